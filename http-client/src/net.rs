@@ -1,0 +1,467 @@
+//! Sockets: name resolution off the calling thread, asynchronous connect
+//! with happy eyeballs, and a connection whose every wait has a deadline.
+//!
+//! Nothing here knows HTTP. Outcomes of each I/O call are handled in one
+//! fixed order: `Ok(0)` (peer closed), `Ok(n)`, `WouldBlock` (wait for
+//! readiness), `Interrupted` (retry), any other error.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token};
+use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
+
+/// curl waits this long before racing the next address family.
+pub const HAPPY_EYEBALLS_STAGGER: Duration = Duration::from_millis(200);
+/// TCP keepalive idle time and probe interval on client sockets (curl's tool).
+pub const TCP_KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
+/// Bytes asked of the kernel per read.
+const READ_CHUNK_BYTES: usize = 16 * 1024;
+
+/// Name resolution, run on a helper thread by the client.
+///
+/// The default is the system resolver (`getaddrinfo`). Tests plug in a slow
+/// one to check that the deadline holds even when `getaddrinfo` does not
+/// return.
+pub trait Resolve: Send + Sync + 'static {
+    /// All addresses of `host`, in preference order.
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>>;
+}
+
+/// `getaddrinfo` through `ToSocketAddrs`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        Ok((host, port).to_socket_addrs()?.collect())
+    }
+}
+
+/// How a resolution ended without addresses.
+#[derive(Debug)]
+pub enum ResolveFailure {
+    /// The deadline passed; the helper thread is abandoned, not joined
+    /// (`getaddrinfo` cannot be cancelled).
+    TimedOut,
+    /// The resolver answered with an error or no address.
+    Failed(io::Error),
+}
+
+/// Resolves `host` on a helper thread and waits for it until `deadline`.
+pub fn resolve_with_deadline(
+    resolver: &Arc<dyn Resolve>,
+    host: &str,
+    port: u16,
+    deadline: Instant,
+) -> Result<Vec<SocketAddr>, ResolveFailure> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let r = Arc::clone(resolver);
+    let owned_host = host.to_string();
+    std::thread::Builder::new()
+        .name("fetch-resolve".into())
+        .spawn(move || {
+            // The receiver may be gone (timed out): nothing to do then.
+            let _ = tx.send(r.resolve(&owned_host, port));
+        })
+        .map_err(ResolveFailure::Failed)?;
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(remaining) {
+        Ok(Ok(addrs)) if addrs.is_empty() => Err(ResolveFailure::Failed(io::Error::new(
+            io::ErrorKind::NotFound,
+            "no addresses",
+        ))),
+        Ok(Ok(addrs)) => Ok(addrs),
+        Ok(Err(e)) => Err(ResolveFailure::Failed(e)),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(ResolveFailure::TimedOut),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(ResolveFailure::Failed(io::Error::other(
+            "resolver thread died",
+        ))),
+    }
+}
+
+/// Alternates address families, starting with the family of the first
+/// address (RFC 8305 section 4).
+pub fn interleave_families(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
+    let Some(first) = addrs.first() else {
+        return Vec::new();
+    };
+    let (mut a, mut b): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs
+        .iter()
+        .copied()
+        .partition(|x| x.is_ipv6() == first.is_ipv6());
+    a.reverse();
+    b.reverse();
+    let mut out = Vec::with_capacity(addrs.len());
+    while !a.is_empty() || !b.is_empty() {
+        out.extend(a.pop());
+        out.extend(b.pop());
+    }
+    out
+}
+
+/// How connecting ended without a connection.
+#[derive(Debug)]
+pub enum ConnectFailure {
+    /// The deadline passed with attempts still pending.
+    TimedOut,
+    /// Every address failed; this is the last error.
+    Failed(io::Error),
+}
+
+/// Starts a nonblocking connect; `EINPROGRESS` is the normal outcome.
+fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::STREAM.nonblocking().cloexec(),
+        Some(Protocol::TCP),
+    )?;
+    socket.set_nodelay(true)?;
+    let keepalive = TcpKeepalive::new()
+        .with_time(TCP_KEEPALIVE_IDLE)
+        .with_interval(TCP_KEEPALIVE_IDLE);
+    socket.set_tcp_keepalive(&keepalive)?;
+    match socket.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+        Err(e) => return Err(e),
+    }
+    Ok(TcpStream::from_std(socket.into()))
+}
+
+/// Outcome of checking an attempt that polled writable.
+enum Check {
+    Connected,
+    Pending,
+    Failed(io::Error),
+}
+
+/// After writable: `SO_ERROR` says whether the connect worked.
+fn check_connected(stream: &TcpStream) -> Check {
+    match stream.take_error() {
+        Ok(Some(e)) | Err(e) => return Check::Failed(e),
+        Ok(None) => {}
+    }
+    match stream.peer_addr() {
+        Ok(_) => Check::Connected,
+        Err(e) if e.kind() == io::ErrorKind::NotConnected => Check::Pending,
+        Err(e) => Check::Failed(e),
+    }
+}
+
+/// Connects to the first address that answers, racing the next one every
+/// `stagger` (happy eyeballs, RFC 8305), until `deadline`.
+/// `on_attempt` is told of each address tried (for `-v`).
+pub fn connect_any(
+    addrs: &[SocketAddr],
+    deadline: Instant,
+    stagger: Duration,
+    on_attempt: &mut dyn FnMut(SocketAddr),
+) -> Result<(TcpStream, SocketAddr), ConnectFailure> {
+    let order = interleave_families(addrs);
+    let mut poll = Poll::new().map_err(ConnectFailure::Failed)?;
+    let mut events = Events::with_capacity(8);
+    // Index = token; None once the attempt failed.
+    let mut attempts: Vec<Option<TcpStream>> = Vec::with_capacity(order.len());
+    let mut last_err: Option<io::Error> = None;
+    let mut next_start = Instant::now();
+    loop {
+        let now = Instant::now();
+        let pending = attempts.iter().filter(|a| a.is_some()).count();
+        let more = attempts.len() < order.len();
+        if more && (pending == 0 || now >= next_start) {
+            let i = attempts.len();
+            let addr = order[i];
+            on_attempt(addr);
+            let started = start_connect(addr).and_then(|mut s| {
+                poll.registry()
+                    .register(&mut s, Token(i), Interest::WRITABLE)
+                    .map(|()| s)
+            });
+            match started {
+                Ok(s) => attempts.push(Some(s)),
+                Err(e) => {
+                    log::debug!("connect {addr}: {e}");
+                    last_err = Some(e);
+                    attempts.push(None);
+                }
+            }
+            next_start = now + stagger;
+            continue;
+        }
+        if pending == 0 {
+            return Err(ConnectFailure::Failed(last_err.unwrap_or_else(|| {
+                io::Error::new(io::ErrorKind::AddrNotAvailable, "no address to connect to")
+            })));
+        }
+        if now >= deadline {
+            return Err(ConnectFailure::TimedOut);
+        }
+        let wake = if more {
+            next_start.min(deadline)
+        } else {
+            deadline
+        };
+        match poll.poll(&mut events, Some(wake.saturating_duration_since(now))) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ConnectFailure::Failed(e)),
+        }
+        for ev in events.iter() {
+            let i = ev.token().0;
+            let Some(slot) = attempts.get_mut(i) else {
+                continue;
+            };
+            let Some(stream) = slot.as_ref() else {
+                continue;
+            };
+            match check_connected(stream) {
+                Check::Connected => {
+                    let Some(mut s) = slot.take() else {
+                        continue;
+                    };
+                    // The winner leaves this poll; losers close when dropped.
+                    if let Err(e) = poll.registry().deregister(&mut s) {
+                        return Err(ConnectFailure::Failed(e));
+                    }
+                    return Ok((s, order[i]));
+                }
+                Check::Pending => {}
+                Check::Failed(e) => {
+                    log::debug!("connect {}: {e}", order[i]);
+                    last_err = Some(e);
+                    *slot = None;
+                    // A failure starts the next address at once.
+                    next_start = Instant::now();
+                }
+            }
+        }
+    }
+}
+
+/// A connected socket with its own poll; every wait is bounded by a deadline.
+pub struct Conn {
+    stream: TcpStream,
+    poll: Poll,
+    events: Events,
+    peer: SocketAddr,
+    /// Bytes received but not yet consumed by the layer above.
+    pub(crate) rbuf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Conn({})", self.peer)
+    }
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
+}
+
+impl Conn {
+    /// Wraps a connected stream.
+    pub fn new(mut stream: TcpStream, peer: SocketAddr) -> io::Result<Conn> {
+        let poll = Poll::new()?;
+        poll.registry().register(
+            &mut stream,
+            Token(0),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        Ok(Conn {
+            stream,
+            poll,
+            events: Events::with_capacity(4),
+            peer,
+            rbuf: Vec::new(),
+        })
+    }
+
+    /// The address connected to (the proxy's, when there is one).
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Waits for any readiness event or the deadline (`TimedOut`).
+    /// Edge-triggered: call only after an operation returned `WouldBlock`.
+    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(timed_out());
+            }
+            match self.poll.poll(&mut self.events, Some(deadline - now)) {
+                Ok(()) if self.events.is_empty() => {} // timeout: loop checks it
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads what is available into `rbuf`, waiting until `deadline` if
+    /// nothing is. `Ok(0)` means the peer closed.
+    pub fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
+        let mut chunk = [0u8; READ_CHUNK_BYTES];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Ok(0),
+                Ok(n) => {
+                    self.rbuf.extend_from_slice(&chunk[..n]);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads straight into `out` when `rbuf` is empty (large bodies skip the
+    /// extra copy). `Ok(0)` means the peer closed.
+    pub fn read_direct(&mut self, out: &mut [u8], deadline: Instant) -> io::Result<usize> {
+        if !self.rbuf.is_empty() {
+            let n = self.rbuf.len().min(out.len());
+            out[..n].copy_from_slice(&self.rbuf[..n]);
+            self.rbuf.drain(..n);
+            return Ok(n);
+        }
+        loop {
+            match self.stream.read(out) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes all of `data`, continuing from the offset after short writes.
+    pub fn write_all(&mut self, mut data: &[u8], deadline: Instant) -> io::Result<()> {
+        while !data.is_empty() {
+            match self.stream.write(data) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => data = &data[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an idle connection before reuse with a nonblocking read:
+    /// would block = alive; EOF, stray bytes or an error = discard.
+    pub fn probe_alive(&mut self) -> bool {
+        if !self.rbuf.is_empty() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        loop {
+            match self.stream.read(&mut byte) {
+                Ok(0) => return false,
+                Ok(_) => return false,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// Closes at once with a RST (linger 0): for connections we abandon in
+    /// the middle of a response, whose remaining bytes we do not want.
+    pub fn abort(self) {
+        let _ = SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    #[test]
+    fn interleaves_starting_with_first_family() {
+        let a: Vec<SocketAddr> = ["[::1]:1", "[::2]:1", "127.0.0.1:1", "127.0.0.2:1"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let got: Vec<String> = interleave_families(&a)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(got, ["[::1]:1", "127.0.0.1:1", "[::2]:1", "127.0.0.2:1"]);
+    }
+
+    #[test]
+    fn connects_past_a_refused_address() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let good = listener.local_addr().unwrap();
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = closed.local_addr().unwrap();
+        drop(closed);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut tried = Vec::new();
+        let (_s, addr) = connect_any(
+            &[refused, good],
+            deadline,
+            HAPPY_EYEBALLS_STAGGER,
+            &mut |a| tried.push(a),
+        )
+        .unwrap();
+        assert_eq!(addr, good);
+        assert_eq!(tried, [refused, good]);
+        match connect_any(&[refused], deadline, HAPPY_EYEBALLS_STAGGER, &mut |_| {}) {
+            Err(ConnectFailure::Failed(e)) => {
+                assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn conn_reads_writes_and_probes() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (s, _) = connect_any(&[addr], deadline, HAPPY_EYEBALLS_STAGGER, &mut |_| {}).unwrap();
+        let mut conn = Conn::new(s, addr).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        conn.write_all(b"ping", deadline).unwrap();
+        let mut got = [0u8; 4];
+        server.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"ping");
+        assert!(conn.probe_alive());
+        // Nothing to read: the read waits and then reports the deadline.
+        let soon = Instant::now() + Duration::from_millis(50);
+        assert_eq!(conn.fill(soon).unwrap_err().kind(), io::ErrorKind::TimedOut);
+        server.write_all(b"pong").unwrap();
+        assert_eq!(conn.fill(deadline).unwrap(), 4);
+        assert_eq!(conn.rbuf, b"pong");
+        conn.rbuf.clear();
+        drop(server);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!conn.probe_alive(), "EOF must fail the probe");
+    }
+
+    #[test]
+    fn slow_resolver_is_abandoned_at_the_deadline() {
+        struct Slow;
+        impl Resolve for Slow {
+            fn resolve(&self, _: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
+                std::thread::sleep(Duration::from_secs(3));
+                Ok(vec![])
+            }
+        }
+        let r: Arc<dyn Resolve> = Arc::new(Slow);
+        let t0 = Instant::now();
+        let res = resolve_with_deadline(&r, "x", 80, t0 + Duration::from_millis(100));
+        assert!(matches!(res, Err(ResolveFailure::TimedOut)));
+        assert!(t0.elapsed() < Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,551 @@
+//! `http://` URLs: the small subset of RFC 3986 a plain-HTTP client needs.
+//!
+//! ```text
+//! http://[user[:pass]@]host[:port][/path][?query][#fragment]
+//!        host = reg-name | IPv4 | "[" IPv6 "]"
+//! ```
+//!
+//! A URL without a scheme is taken as `http://`, as curl does. Any other
+//! scheme (including `https://`) is [`UrlError::UnsupportedScheme`]; anything
+//! that does not fit the grammar is [`UrlError::Malformed`]. The fragment is
+//! dropped (it never goes on the wire). Userinfo is percent-decoded.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// The port used when an `http://` URL names none.
+pub const HTTP_DEFAULT_PORT: u16 = 80;
+
+/// Why a URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlError {
+    /// A scheme other than `http` (curl exit code 1).
+    UnsupportedScheme(String),
+    /// Not a URL we can use (curl exit code 3); the reason names the part.
+    Malformed(&'static str),
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::UnsupportedScheme(s) => write!(f, "protocol \"{s}\" not supported"),
+            UrlError::Malformed(why) => write!(f, "malformed URL: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+/// The host part of a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// A registered name, lowercased (`example.com`, `localhost`).
+    Domain(String),
+    /// An IPv4 literal.
+    V4(Ipv4Addr),
+    /// An IPv6 literal (written in brackets in URLs and `Host`).
+    V6(Ipv6Addr),
+}
+
+impl Host {
+    /// Parses a bare host (no port). IPv6 may come with or without brackets.
+    pub fn parse(s: &str) -> Result<Host, UrlError> {
+        if let Some(inner) = s.strip_prefix('[') {
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or(UrlError::Malformed("unclosed IPv6 bracket"))?;
+            // A zone id (`%25eth0`) is not supported on purpose: loopback work only.
+            return inner
+                .parse::<Ipv6Addr>()
+                .map(Host::V6)
+                .map_err(|_| UrlError::Malformed("bad IPv6 address"));
+        }
+        if s.is_empty() {
+            return Err(UrlError::Malformed("empty host"));
+        }
+        if let Ok(v6) = s.parse::<Ipv6Addr>() {
+            return Ok(Host::V6(v6));
+        }
+        if let Ok(v4) = s.parse::<Ipv4Addr>() {
+            return Ok(Host::V4(v4));
+        }
+        if s.len() > 253 + 1 {
+            return Err(UrlError::Malformed("host name too long"));
+        }
+        // reg-name = *( unreserved / pct-encoded / sub-delims ); we accept the
+        // DNS subset: letters, digits, '-', '.', '_' ('_' occurs in practice).
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        {
+            return Err(UrlError::Malformed("bad character in host name"));
+        }
+        Ok(Host::Domain(s.to_ascii_lowercase()))
+    }
+
+    /// True for IP literals, which need no name resolution.
+    pub fn is_ip(&self) -> bool {
+        !matches!(self, Host::Domain(_))
+    }
+}
+
+impl fmt::Display for Host {
+    /// As written in a URL or a `Host` header: IPv6 in brackets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Domain(d) => f.write_str(d),
+            Host::V4(a) => write!(f, "{a}"),
+            Host::V6(a) => write!(f, "[{a}]"),
+        }
+    }
+}
+
+/// Percent-decoded `user[:password]` from a URL.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Credentials {
+    /// The user name.
+    pub user: String,
+    /// The password; empty when the URL had none.
+    pub password: String,
+}
+
+impl fmt::Debug for Credentials {
+    // Never print a password into a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credentials({:?}, ***)", self.user)
+    }
+}
+
+impl Credentials {
+    /// Splits `user:pass` at the first colon (curl's `-U` and userinfo rule).
+    pub fn from_pair(s: &str) -> Credentials {
+        match s.split_once(':') {
+            Some((u, p)) => Credentials {
+                user: u.to_string(),
+                password: p.to_string(),
+            },
+            None => Credentials {
+                user: s.to_string(),
+                password: String::new(),
+            },
+        }
+    }
+
+    /// `Basic base64(user:pass)` for `Authorization` / `Proxy-Authorization`.
+    pub fn basic_auth(&self) -> String {
+        use base64::Engine as _;
+        let raw = format!("{}:{}", self.user, self.password);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
+    }
+}
+
+/// A parsed `http://` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url {
+    host: Host,
+    port: u16,
+    /// Path and query as sent in origin-form, always starting with '/'.
+    path_and_query: String,
+    credentials: Option<Credentials>,
+}
+
+/// Splits `scheme://rest`; `None` when there is no scheme.
+pub(crate) fn split_scheme(s: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = s.split_once("://")?;
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+    let mut bytes = scheme.bytes();
+    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    if first_ok && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) {
+        Some((scheme, rest))
+    } else {
+        None
+    }
+}
+
+/// Splits an authority `[userinfo@]host[:port]` into its parts.
+pub(crate) fn split_authority(
+    authority: &str,
+) -> Result<(Option<Credentials>, Host, Option<u16>), UrlError> {
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let credentials = userinfo.map(|u| {
+        let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+        Credentials {
+            user: pct_decode(user),
+            password: pct_decode(pass),
+        }
+    });
+    let (host_str, port_str) = if hostport.starts_with('[') {
+        let close = hostport
+            .find(']')
+            .ok_or(UrlError::Malformed("unclosed IPv6 bracket"))?;
+        let after = &hostport[close + 1..];
+        let port = match after {
+            "" => None,
+            p => Some(
+                p.strip_prefix(':')
+                    .ok_or(UrlError::Malformed("junk after IPv6 address"))?,
+            ),
+        };
+        (&hostport[..=close], port)
+    } else {
+        match hostport.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    let host = Host::parse(host_str)?;
+    let port = match port_str {
+        None | Some("") => None,
+        Some(p) => Some(parse_port(p)?),
+    };
+    Ok((credentials, host, port))
+}
+
+fn parse_port(p: &str) -> Result<u16, UrlError> {
+    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(UrlError::Malformed("bad port number"));
+    }
+    match p.parse::<u16>() {
+        Ok(0) | Err(_) => Err(UrlError::Malformed("bad port number")),
+        Ok(n) => Ok(n),
+    }
+}
+
+fn pct_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Bytes that may not appear raw in a URL we send: controls, space, DEL and
+/// non-ASCII (curl refuses them too, exit 3).
+fn has_illegal_bytes(s: &str) -> bool {
+    s.bytes().any(|b| b <= b' ' || b >= 0x7f)
+}
+
+impl Url {
+    /// Parses `http://...` (or a scheme-less `host/path`, taken as http).
+    pub fn parse(input: &str) -> Result<Url, UrlError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(UrlError::Malformed("empty URL"));
+        }
+        let rest = match split_scheme(input) {
+            Some((scheme, rest)) => {
+                if !scheme.eq_ignore_ascii_case("http") {
+                    return Err(UrlError::UnsupportedScheme(scheme.to_ascii_lowercase()));
+                }
+                rest
+            }
+            None => input,
+        };
+        if has_illegal_bytes(rest) {
+            return Err(UrlError::Malformed(
+                "illegal character (space or control byte)",
+            ));
+        }
+        // Drop the fragment: it is for the user agent, never sent.
+        let rest = rest.split('#').next().unwrap_or(""); // ok: split yields at least one item
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        if authority.is_empty() {
+            return Err(UrlError::Malformed("no host"));
+        }
+        let (credentials, host, port) = split_authority(authority)?;
+        let path_and_query = if tail.is_empty() {
+            "/".to_string()
+        } else if tail.starts_with('?') {
+            format!("/{tail}")
+        } else {
+            tail.to_string()
+        };
+        Ok(Url {
+            host,
+            port: port.unwrap_or(HTTP_DEFAULT_PORT),
+            path_and_query,
+            credentials,
+        })
+    }
+
+    /// The host.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// The port (80 when the URL names none).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Path and query in origin-form (`/a/b?x=1`), never empty.
+    pub fn path_and_query(&self) -> &str {
+        &self.path_and_query
+    }
+
+    /// The path without the query.
+    pub fn path(&self) -> &str {
+        self.path_and_query.split('?').next().unwrap_or("/") // ok: split yields at least one item
+    }
+
+    /// The query without `?`, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.path_and_query.split_once('?').map(|(_, q)| q)
+    }
+
+    /// The user info, percent-decoded.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// Removes the user info (used before a redirect to another host).
+    pub fn without_credentials(&self) -> Url {
+        Url {
+            credentials: None,
+            ..self.clone()
+        }
+    }
+
+    /// The `Host` header value: the port only when it is not 80 (as curl).
+    pub fn host_header(&self) -> String {
+        if self.port == HTTP_DEFAULT_PORT {
+            self.host.to_string()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// `host:port` always with the port (CONNECT's authority-form).
+    pub fn authority(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// Appends `pairs` to the query, percent-encoded as a form would be.
+    pub fn append_query(&mut self, raw: &str) {
+        if raw.is_empty() {
+            return;
+        }
+        if self.path_and_query.contains('?') {
+            self.path_and_query.push('&');
+        } else {
+            self.path_and_query.push('?');
+        }
+        self.path_and_query.push_str(raw);
+    }
+
+    /// Appends `name=value` with both sides form-encoded.
+    pub fn append_query_pair(&mut self, name: &str, value: &str) {
+        let pair = format!("{}={}", form_encode(name), form_encode(value));
+        self.append_query(&pair);
+    }
+
+    /// The last path segment, used by `fetch -O` as the local file name.
+    pub fn file_name(&self) -> Option<&str> {
+        let seg = self.path().rsplit('/').next()?;
+        (!seg.is_empty()).then_some(seg)
+    }
+
+    /// Resolves a `Location` value against this URL (RFC 3986 5.2, the
+    /// cases servers send: absolute, scheme-relative, absolute-path,
+    /// relative path, query-only). Credentials are not carried over.
+    pub fn join(&self, location: &str) -> Result<Url, UrlError> {
+        let location = location.trim();
+        if split_scheme(location).is_some() {
+            return Url::parse(location);
+        }
+        if let Some(rest) = location.strip_prefix("//") {
+            return Url::parse(&format!("http://{rest}"));
+        }
+        if has_illegal_bytes(location) {
+            return Err(UrlError::Malformed("illegal character in Location"));
+        }
+        let location = location.split('#').next().unwrap_or(""); // ok: split yields an item
+        let base = self.without_credentials();
+        let path_and_query = if location.is_empty() {
+            base.path_and_query.clone()
+        } else if location.starts_with('/') {
+            remove_dot_segments_pq(location)
+        } else if location.starts_with('?') {
+            format!("{}{location}", base.path())
+        } else {
+            let dir = match base.path().rfind('/') {
+                Some(i) => &base.path()[..=i],
+                None => "/",
+            };
+            remove_dot_segments_pq(&format!("{dir}{location}"))
+        };
+        Ok(Url {
+            path_and_query,
+            ..base
+        })
+    }
+}
+
+fn remove_dot_segments_pq(pq: &str) -> String {
+    let (path, query) = match pq.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (pq, None),
+    };
+    let mut out: Vec<&str> = Vec::new();
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segs.len().saturating_sub(1);
+    let mut trailing_slash = false;
+    for (i, seg) in segs.iter().enumerate() {
+        match *seg {
+            "." => trailing_slash = i == last,
+            ".." => {
+                out.pop();
+                trailing_slash = i == last;
+            }
+            s => {
+                out.push(s);
+                trailing_slash = false;
+            }
+        }
+    }
+    let mut p = String::from("/");
+    p.push_str(&out.join("/"));
+    if trailing_slash && !p.ends_with('/') {
+        p.push('/');
+    }
+    match query {
+        Some(q) => format!("{p}?{q}"),
+        None => p,
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one name or value.
+pub fn form_encode(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    const FORM: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'*')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b' ');
+    utf8_percent_encode(s, FORM).to_string().replace(' ', "+")
+}
+
+impl fmt::Display for Url {
+    /// The URL as sent in absolute-form, without user info.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "http://{}{}", self.host_header(), self.path_and_query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_shapes() {
+        let cases: &[(&str, &str, u16, &str)] = &[
+            ("http://example.com", "example.com", 80, "/"),
+            (
+                "http://Example.COM:8080/a?b=1#frag",
+                "example.com",
+                8080,
+                "/a?b=1",
+            ),
+            ("example.com/x", "example.com", 80, "/x"),
+            ("http://127.0.0.1:1/x", "127.0.0.1", 1, "/x"),
+            ("http://[::1]:8080/", "[::1]", 8080, "/"),
+            ("http://[::1]/", "[::1]", 80, "/"),
+            ("HTTP://h?q", "h", 80, "/?q"),
+            ("http://h:/p", "h", 80, "/p"),
+        ];
+        for (input, host, port, pq) in cases {
+            let u = Url::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(u.host().to_string(), *host, "{input}");
+            assert_eq!(u.port(), *port, "{input}");
+            assert_eq!(u.path_and_query(), *pq, "{input}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_curl_refuses() {
+        let cases: &[(&str, UrlError)] = &[
+            ("https://x/", UrlError::UnsupportedScheme("https".into())),
+            ("ftp://x/", UrlError::UnsupportedScheme("ftp".into())),
+            ("http://", UrlError::Malformed("no host")),
+            ("http://:80/", UrlError::Malformed("empty host")),
+            (
+                "http://a b/",
+                UrlError::Malformed("illegal character (space or control byte)"),
+            ),
+            ("http://h:99999/", UrlError::Malformed("bad port number")),
+            ("http://h:0/", UrlError::Malformed("bad port number")),
+            ("http://h:abc/", UrlError::Malformed("bad port number")),
+            ("http://[::1", UrlError::Malformed("unclosed IPv6 bracket")),
+            ("http://[zz]/", UrlError::Malformed("bad IPv6 address")),
+            (
+                "http://[::1]x/",
+                UrlError::Malformed("junk after IPv6 address"),
+            ),
+            (
+                "http://h%41/",
+                UrlError::Malformed("bad character in host name"),
+            ),
+            ("", UrlError::Malformed("empty URL")),
+        ];
+        for (input, want) in cases {
+            assert_eq!(Url::parse(input).as_ref(), Err(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn userinfo_is_decoded_and_not_displayed() {
+        let u = Url::parse("http://us%40er:p%3Ass@h:81/").unwrap();
+        let c = u.credentials().unwrap();
+        assert_eq!((c.user.as_str(), c.password.as_str()), ("us@er", "p:ss"));
+        assert_eq!(u.to_string(), "http://h:81/");
+        assert_eq!(u.host_header(), "h:81");
+        assert_eq!(
+            Credentials::from_pair("Aladdin:open sesame").basic_auth(),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+    }
+
+    #[test]
+    fn join_resolves_locations() {
+        let base = Url::parse("http://u:p@h:81/a/b/c?q").unwrap();
+        let cases: &[(&str, &str)] = &[
+            ("/x", "http://h:81/x"),
+            ("d", "http://h:81/a/b/d"),
+            ("../d?z", "http://h:81/a/d?z"),
+            ("./", "http://h:81/a/b/"),
+            ("?n", "http://h:81/a/b/c?n"),
+            ("//other/p", "http://other/p"),
+            ("http://o:9/", "http://o:9/"),
+            ("/a/../../x", "http://h:81/x"),
+        ];
+        for (loc, want) in cases {
+            let got = base.join(loc).unwrap();
+            assert_eq!(got.to_string(), *want, "{loc}");
+            assert!(got.credentials().is_none());
+        }
+        assert!(matches!(
+            base.join("https://x/"),
+            Err(UrlError::UnsupportedScheme(_))
+        ));
+    }
+
+    #[test]
+    fn query_helpers_encode() {
+        let mut u = Url::parse("http://h/p").unwrap();
+        u.append_query_pair("a b", "c&d=é");
+        u.append_query("x=1");
+        assert_eq!(u.path_and_query(), "/p?a+b=c%26d%3D%C3%A9&x=1");
+        assert_eq!(u.query(), Some("a+b=c%26d%3D%C3%A9&x=1"));
+        assert_eq!(
+            Url::parse("http://h/d/f.txt").unwrap().file_name(),
+            Some("f.txt")
+        );
+        assert_eq!(Url::parse("http://h/d/").unwrap().file_name(), None);
+    }
+}
