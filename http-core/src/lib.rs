@@ -1,1 +1,89 @@
+//! # http-core: the sans-IO heart of the stack
+//!
+//! Everything HTTP/1.1 that can be decided from bytes alone, shared by the
+//! server, the client and the proxy code:
+//!
+//! - message types: [`Method`], [`Version`], [`StatusCode`], [`Headers`],
+//!   [`RequestHead`], [`ResponseHead`];
+//! - an incremental, zero-copy head parser ([`RequestParser`],
+//!   [`ResponseParser`]) with limits that map to distinct errors;
+//! - body framing and keep-alive rules as pure functions
+//!   ([`request_body_kind`], [`response_body_kind`], [`keep_alive`]);
+//! - the chunked coding ([`ChunkedDecoder`], [`encode_chunk`]);
+//! - request targets, percent-decoding and query pairs;
+//! - head encoding and a cached `Date` value.
+//!
+//! Out of scope, by design: sockets, threads, clocks (callers pass the time
+//! in), TLS, HTTP/2. [`ParseError::status`] is the one table from a parse
+//! error to the status a server answers with.
+//!
+//! ```
+//! use http_core::{RequestParser, Limits, Status, EMPTY_HEADER};
+//!
+//! let mut parser = RequestParser::new(Limits::default());
+//! let mut slots = [EMPTY_HEADER; 16];
+//! let buf = b"GET /hello?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n";
+//! match parser.parse(buf, &mut slots)? {
+//!     Status::Complete((req, head_len)) => {
+//!         assert_eq!(req.method, "GET");
+//!         assert_eq!(req.target, "/hello?x=1");
+//!         assert_eq!(req.headers[0].value, b"example.com");
+//!         assert_eq!(head_len, buf.len());
+//!     }
+//!     Status::Partial => unreachable!("the head is complete"),
+//! }
+//! # Ok::<(), http_core::ParseError>(())
+//! ```
 #![forbid(unsafe_code)]
+
+mod chars;
+mod chunked;
+mod encode;
+mod error;
+mod framing;
+mod headers;
+mod method;
+mod parse;
+mod status;
+mod target;
+mod version;
+
+pub use chunked::{
+    encode_chunk, encode_chunk_size, ChunkedDecoder, LAST_CHUNK, MAX_CHUNK_EXT_BYTES,
+    MAX_TRAILER_BYTES,
+};
+pub use encode::{
+    encode_request_head, encode_response_head, fmt_http_date, parse_http_date, DateCache,
+};
+pub use error::ParseError;
+pub use framing::{keep_alive, request_body_kind, response_body_kind, validate_request, BodyKind};
+pub use headers::Headers;
+pub use method::Method;
+pub use parse::{
+    parse_request, parse_response, Header, Limits, RequestParser, RequestView, ResponseParser,
+    ResponseView, Status, EMPTY_HEADER,
+};
+pub use status::StatusCode;
+pub use target::{
+    decode_path, encode_path, encode_segment, form_pairs, parse_authority, parse_target,
+    percent_decode, query_pairs, Target,
+};
+pub use version::Version;
+
+/// An owned request head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead {
+    pub method: Method,
+    pub target: String,
+    pub version: Version,
+    pub headers: Headers,
+}
+
+/// An owned response head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHead {
+    pub version: Version,
+    pub status: StatusCode,
+    pub reason: String,
+    pub headers: Headers,
+}

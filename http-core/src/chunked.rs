@@ -1,0 +1,348 @@
+//! The chunked transfer coding (RFC 9112 7.1) as an explicit state machine.
+//!
+//! ```text
+//!  chunked-body = *chunk last-chunk trailer-section CRLF
+//!  chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+//!
+//!  Size --hex--> Size --';'--> Ext --CR--> SizeLf --LF--> Data(n) --n bytes--> DataCr --CR--> DataLf --LF--> Size
+//!       \--SP/HT--> SizeWs --';'/CR--^                 \--(n = 0)--> TrailerStart --CR--> EndLf --LF--> Done
+//!                                                                        \--byte--> TrailerLine --CRLF--^
+//! ```
+//!
+//! The decoder eats input split at any point; it never reads past the end
+//! of the chunked body, so pipelined bytes after it stay with the caller.
+
+use crate::ParseError;
+
+/// Bytes of chunk extensions tolerated on one size line.
+pub const MAX_CHUNK_EXT_BYTES: usize = 4096;
+/// Bytes of trailer fields tolerated after the last chunk (all lines).
+pub const MAX_TRAILER_BYTES: usize = 8192;
+
+/// The terminating chunk with an empty trailer section.
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Reading hex digits of the chunk size.
+    Size,
+    /// Whitespace after the size (BWS before `;`).
+    SizeWs,
+    /// Inside chunk extensions, up to CR.
+    Ext,
+    /// Expecting the LF that ends the size line.
+    SizeLf,
+    /// This many chunk-data bytes remain.
+    Data(u64),
+    /// Expecting the CR after chunk data.
+    DataCr,
+    /// Expecting the LF after chunk data.
+    DataLf,
+    /// At the start of a trailer line (or the final CRLF).
+    TrailerStart,
+    /// Inside a trailer field line.
+    TrailerLine,
+    /// Expecting the LF that ends a trailer line.
+    TrailerLf,
+    /// Expecting the LF of the final CRLF.
+    EndLf,
+    /// The body is complete.
+    Done,
+}
+
+/// Incremental decoder of a chunked body.
+#[derive(Debug, Clone)]
+pub struct ChunkedDecoder {
+    state: State,
+    size: u64,
+    digits: usize,
+    ext_bytes: usize,
+    trailer_bytes: usize,
+}
+
+impl Default for ChunkedDecoder {
+    fn default() -> Self {
+        ChunkedDecoder::new()
+    }
+}
+
+impl ChunkedDecoder {
+    /// A decoder at the start of a chunked body.
+    pub fn new() -> ChunkedDecoder {
+        ChunkedDecoder {
+            state: State::Size,
+            size: 0,
+            digits: 0,
+            ext_bytes: 0,
+            trailer_bytes: 0,
+        }
+    }
+
+    /// True once the last chunk and the trailer section have been read.
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// Decodes from `input`, appending chunk data to `out`. Returns how many
+    /// bytes of `input` were consumed and whether the body is complete.
+    /// Bytes after the end of the body are not consumed.
+    pub fn decode(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(usize, bool), ParseError> {
+        let mut i = 0;
+        while i < input.len() {
+            if let State::Data(remaining) = self.state {
+                let avail = (input.len() - i) as u64;
+                let take = remaining.min(avail) as usize;
+                out.extend_from_slice(&input[i..i + take]);
+                i += take;
+                let left = remaining - take as u64;
+                self.state = if left == 0 {
+                    State::DataCr
+                } else {
+                    State::Data(left)
+                };
+                continue;
+            }
+            if self.state == State::Done {
+                break;
+            }
+            let b = input[i];
+            i += 1;
+            self.state = self.step(b)?;
+        }
+        Ok((i, self.is_done()))
+    }
+
+    /// One byte outside chunk data: the transition table.
+    fn step(&mut self, b: u8) -> Result<State, ParseError> {
+        use State::*;
+        Ok(match (self.state, b) {
+            // chunk-size = 1*HEXDIG, with an overflow check.
+            (Size, _) if b.is_ascii_hexdigit() => {
+                if self.digits >= 16 {
+                    return Err(ParseError::Chunk);
+                }
+                let d = (b as char).to_digit(16).unwrap_or(0); // ok: is_ascii_hexdigit
+                self.size = (self.size << 4) | u64::from(d);
+                self.digits += 1;
+                Size
+            }
+            // The size must have at least one digit before anything else.
+            (Size, _) if self.digits == 0 => return Err(ParseError::Chunk),
+            (Size | SizeWs, b' ' | b'\t') => SizeWs,
+            (Size | SizeWs, b';') => {
+                self.ext_bytes = 0;
+                Ext
+            }
+            (Size | SizeWs, b'\r') => SizeLf,
+            (Size | SizeWs, _) => return Err(ParseError::Chunk),
+            // chunk-ext: skipped under a limit; no CTL but HTAB.
+            (Ext, b'\r') => SizeLf,
+            (Ext, _) => {
+                self.ext_bytes += 1;
+                if self.ext_bytes > MAX_CHUNK_EXT_BYTES {
+                    return Err(ParseError::ChunkLimits);
+                }
+                if b != b'\t' && (b < 0x20 || b == 0x7F) {
+                    return Err(ParseError::Chunk);
+                }
+                Ext
+            }
+            // CRLF after the size line; a zero size is the last chunk.
+            (SizeLf, b'\n') => {
+                let size = self.size;
+                self.size = 0;
+                self.digits = 0;
+                if size == 0 {
+                    self.trailer_bytes = 0;
+                    TrailerStart
+                } else {
+                    Data(size)
+                }
+            }
+            (SizeLf, _) => return Err(ParseError::Chunk),
+            // CRLF after chunk data.
+            (DataCr, b'\r') => DataLf,
+            (DataLf, b'\n') => Size,
+            (DataCr | DataLf, _) => return Err(ParseError::Chunk),
+            // trailer-section = *( field-line CRLF ), then the final CRLF.
+            (TrailerStart, b'\r') => EndLf,
+            (TrailerStart | TrailerLine, b'\n') => return Err(ParseError::Chunk),
+            (TrailerLine, b'\r') => TrailerLf,
+            (TrailerStart | TrailerLine, _) => {
+                self.trailer_bytes += 1;
+                if self.trailer_bytes > MAX_TRAILER_BYTES {
+                    return Err(ParseError::ChunkLimits);
+                }
+                if b != b'\t' && (b < 0x20 || b == 0x7F) {
+                    return Err(ParseError::Chunk);
+                }
+                TrailerLine
+            }
+            (TrailerLf, b'\n') => TrailerStart,
+            (TrailerLf, _) => return Err(ParseError::Chunk),
+            (EndLf, b'\n') => Done,
+            (EndLf, _) => return Err(ParseError::Chunk),
+            // Handled in decode(); kept total for the compiler.
+            (Data(_) | Done, _) => self.state,
+        })
+    }
+}
+
+/// Appends `data` as one chunk. Empty data appends nothing: an empty chunk
+/// would end the body.
+pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) {
+    if data.is_empty() {
+        return;
+    }
+    encode_chunk_size(data.len(), out);
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends the size line of a chunk of `len` bytes (`len` in hex, CRLF);
+/// the caller sends the data and a CRLF after it (useful with `writev`).
+pub fn encode_chunk_size(len: usize, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    let mut n = len;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = HEX[n & 0xF];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn decode_all(input: &[u8]) -> Result<(Vec<u8>, usize, bool), ParseError> {
+        let mut d = ChunkedDecoder::new();
+        let mut out = Vec::new();
+        let (n, done) = d.decode(input, &mut out)?;
+        Ok((out, n, done))
+    }
+
+    #[test]
+    fn valid_bodies() {
+        let cases: &[(&[u8], &[u8])] = &[
+            (b"0\r\n\r\n", b""),
+            (b"5\r\nhello\r\n0\r\n\r\n", b"hello"),
+            (b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", b"hello world"),
+            (b"A\r\n0123456789\r\n0\r\n\r\n", b"0123456789"),
+            (b"5;name=value\r\nhello\r\n0\r\n\r\n", b"hello"),
+            (b"5 ;name=\"v\"\r\nhello\r\n0\r\n\r\n", b"hello"),
+            (
+                b"5\r\nhello\r\n0\r\nExpires: never\r\nX: y\r\n\r\n",
+                b"hello",
+            ),
+            (b"0005\r\nhello\r\n0\r\n\r\n", b"hello"),
+        ];
+        for (input, want) in cases {
+            let (out, n, done) = decode_all(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+            assert!(done, "{input:?}");
+            assert_eq!(n, input.len());
+            assert_eq!(&out[..], *want);
+        }
+    }
+
+    #[test]
+    fn stops_at_end_of_body() {
+        let input = b"3\r\nabc\r\n0\r\n\r\nGET / HTTP/1.1\r\n";
+        let (out, n, done) = decode_all(input).unwrap();
+        assert!(done);
+        assert_eq!(out, b"abc");
+        assert_eq!(&input[n..], b"GET / HTTP/1.1\r\n");
+    }
+
+    #[test]
+    fn invalid_bodies() {
+        let cases: &[&[u8]] = &[
+            b"x\r\n",
+            b"\r\n",
+            b";ext\r\n",
+            b"5\nhello\r\n",
+            b"5\r\nhelloX\r\n",
+            b"5\r\nhello\n0\r\n\r\n",
+            b"-5\r\n",
+            b"10000000000000000\r\n",
+            b"5\r\nhello\r\n0\r\n\n",
+            b"5\r\nhello\r\n0\r\nX: y\n\r\n",
+            b"5;a\x00b\r\n",
+            b"5 x\r\n",
+        ];
+        for input in cases {
+            assert!(decode_all(input).is_err(), "{input:?} should fail");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        let mut long_ext = b"1;".to_vec();
+        long_ext.extend(std::iter::repeat_n(b'a', MAX_CHUNK_EXT_BYTES + 1));
+        assert_eq!(decode_all(&long_ext).err(), Some(ParseError::ChunkLimits));
+        let mut long_trailer = b"0\r\n".to_vec();
+        long_trailer.extend(std::iter::repeat_n(b'a', MAX_TRAILER_BYTES + 1));
+        assert_eq!(
+            decode_all(&long_trailer).err(),
+            Some(ParseError::ChunkLimits)
+        );
+        // Sixteen hex digits is the most a u64 can hold.
+        assert!(decode_all(b"ffffffffffffffff\r\n").is_ok());
+    }
+
+    #[test]
+    fn size_encoding() {
+        for (len, want) in [
+            (1usize, "1\r\n"),
+            (15, "f\r\n"),
+            (16, "10\r\n"),
+            (4096, "1000\r\n"),
+        ] {
+            let mut out = Vec::new();
+            encode_chunk_size(len, &mut out);
+            assert_eq!(out, want.as_bytes());
+        }
+        let mut out = Vec::new();
+        encode_chunk(b"", &mut out);
+        assert!(out.is_empty());
+    }
+
+    proptest! {
+        /// Encode random chunks, split the encoding at random points, and
+        /// decode piece by piece: the data comes back whole.
+        #[test]
+        fn round_trip_any_split(
+            chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..300), 0..8),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+        ) {
+            let mut wire = Vec::new();
+            for c in &chunks {
+                encode_chunk(c, &mut wire);
+            }
+            wire.extend_from_slice(LAST_CHUNK);
+            let mut points: Vec<usize> = cuts.iter().map(|i| i.index(wire.len() + 1)).collect();
+            points.push(0);
+            points.push(wire.len());
+            points.sort_unstable();
+            let mut d = ChunkedDecoder::new();
+            let mut out = Vec::new();
+            let mut pending = Vec::new();
+            for w in points.windows(2) {
+                pending.extend_from_slice(&wire[w[0]..w[1]]);
+                let (n, _) = d.decode(&pending, &mut out).unwrap();
+                pending.drain(..n);
+            }
+            prop_assert!(d.is_done());
+            prop_assert!(pending.is_empty());
+            prop_assert_eq!(out, chunks.concat());
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Encoding heads into one buffer, and the cached `Date` value.
+
+use crate::{Headers, Method, StatusCode, Version};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Appends `name: value CRLF` for every field. A header whose name is not a
+/// token is dropped, and CR, LF and NUL in a value become spaces: whatever
+/// a handler put in a header, it cannot split the response.
+fn encode_fields(headers: &Headers, out: &mut Vec<u8>) {
+    for (name, value) in headers.iter() {
+        if !crate::chars::is_token_str(name.as_bytes()) {
+            continue;
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        if value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+            out.extend(value.iter().map(|&b| {
+                if matches!(b, b'\r' | b'\n' | 0) {
+                    b' '
+                } else {
+                    b
+                }
+            }));
+        } else {
+            out.extend_from_slice(value);
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Appends a status line, the fields and the blank line to `out`.
+pub fn encode_response_head(
+    version: Version,
+    status: StatusCode,
+    headers: &Headers,
+    out: &mut Vec<u8>,
+) {
+    out.extend_from_slice(version.as_str().as_bytes());
+    out.push(b' ');
+    let code = status.as_u16();
+    out.extend_from_slice(&[
+        b'0' + (code / 100 % 10) as u8,
+        b'0' + (code / 10 % 10) as u8,
+        b'0' + (code % 10) as u8,
+    ]);
+    out.push(b' ');
+    out.extend_from_slice(status.reason().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    encode_fields(headers, out);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends a request line, the fields and the blank line to `out`.
+pub fn encode_request_head(
+    method: &Method,
+    target: &str,
+    version: Version,
+    headers: &Headers,
+    out: &mut Vec<u8>,
+) {
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(version.as_str().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    encode_fields(headers, out);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Formats a time as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn fmt_http_date(t: SystemTime) -> String {
+    httpdate::fmt_http_date(t)
+}
+
+/// Parses any of the three HTTP date formats (IMF-fixdate, RFC 850,
+/// asctime); `None` for anything else.
+pub fn parse_http_date(s: &str) -> Option<SystemTime> {
+    httpdate::parse_http_date(s.trim()).ok()
+}
+
+/// The `Date` value, formatted at most once per second. The clock is the
+/// caller's: pass the current time in.
+#[derive(Debug, Clone)]
+pub struct DateCache {
+    second: u64,
+    value: String,
+}
+
+impl Default for DateCache {
+    fn default() -> Self {
+        DateCache::new()
+    }
+}
+
+impl DateCache {
+    /// An empty cache; the first `get` formats.
+    pub fn new() -> DateCache {
+        DateCache {
+            second: u64::MAX,
+            value: String::new(),
+        }
+    }
+
+    /// The IMF-fixdate for `now`, recomputed only when the second changed.
+    pub fn get(&mut self, now: SystemTime) -> &str {
+        let second = now
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
+        if second != self.second {
+            self.second = second;
+            self.value = fmt_http_date(UNIX_EPOCH + Duration::from_secs(second));
+        }
+        &self.value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_head() {
+        let mut h = Headers::new();
+        h.append("Content-Length", "5");
+        h.append("X-Evil", "a\r\nSet-Cookie: x");
+        h.append("Bad Name", "v");
+        let mut out = Vec::new();
+        encode_response_head(Version::Http11, StatusCode::NOT_FOUND, &h, &mut out);
+        assert_eq!(
+            out,
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\nX-Evil: a  Set-Cookie: x\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn request_head() {
+        let mut h = Headers::new();
+        h.append("Host", "example.com");
+        let mut out = Vec::new();
+        encode_request_head(&Method::Get, "/x?y", Version::Http11, &h, &mut out);
+        assert_eq!(out, b"GET /x?y HTTP/1.1\r\nHost: example.com\r\n\r\n");
+    }
+
+    #[test]
+    fn dates() {
+        let t = UNIX_EPOCH + Duration::from_secs(784111777);
+        assert_eq!(fmt_http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+        for s in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_http_date(s), Some(t), "{s}");
+        }
+        assert_eq!(parse_http_date("yesterday"), None);
+        let mut cache = DateCache::new();
+        assert_eq!(
+            cache.get(t + Duration::from_millis(500)),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            cache.get(t + Duration::from_secs(1)),
+            "Sun, 06 Nov 1994 08:49:38 GMT"
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! Body framing and connection reuse, decided from heads alone (RFC 9112 6).
+
+use crate::headers::trim_ows;
+use crate::{Headers, Method, ParseError, RequestHead, Version};
+
+/// How a message body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No body at all.
+    Empty,
+    /// Exactly this many bytes follow the head.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// The body runs until the server closes (responses only).
+    CloseDelimited,
+}
+
+/// Transfer codings we know the name of; only `chunked` is implemented.
+const KNOWN_CODINGS: [&[u8]; 6] = [
+    b"chunked",
+    b"gzip",
+    b"x-gzip",
+    b"deflate",
+    b"compress",
+    b"x-compress",
+];
+
+/// The transfer codings of every `Transfer-Encoding` field, in order
+/// (empty list elements skipped), or `None` when there is no such field.
+fn transfer_codings(headers: &Headers) -> Option<Vec<&[u8]>> {
+    if !headers.contains("transfer-encoding") {
+        return None;
+    }
+    Some(
+        headers
+            .get_all("transfer-encoding")
+            .flat_map(|v| v.split(|&b| b == b','))
+            .map(|c| {
+                // Drop transfer parameters (`gzip;q=1` is not valid, but be safe).
+                let c = c.split(|&b| b == b';').next().unwrap_or_default();
+                trim_ows(c)
+            })
+            .filter(|c| !c.is_empty())
+            .collect(),
+    )
+}
+
+/// The value of all `Content-Length` fields: plain digits, all equal
+/// (`5, 5` is tolerated as RFC 9110 8.6 allows), or an error.
+fn content_length(headers: &Headers) -> Result<Option<u64>, ParseError> {
+    let mut found: Option<u64> = None;
+    for value in headers.get_all("content-length") {
+        for item in value.split(|&b| b == b',') {
+            let n = parse_length(trim_ows(item))?;
+            if found.is_some_and(|f| f != n) {
+                return Err(ParseError::ContentLength);
+            }
+            found = Some(n);
+        }
+    }
+    Ok(found)
+}
+
+/// `Content-Length = 1*DIGIT`, without overflow.
+fn parse_length(digits: &[u8]) -> Result<u64, ParseError> {
+    if digits.is_empty() || digits.len() > 19 {
+        return Err(ParseError::ContentLength);
+    }
+    let mut n: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return Err(ParseError::ContentLength);
+        }
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or(ParseError::ContentLength)?;
+    }
+    Ok(n)
+}
+
+/// How a request's body is framed (RFC 9112 6.3), or why it cannot be.
+///
+/// - `Transfer-Encoding` with `Content-Length`: 400 (smuggling guard).
+/// - A coding we have never heard of: 501. `chunked` not last, or twice: 400.
+///   A known coding before `chunked` (`gzip, chunked`): 501, we do not decode it.
+/// - `Content-Length` not plain digits, or several that differ: 400.
+pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
+    let codings = transfer_codings(headers);
+    let length = content_length(headers)?;
+    match (codings, length) {
+        (Some(_), Some(_)) => Err(ParseError::LengthAndTransferEncoding),
+        (Some(codings), None) => {
+            if codings
+                .iter()
+                .any(|c| !KNOWN_CODINGS.iter().any(|k| c.eq_ignore_ascii_case(k)))
+            {
+                return Err(ParseError::UnknownTransferCoding);
+            }
+            let is_chunked = |c: &&[u8]| c.eq_ignore_ascii_case(b"chunked");
+            match codings.split_last() {
+                Some((last, rest)) if is_chunked(last) => {
+                    if rest.iter().any(is_chunked) {
+                        Err(ParseError::ChunkedNotLast)
+                    } else if !rest.is_empty() {
+                        Err(ParseError::UnknownTransferCoding)
+                    } else {
+                        Ok(BodyKind::Chunked)
+                    }
+                }
+                _ => Err(ParseError::ChunkedNotLast),
+            }
+        }
+        (None, Some(0)) | (None, None) => Ok(BodyKind::Empty),
+        (None, Some(n)) => Ok(BodyKind::Length(n)),
+    }
+}
+
+/// How a response's body is framed, given the request it answers
+/// (RFC 9112 6.3): nothing after HEAD, 1xx, 204, 304 or a 2xx to CONNECT;
+/// chunked when it is the last coding; otherwise `Content-Length`; and
+/// without either, until the server closes.
+pub fn response_body_kind(
+    request_method: &Method,
+    status: u16,
+    headers: &Headers,
+) -> Result<BodyKind, ParseError> {
+    if *request_method == Method::Head
+        || (100..200).contains(&status)
+        || status == 204
+        || status == 304
+        || (*request_method == Method::Connect && (200..300).contains(&status))
+    {
+        return Ok(BodyKind::Empty);
+    }
+    if let Some(codings) = transfer_codings(headers) {
+        // Transfer-Encoding overrides Content-Length (RFC 9112 6.3 item 3).
+        return Ok(match codings.last() {
+            Some(c) if c.eq_ignore_ascii_case(b"chunked") => BodyKind::Chunked,
+            _ => BodyKind::CloseDelimited,
+        });
+    }
+    Ok(match content_length(headers)? {
+        Some(n) => BodyKind::Length(n),
+        None => BodyKind::CloseDelimited,
+    })
+}
+
+/// Whether the connection may carry another message after this one
+/// (RFC 9112 9.3): HTTP/1.1 unless `Connection: close`; HTTP/1.0 only
+/// with `Connection: keep-alive`.
+pub fn keep_alive(version: Version, headers: &Headers) -> bool {
+    if headers.has_token("connection", "close") {
+        return false;
+    }
+    match version {
+        Version::Http11 => true,
+        Version::Http10 => headers.has_token("connection", "keep-alive"),
+    }
+}
+
+/// Checks the request rules that go beyond syntax: an HTTP/1.1 request
+/// has exactly one `Host`, an HTTP/1.0 request at most one (RFC 9112 3.2).
+pub fn validate_request(head: &RequestHead) -> Result<(), ParseError> {
+    let hosts = head.headers.count("host");
+    match (head.version, hosts) {
+        (_, 2..) => Err(ParseError::Host),
+        (Version::Http11, 0) => Err(ParseError::Host),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(fields: &[(&str, &str)]) -> Headers {
+        let mut h = Headers::new();
+        for (n, v) in fields {
+            h.append(n, v);
+        }
+        h
+    }
+
+    #[test]
+    fn request_kinds() {
+        use BodyKind::*;
+        use ParseError::*;
+        let cases: &[(&[(&str, &str)], Result<BodyKind, ParseError>)] = &[
+            (&[], Ok(Empty)),
+            (&[("Content-Length", "0")], Ok(Empty)),
+            (&[("Content-Length", "42")], Ok(Length(42))),
+            (
+                &[("Content-Length", "42"), ("content-length", "42")],
+                Ok(Length(42)),
+            ),
+            (&[("Content-Length", "42, 42")], Ok(Length(42))),
+            (
+                &[("Content-Length", "42"), ("Content-Length", "43")],
+                Err(ContentLength),
+            ),
+            (&[("Content-Length", "+42")], Err(ContentLength)),
+            (&[("Content-Length", "-1")], Err(ContentLength)),
+            (&[("Content-Length", "0x10")], Err(ContentLength)),
+            (&[("Content-Length", "4 2")], Err(ContentLength)),
+            (&[("Content-Length", "")], Err(ContentLength)),
+            (
+                &[("Content-Length", "99999999999999999999")],
+                Err(ContentLength),
+            ),
+            (&[("Transfer-Encoding", "chunked")], Ok(Chunked)),
+            (&[("Transfer-Encoding", "Chunked")], Ok(Chunked)),
+            (
+                &[("Transfer-Encoding", "chunked"), ("Content-Length", "3")],
+                Err(LengthAndTransferEncoding),
+            ),
+            (
+                &[("Transfer-Encoding", "gzip, chunked")],
+                Err(UnknownTransferCoding),
+            ),
+            (
+                &[("Transfer-Encoding", "chunked, gzip")],
+                Err(ChunkedNotLast),
+            ),
+            (&[("Transfer-Encoding", "gzip")], Err(ChunkedNotLast)),
+            (
+                &[("Transfer-Encoding", "chunked, chunked")],
+                Err(ChunkedNotLast),
+            ),
+            (
+                &[
+                    ("Transfer-Encoding", "chunked"),
+                    ("Transfer-Encoding", "chunked"),
+                ],
+                Err(ChunkedNotLast),
+            ),
+            (&[("Transfer-Encoding", "foo")], Err(UnknownTransferCoding)),
+            (&[("Transfer-Encoding", "")], Err(ChunkedNotLast)),
+        ];
+        for (fields, want) in cases {
+            assert_eq!(request_body_kind(&h(fields)), *want, "{fields:?}");
+        }
+    }
+
+    #[test]
+    fn response_kinds() {
+        use BodyKind::*;
+        let cl = h(&[("Content-Length", "5")]);
+        let te = h(&[("Transfer-Encoding", "chunked"), ("Content-Length", "5")]);
+        let none = h(&[]);
+        assert_eq!(response_body_kind(&Method::Head, 200, &cl), Ok(Empty));
+        assert_eq!(response_body_kind(&Method::Get, 204, &cl), Ok(Empty));
+        assert_eq!(response_body_kind(&Method::Get, 304, &cl), Ok(Empty));
+        assert_eq!(response_body_kind(&Method::Get, 101, &cl), Ok(Empty));
+        assert_eq!(response_body_kind(&Method::Connect, 200, &cl), Ok(Empty));
+        assert_eq!(
+            response_body_kind(&Method::Connect, 407, &cl),
+            Ok(Length(5))
+        );
+        assert_eq!(response_body_kind(&Method::Get, 200, &cl), Ok(Length(5)));
+        assert_eq!(response_body_kind(&Method::Get, 200, &te), Ok(Chunked));
+        assert_eq!(
+            response_body_kind(&Method::Get, 200, &none),
+            Ok(CloseDelimited)
+        );
+        let gz = h(&[("Transfer-Encoding", "gzip")]);
+        assert_eq!(
+            response_body_kind(&Method::Get, 200, &gz),
+            Ok(CloseDelimited)
+        );
+        let bad = h(&[("Content-Length", "x")]);
+        assert_eq!(
+            response_body_kind(&Method::Get, 200, &bad),
+            Err(ParseError::ContentLength)
+        );
+    }
+
+    #[test]
+    fn keep_alive_rules() {
+        let none = h(&[]);
+        let close = h(&[("Connection", "close")]);
+        let ka = h(&[("Connection", "Keep-Alive")]);
+        let both = h(&[("Connection", "keep-alive, close")]);
+        assert!(keep_alive(Version::Http11, &none));
+        assert!(!keep_alive(Version::Http11, &close));
+        assert!(!keep_alive(Version::Http10, &none));
+        assert!(keep_alive(Version::Http10, &ka));
+        assert!(!keep_alive(Version::Http10, &both));
+        assert!(!keep_alive(Version::Http11, &both));
+    }
+
+    #[test]
+    fn host_rules() {
+        let head = |version, fields: &[(&str, &str)]| RequestHead {
+            method: Method::Get,
+            target: "/".into(),
+            version,
+            headers: h(fields),
+        };
+        assert!(validate_request(&head(Version::Http11, &[("Host", "a")])).is_ok());
+        assert_eq!(
+            validate_request(&head(Version::Http11, &[])),
+            Err(ParseError::Host)
+        );
+        assert_eq!(
+            validate_request(&head(Version::Http11, &[("Host", "a"), ("host", "b")])),
+            Err(ParseError::Host)
+        );
+        assert!(validate_request(&head(Version::Http10, &[])).is_ok());
+    }
+}

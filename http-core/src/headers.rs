@@ -1,0 +1,216 @@
+//! `Headers`: an ordered multimap of header fields.
+//!
+//! Names keep the case they were given; lookup ignores ASCII case. All
+//! names and values live in one byte buffer, so copying a parsed head into
+//! an owned `Headers` costs two allocations, not two per field.
+
+use std::fmt;
+use std::ops::Range;
+
+/// An ordered multimap of header fields (RFC 9110 5).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    data: Vec<u8>,
+    fields: Vec<(Range<u32>, Range<u32>)>,
+}
+
+impl Headers {
+    /// An empty map.
+    pub fn new() -> Headers {
+        Headers::default()
+    }
+
+    /// An empty map with room for `fields` fields of about 32 bytes each.
+    pub fn with_capacity(fields: usize) -> Headers {
+        Headers {
+            data: Vec::with_capacity(fields * 32),
+            fields: Vec::with_capacity(fields),
+        }
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) -> Range<u32> {
+        let start = self.data.len();
+        self.data.extend_from_slice(bytes);
+        // A head is bounded by the parser's limits; a handler building a
+        // 4 GiB header block is a bug, and saturating keeps us from panicking.
+        let end = self.data.len();
+        (u32::try_from(start).unwrap_or(u32::MAX))..(u32::try_from(end).unwrap_or(u32::MAX))
+    }
+
+    fn bytes(&self, r: &Range<u32>) -> &[u8] {
+        self.data
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn name_at(&self, r: &Range<u32>) -> &str {
+        // Names are only ever pushed from `&str`, so this never fails.
+        std::str::from_utf8(self.bytes(r)).unwrap_or_default()
+    }
+
+    /// Adds a field after the existing ones, keeping any of the same name.
+    pub fn append(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        let n = self.push_bytes(name.as_bytes());
+        let v = self.push_bytes(value.as_ref());
+        self.fields.push((n, v));
+    }
+
+    /// Replaces every field named `name` with one field holding `value`.
+    pub fn insert(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        self.remove(name);
+        self.append(name, value);
+    }
+
+    /// Removes every field named `name`; true when there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        if !self.contains(name) {
+            return false;
+        }
+        let old = std::mem::take(self);
+        for (n, v) in old.iter() {
+            if !n.eq_ignore_ascii_case(name) {
+                self.append(n, v);
+            }
+        }
+        true
+    }
+
+    /// The value of the first field named `name`.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.fields
+            .iter()
+            .find(|(n, _)| self.bytes(n).eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| self.bytes(v))
+    }
+
+    /// The value of the first field named `name`, if it is UTF-8.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// The values of every field named `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(n, _)| self.bytes(n).eq_ignore_ascii_case(name.as_bytes()))
+            .map(move |(_, v)| self.bytes(v))
+    }
+
+    /// How many fields are named `name`.
+    pub fn count(&self, name: &str) -> usize {
+        self.get_all(name).count()
+    }
+
+    /// Whether a field named `name` exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get_all(name).next().is_some()
+    }
+
+    /// Whether any field named `name` holds `token` in its comma-separated
+    /// list, ignoring case and optional whitespace
+    /// (`Connection: keep-alive, Upgrade` has `upgrade`).
+    pub fn has_token(&self, name: &str, token: &str) -> bool {
+        self.get_all(name).any(|v| {
+            v.split(|&b| b == b',')
+                .any(|item| trim_ows(item).eq_ignore_ascii_case(token.as_bytes()))
+        })
+    }
+
+    /// Every field as `(name, value)`, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
+        self.fields
+            .iter()
+            .map(move |(n, v)| (self.name_at(n), self.bytes(v)))
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True when there is no field.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Removes every field, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.fields.clear();
+    }
+}
+
+/// Strips optional whitespace (SP, HTAB) from both ends.
+pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(
+                self.iter()
+                    .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v))),
+            )
+            .finish()
+    }
+}
+
+impl<'a> FromIterator<(&'a str, &'a [u8])> for Headers {
+    fn from_iter<I: IntoIterator<Item = (&'a str, &'a [u8])>>(iter: I) -> Headers {
+        let mut h = Headers::new();
+        for (n, v) in iter {
+            h.append(n, v);
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multimap_behaviour() {
+        let mut h = Headers::new();
+        h.append("Content-Type", "text/plain");
+        h.append("Set-Cookie", "a=1");
+        h.append("set-cookie", "b=2");
+        assert_eq!(h.get("content-type"), Some(&b"text/plain"[..]));
+        assert_eq!(h.get_str("CONTENT-TYPE"), Some("text/plain"));
+        assert_eq!(
+            h.get_all("Set-Cookie").collect::<Vec<_>>(),
+            vec![&b"a=1"[..], b"b=2"]
+        );
+        assert_eq!(h.count("set-cookie"), 2);
+        let names: Vec<_> = h.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["Content-Type", "Set-Cookie", "set-cookie"]);
+        h.insert("SET-COOKIE", "c=3");
+        assert_eq!(
+            h.get_all("set-cookie").collect::<Vec<_>>(),
+            vec![&b"c=3"[..]]
+        );
+        assert!(h.remove("content-type"));
+        assert!(!h.remove("content-type"));
+        assert_eq!(h.len(), 1);
+        assert!(h.get("missing").is_none());
+    }
+
+    #[test]
+    fn token_lists() {
+        let mut h = Headers::new();
+        h.append("Connection", "keep-alive, Upgrade");
+        h.append("Connection", " close ");
+        assert!(h.has_token("connection", "upgrade"));
+        assert!(h.has_token("connection", "KEEP-ALIVE"));
+        assert!(h.has_token("connection", "close"));
+        assert!(!h.has_token("connection", "keep"));
+        assert!(!h.has_token("upgrade", "close"));
+    }
+}

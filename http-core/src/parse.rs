@@ -1,0 +1,569 @@
+//! The incremental, zero-copy parser for request and response heads.
+//!
+//! ```text
+//!  buf: | request-line CRLF | field-line CRLF | ... | CRLF | body ...
+//!        '------------------ head (Complete(view, n)) -----'
+//! ```
+//!
+//! A call either finds the blank line that ends the head and answers
+//! `Complete((view, n))`, where `n` counts the head's bytes, or answers
+//! `Partial` and remembers how far it got. The next call (with the same
+//! bytes and more appended) resumes the line scan where the last one
+//! stopped, so a head that arrives one byte at a time costs O(n) in all,
+//! and the full parse runs only once the head is complete. Views borrow
+//! the caller's buffer and the caller's header slots; nothing allocates.
+//!
+//! The rules are strict (RFC 9112, DESIGN.md "Protocol rules"): lines end
+//! in CRLF, no bare CR or LF, no obs-fold, no whitespace before a colon,
+//! token bytes in names, no control bytes in values.
+
+use crate::chars::{is_field_value, is_target, is_token, is_token_str};
+use crate::headers::trim_ows;
+use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
+use memchr::memchr;
+
+/// The outcome of a parse that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status<T> {
+    /// The head is complete.
+    Complete(T),
+    /// More bytes are needed.
+    Partial,
+}
+
+impl<T> Status<T> {
+    /// True for `Complete`.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+}
+
+/// One header field, borrowed from the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<'b> {
+    /// The name as sent.
+    pub name: &'b str,
+    /// The value without surrounding whitespace.
+    pub value: &'b [u8],
+}
+
+/// An unused header slot.
+pub const EMPTY_HEADER: Header<'static> = Header {
+    name: "",
+    value: b"",
+};
+
+/// Limits on what a head may hold. Each breach is its own error, so a
+/// server can answer 414 for the request line and 431 for the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of the whole head, the blank line included.
+    pub max_head_bytes: usize,
+    /// Bytes of the request line (or status line), CRLF included.
+    pub max_request_line: usize,
+    /// Number of header fields.
+    pub max_headers: usize,
+}
+
+/// nginx answers 414 past 8 KiB of request line and keeps 4 x 8 KiB for a
+/// large head; 100 fields is what Go and hyper allow.
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_head_bytes: 32 * 1024,
+            max_request_line: 8 * 1024,
+            max_headers: 100,
+        }
+    }
+}
+
+/// A parsed request head, borrowing the buffer (`'b`) and the slots (`'h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestView<'b, 'h> {
+    pub method: &'b str,
+    pub target: &'b str,
+    pub version: Version,
+    pub headers: &'h [Header<'b>],
+}
+
+impl RequestView<'_, '_> {
+    /// Copies the head into owned types (two allocations for all headers).
+    pub fn to_head(&self) -> RequestHead {
+        RequestHead {
+            // The parser checked that the method is a token.
+            method: Method::from_bytes(self.method.as_bytes())
+                .unwrap_or_else(|| Method::Other(self.method.to_owned())),
+            target: self.target.to_owned(),
+            version: self.version,
+            headers: owned_headers(self.headers),
+        }
+    }
+}
+
+/// A parsed response head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseView<'b, 'h> {
+    pub version: Version,
+    pub status: u16,
+    pub reason: &'b str,
+    pub headers: &'h [Header<'b>],
+}
+
+impl ResponseView<'_, '_> {
+    /// Copies the head into owned types.
+    pub fn to_head(&self) -> ResponseHead {
+        ResponseHead {
+            version: self.version,
+            // The parser checked three digits, 100..=999.
+            status: StatusCode::new(self.status).unwrap_or(StatusCode::BAD_GATEWAY),
+            reason: self.reason.to_owned(),
+            headers: owned_headers(self.headers),
+        }
+    }
+}
+
+fn owned_headers(fields: &[Header<'_>]) -> Headers {
+    let mut h = Headers::with_capacity(fields.len());
+    for f in fields {
+        h.append(f.name, f.value);
+    }
+    h
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Request,
+    Response,
+}
+
+/// How far an earlier call got: the line scan resumes here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Resume {
+    /// Offset of the first line not yet seen whole.
+    line_start: usize,
+    /// Whole lines seen so far (the start line counts).
+    lines: usize,
+}
+
+/// Where a full parse stopped.
+enum Outcome<T> {
+    Done(T),
+    Partial(Resume),
+}
+
+/// Incremental request-head parser. Keep one per connection; call
+/// [`RequestParser::parse`] with the whole unconsumed buffer each time
+/// bytes arrive, and [`RequestParser::reset`] after each complete head
+/// (a `Complete` answer resets it too).
+#[derive(Debug, Clone, Default)]
+pub struct RequestParser {
+    limits: Limits,
+    resume: Option<Resume>,
+}
+
+impl RequestParser {
+    /// A parser with these limits.
+    pub fn new(limits: Limits) -> RequestParser {
+        RequestParser {
+            limits,
+            resume: None,
+        }
+    }
+
+    /// Forgets any progress: the next call starts a new head.
+    pub fn reset(&mut self) {
+        self.resume = None;
+    }
+
+    /// Parses `buf`, which holds everything received since the head began.
+    pub fn parse<'b, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        slots: &'h mut [Header<'b>],
+    ) -> Result<Status<(RequestView<'b, 'h>, usize)>, ParseError> {
+        if let Some(r) = &mut self.resume {
+            if !scan(buf, r, &self.limits, Kind::Request)? {
+                return Ok(Status::Partial);
+            }
+        }
+        match parse_request_full(buf, slots, &self.limits)? {
+            Outcome::Done(done) => {
+                self.resume = None;
+                Ok(Status::Complete(done))
+            }
+            Outcome::Partial(r) => {
+                self.resume = Some(r);
+                Ok(Status::Partial)
+            }
+        }
+    }
+}
+
+/// Incremental response-head parser; same contract as [`RequestParser`].
+#[derive(Debug, Clone, Default)]
+pub struct ResponseParser {
+    limits: Limits,
+    resume: Option<Resume>,
+}
+
+impl ResponseParser {
+    /// A parser with these limits.
+    pub fn new(limits: Limits) -> ResponseParser {
+        ResponseParser {
+            limits,
+            resume: None,
+        }
+    }
+
+    /// Forgets any progress.
+    pub fn reset(&mut self) {
+        self.resume = None;
+    }
+
+    /// Parses `buf`, which holds everything received since the head began.
+    pub fn parse<'b, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        slots: &'h mut [Header<'b>],
+    ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
+        if let Some(r) = &mut self.resume {
+            if !scan(buf, r, &self.limits, Kind::Response)? {
+                return Ok(Status::Partial);
+            }
+        }
+        match parse_response_full(buf, slots, &self.limits)? {
+            Outcome::Done(done) => {
+                self.resume = None;
+                Ok(Status::Complete(done))
+            }
+            Outcome::Partial(r) => {
+                self.resume = Some(r);
+                Ok(Status::Partial)
+            }
+        }
+    }
+}
+
+/// One-shot request parse: no resume state, same rules.
+pub fn parse_request<'b, 'h>(
+    buf: &'b [u8],
+    slots: &'h mut [Header<'b>],
+    limits: &Limits,
+) -> Result<Status<(RequestView<'b, 'h>, usize)>, ParseError> {
+    Ok(match parse_request_full(buf, slots, limits)? {
+        Outcome::Done(d) => Status::Complete(d),
+        Outcome::Partial(_) => Status::Partial,
+    })
+}
+
+/// One-shot response parse.
+pub fn parse_response<'b, 'h>(
+    buf: &'b [u8],
+    slots: &'h mut [Header<'b>],
+    limits: &Limits,
+) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
+    Ok(match parse_response_full(buf, slots, limits)? {
+        Outcome::Done(d) => Status::Complete(d),
+        Outcome::Partial(_) => Status::Partial,
+    })
+}
+
+/// Finds the next line starting at `pos`: returns the offset of its CR
+/// (the line is `buf[pos..cr]`) and of the byte after its LF.
+#[inline]
+fn next_line(buf: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ParseError> {
+    let rest = buf.get(pos..).unwrap_or_default();
+    match memchr(b'\n', rest) {
+        None => Ok(None),
+        Some(i) => {
+            let lf = pos + i;
+            if lf == 0 || buf[lf - 1] != b'\r' || lf == pos {
+                return Err(ParseError::LineEnding);
+            }
+            Ok(Some((lf - 1, lf + 1)))
+        }
+    }
+}
+
+/// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
+/// server SHOULD ignore at least one). Returns where the request begins.
+#[inline]
+fn skip_empty_lines(buf: &[u8], kind: Kind) -> usize {
+    let mut pos = 0;
+    if kind == Kind::Request {
+        while buf.get(pos..pos + 2) == Some(b"\r\n") {
+            pos += 2;
+        }
+    }
+    pos
+}
+
+/// The limit checks shared by the scan and the full parse, for a line that
+/// ends (after its LF) at `end`, being line number `lines` (0 = start line).
+#[inline]
+fn check_line(end: usize, r: &Resume, limits: &Limits, kind: Kind) -> Result<(), ParseError> {
+    let head = end;
+    if r.lines == 0 && head > limits.max_request_line {
+        return Err(match kind {
+            Kind::Request => ParseError::RequestLineTooLong,
+            Kind::Response => ParseError::HeadTooLarge,
+        });
+    }
+    if head > limits.max_head_bytes {
+        return Err(ParseError::HeadTooLarge);
+    }
+    if r.lines > limits.max_headers {
+        return Err(ParseError::TooManyHeaders);
+    }
+    Ok(())
+}
+
+/// The limit checks for an incomplete last line, so that a peer cannot
+/// make us buffer more than the limits by never sending a LF.
+#[inline]
+fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<(), ParseError> {
+    let head = buf.len();
+    if r.lines == 0 {
+        if head > limits.max_request_line {
+            return Err(match kind {
+                Kind::Request => ParseError::RequestLineTooLong,
+                Kind::Response => ParseError::HeadTooLarge,
+            });
+        }
+        if kind == Kind::Request {
+            // Reject garbage (a TLS hello on a plain port, say) at once
+            // instead of waiting for a line end that may never come.
+            let line = &buf[r.line_start..];
+            let method_end = memchr(b' ', line).unwrap_or(line.len());
+            if !line[..method_end]
+                .iter()
+                .all(|&b| is_token(b) || b == b'\r')
+            {
+                return Err(ParseError::Method);
+            }
+        }
+    }
+    if head > limits.max_head_bytes {
+        return Err(ParseError::HeadTooLarge);
+    }
+    Ok(())
+}
+
+/// Resumes the line scan; true once the blank line has been seen.
+fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool, ParseError> {
+    loop {
+        match next_line(buf, r.line_start)? {
+            None => {
+                check_partial(buf, r, limits, kind)?;
+                return Ok(false);
+            }
+            Some((cr, next)) => {
+                if cr == r.line_start {
+                    if r.lines == 0 && kind == Kind::Request {
+                        // An empty line before the request line: skipped,
+                        // but its bytes count against the limits.
+                        check_line(next, r, limits, kind)?;
+                        r.line_start = next;
+                        continue;
+                    }
+                    return Ok(true);
+                }
+                check_line(next, r, limits, kind)?;
+                r.lines += 1;
+                r.line_start = next;
+            }
+        }
+    }
+}
+
+type RequestDone<'b, 'h> = (RequestView<'b, 'h>, usize);
+type ResponseDone<'b, 'h> = (ResponseView<'b, 'h>, usize);
+
+fn parse_request_full<'b, 'h>(
+    buf: &'b [u8],
+    slots: &'h mut [Header<'b>],
+    limits: &Limits,
+) -> Result<Outcome<RequestDone<'b, 'h>>, ParseError> {
+    let start = skip_empty_lines(buf, Kind::Request);
+    // Skipped empty lines count against the limits, as head bytes.
+    let mut r = Resume {
+        line_start: start,
+        lines: 0,
+    };
+    let Some((cr, next)) = next_line(buf, start)? else {
+        check_partial(buf, &r, limits, Kind::Request)?;
+        return Ok(Outcome::Partial(r));
+    };
+    check_line(next, &r, limits, Kind::Request)?;
+    let (method, target, version) = request_line(&buf[start..cr])?;
+    r.lines = 1;
+    r.line_start = next;
+    match header_lines(buf, &mut r, slots, limits, Kind::Request)? {
+        Outcome::Partial(r) => Ok(Outcome::Partial(r)),
+        Outcome::Done((n, end)) => {
+            let headers: &'h [Header<'b>] = slots;
+            Ok(Outcome::Done((
+                RequestView {
+                    method,
+                    target,
+                    version,
+                    headers: &headers[..n],
+                },
+                end,
+            )))
+        }
+    }
+}
+
+fn parse_response_full<'b, 'h>(
+    buf: &'b [u8],
+    slots: &'h mut [Header<'b>],
+    limits: &Limits,
+) -> Result<Outcome<ResponseDone<'b, 'h>>, ParseError> {
+    let mut r = Resume::default();
+    let Some((cr, next)) = next_line(buf, 0)? else {
+        check_partial(buf, &r, limits, Kind::Response)?;
+        return Ok(Outcome::Partial(r));
+    };
+    check_line(next, &r, limits, Kind::Response)?;
+    let (version, status, reason) = status_line(&buf[..cr])?;
+    r.lines = 1;
+    r.line_start = next;
+    match header_lines(buf, &mut r, slots, limits, Kind::Response)? {
+        Outcome::Partial(r) => Ok(Outcome::Partial(r)),
+        Outcome::Done((n, end)) => {
+            let headers: &'h [Header<'b>] = slots;
+            Ok(Outcome::Done((
+                ResponseView {
+                    version,
+                    status,
+                    reason,
+                    headers: &headers[..n],
+                },
+                end,
+            )))
+        }
+    }
+}
+
+/// Parses field lines from `r.line_start` into `slots` up to the blank
+/// line: `Done((fields, head_end))`, or `Partial` with the resume point.
+#[inline]
+fn header_lines<'b>(
+    buf: &'b [u8],
+    r: &mut Resume,
+    slots: &mut [Header<'b>],
+    limits: &Limits,
+    kind: Kind,
+) -> Result<Outcome<(usize, usize)>, ParseError> {
+    let mut n = 0;
+    loop {
+        let Some((cr, next)) = next_line(buf, r.line_start)? else {
+            check_partial(buf, r, limits, kind)?;
+            return Ok(Outcome::Partial(*r));
+        };
+        if cr == r.line_start {
+            return Ok(Outcome::Done((n, next)));
+        }
+        check_line(next, r, limits, kind)?;
+        let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
+        *slot = field_line(&buf[r.line_start..cr])?;
+        n += 1;
+        r.lines += 1;
+        r.line_start = next;
+    }
+}
+
+/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 5)
+#[inline]
+fn field_line(line: &[u8]) -> Result<Header<'_>, ParseError> {
+    if matches!(line.first(), Some(b' ' | b'\t')) {
+        return Err(ParseError::ObsFold);
+    }
+    let colon = line
+        .iter()
+        .position(|&b| !is_token(b))
+        .ok_or(ParseError::HeaderName)?;
+    if colon == 0 || line[colon] != b':' {
+        return Err(ParseError::HeaderName);
+    }
+    let value = trim_ows(&line[colon + 1..]);
+    if !is_field_value(value) {
+        return Err(if value.contains(&b'\r') {
+            ParseError::LineEnding
+        } else {
+            ParseError::HeaderValue
+        });
+    }
+    let name = std::str::from_utf8(&line[..colon]).map_err(|_| ParseError::HeaderName)?;
+    Ok(Header { name, value })
+}
+
+/// `request-line = method SP request-target SP HTTP-version` (RFC 9112 3)
+#[inline]
+fn request_line(line: &[u8]) -> Result<(&str, &str, Version), ParseError> {
+    let sp1 = memchr(b' ', line).ok_or(ParseError::Method)?;
+    let method = &line[..sp1];
+    if !is_token_str(method) {
+        return Err(ParseError::Method);
+    }
+    let rest = &line[sp1 + 1..];
+    let sp2 = memchr(b' ', rest).ok_or(ParseError::Target)?;
+    let target = &rest[..sp2];
+    if target.is_empty() || !is_target(target) {
+        return Err(ParseError::Target);
+    }
+    let version = version(&rest[sp2 + 1..])?;
+    let method = std::str::from_utf8(method).map_err(|_| ParseError::Method)?;
+    let target = std::str::from_utf8(target).map_err(|_| ParseError::Target)?;
+    Ok((method, target, version))
+}
+
+/// `status-line = HTTP-version SP status-code SP [ reason-phrase ]`
+/// (RFC 9112 4). A missing SP before an empty reason is tolerated, as
+/// every client does.
+#[inline]
+fn status_line(line: &[u8]) -> Result<(Version, u16, &str), ParseError> {
+    let sp = memchr(b' ', line).ok_or(ParseError::Version)?;
+    let version = version(&line[..sp])?;
+    let line = &line[sp + 1..];
+    if line.len() < 3 {
+        return Err(ParseError::StatusLine);
+    }
+    let digits = &line[..3];
+    if !digits.iter().all(u8::is_ascii_digit) || digits[0] == b'0' {
+        return Err(ParseError::StatusLine);
+    }
+    let status = digits
+        .iter()
+        .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+    let reason = match &line[3..] {
+        [] => &[][..],
+        [b' ', reason @ ..] => reason,
+        _ => return Err(ParseError::StatusLine),
+    };
+    if !is_field_value(reason) {
+        return Err(ParseError::StatusLine);
+    }
+    // Reason phrases may be obs-text; keep them only when they are UTF-8.
+    let reason = std::str::from_utf8(reason).unwrap_or("");
+    Ok((version, status, reason))
+}
+
+/// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`
+#[inline]
+fn version(v: &[u8]) -> Result<Version, ParseError> {
+    match v {
+        b"HTTP/1.1" => Ok(Version::Http11),
+        b"HTTP/1.0" => Ok(Version::Http10),
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+            if major.is_ascii_digit() && minor.is_ascii_digit() =>
+        {
+            Err(ParseError::UnsupportedVersion)
+        }
+        _ => Err(ParseError::Version),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,316 @@
+use super::*;
+
+fn req(buf: &[u8]) -> Result<Status<(RequestHead, usize)>, ParseError> {
+    let mut slots = [EMPTY_HEADER; 32];
+    Ok(match parse_request(buf, &mut slots, &Limits::default())? {
+        Status::Complete((v, n)) => Status::Complete((v.to_head(), n)),
+        Status::Partial => Status::Partial,
+    })
+}
+
+fn resp(buf: &[u8]) -> Result<Status<(ResponseHead, usize)>, ParseError> {
+    let mut slots = [EMPTY_HEADER; 32];
+    Ok(match parse_response(buf, &mut slots, &Limits::default())? {
+        Status::Complete((v, n)) => Status::Complete((v.to_head(), n)),
+        Status::Partial => Status::Partial,
+    })
+}
+
+const CURL_GET: &[u8] = b"GET /index.html?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+
+#[test]
+fn valid_request() {
+    let Status::Complete((h, n)) = req(CURL_GET).unwrap() else {
+        panic!("partial")
+    };
+    assert_eq!(n, CURL_GET.len());
+    assert_eq!(h.method, Method::Get);
+    assert_eq!(h.target, "/index.html?x=1");
+    assert_eq!(h.version, Version::Http11);
+    assert_eq!(h.headers.len(), 3);
+    assert_eq!(h.headers.get_str("user-agent"), Some("curl/7.88.1"));
+}
+
+#[test]
+fn valid_request_variants() {
+    let cases: &[(&[u8], &str, &[(&str, &[u8])])] = &[
+        (b"GET / HTTP/1.0\r\n\r\n", "/", &[]),
+        (
+            b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            "/",
+            &[("Host", b"a")],
+        ),
+        (
+            b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+            "*",
+            &[("Host", b"a")],
+        ),
+        (
+            b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n",
+            "a:443",
+            &[("Host", b"a:443")],
+        ),
+        (
+            b"GET / HTTP/1.1\r\nX:  padded \t \r\n\r\n",
+            "/",
+            &[("X", b"padded")],
+        ),
+        (b"GET / HTTP/1.1\r\nX:\r\n\r\n", "/", &[("X", b"")]),
+        (b"GET / HTTP/1.1\r\nX: a\tb\r\n\r\n", "/", &[("X", b"a\tb")]),
+        (
+            b"GET / HTTP/1.1\r\nX: caf\xc3\xa9 \xff\r\n\r\n",
+            "/",
+            &[("X", b"caf\xc3\xa9 \xff")],
+        ),
+        (b"GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n", "/caf\u{e9}", &[]),
+        (b"M-SEARCH * HTTP/1.1\r\n\r\n", "*", &[]),
+    ];
+    for (buf, target, fields) in cases {
+        let Status::Complete((h, n)) = req(buf).unwrap_or_else(|e| panic!("{buf:?}: {e}")) else {
+            panic!("{buf:?}: partial")
+        };
+        assert_eq!(n, buf.len());
+        assert_eq!(h.target, *target);
+        let got: Vec<(&str, &[u8])> = h.headers.iter().collect();
+        assert_eq!(&got[..], *fields, "{buf:?}");
+    }
+}
+
+#[test]
+fn invalid_requests() {
+    use ParseError::*;
+    let cases: &[(&[u8], ParseError)] = &[
+        (b"GET / HTTP/1.1\nHost: a\r\n\r\n", LineEnding),
+        (b"GET / HTTP/1.1\r\nHost: a\n\r\n", LineEnding),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n\n", LineEnding),
+        (b"GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", LineEnding),
+        (b"GET / HTTP/1.1\r\nHost : a\r\n\r\n", HeaderName),
+        (b"GET / HTTP/1.1\r\n: a\r\n\r\n", HeaderName),
+        (b"GET / HTTP/1.1\r\nHo\"st: a\r\n\r\n", HeaderName),
+        (b"GET / HTTP/1.1\r\nHost a\r\n\r\n", HeaderName),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", ObsFold),
+        (b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n", HeaderValue),
+        (b"GET / HTTP/1.1\r\nX: a\x7fb\r\n\r\n", HeaderValue),
+        (b"GET / HTTP/2.0\r\n\r\n", UnsupportedVersion),
+        (b"GET / HTTP/0.9\r\n\r\n", UnsupportedVersion),
+        (b"GET / HTTP/1.10\r\n\r\n", Version),
+        (b"GET / http/1.1\r\n\r\n", Version),
+        (b"GET /\r\n\r\n", Target),
+        (b"GET  / HTTP/1.1\r\n\r\n", Target),
+        (b"GET / HTTP/1.1 \r\n\r\n", Version),
+        (b"GET /a b HTTP/1.1\r\n\r\n", Version),
+        (b"GET /\x01 HTTP/1.1\r\n\r\n", Target),
+        (b"GET /\xff HTTP/1.1\r\n\r\n", Target),
+        (b"G(T / HTTP/1.1\r\n\r\n", Method),
+        (b" GET / HTTP/1.1\r\n\r\n", Method),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", Method),
+    ];
+    for (buf, want) in cases {
+        assert_eq!(
+            req(buf).err(),
+            Some(*want),
+            "{:?}",
+            String::from_utf8_lossy(buf)
+        );
+    }
+}
+
+#[test]
+fn limits_give_distinct_errors() {
+    let limits = Limits {
+        max_head_bytes: 256,
+        max_request_line: 64,
+        max_headers: 3,
+    };
+    let mut slots = [EMPTY_HEADER; 8];
+    let long_line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(100));
+    assert_eq!(
+        parse_request(long_line.as_bytes(), &mut slots, &limits).err(),
+        Some(ParseError::RequestLineTooLong)
+    );
+    // Also before the line is complete.
+    let partial = format!("GET /{}", "a".repeat(100));
+    assert_eq!(
+        parse_request(partial.as_bytes(), &mut slots, &limits).err(),
+        Some(ParseError::RequestLineTooLong)
+    );
+    let many = b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\nd: 4\r\n\r\n";
+    assert_eq!(
+        parse_request(many, &mut slots, &limits).err(),
+        Some(ParseError::TooManyHeaders)
+    );
+    let big = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(300));
+    assert_eq!(
+        parse_request(big.as_bytes(), &mut slots, &limits).err(),
+        Some(ParseError::HeadTooLarge)
+    );
+    let big_partial = format!("GET / HTTP/1.1\r\nX: {}", "v".repeat(300));
+    assert_eq!(
+        parse_request(big_partial.as_bytes(), &mut slots, &limits).err(),
+        Some(ParseError::HeadTooLarge)
+    );
+    // Fewer slots than fields is also "too many".
+    let mut two = [EMPTY_HEADER; 2];
+    assert_eq!(
+        parse_request(many, &mut two, &Limits::default()).err(),
+        Some(ParseError::TooManyHeaders)
+    );
+    // Endless empty lines before a request still hit a limit.
+    let crlfs = "\r\n".repeat(100);
+    assert_eq!(
+        parse_request(crlfs.as_bytes(), &mut slots, &limits).err(),
+        Some(ParseError::RequestLineTooLong)
+    );
+}
+
+#[test]
+fn every_prefix_is_partial() {
+    for buf in [CURL_GET, BROWSER_GET, b"\r\nGET / HTTP/1.0\r\n\r\n"] {
+        for end in 0..buf.len() {
+            assert_eq!(req(&buf[..end]), Ok(Status::Partial), "prefix {end}");
+        }
+        assert!(req(buf).unwrap().is_complete());
+    }
+    for end in 0..RESPONSE.len() - 5 {
+        assert_eq!(resp(&RESPONSE[..end]), Ok(Status::Partial), "prefix {end}");
+    }
+}
+
+#[test]
+fn byte_at_a_time_resumes() {
+    let mut parser = RequestParser::new(Limits::default());
+    let mut buf = Vec::new();
+    for (i, &b) in BROWSER_GET.iter().enumerate() {
+        buf.push(b);
+        let mut slots = [EMPTY_HEADER; 32];
+        match parser.parse(&buf, &mut slots).unwrap() {
+            Status::Partial => assert!(i + 1 < BROWSER_GET.len()),
+            Status::Complete((v, n)) => {
+                assert_eq!(i + 1, BROWSER_GET.len());
+                assert_eq!(n, BROWSER_GET.len());
+                assert_eq!(v.headers.len(), 12);
+            }
+        }
+    }
+    // Errors in early lines surface once the head completes.
+    let mut parser = RequestParser::new(Limits::default());
+    let bad = b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n";
+    let mut got = Ok(());
+    for end in 1..=bad.len() {
+        let mut slots = [EMPTY_HEADER; 4];
+        if let Err(e) = parser.parse(&bad[..end], &mut slots) {
+            got = Err(e);
+            break;
+        }
+    }
+    assert_eq!(got, Err(ParseError::HeaderName));
+}
+
+#[test]
+fn pipelined_heads_consume_exactly_one() {
+    let two = [CURL_GET, CURL_GET].concat();
+    let Status::Complete((_, n)) = req(&two).unwrap() else {
+        panic!()
+    };
+    assert_eq!(n, CURL_GET.len());
+}
+
+const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 5\r\n\r\nhello";
+const BROWSER_GET: &[u8] = b"GET /static/app.js?v=3 HTTP/1.1\r\n\
+Host: localhost:8080\r\n\
+Connection: keep-alive\r\n\
+sec-ch-ua: \"Chromium\";v=\"120\"\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36\r\n\
+Accept: */*\r\n\
+Sec-Fetch-Site: same-origin\r\n\
+Sec-Fetch-Mode: no-cors\r\n\
+Sec-Fetch-Dest: script\r\n\
+Referer: http://localhost:8080/\r\n\
+Accept-Encoding: gzip, deflate, br\r\n\
+Accept-Language: en-US,en;q=0.9\r\n\
+Cookie: session=abc123; theme=dark\r\n\r\n";
+
+#[test]
+fn valid_responses() {
+    let Status::Complete((h, n)) = resp(RESPONSE).unwrap() else {
+        panic!()
+    };
+    assert_eq!(n, RESPONSE.len() - 5);
+    assert_eq!(h.status, StatusCode::OK);
+    assert_eq!(h.reason, "OK");
+    assert_eq!(h.headers.get_str("content-length"), Some("5"));
+    for (buf, code, reason) in [
+        (&b"HTTP/1.0 404 Not Found\r\n\r\n"[..], 404, "Not Found"),
+        (b"HTTP/1.1 200 \r\n\r\n", 200, ""),
+        (b"HTTP/1.1 200\r\n\r\n", 200, ""),
+        (
+            b"HTTP/1.1 599 Whatever You Like\r\n\r\n",
+            599,
+            "Whatever You Like",
+        ),
+        (
+            b"HTTP/1.1 200 Connection established\r\n\r\n",
+            200,
+            "Connection established",
+        ),
+    ] {
+        let Status::Complete((h, _)) = resp(buf).unwrap() else {
+            panic!()
+        };
+        assert_eq!(h.status.as_u16(), code);
+        assert_eq!(h.reason, reason);
+    }
+}
+
+#[test]
+fn invalid_responses() {
+    use ParseError::*;
+    let cases: &[(&[u8], ParseError)] = &[
+        (b"HTTP/1.1 20 OK\r\n\r\n", StatusLine),
+        (b"HTTP/1.1 2000 OK\r\n\r\n", StatusLine),
+        (b"HTTP/1.1 099 OK\r\n\r\n", StatusLine),
+        (b"HTTP/1.1 abc OK\r\n\r\n", StatusLine),
+        (b"HTTP/1.1  200 OK\r\n\r\n", StatusLine),
+        (b"HTTP/2 200 OK\r\n\r\n", Version),
+        (b"HTTP/3.0 200 OK\r\n\r\n", UnsupportedVersion),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", Version),
+        (b"HTTP/1.1 200 OK\r\nX : y\r\n\r\n", HeaderName),
+        (b"HTTP/1.1 200 OK\nX: y\r\n\r\n", LineEnding),
+    ];
+    for (buf, want) in cases {
+        assert_eq!(
+            resp(buf).err(),
+            Some(*want),
+            "{:?}",
+            String::from_utf8_lossy(buf)
+        );
+    }
+}
+
+#[test]
+fn encode_then_parse_round_trip() {
+    let mut h = Headers::new();
+    h.append("Host", "example.com");
+    h.append("X-Multi", "a");
+    h.append("x-multi", "b");
+    h.append("Empty", "");
+    let mut out = Vec::new();
+    crate::encode_request_head(&Method::Put, "/p?q=1", Version::Http10, &h, &mut out);
+    let Status::Complete((back, n)) = req(&out).unwrap() else {
+        panic!()
+    };
+    assert_eq!(n, out.len());
+    assert_eq!(back.method, Method::Put);
+    assert_eq!(back.target, "/p?q=1");
+    assert_eq!(back.version, Version::Http10);
+    assert_eq!(back.headers, h);
+
+    let mut out = Vec::new();
+    crate::encode_response_head(Version::Http11, StatusCode::PARTIAL_CONTENT, &h, &mut out);
+    let Status::Complete((back, _)) = resp(&out).unwrap() else {
+        panic!()
+    };
+    assert_eq!(back.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(back.reason, "Partial Content");
+    assert_eq!(back.headers, h);
+}

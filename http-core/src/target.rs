@@ -1,0 +1,279 @@
+//! Request targets (RFC 9112 3.2), percent-decoding and query pairs.
+
+use crate::{Method, ParseError};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::borrow::Cow;
+
+/// The four forms of request target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// `/path?query`: every method but CONNECT and `OPTIONS *`.
+    Origin {
+        path: &'a str,
+        query: Option<&'a str>,
+    },
+    /// `http://host:port/path?query`: requests to a proxy (servers must
+    /// accept it too).
+    Absolute {
+        scheme: &'a str,
+        authority: &'a str,
+        path: &'a str,
+        query: Option<&'a str>,
+    },
+    /// `host:port`: CONNECT only.
+    Authority(&'a str),
+    /// `*`: OPTIONS only.
+    Asterisk,
+}
+
+impl<'a> Target<'a> {
+    /// The path of origin and absolute forms (`/` when absolute-form has none).
+    pub fn path(&self) -> &'a str {
+        match self {
+            Target::Origin { path, .. } => path,
+            Target::Absolute { path: "", .. } => "/",
+            Target::Absolute { path, .. } => path,
+            Target::Authority(_) | Target::Asterisk => "",
+        }
+    }
+
+    /// The query of origin and absolute forms, without the `?`.
+    pub fn query(&self) -> Option<&'a str> {
+        match self {
+            Target::Origin { query, .. } | Target::Absolute { query, .. } => *query,
+            Target::Authority(_) | Target::Asterisk => None,
+        }
+    }
+}
+
+fn split_query(s: &str) -> (&str, Option<&str>) {
+    match s.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (s, None),
+    }
+}
+
+/// Splits a request target into its form, checking that the form fits the
+/// method. A fragment (`#`) is never valid in a request target.
+pub fn parse_target<'a>(target: &'a str, method: &Method) -> Result<Target<'a>, ParseError> {
+    if target.is_empty() || target.contains('#') {
+        return Err(ParseError::Target);
+    }
+    if *method == Method::Connect {
+        return parse_authority(target).map(|_| Target::Authority(target));
+    }
+    if target == "*" {
+        return if *method == Method::Options {
+            Ok(Target::Asterisk)
+        } else {
+            Err(ParseError::Target)
+        };
+    }
+    if target.starts_with('/') {
+        let (path, query) = split_query(target);
+        return Ok(Target::Origin { path, query });
+    }
+    let (scheme, rest) = target.split_once("://").ok_or(ParseError::Target)?;
+    let scheme_ok = scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok {
+        return Err(ParseError::Target);
+    }
+    let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..auth_end];
+    if authority.is_empty() {
+        return Err(ParseError::Target);
+    }
+    let (path, query) = split_query(&rest[auth_end..]);
+    Ok(Target::Absolute {
+        scheme,
+        authority,
+        path,
+        query,
+    })
+}
+
+/// Splits `host:port` (IPv6 in brackets) for CONNECT; the port is required.
+pub fn parse_authority(authority: &str) -> Result<(&str, u16), ParseError> {
+    let (host, port) = authority.rsplit_once(':').ok_or(ParseError::Target)?;
+    let host = match host.strip_prefix('[') {
+        Some(h) => h.strip_suffix(']').ok_or(ParseError::Target)?,
+        None if host.contains(':') => return Err(ParseError::Target),
+        None => host,
+    };
+    if host.is_empty() || host.contains(['/', '@', '[', ']']) {
+        return Err(ParseError::Target);
+    }
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ParseError::Target);
+    }
+    let port = port.parse().map_err(|_| ParseError::Target)?;
+    Ok((host, port))
+}
+
+/// Percent-decodes `s` into bytes. A `%` not followed by two hex digits is
+/// kept as it is.
+pub fn percent_decode(s: &str) -> Vec<u8> {
+    percent_decode_str(s).collect()
+}
+
+/// Percent-decodes a path for display and routing; invalid UTF-8 becomes
+/// U+FFFD. (A file server must decode segment by segment instead, so that
+/// `%2F` never becomes a separator.)
+pub fn decode_path(path: &str) -> Cow<'_, str> {
+    percent_decode_str(path).decode_utf8_lossy()
+}
+
+/// Decodes `application/x-www-form-urlencoded` data, which is also how
+/// query strings are read: pairs split on `&`, name and value on the first
+/// `=`, `+` is a space, then percent-decoding; empty pairs are skipped.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    form_pairs(query.as_bytes())
+}
+
+/// [`query_pairs`] over a request body.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|&b| b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            (form_decode(name), form_decode(value))
+        })
+        .collect()
+}
+
+fn form_decode(s: &[u8]) -> String {
+    let plus_as_space: Vec<u8> = s
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// What stays literal in an encoded path: unreserved characters and `/`.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// What stays literal in an encoded path segment: unreserved characters.
+const SEGMENT: &AsciiSet = &PATH.add(b'/');
+
+/// Percent-encodes a path for a URL: everything but unreserved characters
+/// and `/` (so `%`, `?`, `#`, quotes, spaces and non-ASCII are escaped).
+pub fn encode_path(path: &str) -> String {
+    utf8_percent_encode(path, PATH).to_string()
+}
+
+/// Percent-encodes one path segment (a `/` inside it is escaped too).
+pub fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_forms() {
+        let get = Method::Get;
+        assert_eq!(
+            parse_target("/a/b?x=1", &get),
+            Ok(Target::Origin {
+                path: "/a/b",
+                query: Some("x=1")
+            })
+        );
+        assert_eq!(
+            parse_target("/", &get),
+            Ok(Target::Origin {
+                path: "/",
+                query: None
+            })
+        );
+        assert_eq!(
+            parse_target("http://example.com:8080/p?q", &get),
+            Ok(Target::Absolute {
+                scheme: "http",
+                authority: "example.com:8080",
+                path: "/p",
+                query: Some("q")
+            })
+        );
+        let abs = parse_target("http://example.com", &get).unwrap();
+        assert_eq!(abs.path(), "/");
+        assert_eq!(
+            parse_target("example.com:443", &Method::Connect),
+            Ok(Target::Authority("example.com:443"))
+        );
+        assert_eq!(
+            parse_target("[::1]:80", &Method::Connect),
+            Ok(Target::Authority("[::1]:80"))
+        );
+        assert_eq!(parse_target("*", &Method::Options), Ok(Target::Asterisk));
+        for bad in ["*", "", "a/b", "/a#frag", "http://", "://x/", "1http://x/"] {
+            assert_eq!(parse_target(bad, &get), Err(ParseError::Target), "{bad}");
+        }
+        for bad in [
+            "example.com",
+            "/x",
+            "host:",
+            "host:x",
+            "::1:80",
+            "[::1]",
+            "a@b:1",
+        ] {
+            assert_eq!(
+                parse_target(bad, &Method::Connect),
+                Err(ParseError::Target),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn authority_split() {
+        assert_eq!(parse_authority("h:1"), Ok(("h", 1)));
+        assert_eq!(parse_authority("[::1]:8080"), Ok(("::1", 8080)));
+        assert_eq!(parse_authority("h:70000"), Err(ParseError::Target));
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(percent_decode("a%20b%2Fc%zz%"), b"a b/c%zz%");
+        assert_eq!(decode_path("/caf%C3%A9"), "/café");
+        assert_eq!(decode_path("/%FF"), "/\u{FFFD}");
+        assert_eq!(
+            query_pairs("a=1&b=x+y&&c&d=%26%3D&e=%E2%82%AC"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x y".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "&=".into()),
+                ("e".into(), "€".into()),
+            ]
+        );
+        assert_eq!(form_pairs(b"k=a%2Bb+c"), vec![("k".into(), "a+b c".into())]);
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(
+            encode_path("/a b/%/?#\"<é"),
+            "/a%20b/%25/%3F%23%22%3C%C3%A9"
+        );
+        assert_eq!(encode_segment("a/b"), "a%2Fb");
+        assert_eq!(encode_path("/Az09-._~"), "/Az09-._~");
+    }
+}
