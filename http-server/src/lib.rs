@@ -1,1 +1,57 @@
-//! Placeholder until the server lands.
+//! An embeddable HTTP/1.1 server on nonblocking `mio` event loops.
+//!
+//! ```no_run
+//! use http_server::{Request, Response, Server, StatusCode};
+//!
+//! Server::bind("127.0.0.1:8080")?
+//!     .serve(|req: &Request| Response::text(StatusCode::OK, format!("Hello, {}!\n", req.path())))?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # Model
+//!
+//! `N` worker threads (default: one per core) each run their own
+//! edge-triggered `mio::Poll` over their own `SO_REUSEPORT` listener; the
+//! kernel spreads new connections across them. A handler runs inline on
+//! its worker's loop thread by default, which is right for fast handlers
+//! (static files, computed answers); handlers that block should run on the
+//! handler pool ([`Server::handler_threads`]).
+//!
+//! The server owns the protocol: it parses and limits requests (431, 414,
+//! 413, 400, 501, 505, each followed by a close), reads bodies (also
+//! chunked; `Expect: 100-continue` answered), frames responses
+//! (`Content-Length`, chunked, `Date`, `Connection`), keeps connections
+//! alive and answers pipelined requests in order, applies backpressure to
+//! clients that do not read, times out heads, bodies, idle connections and
+//! stalled writes, closes gracefully (lingering close), and shuts down
+//! gracefully ([`ShutdownHandle`]). A panicking handler yields a 500.
+//! `SIGPIPE` never kills the process: worker threads block it, and socket
+//! writes use `MSG_NOSIGNAL`.
+//!
+//! # Defaults
+//!
+//! nginx's, where it has one: head 32 KiB (request line 8 KiB, 100
+//! fields), body 1 MiB, head and body timeouts 60 s, keep-alive 75 s and
+//! 1000 requests, write stall 60 s, lingering 5 s, drain 30 s, 10 000
+//! connections per worker.
+#![deny(unsafe_code)]
+
+mod buf;
+mod conn;
+mod handler;
+mod net;
+mod pool;
+mod request;
+mod response;
+mod server;
+mod sys;
+mod timer;
+mod worker;
+
+pub use handler::Handler;
+pub use request::Request;
+pub use response::{Body, BodyPart, BodyStream, Completion, FileRegion, Response};
+pub use server::{Server, ShutdownHandle};
+
+/// The protocol types handlers use, re-exported from `http-core`.
+pub use http_core::{Headers, Method, StatusCode, Version};

@@ -1,0 +1,502 @@
+//! Connection buffers, HTTP-agnostic.
+//!
+//! - [`ReadBuf`] starts empty, is allocated on the first read, grows by
+//!   doubling only while a message needs it, and is released when the
+//!   connection goes idle: an idle keep-alive connection holds no buffer.
+//! - [`WriteQueue`] keeps byte chunks, file regions and streams in order,
+//!   gathers consecutive byte chunks into one `sendmsg`, sends file regions
+//!   with `sendfile` in bounded slices, and reports how much memory it holds
+//!   so the owner can apply backpressure above a high-water mark.
+//!
+//! I/O outcomes are the three of `read(2)`/`write(2)` plus the errors:
+//! bytes moved, peer closed (`Ok(0)` on read), would block. `EINTR` is
+//! retried here and never surfaces.
+
+use crate::sys;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, IoSlice, Read};
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+
+/// First allocation of a read buffer (nginx: `client_header_buffer_size 1k`).
+pub(crate) const READ_BUF_INITIAL: usize = 1024;
+/// Largest slice handed to one `sendfile(2)` call (nginx caps at 2 MiB), so
+/// one transfer cannot hog a worker.
+pub(crate) const SENDFILE_MAX_BYTES: usize = 2 << 20;
+/// Byte chunks up to this size are appended to the previous chunk, so that
+/// pipelined responses leave in one buffer.
+const COALESCE_MAX_BYTES: usize = 16 << 10;
+/// A spare write buffer up to this capacity is kept for the next response.
+const SPARE_MAX_BYTES: usize = 64 << 10;
+/// Slices per `sendmsg`.
+const MAX_IOVECS: usize = 64;
+/// Bytes written per `flush` call before yielding to other connections.
+pub(crate) const FLUSH_BUDGET_BYTES: usize = 4 << 20;
+
+/// What one read attempt did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ReadOutcome {
+    /// `n > 0` bytes were appended.
+    Data(usize),
+    /// The peer closed its sending side.
+    Eof,
+    /// Nothing to read now.
+    WouldBlock,
+    /// The buffer reached `limit` unconsumed bytes; nothing was read.
+    Full,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ReadBuf {
+    /// Initialised storage; `data.len()` is the allocated size.
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl ReadBuf {
+    pub(crate) fn new() -> ReadBuf {
+        ReadBuf::default()
+    }
+
+    /// The bytes read and not yet consumed.
+    pub(crate) fn filled(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Marks `n` bytes as used.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Frees the storage if nothing is buffered (an idle connection).
+    pub(crate) fn release(&mut self) {
+        if self.is_empty() {
+            self.data = Vec::new();
+        }
+    }
+
+    /// Reads once from `src`, keeping at most `limit` unconsumed bytes.
+    pub(crate) fn read_from(
+        &mut self,
+        src: &mut impl Read,
+        limit: usize,
+    ) -> io::Result<ReadOutcome> {
+        if self.end == self.data.len() {
+            if self.start > 0 {
+                self.data.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            } else if self.data.len() >= limit {
+                return Ok(ReadOutcome::Full);
+            } else {
+                let grown = (self.data.len() * 2).clamp(READ_BUF_INITIAL, limit.max(1));
+                self.data.resize(grown, 0);
+            }
+        }
+        let room = (self.data.len() - self.end).min(limit.saturating_sub(self.len()));
+        if room == 0 {
+            return Ok(ReadOutcome::Full);
+        }
+        loop {
+            match src.read(&mut self.data[self.end..self.end + room]) {
+                Ok(0) => return Ok(ReadOutcome::Eof),
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(ReadOutcome::Data(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(ReadOutcome::WouldBlock)
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// A streamed body: pulled lazily while the socket takes data, each piece
+/// framed by `frame` (e.g. as a chunk); `trailer` follows the last piece.
+pub(crate) struct Stream {
+    pub(crate) iter: Box<dyn Iterator<Item = io::Result<Vec<u8>>> + Send>,
+    pub(crate) frame: fn(&[u8], &mut Vec<u8>),
+    pub(crate) trailer: &'static [u8],
+}
+
+enum Item {
+    Bytes {
+        data: Vec<u8>,
+        pos: usize,
+    },
+    File {
+        file: Arc<File>,
+        offset: u64,
+        end: u64,
+    },
+    Stream(Stream),
+    /// A caller's marker (end of a message); reported when passed.
+    Mark,
+}
+
+/// What a flush achieved.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FlushOutcome {
+    /// Everything queued reached the kernel.
+    Drained,
+    /// The socket is full: wait for writable.
+    WouldBlock,
+    /// The per-call budget is used up; the socket may take more.
+    Budget,
+}
+
+#[derive(Default)]
+pub(crate) struct WriteQueue {
+    items: VecDeque<Item>,
+    /// Bytes held in memory (byte chunks not yet written).
+    mem_bytes: usize,
+    /// File regions and streams in the queue.
+    pending_bodies: usize,
+    /// Bytes written since the queue was created.
+    sent_total: u64,
+    spare: Option<Vec<u8>>,
+}
+
+impl WriteQueue {
+    pub(crate) fn new() -> WriteQueue {
+        WriteQueue::default()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub(crate) fn mem_bytes(&self) -> usize {
+        self.mem_bytes
+    }
+
+    pub(crate) fn pending_bodies(&self) -> usize {
+        self.pending_bodies
+    }
+
+    pub(crate) fn sent_total(&self) -> u64 {
+        self.sent_total
+    }
+
+    /// Drops the spare buffer (the connection is going idle).
+    pub(crate) fn release(&mut self) {
+        if self.items.is_empty() {
+            self.items = VecDeque::new();
+        }
+        self.spare = None;
+    }
+
+    /// A buffer to encode the next message into; give it back with
+    /// [`WriteQueue::push_vec`].
+    pub(crate) fn take_buf(&mut self) -> Vec<u8> {
+        if let Some(Item::Bytes { data, pos }) = self.items.back_mut() {
+            if *pos == 0 && data.len() < COALESCE_MAX_BYTES {
+                // Keep appending to the tail chunk: taken out, pushed back.
+                self.mem_bytes -= data.len();
+                let taken = std::mem::take(data);
+                self.items.pop_back();
+                return taken;
+            }
+        }
+        self.spare.take().unwrap_or_default()
+    }
+
+    /// Queues bytes; small ones join the previous byte chunk.
+    pub(crate) fn push_vec(&mut self, data: Vec<u8>) {
+        if data.is_empty() {
+            return;
+        }
+        self.mem_bytes += data.len();
+        if let Some(Item::Bytes { data: tail, .. }) = self.items.back_mut() {
+            if data.len() <= COALESCE_MAX_BYTES / 4 && tail.len() + data.len() <= COALESCE_MAX_BYTES
+            {
+                tail.extend_from_slice(&data);
+                return;
+            }
+        }
+        self.items.push_back(Item::Bytes { data, pos: 0 });
+    }
+
+    pub(crate) fn push_file(&mut self, file: Arc<File>, offset: u64, len: u64) {
+        if len == 0 {
+            return;
+        }
+        self.pending_bodies += 1;
+        let end = offset.saturating_add(len);
+        self.items.push_back(Item::File { file, offset, end });
+    }
+
+    pub(crate) fn push_stream(&mut self, stream: Stream) {
+        self.pending_bodies += 1;
+        self.items.push_back(Item::Stream(stream));
+    }
+
+    pub(crate) fn push_mark(&mut self) {
+        self.items.push_back(Item::Mark);
+    }
+
+    /// Writes as much as the socket takes, up to [`FLUSH_BUDGET_BYTES`].
+    /// For each mark passed, pushes `sent_total` at that point to `marks`.
+    pub(crate) fn flush(&mut self, sock: RawFd, marks: &mut Vec<u64>) -> io::Result<FlushOutcome> {
+        let mut budget = FLUSH_BUDGET_BYTES;
+        loop {
+            if budget == 0 {
+                return Ok(FlushOutcome::Budget);
+            }
+            let Some(front) = self.items.front_mut() else {
+                return Ok(FlushOutcome::Drained);
+            };
+            let written = match front {
+                Item::Mark => {
+                    self.items.pop_front();
+                    marks.push(self.sent_total);
+                    continue;
+                }
+                Item::Bytes { .. } => self.write_bytes(sock),
+                Item::File { file, offset, end } => {
+                    let want = (*end - *offset)
+                        .min(SENDFILE_MAX_BYTES as u64)
+                        .min(budget as u64) as usize;
+                    match sys::sendfile(sock, file.as_raw_fd(), offset, want) {
+                        Ok(0) => Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "file shorter than its region",
+                        )),
+                        Ok(n) => {
+                            if *offset >= *end {
+                                self.items.pop_front();
+                                self.pending_bodies -= 1;
+                            }
+                            Ok(n)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Item::Stream(stream) => {
+                    match stream.iter.next() {
+                        Some(Ok(piece)) => {
+                            if !piece.is_empty() {
+                                let mut framed = self.spare.take().unwrap_or_default();
+                                (stream.frame)(&piece, &mut framed);
+                                self.mem_bytes += framed.len();
+                                self.items.push_front(Item::Bytes {
+                                    data: framed,
+                                    pos: 0,
+                                });
+                            }
+                        }
+                        Some(Err(e)) => return Err(e),
+                        None => {
+                            let trailer = stream.trailer;
+                            self.items.pop_front();
+                            self.pending_bodies -= 1;
+                            if !trailer.is_empty() {
+                                self.mem_bytes += trailer.len();
+                                self.items.push_front(Item::Bytes {
+                                    data: trailer.to_vec(),
+                                    pos: 0,
+                                });
+                            }
+                        }
+                    }
+                    continue;
+                }
+            };
+            match written {
+                Ok(n) => {
+                    self.sent_total += n as u64;
+                    budget = budget.saturating_sub(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(FlushOutcome::WouldBlock)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One `sendmsg` over the leading byte chunks; pops what was written.
+    fn write_bytes(&mut self, sock: RawFd) -> io::Result<usize> {
+        let mut slices: [IoSlice<'_>; MAX_IOVECS] = [IoSlice::new(&[]); MAX_IOVECS];
+        let mut count = 0;
+        for item in self.items.iter() {
+            let Item::Bytes { data, pos } = item else {
+                break;
+            };
+            if count == MAX_IOVECS {
+                break;
+            }
+            slices[count] = IoSlice::new(&data[*pos..]);
+            count += 1;
+        }
+        let mut n = sys::send_vectored(sock, &slices[..count])?;
+        let written = n;
+        self.mem_bytes -= n;
+        while n > 0 {
+            let Some(Item::Bytes { data, pos }) = self.items.front_mut() else {
+                break;
+            };
+            let left = data.len() - *pos;
+            if n < left {
+                *pos += n;
+                break;
+            }
+            n -= left;
+            if let Some(Item::Bytes { mut data, .. }) = self.items.pop_front() {
+                if data.capacity() <= SPARE_MAX_BYTES && self.spare.is_none() {
+                    data.clear();
+                    self.spare = Some(data);
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+
+    #[test]
+    fn read_buf_grows_compacts_and_releases() {
+        let mut buf = ReadBuf::new();
+        assert_eq!(buf.capacity(), 0);
+        let data = vec![b'x'; 3000];
+        let mut src = &data[..];
+        assert_eq!(
+            buf.read_from(&mut src, 4096).unwrap(),
+            ReadOutcome::Data(1024)
+        );
+        assert_eq!(
+            buf.read_from(&mut src, 4096).unwrap(),
+            ReadOutcome::Data(1024)
+        );
+        assert_eq!(buf.capacity(), 2048);
+        buf.consume(2000);
+        // Compacts instead of growing: 48 bytes left, room for 2000 more.
+        assert_eq!(
+            buf.read_from(&mut src, 4096).unwrap(),
+            ReadOutcome::Data(952)
+        );
+        assert_eq!(buf.capacity(), 2048);
+        assert_eq!(buf.read_from(&mut src, 4096).unwrap(), ReadOutcome::Eof);
+        buf.consume(buf.len());
+        buf.release();
+        assert_eq!(buf.capacity(), 0);
+    }
+
+    #[test]
+    fn read_buf_reports_full_at_the_limit() {
+        let mut buf = ReadBuf::new();
+        let data = vec![b'x'; 5000];
+        let mut src = &data[..];
+        let mut total = 0;
+        loop {
+            match buf.read_from(&mut src, 2048).unwrap() {
+                ReadOutcome::Data(n) => total += n,
+                ReadOutcome::Full => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(total, 2048);
+    }
+
+    #[test]
+    fn write_queue_keeps_order_across_bytes_files_streams_and_marks() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"FILEDATA").unwrap();
+        let file = Arc::new(file);
+        let (a, mut b) = UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let mut q = WriteQueue::new();
+        q.push_vec(b"head1|".to_vec());
+        q.push_file(file.clone(), 4, 4);
+        q.push_mark();
+        q.push_vec(b"|head2|".to_vec());
+        q.push_stream(Stream {
+            iter: Box::new(vec![Ok(b"ab".to_vec()), Ok(vec![]), Ok(b"c".to_vec())].into_iter()),
+            frame: |piece, out| {
+                out.push(b'<');
+                out.extend_from_slice(piece);
+                out.push(b'>');
+            },
+            trailer: b"END",
+        });
+        q.push_mark();
+        assert_eq!(q.pending_bodies(), 2);
+        let mut marks = vec![];
+        assert_eq!(
+            q.flush(a.as_raw_fd(), &mut marks).unwrap(),
+            FlushOutcome::Drained
+        );
+        assert!(q.is_empty());
+        assert_eq!(q.mem_bytes(), 0);
+        assert_eq!(q.pending_bodies(), 0);
+        drop(a);
+        let mut got = String::new();
+        b.read_to_string(&mut got).unwrap();
+        assert_eq!(got, "head1|DATA|head2|<ab><c>END");
+        assert_eq!(marks, vec![10, got.len() as u64]);
+    }
+
+    #[test]
+    fn write_queue_stops_at_would_block_and_resumes() {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let mut q = WriteQueue::new();
+        let big = vec![7u8; 4 << 20];
+        q.push_vec(big.clone());
+        let mut marks = vec![];
+        assert_eq!(
+            q.flush(a.as_raw_fd(), &mut marks).unwrap(),
+            FlushOutcome::WouldBlock
+        );
+        assert!(q.mem_bytes() > 0 && q.mem_bytes() < big.len());
+        let reader = std::thread::spawn(move || {
+            let mut all = vec![];
+            b.read_to_end(&mut all).unwrap();
+            all.len()
+        });
+        while q.flush(a.as_raw_fd(), &mut marks).unwrap() != FlushOutcome::Drained {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        drop(a);
+        assert_eq!(reader.join().unwrap(), big.len());
+    }
+
+    #[test]
+    fn small_pushes_coalesce_into_one_chunk() {
+        let mut q = WriteQueue::new();
+        q.push_vec(b"a".to_vec());
+        let mut buf = q.take_buf();
+        buf.extend_from_slice(b"b");
+        q.push_vec(buf);
+        q.push_vec(b"c".to_vec());
+        assert_eq!(q.items.len(), 1);
+        assert_eq!(q.mem_bytes(), 3);
+    }
+}

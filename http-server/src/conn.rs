@@ -1,0 +1,738 @@
+//! One HTTP/1.1 connection: a state machine driven by readiness, pool
+//! answers and deadlines. It owns the socket and its buffers; the worker
+//! owns the loop, the timers and the slab.
+//!
+//! ```text
+//!             +-------------------- keep-alive ---------------------+
+//!             v                                                      |
+//!  accept -> Head --(head with body)--> Body --(body complete)--+    |
+//!             |  \                                              v    |
+//!             |   +-------(head without body)------------> [handler] |
+//!             |                                             |  inline: respond
+//!             |                                             |  pool:   Handling --(answer)--+
+//!             |                                             v                               |
+//!             +--(error / close / EOF)--> Closing --(queue flushed)--> Lingering --> Closed |
+//!                                            ^----------------(response says close)---------+
+//! ```
+//!
+//! Reading and writing progress are kept apart: the state says what the
+//! next input bytes mean; the write queue holds whatever responses are not
+//! yet in the kernel. Interest follows from both: always readable, plus
+//! writable only while the socket is full.
+
+use crate::buf::{FlushOutcome, ReadBuf, ReadOutcome, Stream, WriteQueue};
+use crate::handler::call_handler;
+use crate::net;
+use crate::pool::Reply;
+use crate::request::Request;
+use crate::response::{Body, BodyPart, Completion, Response};
+use crate::server::Shared;
+use http_core::{
+    BodyKind, ChunkedDecoder, DateCache, Header, Method, ParseError, RequestHead, RequestParser,
+    StatusCode, Version, EMPTY_HEADER,
+};
+use mio::net::TcpStream;
+use mio::Interest;
+use std::collections::VecDeque;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::AsRawFd;
+use std::time::{Instant, SystemTime};
+
+/// Above this many response bytes waiting in memory, stop parsing
+/// pipelined requests and stop reading (backpressure).
+pub(crate) const WRITE_HIGH_WATER_BYTES: usize = 64 << 10;
+/// Likewise for file regions and streams waiting in the queue (each holds a
+/// descriptor or a producer, not memory).
+const MAX_QUEUED_BODIES: usize = 16;
+/// Bytes read per connection per loop turn before others get their turn.
+const READ_BUDGET_BYTES: usize = 256 << 10;
+/// Largest read buffer while a body streams through it.
+const BODY_READ_BUF_BYTES: usize = 64 << 10;
+/// Header slots kept on the stack; more are allocated.
+const STACK_HEADER_SLOTS: usize = 128;
+
+/// What the next bytes from the peer mean.
+#[derive(Debug)]
+enum State {
+    /// Awaiting a request head (idle when nothing is buffered).
+    Head,
+    /// Reading the body of a parsed request.
+    Body(Box<BodyRead>),
+    /// The request is in the handler pool; input waits.
+    Handling,
+    /// The last response is queued; flush it, then linger.
+    Closing,
+    /// Our FIN is sent; discard input until EOF or the deadline.
+    Lingering { until: Instant },
+    /// Done: the worker frees the connection after this turn.
+    Closed,
+}
+
+impl State {
+    fn name(&self) -> &'static str {
+        match self {
+            State::Head => "Head",
+            State::Body(_) => "Body",
+            State::Handling => "Handling",
+            State::Closing => "Closing",
+            State::Lingering { .. } => "Lingering",
+            State::Closed => "Closed",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct BodyRead {
+    head: RequestHead,
+    body: Vec<u8>,
+    framing: BodyFraming,
+}
+
+#[derive(Debug)]
+enum BodyFraming {
+    Length { remaining: u64 },
+    Chunked(ChunkedDecoder),
+}
+
+/// A response whose completion is reported when its mark is flushed.
+struct Pending {
+    method: Method,
+    target: String,
+    version: Version,
+    status: u16,
+    referer: Option<String>,
+    user_agent: Option<String>,
+    started: Instant,
+    time: SystemTime,
+}
+
+/// What the worker passes to every call: shared settings, the clock, the
+/// worker's date cache and pool return path.
+pub(crate) struct Ctx<'a> {
+    pub(crate) shared: &'a Shared,
+    pub(crate) now: Instant,
+    pub(crate) date: &'a mut DateCache,
+    pub(crate) reply: &'a Reply,
+    pub(crate) token: usize,
+    pub(crate) draining: bool,
+}
+
+pub(crate) struct Conn {
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: State,
+    rbuf: ReadBuf,
+    wq: WriteQueue,
+    parser: RequestParser,
+    /// Responses started on this connection.
+    served: u32,
+    /// Edge-triggered readiness, remembered until `WouldBlock`.
+    can_read: bool,
+    can_write: bool,
+    /// The peer sent EOF.
+    peer_eof: bool,
+    /// Close with RST (SO_LINGER 0) rather than FIN.
+    abort: bool,
+    /// Work is left that no event will announce (a budget ran out).
+    more: bool,
+    head_started: Option<Instant>,
+    last_read: Instant,
+    last_write: Instant,
+    pending: VecDeque<Pending>,
+    last_mark: u64,
+}
+
+impl Conn {
+    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, shared: &Shared, now: Instant) -> Conn {
+        Conn {
+            stream,
+            peer,
+            state: State::Head,
+            rbuf: ReadBuf::new(),
+            wq: WriteQueue::new(),
+            parser: RequestParser::new(shared.config.limits()),
+            served: 0,
+            can_read: false,
+            can_write: true,
+            peer_eof: false,
+            abort: false,
+            more: false,
+            head_started: None,
+            last_read: now,
+            last_write: now,
+            pending: VecDeque::new(),
+            last_mark: 0,
+        }
+    }
+
+    pub(crate) fn stream_mut(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    /// Whether the connection has work that no readiness event will
+    /// announce; the worker drives it again next turn.
+    pub(crate) fn wants_turn(&self) -> bool {
+        self.more && !self.is_closed()
+    }
+
+    /// The interest the state calls for.
+    pub(crate) fn interest(&self) -> Interest {
+        if !self.wq.is_empty() && !self.can_write {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        }
+    }
+
+    /// The one place the state changes.
+    fn set_state(&mut self, new: State) -> State {
+        log::trace!("{} {} => {}", self.peer, self.state.name(), new.name());
+        std::mem::replace(&mut self.state, new)
+    }
+
+    /// Idle: between requests, nothing buffered either way.
+    fn is_idle(&self) -> bool {
+        matches!(self.state, State::Head) && self.rbuf.is_empty() && self.wq.is_empty()
+    }
+
+    /// When this connection must next be looked at, if ever.
+    pub(crate) fn deadline(&self, ctx: &Ctx<'_>) -> Option<Instant> {
+        let c = &ctx.shared.config;
+        if let State::Lingering { until } = self.state {
+            return Some(until);
+        }
+        if matches!(self.state, State::Closed) {
+            return None;
+        }
+        if !self.wq.is_empty() {
+            // A stalled write: the peer stopped reading.
+            return Some(self.last_write + c.write_timeout);
+        }
+        match &self.state {
+            State::Head => Some(match self.head_started {
+                Some(t) => t + c.head_timeout,
+                None if self.served == 0 => self.last_read + c.head_timeout,
+                None => self.last_read.max(self.last_write) + c.keep_alive_timeout,
+            }),
+            State::Body(_) => Some(self.last_read + c.body_timeout),
+            _ => None,
+        }
+    }
+
+    /// The deadline has passed.
+    pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx<'_>) {
+        match self.state {
+            // The drain after our FIN is over.
+            State::Lingering { .. } => self.close(),
+            // An idle keep-alive connection: a plain close.
+            State::Head if self.is_idle() && self.served > 0 => self.close(),
+            // A trickled head, a stalled body or write, a silent new
+            // connection: the peer holds resources it does not use.
+            _ => {
+                log::debug!("{} timed out in {}", self.peer, self.state.name());
+                self.abort_now();
+            }
+        }
+        let _ = ctx;
+    }
+
+    /// Graceful shutdown began: an idle connection closes now; a busy one
+    /// finishes its request with `Connection: close`.
+    pub(crate) fn on_drain(&mut self) {
+        if self.is_idle() {
+            self.close();
+        }
+    }
+
+    /// Shutdown's drain deadline passed.
+    pub(crate) fn abort_now(&mut self) {
+        self.abort = true;
+        net::set_abortive_close(&self.stream);
+        self.close();
+    }
+
+    fn close(&mut self) {
+        self.set_state(State::Closed);
+    }
+
+    /// Reports completions still pending (the peer went away mid-response).
+    pub(crate) fn finish(&mut self, ctx: &mut Ctx<'_>) {
+        let mut sent = self.wq.sent_total();
+        while let Some(p) = self.pending.pop_front() {
+            self.complete(p, sent, ctx);
+            sent = self.last_mark;
+        }
+    }
+
+    /// A readiness event, or another turn (`readable`/`writable` false).
+    pub(crate) fn drive(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) {
+        self.can_read |= readable;
+        self.can_write |= writable;
+        self.more = false;
+        let mut budget = READ_BUDGET_BYTES;
+        loop {
+            self.process_input(ctx);
+            self.flush(ctx);
+            if self.is_closed() {
+                return;
+            }
+            if !self.wants_input() || !self.can_read {
+                break;
+            }
+            if budget == 0 {
+                self.more = true;
+                break;
+            }
+            match self.read(ctx) {
+                Ok(ReadOutcome::Data(n)) => budget = budget.saturating_sub(n),
+                Ok(ReadOutcome::WouldBlock) => {
+                    self.can_read = false;
+                    break;
+                }
+                Ok(ReadOutcome::Eof) => {
+                    self.can_read = false;
+                    self.on_eof();
+                }
+                Ok(ReadOutcome::Full) => {
+                    self.fail(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, ctx)
+                }
+                Err(e) => {
+                    log::debug!("{} read failed: {e}", self.peer);
+                    self.abort_now();
+                    return;
+                }
+            }
+        }
+        if self.is_idle() {
+            self.rbuf.release();
+            self.wq.release();
+        }
+    }
+
+    /// The pool answered this connection's request.
+    pub(crate) fn on_answer(&mut self, req: Request, resp: Response, ctx: &mut Ctx<'_>) {
+        if !matches!(self.state, State::Handling) {
+            return;
+        }
+        self.respond(req, resp, ctx);
+        self.drive(ctx, false, false);
+    }
+
+    /// Whether the state wants more bytes from the peer now.
+    fn wants_input(&self) -> bool {
+        match self.state {
+            State::Head | State::Body(_) => !self.peer_eof && !self.backpressured(),
+            State::Lingering { .. } => !self.peer_eof,
+            State::Handling | State::Closing | State::Closed => false,
+        }
+    }
+
+    fn backpressured(&self) -> bool {
+        self.wq.mem_bytes() >= WRITE_HIGH_WATER_BYTES
+            || self.wq.pending_bodies() >= MAX_QUEUED_BODIES
+    }
+
+    fn read(&mut self, ctx: &Ctx<'_>) -> io::Result<ReadOutcome> {
+        let limit = match self.state {
+            State::Body(_) => BODY_READ_BUF_BYTES,
+            State::Lingering { .. } => 4096,
+            // Room past the head limit, so that the parser reports the
+            // breach (414 or 431) itself.
+            _ => ctx.shared.config.max_head_bytes + 1024,
+        };
+        let out = self.rbuf.read_from(&mut self.stream, limit)?;
+        if let ReadOutcome::Data(_) = out {
+            self.last_read = ctx.now;
+            if let State::Lingering { .. } = self.state {
+                self.rbuf.consume(self.rbuf.len());
+            }
+        }
+        Ok(out)
+    }
+
+    fn on_eof(&mut self) {
+        self.peer_eof = true;
+        match self.state {
+            // The peer is gone: nothing more to drain.
+            State::Lingering { .. } => self.close(),
+            // A truncated body cannot be answered.
+            State::Body(_) => self.close(),
+            // Head: buffered requests are still answered (process_input
+            // closes once they are); Handling and Closing finish writing.
+            _ => {}
+        }
+    }
+
+    /// Parses and handles every complete request the state and the
+    /// backpressure allow.
+    fn process_input(&mut self, ctx: &mut Ctx<'_>) {
+        loop {
+            match self.state {
+                State::Head => {
+                    if self.backpressured() {
+                        return;
+                    }
+                    if self.rbuf.is_empty() {
+                        if self.peer_eof {
+                            self.set_state(State::Closing);
+                        }
+                        return;
+                    }
+                    match self.parse_head(ctx) {
+                        Ok(Some(head)) => self.begin_request(head, ctx),
+                        Ok(None) => {
+                            self.head_started.get_or_insert(ctx.now);
+                            if self.peer_eof {
+                                // A partial head and no more bytes coming.
+                                self.set_state(State::Closing);
+                            }
+                            return;
+                        }
+                        Err(e) => return self.fail(e.status(), ctx),
+                    }
+                }
+                State::Body(_) => {
+                    if self.rbuf.is_empty() || !self.read_body(ctx) {
+                        return;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn parse_head(&mut self, ctx: &Ctx<'_>) -> Result<Option<RequestHead>, ParseError> {
+        let n = ctx.shared.config.max_headers;
+        let mut stack = [EMPTY_HEADER; STACK_HEADER_SLOTS];
+        let mut heap;
+        let slots: &mut [Header<'_>] = if n <= STACK_HEADER_SLOTS {
+            &mut stack[..n]
+        } else {
+            heap = vec![EMPTY_HEADER; n];
+            &mut heap
+        };
+        match self.parser.parse(self.rbuf.filled(), slots)? {
+            http_core::Status::Complete((view, used)) => {
+                let head = view.to_head();
+                self.rbuf.consume(used);
+                self.head_started = None;
+                Ok(Some(head))
+            }
+            http_core::Status::Partial => Ok(None),
+        }
+    }
+
+    /// A head is complete: check it, then read its body or dispatch it.
+    fn begin_request(&mut self, head: RequestHead, ctx: &mut Ctx<'_>) {
+        if let Err(e) = http_core::validate_request(&head) {
+            return self.fail(e.status(), ctx);
+        }
+        let kind = match http_core::request_body_kind(&head.headers) {
+            Ok(kind) => kind,
+            Err(e) => return self.fail(e.status(), ctx),
+        };
+        let expect = head.headers.get("expect").map(<[u8]>::to_ascii_lowercase);
+        if expect.as_deref().is_some_and(|e| e != b"100-continue") {
+            return self.fail(StatusCode::EXPECTATION_FAILED, ctx);
+        }
+        let max = ctx.shared.config.max_body_bytes;
+        let framing = match kind {
+            BodyKind::Empty | BodyKind::CloseDelimited | BodyKind::Length(0) => {
+                return self.dispatch(head, Vec::new(), ctx);
+            }
+            // Refused before reading it: the final status instead of 100.
+            BodyKind::Length(n) if n > max => return self.fail(StatusCode::PAYLOAD_TOO_LARGE, ctx),
+            BodyKind::Length(n) => BodyFraming::Length { remaining: n },
+            BodyKind::Chunked => BodyFraming::Chunked(ChunkedDecoder::new()),
+        };
+        // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
+        // has not started sending the body anyway.
+        if expect.is_some() && head.version == Version::Http11 && self.rbuf.is_empty() {
+            let mut out = self.wq.take_buf();
+            out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            self.wq.push_vec(out);
+        }
+        let capacity = match framing {
+            BodyFraming::Length { remaining } => remaining.min(max) as usize,
+            BodyFraming::Chunked(_) => 0,
+        };
+        self.last_read = ctx.now;
+        self.set_state(State::Body(Box::new(BodyRead {
+            head,
+            body: Vec::with_capacity(capacity),
+            framing,
+        })));
+    }
+
+    /// Moves buffered bytes into the body; true once the request has been
+    /// dispatched (or failed).
+    fn read_body(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        let max = ctx.shared.config.max_body_bytes;
+        let State::Body(b) = &mut self.state else {
+            return false;
+        };
+        let done = match &mut b.framing {
+            BodyFraming::Length { remaining } => {
+                let take = (*remaining).min(self.rbuf.len() as u64) as usize;
+                b.body.extend_from_slice(&self.rbuf.filled()[..take]);
+                self.rbuf.consume(take);
+                *remaining -= take as u64;
+                *remaining == 0
+            }
+            BodyFraming::Chunked(decoder) => {
+                match decoder.decode(self.rbuf.filled(), &mut b.body) {
+                    Ok((used, done)) => {
+                        self.rbuf.consume(used);
+                        if b.body.len() as u64 > max {
+                            self.fail(StatusCode::PAYLOAD_TOO_LARGE, ctx);
+                            return true;
+                        }
+                        done
+                    }
+                    Err(e) => {
+                        self.fail(e.status(), ctx);
+                        return true;
+                    }
+                }
+            }
+        };
+        if !done {
+            return false;
+        }
+        if let State::Body(b) = self.set_state(State::Head) {
+            let BodyRead { head, body, .. } = *b;
+            self.dispatch(head, body, ctx);
+        }
+        true
+    }
+
+    /// Runs the handler inline, or hands the request to the pool.
+    fn dispatch(&mut self, head: RequestHead, body: Vec<u8>, ctx: &mut Ctx<'_>) {
+        let req = Request::from_head(head, body, self.peer);
+        let shared = ctx.shared;
+        if let Some(pool) = &shared.pool {
+            match pool.submit(ctx.token, req, ctx.reply.clone()) {
+                Ok(()) => {
+                    self.set_state(State::Handling);
+                }
+                Err(req) => {
+                    log::error!("handler pool is gone");
+                    let resp = Response::text(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "503 Service Unavailable\n",
+                    );
+                    self.respond(*req, resp, ctx);
+                }
+            }
+        } else {
+            let resp = call_handler(&*shared.handler, &req);
+            self.respond(req, resp, ctx);
+        }
+    }
+
+    /// Queues the response to `req` with its framing; decides whether the
+    /// connection stays open.
+    fn respond(&mut self, req: Request, resp: Response, ctx: &mut Ctx<'_>) {
+        self.served += 1;
+        let config = &ctx.shared.config;
+        let keep_alive = !ctx.draining
+            && !self.peer_eof
+            && self.served < config.keep_alive_requests
+            && http_core::keep_alive(req.version(), req.headers());
+        let status = resp.status().as_u16();
+        let keep_alive = self.queue_response(req.method(), req.version(), resp, keep_alive, ctx);
+        if ctx.shared.on_complete.is_some() {
+            self.wq.push_mark();
+            self.pending.push_back(Pending {
+                method: req.method().clone(),
+                target: req.raw_target().to_owned(),
+                version: req.version(),
+                status,
+                referer: req.header("referer").map(str::to_owned),
+                user_agent: req.header("user-agent").map(str::to_owned),
+                started: ctx.now,
+                time: SystemTime::now(),
+            });
+        }
+        self.set_state(if keep_alive {
+            State::Head
+        } else {
+            State::Closing
+        });
+    }
+
+    /// Encodes head and body into the write queue. Returns whether the
+    /// connection may stay open after this response.
+    fn queue_response(
+        &mut self,
+        method: &Method,
+        version: Version,
+        resp: Response,
+        mut keep_alive: bool,
+        ctx: &mut Ctx<'_>,
+    ) -> bool {
+        let (status, mut headers, body) = resp.into_parts();
+        let is_head = *method == Method::Head;
+        if headers.has_token("connection", "close") {
+            keep_alive = false;
+        }
+        let head_length = headers
+            .get_str("content-length")
+            .filter(|_| is_head && body.is_empty())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        headers.remove("content-length");
+        headers.remove("transfer-encoding");
+        headers.remove("connection");
+        if !headers.contains("date") {
+            headers.insert("Date", ctx.date.get(SystemTime::now()));
+        }
+        let chunked = version == Version::Http11;
+        if !status.forbids_body() {
+            match body.len() {
+                Some(n) => headers.insert("Content-Length", head_length.unwrap_or(n).to_string()),
+                None if chunked => headers.insert("Transfer-Encoding", "chunked"),
+                // Close-delimited for HTTP/1.0.
+                None => keep_alive = false,
+            }
+        }
+        if !keep_alive {
+            headers.insert("Connection", "close");
+        } else if version == Version::Http10 {
+            headers.insert("Connection", "keep-alive");
+        }
+        let mut out = self.wq.take_buf();
+        http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+        if is_head || status.forbids_body() {
+            self.wq.push_vec(out);
+            return keep_alive;
+        }
+        match body {
+            Body::Empty => self.wq.push_vec(out),
+            Body::Bytes(bytes) => {
+                if bytes.len() <= 16 << 10 {
+                    out.extend_from_slice(&bytes);
+                    self.wq.push_vec(out);
+                } else {
+                    self.wq.push_vec(out);
+                    self.wq.push_vec(bytes);
+                }
+            }
+            Body::File(region) => {
+                self.wq.push_vec(out);
+                self.wq.push_file(region.file, region.offset, region.len);
+            }
+            Body::Parts(parts) => {
+                self.wq.push_vec(out);
+                for part in parts {
+                    match part {
+                        BodyPart::Bytes(bytes) => self.wq.push_vec(bytes),
+                        BodyPart::File(r) => self.wq.push_file(r.file, r.offset, r.len),
+                    }
+                }
+            }
+            Body::Stream(iter) => {
+                self.wq.push_vec(out);
+                let (frame, trailer): (fn(&[u8], &mut Vec<u8>), &'static [u8]) = if chunked {
+                    (http_core::encode_chunk, http_core::LAST_CHUNK)
+                } else {
+                    (|piece, out| out.extend_from_slice(piece), b"")
+                };
+                self.wq.push_stream(Stream {
+                    iter,
+                    frame,
+                    trailer,
+                });
+            }
+        }
+        keep_alive
+    }
+
+    /// Answers a bad request with `status` and closes after it: the next
+    /// request's boundary is unknown.
+    fn fail(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) {
+        log::debug!("{} answered {} and closes", self.peer, status.as_u16());
+        let mut headers = http_core::Headers::new();
+        headers.append("Date", ctx.date.get(SystemTime::now()));
+        headers.append("Content-Type", "text/plain; charset=utf-8");
+        let body = format!("{status}\n");
+        headers.append("Content-Length", body.len().to_string());
+        headers.append("Connection", "close");
+        let mut out = self.wq.take_buf();
+        http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+        out.extend_from_slice(body.as_bytes());
+        self.wq.push_vec(out);
+        self.set_state(State::Closing);
+    }
+
+    /// Writes what the socket takes; begins the lingering close once the
+    /// last response is out.
+    fn flush(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.wq.is_empty() && self.can_write {
+            let mut marks = Vec::new();
+            let before = self.wq.sent_total();
+            let outcome = self.wq.flush(self.stream.as_raw_fd(), &mut marks);
+            if self.wq.sent_total() != before {
+                self.last_write = ctx.now;
+            }
+            for total in marks {
+                if let Some(p) = self.pending.pop_front() {
+                    self.complete(p, total, ctx);
+                }
+            }
+            match outcome {
+                Ok(FlushOutcome::Drained) => {}
+                Ok(FlushOutcome::WouldBlock) => self.can_write = false,
+                Ok(FlushOutcome::Budget) => self.more = true,
+                Err(e) => {
+                    log::debug!("{} write failed: {e}", self.peer);
+                    return self.abort_now();
+                }
+            }
+        }
+        if self.wq.is_empty() && matches!(self.state, State::Closing) {
+            self.begin_linger(ctx);
+        }
+    }
+
+    /// RFC 9112 9.6: half-close, then drain what the peer still sends, so
+    /// that our close does not turn into a RST that destroys the response
+    /// before the peer has read it.
+    fn begin_linger(&mut self, ctx: &Ctx<'_>) {
+        if self.peer_eof {
+            return self.close();
+        }
+        if let Err(e) = self.stream.shutdown(Shutdown::Write) {
+            log::debug!("{} shutdown failed: {e}", self.peer);
+            return self.close();
+        }
+        self.rbuf.consume(self.rbuf.len());
+        let until = ctx.now + ctx.shared.config.linger_timeout;
+        self.set_state(State::Lingering { until });
+        // Input already buffered in the kernel will not raise a new edge.
+        self.can_read = true;
+    }
+
+    fn complete(&mut self, p: Pending, total: u64, ctx: &mut Ctx<'_>) {
+        let bytes_sent = total.saturating_sub(self.last_mark);
+        self.last_mark = total;
+        if let Some(hook) = &ctx.shared.on_complete {
+            hook(&Completion {
+                method: p.method,
+                target: p.target,
+                version: p.version,
+                status: p.status,
+                bytes_sent,
+                duration: ctx.now.saturating_duration_since(p.started),
+                peer: self.peer,
+                referer: p.referer,
+                user_agent: p.user_agent,
+                time: p.time,
+            });
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The optional handler pool: blocking handlers run here instead of on a
+//! loop thread. A job carries the request and the way back (the worker's
+//! channel and waker); the connection waits in its `Handling` state, so
+//! pipelined responses keep their order.
+
+use crate::handler::{call_handler, Handler};
+use crate::{Request, Response};
+use mio::Waker;
+use std::io;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// A finished job, back on its worker.
+pub(crate) struct Done {
+    pub(crate) token: usize,
+    pub(crate) req: Request,
+    pub(crate) resp: Response,
+}
+
+/// A worker's return path.
+#[derive(Clone)]
+pub(crate) struct Reply {
+    pub(crate) tx: Sender<Done>,
+    pub(crate) waker: Arc<Waker>,
+}
+
+struct Job {
+    token: usize,
+    req: Request,
+    reply: Reply,
+}
+
+/// The pool's threads exit when the pool (its sender) is dropped.
+pub(crate) struct Pool {
+    tx: Sender<Job>,
+}
+
+impl Pool {
+    pub(crate) fn start(threads: usize, handler: Arc<dyn Handler>) -> io::Result<Pool> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            let handler = handler.clone();
+            thread::Builder::new()
+                .name(format!("http-handler-{i}"))
+                .spawn(move || run(&rx, &*handler))?;
+        }
+        Ok(Pool { tx })
+    }
+
+    /// Queues a request; gives it back if the pool is gone.
+    pub(crate) fn submit(&self, token: usize, req: Request, reply: Reply) -> Result<(), Box<Request>> {
+        self.tx
+            .send(Job { token, req, reply })
+            .map_err(|mpsc::SendError(job)| Box::new(job.req))
+    }
+}
+
+fn run(rx: &Mutex<Receiver<Job>>, handler: &dyn Handler) {
+    loop {
+        // The lock is held only to take a job; handlers never run under it.
+        let job = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let resp = call_handler(handler, &job.req);
+        let done = Done {
+            token: job.token,
+            req: job.req,
+            resp,
+        };
+        // A worker that has stopped no longer listens: drop the answer.
+        if job.reply.tx.send(done).is_ok() {
+            if let Err(e) = job.reply.waker.wake() {
+                log::warn!("waking a worker failed: {e}");
+            }
+        }
+    }
+}

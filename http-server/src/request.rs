@@ -1,0 +1,182 @@
+//! The request a handler sees: an owned head, the peer, the whole body.
+
+use http_core::{Headers, Method, RequestHead, Target, Version};
+use std::net::SocketAddr;
+use std::ops::Range;
+
+/// A complete request. The body has been read in full (within the
+/// server's body limit) and de-chunked before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    target: String,
+    /// Where the path and the query sit inside `target`.
+    path: Range<usize>,
+    query: Option<Range<usize>>,
+    /// The percent-decoded path, only when it differs from the raw one.
+    decoded_path: Option<String>,
+    version: Version,
+    headers: Headers,
+    peer: SocketAddr,
+    body: Vec<u8>,
+}
+
+impl Request {
+    /// Builds a request by hand, e.g. to unit-test a handler without a
+    /// socket. The server builds them from the wire.
+    pub fn new(
+        method: Method,
+        target: impl Into<String>,
+        version: Version,
+        headers: Headers,
+        body: Vec<u8>,
+        peer: SocketAddr,
+    ) -> Request {
+        let target = target.into();
+        let (path, query) = split_target(&target, &method);
+        let raw_path = &target[path.clone()];
+        let decoded_path = if raw_path.contains('%') {
+            Some(String::from_utf8_lossy(&http_core::percent_decode(raw_path)).into_owned())
+        } else {
+            None
+        };
+        Request {
+            method,
+            target,
+            path,
+            query,
+            decoded_path,
+            version,
+            headers,
+            peer,
+            body,
+        }
+    }
+
+    pub(crate) fn from_head(head: RequestHead, body: Vec<u8>, peer: SocketAddr) -> Request {
+        Request::new(
+            head.method,
+            head.target,
+            head.version,
+            head.headers,
+            body,
+            peer,
+        )
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request target exactly as sent (`/a%20b?x=1`).
+    pub fn raw_target(&self) -> &str {
+        &self.target
+    }
+
+    /// The path as sent, not decoded (`/a%20b`). Empty for `CONNECT`'s
+    /// authority form, `*` for the asterisk form.
+    pub fn raw_path(&self) -> &str {
+        &self.target[self.path.clone()]
+    }
+
+    /// The percent-decoded path (`/a b`); invalid UTF-8 is replaced
+    /// (U+FFFD). Resolve it safely before touching a file system.
+    pub fn path(&self) -> &str {
+        self.decoded_path
+            .as_deref()
+            .unwrap_or_else(|| self.raw_path())
+    }
+
+    /// The raw query string without `?`, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.query.clone().map(|q| &self.target[q])
+    }
+
+    /// Decoded `name=value` pairs of the query (`+` is a space).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.query().map(http_core::query_pairs).unwrap_or_default()
+    }
+
+    /// HTTP/1.0 or HTTP/1.1.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// All request headers, original case and order kept.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The first value of a header, if it is valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get_str(name)
+    }
+
+    /// The client's address.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The request body (empty when there is none).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+/// Byte ranges of the path and the query inside `target`.
+fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<usize>>) {
+    let offset = |part: &str| {
+        let start = part.as_ptr() as usize - target.as_ptr() as usize;
+        start..start + part.len()
+    };
+    match http_core::parse_target(target, method) {
+        Ok(Target::Origin { path, query }) | Ok(Target::Absolute { path, query, .. }) => {
+            (offset(path), query.map(offset))
+        }
+        Ok(Target::Asterisk) => (0..target.len(), None),
+        Ok(Target::Authority(_)) => (0..0, None),
+        // The parser accepted the target already; fall back to a plain split.
+        Err(_) => match target.find('?') {
+            Some(q) => (0..q, Some(q + 1..target.len())),
+            None => (0..target.len(), None),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(method: Method, target: &str) -> Request {
+        Request::new(
+            method,
+            target,
+            Version::Http11,
+            Headers::new(),
+            vec![],
+            "127.0.0.1:1".parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn splits_and_decodes_the_target() {
+        let r = req(Method::Get, "/a%20b/c?x=1&y=two+words");
+        assert_eq!(r.raw_path(), "/a%20b/c");
+        assert_eq!(r.path(), "/a b/c");
+        assert_eq!(r.query(), Some("x=1&y=two+words"));
+        assert_eq!(
+            r.query_pairs(),
+            vec![("x".into(), "1".into()), ("y".into(), "two words".into())]
+        );
+    }
+
+    #[test]
+    fn plain_paths_are_not_copied() {
+        let r = req(Method::Get, "/plain");
+        assert_eq!(r.path(), "/plain");
+        assert!(r.decoded_path.is_none());
+        assert_eq!(r.query(), None);
+        assert!(r.query_pairs().is_empty());
+    }
+}

@@ -1,0 +1,223 @@
+//! The response a handler returns. Framing (`Content-Length`,
+//! `Transfer-Encoding`, `Connection`) is the server's job, not the
+//! handler's: see [`Response`].
+
+use http_core::{Headers, Method, StatusCode, Version};
+use std::fs::File;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// A region of an open file, sent with `sendfile(2)` in bounded slices.
+#[derive(Debug, Clone)]
+pub struct FileRegion {
+    pub file: Arc<File>,
+    pub offset: u64,
+    pub len: u64,
+}
+
+impl FileRegion {
+    /// The whole file, with its current length.
+    pub fn whole(file: File) -> io::Result<FileRegion> {
+        let len = file.metadata()?.len();
+        Ok(FileRegion {
+            file: Arc::new(file),
+            offset: 0,
+            len,
+        })
+    }
+}
+
+/// One piece of a [`Body::Parts`] body (e.g. `multipart/byteranges`).
+#[derive(Debug, Clone)]
+pub enum BodyPart {
+    Bytes(Vec<u8>),
+    File(FileRegion),
+}
+
+/// A streamed body: pieces pulled on the worker's loop thread as the socket
+/// takes data. An `Err` piece aborts the connection (the response is
+/// already under way).
+pub type BodyStream = Box<dyn Iterator<Item = io::Result<Vec<u8>>> + Send>;
+
+/// What follows the head.
+pub enum Body {
+    Empty,
+    Bytes(Vec<u8>),
+    File(FileRegion),
+    Parts(Vec<BodyPart>),
+    /// Sent chunked to HTTP/1.1 clients, close-delimited to HTTP/1.0.
+    Stream(BodyStream),
+}
+
+impl Body {
+    /// The length, when it is known before sending.
+    pub fn len(&self) -> Option<u64> {
+        match self {
+            Body::Empty => Some(0),
+            Body::Bytes(b) => Some(b.len() as u64),
+            Body::File(r) => Some(r.len),
+            Body::Parts(parts) => Some(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        BodyPart::Bytes(b) => b.len() as u64,
+                        BodyPart::File(r) => r.len,
+                    })
+                    .sum(),
+            ),
+            Body::Stream(_) => None,
+        }
+    }
+
+    /// Whether the body is known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Body::File(r) => write!(f, "File({r:?})"),
+            Body::Parts(p) => write!(f, "Parts({p:?})"),
+            Body::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
+
+/// A status, headers and a body.
+///
+/// The server adds `Date` (unless set), and owns the framing headers: it
+/// removes `Content-Length`, `Transfer-Encoding` and `Connection` set by the
+/// handler and writes its own: `Content-Length` for every body of known
+/// length (kept for `HEAD`, whose body is dropped), chunked for a stream to
+/// HTTP/1.1, close-delimited to HTTP/1.0, nothing for 1xx, 204 and 304.
+/// One exception: a `HEAD` response with an empty body keeps a
+/// `Content-Length` the handler set (the length the `GET` would have).
+/// A handler's `Connection: close` is honoured: the server closes after
+/// this response.
+#[derive(Debug)]
+pub struct Response {
+    status: StatusCode,
+    headers: Headers,
+    body: Body,
+}
+
+impl Response {
+    /// An empty response with this status.
+    pub fn new(status: StatusCode) -> Response {
+        Response {
+            status,
+            headers: Headers::new(),
+            body: Body::Empty,
+        }
+    }
+
+    /// A `text/plain; charset=utf-8` response.
+    pub fn text(status: StatusCode, text: impl Into<String>) -> Response {
+        Response::new(status)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .bytes(text.into().into_bytes())
+    }
+
+    /// Appends a header (a second one with the same name is kept).
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Response {
+        self.headers.append(name, value);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn set_status(&mut self, status: StatusCode) {
+        self.status = status;
+    }
+
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    pub fn headers_mut(&mut self) -> &mut Headers {
+        &mut self.headers
+    }
+
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// Replaces the body.
+    pub fn with_body(mut self, body: Body) -> Response {
+        self.body = body;
+        self
+    }
+
+    /// A body of bytes.
+    pub fn bytes(self, bytes: impl Into<Vec<u8>>) -> Response {
+        self.with_body(Body::Bytes(bytes.into()))
+    }
+
+    /// A body sent from a file with `sendfile(2)`.
+    pub fn file(self, region: FileRegion) -> Response {
+        self.with_body(Body::File(region))
+    }
+
+    /// A streamed body of unknown length.
+    pub fn stream(
+        self,
+        pieces: impl Iterator<Item = io::Result<Vec<u8>>> + Send + 'static,
+    ) -> Response {
+        self.with_body(Body::Stream(Box::new(pieces)))
+    }
+
+    pub(crate) fn into_parts(self) -> (StatusCode, Headers, Body) {
+        (self.status, self.headers, self.body)
+    }
+}
+
+/// What the completion hook learns about each answered request, once its
+/// response has been handed to the kernel in full (or the connection died).
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub method: Method,
+    pub target: String,
+    pub version: Version,
+    pub status: u16,
+    /// Bytes of the response written, head included.
+    pub bytes_sent: u64,
+    /// From the end of the request head to the last byte written.
+    pub duration: Duration,
+    pub peer: SocketAddr,
+    pub referer: Option<String>,
+    pub user_agent: Option<String>,
+    /// When the request head was complete.
+    pub time: SystemTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_lengths() {
+        assert_eq!(Body::Empty.len(), Some(0));
+        assert_eq!(Body::Bytes(vec![1, 2]).len(), Some(2));
+        let parts = Body::Parts(vec![BodyPart::Bytes(vec![1]), BodyPart::Bytes(vec![2, 3])]);
+        assert_eq!(parts.len(), Some(3));
+        assert_eq!(Body::Stream(Box::new(std::iter::empty())).len(), None);
+    }
+
+    #[test]
+    fn text_sets_content_type_and_body() {
+        let r = Response::text(StatusCode::OK, "hi");
+        assert_eq!(
+            r.headers().get_str("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(matches!(r.body(), Body::Bytes(b) if b == b"hi"));
+    }
+}

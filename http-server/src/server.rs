@@ -1,0 +1,365 @@
+//! The public entry point: `Server` (settings and `serve`) and
+//! `ShutdownHandle`.
+
+use crate::handler::Handler;
+use crate::net;
+use crate::pool::Pool;
+use crate::response::Completion;
+use crate::worker::Worker;
+use http_core::Limits;
+use mio::Waker;
+use std::io;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// Every setting, with nginx's defaults where nginx has one.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) workers: usize,
+    pub(crate) handler_threads: usize,
+    /// Per worker (nginx: `worker_connections`).
+    pub(crate) max_connections: usize,
+    pub(crate) max_head_bytes: usize,
+    pub(crate) max_request_line: usize,
+    pub(crate) max_headers: usize,
+    pub(crate) max_body_bytes: u64,
+    pub(crate) keep_alive_requests: u32,
+    pub(crate) head_timeout: Duration,
+    pub(crate) body_timeout: Duration,
+    pub(crate) keep_alive_timeout: Duration,
+    pub(crate) write_timeout: Duration,
+    pub(crate) linger_timeout: Duration,
+    pub(crate) drain_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        let limits = Limits::default();
+        Config {
+            workers: thread::available_parallelism().map_or(1, |n| n.get()),
+            handler_threads: 0,
+            max_connections: 10_000,
+            max_head_bytes: limits.max_head_bytes,
+            max_request_line: limits.max_request_line,
+            max_headers: limits.max_headers,
+            // nginx: client_max_body_size 1m.
+            max_body_bytes: 1 << 20,
+            // nginx: keepalive_requests 1000.
+            keep_alive_requests: 1000,
+            // nginx: client_header_timeout 60s, for the whole head.
+            head_timeout: Duration::from_secs(60),
+            // nginx: client_body_timeout 60s, between reads.
+            body_timeout: Duration::from_secs(60),
+            // nginx: keepalive_timeout 75s.
+            keep_alive_timeout: Duration::from_secs(75),
+            // nginx: send_timeout 60s, between writes.
+            write_timeout: Duration::from_secs(60),
+            // nginx: lingering_timeout 5s.
+            linger_timeout: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Config {
+    pub(crate) fn limits(&self) -> Limits {
+        Limits {
+            max_head_bytes: self.max_head_bytes,
+            max_request_line: self.max_request_line,
+            max_headers: self.max_headers,
+        }
+    }
+}
+
+type CompletionHook = Box<dyn Fn(&Completion) + Send + Sync>;
+
+/// What every worker shares.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) handler: Arc<dyn Handler>,
+    pub(crate) on_complete: Option<CompletionHook>,
+    pub(crate) pool: Option<Pool>,
+}
+
+/// The shutdown flag and the wakers of the running workers.
+#[derive(Default)]
+pub(crate) struct ShutdownInner {
+    pub(crate) flag: AtomicBool,
+    wakers: Mutex<Vec<Arc<Waker>>>,
+}
+
+impl ShutdownInner {
+    pub(crate) fn add_waker(&self, waker: Arc<Waker>) {
+        match self.wakers.lock() {
+            Ok(mut wakers) => wakers.push(waker),
+            Err(poisoned) => poisoned.into_inner().push(waker),
+        }
+        // A shutdown requested before this worker existed still counts:
+        // the worker checks the flag before its first poll.
+    }
+}
+
+/// Starts a graceful shutdown of its server from any thread.
+///
+/// Each worker stops accepting, closes idle connections, lets requests in
+/// flight finish (answered with `Connection: close`), and cuts whatever is
+/// left after the drain timeout; then [`Server::serve`] returns.
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    inner: Arc<ShutdownInner>,
+}
+
+impl ShutdownHandle {
+    /// Requests the shutdown; returns at once. Calling it again is harmless.
+    pub fn shutdown(&self) {
+        self.inner.flag.store(true, Ordering::Release);
+        let wakers = match self.inner.wakers.lock() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        for waker in wakers {
+            if let Err(e) = waker.wake() {
+                log::warn!("waking a worker for shutdown: {e}");
+            }
+        }
+    }
+
+    /// Whether a shutdown has been requested.
+    pub fn is_shutdown(&self) -> bool {
+        self.inner.flag.load(Ordering::Acquire)
+    }
+}
+
+impl std::fmt::Debug for ShutdownHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShutdownHandle")
+            .field("shutdown", &self.is_shutdown())
+            .finish()
+    }
+}
+
+/// An HTTP/1.1 server: bind, adjust settings, serve.
+///
+/// ```no_run
+/// use http_server::{Response, Server, StatusCode};
+///
+/// let server = Server::bind("127.0.0.1:8080")?;
+/// server.serve(|_req: &http_server::Request| Response::text(StatusCode::OK, "Hello, World!"))?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Server {
+    listener: TcpListener,
+    addr: SocketAddr,
+    config: Config,
+    on_complete: Option<CompletionHook>,
+    signals: bool,
+    shutdown: Arc<ShutdownInner>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Server {
+                self.config.$name = value;
+                self
+            }
+        )*
+    };
+}
+
+impl Server {
+    /// Binds the first listener now (so the port is known, and taken,
+    /// before `serve`); other workers bind the same address with
+    /// SO_REUSEPORT when serving starts. Port 0 picks a free port.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to bind");
+        for addr in addr.to_socket_addrs()? {
+            match net::bind_listener(addr) {
+                Ok(listener) => {
+                    let addr = listener.local_addr()?;
+                    return Ok(Server {
+                        listener,
+                        addr,
+                        config: Config::default(),
+                        on_complete: None,
+                        signals: false,
+                        shutdown: Arc::default(),
+                    });
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// The bound address, with the real port.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A handle that stops this server from any thread.
+    pub fn handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            inner: self.shutdown.clone(),
+        }
+    }
+
+    setters! {
+        /// Worker threads, each with its own event loop and listener
+        /// (default: available cores; at least 1).
+        workers: usize;
+        /// Threads for handlers that block; 0 (the default) runs handlers
+        /// inline on the loop threads.
+        handler_threads: usize;
+        /// Open connections per worker (default 10 000); beyond it the
+        /// worker stops accepting until one closes.
+        max_connections: usize;
+        /// Bytes of a request head (default 32 KiB) -> 431.
+        max_head_bytes: usize;
+        /// Bytes of the request line (default 8 KiB) -> 414.
+        max_request_line: usize;
+        /// Header fields per request (default 100) -> 431.
+        max_headers: usize;
+        /// Bytes of a request body (default 1 MiB) -> 413.
+        max_body_bytes: u64;
+        /// Requests per keep-alive connection (default 1000).
+        keep_alive_requests: u32;
+        /// Time for a whole request head from its first byte, and for the
+        /// first byte of a new connection (default 60 s). Cut abortively.
+        head_timeout: Duration;
+        /// Time between two reads of a request body (default 60 s).
+        body_timeout: Duration;
+        /// Idle time between keep-alive requests (default 75 s).
+        keep_alive_timeout: Duration;
+        /// Time between two writes that make progress (default 60 s).
+        write_timeout: Duration;
+        /// Time to drain a peer's input after our last response, before
+        /// the close (default 5 s).
+        linger_timeout: Duration;
+        /// Time that graceful shutdown waits for requests in flight
+        /// (default 30 s).
+        drain_timeout: Duration;
+    }
+
+    /// Calls `hook` for every answered request once its response is
+    /// written (an access log).
+    pub fn on_complete(mut self, hook: impl Fn(&Completion) + Send + Sync + 'static) -> Server {
+        self.on_complete = Some(Box::new(hook));
+        self
+    }
+
+    /// SIGINT or SIGTERM start a graceful shutdown while `serve` runs; a
+    /// second one exits the process at once (status 130).
+    pub fn shutdown_on_signals(mut self) -> Server {
+        self.signals = true;
+        self
+    }
+
+    /// Serves until shutdown; returns once every worker has stopped.
+    pub fn serve(self, handler: impl Handler) -> io::Result<()> {
+        let Server {
+            listener,
+            addr,
+            config,
+            on_complete,
+            signals,
+            shutdown,
+        } = self;
+        let handler: Arc<dyn Handler> = Arc::new(handler);
+        let pool = match config.handler_threads {
+            0 => None,
+            n => Some(Pool::start(n, handler.clone())?),
+        };
+        let workers = config.workers.max(1);
+        let shared = Arc::new(Shared {
+            config,
+            handler,
+            on_complete,
+            pool,
+        });
+        let mut listeners = vec![listener];
+        for _ in 1..workers {
+            listeners.push(net::bind_listener(addr)?);
+        }
+        let mut loops = Vec::with_capacity(workers);
+        for (id, listener) in listeners.into_iter().enumerate() {
+            loops.push(Worker::new(id, listener, shared.clone(), shutdown.clone())?);
+        }
+        let handle = ShutdownHandle { inner: shutdown };
+        let signal_thread = if signals {
+            Some(watch_signals(handle.clone())?)
+        } else {
+            None
+        };
+        let mut threads = Vec::with_capacity(workers);
+        let mut result = Ok(());
+        for (id, worker) in loops.into_iter().enumerate() {
+            match thread::Builder::new()
+                .name(format!("http-worker-{id}"))
+                .spawn(move || worker.run())
+            {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    handle.shutdown();
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        for t in threads {
+            let outcome = t
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a worker thread panicked")));
+            if let Err(e) = outcome {
+                log::error!("worker failed: {e}");
+                handle.shutdown();
+                if result.is_ok() {
+                    result = Err(e);
+                }
+            }
+        }
+        if let Some((signals, thread)) = signal_thread {
+            signals.close();
+            let _ = thread.join();
+        }
+        result
+    }
+}
+
+type SignalThread = (signal_hook::iterator::Handle, thread::JoinHandle<()>);
+
+/// The first SIGINT/SIGTERM starts the graceful shutdown, the second exits.
+fn watch_signals(handle: ShutdownHandle) -> io::Result<SignalThread> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    let signals_handle = signals.handle();
+    let thread = thread::Builder::new()
+        .name("http-signals".into())
+        .spawn(move || {
+            let mut seen = 0;
+            for signal in signals.forever() {
+                seen += 1;
+                if seen == 1 {
+                    log::info!("signal {signal}: graceful shutdown");
+                    handle.shutdown();
+                } else {
+                    log::warn!("signal {signal} again: exiting now");
+                    std::process::exit(130);
+                }
+            }
+        })?;
+    Ok((signals_handle, thread))
+}

@@ -1,0 +1,126 @@
+//! The crate's only `unsafe`: three thin wrappers over Linux system calls
+//! that std and mio do not expose.
+//!
+//! - [`block_sigpipe`]: `pthread_sigmask` so that a write to a closed peer
+//!   gives `EPIPE` instead of killing the process, even when the embedding
+//!   program left `SIGPIPE` at its default (Rust binaries ignore it, C hosts
+//!   and `#[unix_sigpipe]` programs may not). `sendfile(2)` has no
+//!   `MSG_NOSIGNAL`, so blocking the signal in the worker threads is the only
+//!   defence there.
+//! - [`send_vectored`]: `sendmsg(2)` with `MSG_NOSIGNAL` (plain `writev`
+//!   raises `SIGPIPE`).
+//! - [`sendfile`]: `sendfile(2)` from a file at an explicit offset.
+//!
+//! Contract for every caller: `WouldBlock` and the other errors are returned
+//! as they are; `EINTR` is retried here and never surfaces.
+#![allow(unsafe_code)]
+
+use std::io::{self, IoSlice};
+use std::os::fd::RawFd;
+
+/// Blocks `SIGPIPE` for the calling thread (and threads it spawns later).
+pub(crate) fn block_sigpipe() -> io::Result<()> {
+    // SAFETY: `set` is a plain C struct initialised by sigemptyset before
+    // use; pthread_sigmask only reads it and the old mask pointer is null.
+    let rc = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut())
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::from_raw_os_error(rc))
+    }
+}
+
+/// Gathers `bufs` into one `sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT)` call.
+/// Returns the bytes written, which may be fewer than asked.
+pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    let iovlen = bufs.len().min(libc::UIO_MAXIOV as usize);
+    loop {
+        // SAFETY: IoSlice is guaranteed ABI-compatible with `struct iovec`;
+        // the msghdr points at `bufs`, which outlives the call; the kernel
+        // only reads through these pointers.
+        let n = unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+            msg.msg_iovlen = iovlen as _;
+            libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
+        };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// Sends up to `count` bytes of `file_fd` starting at `*offset` to
+/// `sock_fd`, advancing `*offset` by the bytes sent.
+pub(crate) fn sendfile(
+    sock_fd: RawFd,
+    file_fd: RawFd,
+    offset: &mut u64,
+    count: usize,
+) -> io::Result<usize> {
+    let mut off = i64::try_from(*offset)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "file offset too large"))?;
+    loop {
+        // SAFETY: both descriptors are owned by live objects of the caller
+        // for the duration of the call; `off` is a valid local.
+        let n = unsafe { libc::sendfile(sock_fd, file_fd, &mut off, count) };
+        if n >= 0 {
+            *offset = off as u64;
+            return Ok(n as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    #[test]
+    fn send_vectored_gathers_and_closed_peer_gives_epipe() {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let n = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"ab"), IoSlice::new(b"cd")]).unwrap();
+        assert_eq!(n, 4);
+        let mut got = [0u8; 4];
+        b.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"abcd");
+        drop(b);
+        let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn sendfile_sends_a_region_and_advances_the_offset() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let mut off = 3;
+        let n = sendfile(a.as_raw_fd(), file.as_raw_fd(), &mut off, 4).unwrap();
+        assert_eq!((n, off), (4, 7));
+        let mut got = [0u8; 4];
+        b.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"3456");
+    }
+
+    #[test]
+    fn block_sigpipe_succeeds() {
+        std::thread::spawn(|| block_sigpipe().unwrap())
+            .join()
+            .unwrap();
+    }
+}

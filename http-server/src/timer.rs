@@ -1,0 +1,209 @@
+//! A hashed timing wheel: O(1) insert and cancel, expiry in O(entries due).
+//!
+//! The wheel knows nothing of connections or HTTP: an entry is a deadline
+//! and an opaque `usize` key. Time is always passed in, so tests drive the
+//! clock. Deadlines are rounded *up* to the next tick, so an entry never
+//! fires early; it fires at most one tick late.
+//!
+//! Entries live in a slab and form a doubly linked list per slot, which is
+//! what makes cancel O(1). An entry whose deadline lies more than one turn
+//! away stays in its slot and is skipped until its round comes.
+
+use slab::Slab;
+use std::time::{Duration, Instant};
+
+/// Resolution of every server deadline.
+pub(crate) const TICK: Duration = Duration::from_millis(50);
+/// Slots in the wheel: 50 ms x 1024 = one turn every 51.2 s.
+const SLOTS: usize = 1024;
+
+/// Handle to a scheduled entry, for [`Wheel::cancel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TimerId(usize);
+
+#[derive(Debug)]
+struct Entry {
+    key: usize,
+    tick: u64,
+    prev: Option<usize>,
+    next: Option<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Wheel {
+    origin: Instant,
+    tick: Duration,
+    /// The last tick whose slot has been processed.
+    current: u64,
+    heads: Vec<Option<usize>>,
+    entries: Slab<Entry>,
+}
+
+impl Wheel {
+    pub(crate) fn new(now: Instant) -> Wheel {
+        Wheel::with_tick(now, TICK)
+    }
+
+    pub(crate) fn with_tick(now: Instant, tick: Duration) -> Wheel {
+        Wheel {
+            origin: now,
+            tick,
+            current: 0,
+            heads: vec![None; SLOTS],
+            entries: Slab::new(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The tick at or after `t` (rounded up, never early).
+    fn tick_of(&self, t: Instant) -> u64 {
+        let since = t.saturating_duration_since(self.origin);
+        let tick_ns = self.tick.as_nanos().max(1);
+        since.as_nanos().div_ceil(tick_ns) as u64
+    }
+
+    /// Schedules `key` to expire at `deadline`.
+    pub(crate) fn insert(&mut self, deadline: Instant, key: usize) -> TimerId {
+        let tick = self.tick_of(deadline).max(self.current + 1);
+        let slot = (tick % SLOTS as u64) as usize;
+        let head = self.heads[slot];
+        let id = self.entries.insert(Entry {
+            key,
+            tick,
+            prev: None,
+            next: head,
+        });
+        if let Some(h) = head {
+            self.entries[h].prev = Some(id);
+        }
+        self.heads[slot] = Some(id);
+        TimerId(id)
+    }
+
+    /// Removes an entry; a stale id (already fired) is ignored, so callers
+    /// must forget ids as soon as they are returned by [`Wheel::expire`].
+    pub(crate) fn cancel(&mut self, id: TimerId) {
+        let Some(entry) = self.entries.try_remove(id.0) else {
+            return;
+        };
+        match entry.prev {
+            Some(p) => self.entries[p].next = entry.next,
+            None => {
+                let slot = (entry.tick % SLOTS as u64) as usize;
+                self.heads[slot] = entry.next;
+            }
+        }
+        if let Some(n) = entry.next {
+            self.entries[n].prev = entry.prev;
+        }
+    }
+
+    /// Pops every entry due at `now` and appends their keys to `out`.
+    pub(crate) fn expire(&mut self, now: Instant, out: &mut Vec<usize>) {
+        let now_tick = self.tick_of_floor(now);
+        if now_tick <= self.current {
+            return;
+        }
+        // After a long stall, one pass over every slot is enough.
+        let steps = (now_tick - self.current).min(SLOTS as u64);
+        for step in 1..=steps {
+            let slot = ((self.current + step) % SLOTS as u64) as usize;
+            let mut cursor = self.heads[slot];
+            while let Some(id) = cursor {
+                let entry = &self.entries[id];
+                cursor = entry.next;
+                if entry.tick <= now_tick {
+                    out.push(entry.key);
+                    self.cancel(TimerId(id));
+                }
+            }
+        }
+        self.current = now_tick;
+    }
+
+    fn tick_of_floor(&self, t: Instant) -> u64 {
+        let since = t.saturating_duration_since(self.origin);
+        (since.as_nanos() / self.tick.as_nanos().max(1)) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn fires_at_its_deadline_never_early() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(10));
+        w.insert(t0 + ms(25), 7);
+        let mut out = vec![];
+        w.expire(t0 + ms(20), &mut out);
+        assert!(out.is_empty());
+        w.expire(t0 + ms(30), &mut out);
+        assert_eq!(out, vec![7]);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn cancelled_entries_never_fire() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(10));
+        let a = w.insert(t0 + ms(10), 1);
+        w.insert(t0 + ms(10), 2);
+        let c = w.insert(t0 + ms(10), 3);
+        w.cancel(a);
+        w.cancel(c);
+        w.cancel(c); // stale: ignored
+        let mut out = vec![];
+        w.expire(t0 + ms(50), &mut out);
+        assert_eq!(out, vec![2]);
+    }
+
+    #[test]
+    fn entries_beyond_one_turn_wait_for_their_round() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(1));
+        let far = ms(SLOTS as u64 + 5);
+        w.insert(t0 + far, 9);
+        let mut out = vec![];
+        for i in 1..SLOTS as u64 + 5 {
+            w.expire(t0 + ms(i), &mut out);
+        }
+        assert!(out.is_empty());
+        w.expire(t0 + far, &mut out);
+        assert_eq!(out, vec![9]);
+    }
+
+    #[test]
+    fn a_long_stall_expires_everything_due() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(1));
+        for k in 0..100 {
+            w.insert(t0 + ms(k * 37), k as usize);
+        }
+        let mut out = vec![];
+        w.expire(t0 + ms(100 * 37), &mut out);
+        out.sort();
+        assert_eq!(out, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_past_deadline_fires_on_the_next_tick() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(10));
+        let mut out = vec![];
+        w.expire(t0 + ms(100), &mut out);
+        w.insert(t0, 4);
+        w.expire(t0 + ms(105), &mut out);
+        assert!(out.is_empty());
+        w.expire(t0 + ms(110), &mut out);
+        assert_eq!(out, vec![4]);
+    }
+}
