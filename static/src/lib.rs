@@ -6,7 +6,10 @@ pub mod access_log;
 pub mod conditional;
 pub mod content_type;
 pub mod encoding;
+mod handler;
 pub mod listing;
 pub mod range;
 pub mod resolve;
 mod timefmt;
+
+pub use handler::{StaticFiles, ALLOW, DEFAULT_CACHE_CONTROL};

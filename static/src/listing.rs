@@ -134,6 +134,10 @@ footer{color:#777;font-size:.85rem;margin-top:1rem}\
 @media (max-width:40rem){body{padding:.5rem}th.time,td.time{display:none}td{padding:.6rem .3rem}}\
 @media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8ab4f8}th,td{border-color:#333}}";
 
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Renders the page for the directory shown as `display_path` (decoded,
 /// starting and ending with `/`), with a parent link when `has_parent`.
 /// `entries` should already be sorted by [`sort_entries`].
@@ -182,18 +186,18 @@ pub fn render(display_path: &str, entries: &[Entry], sort: Sort, has_parent: boo
         };
         let time = e.modified.map(timefmt::listing_time).unwrap_or_default();
         // "./" keeps a name like "a:b" from reading as a URL scheme.
-        let _ = write!(
+        let _ = writeln!(
             page,
             "<tr><td class=\"name\"><a class=\"{class}\" href=\"./{href}{slash}\">{name}{slash}</a></td>\
-             <td class=\"size\">{size}</td><td class=\"time\">{time}</td></tr>\n"
+             <td class=\"size\">{size}</td><td class=\"time\">{time}</td></tr>"
         );
     }
     let dirs = entries.iter().filter(|e| e.is_dir).count();
     let _ = write!(
         page,
-        "</tbody>\n</table>\n<footer>{} directories, {} files</footer>\n</body>\n</html>\n",
-        dirs,
-        entries.len() - dirs
+        "</tbody>\n</table>\n<footer>{}, {}</footer>\n</body>\n</html>\n",
+        count(dirs, "directory", "directories"),
+        count(entries.len() - dirs, "file", "files")
     );
     page
 }
@@ -325,6 +329,6 @@ mod tests {
         assert!(!page.contains("class=\"parent\""));
         assert!(page.contains("href=\"?sort=size&amp;order=desc\">Size \u{2191}</a>"));
         assert!(page.contains("href=\"?sort=name&amp;order=asc\">Name</a>"));
-        assert!(page.contains("0 directories, 1 files"));
+        assert!(page.contains("0 directories, 1 file"));
     }
 }

@@ -1,1 +1,153 @@
-fn main() {}
+//! `static`: serve a directory over HTTP/1.1.
+//!
+//! The command line and the first output line are a contract (DESIGN.md,
+//! "The static binary"): scripts wait for `serving DIR at http://HOST:PORT/`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use http_server::{Completion, Server};
+use http_static::{access_log, StaticFiles};
+
+/// Serve a directory over HTTP/1.1.
+#[derive(Debug, Parser)]
+#[command(name = "static", version, about)]
+struct Args {
+    /// Directory to serve
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Listen address; port 0 picks a free port
+    #[arg(
+        short = 'a',
+        long,
+        value_name = "HOST:PORT",
+        default_value = "127.0.0.1:8080"
+    )]
+    addr: String,
+    /// Worker threads [default: available cores]
+    #[arg(short = 'w', long, value_name = "N")]
+    workers: Option<usize>,
+    /// No directory listings (403 instead)
+    #[arg(long)]
+    no_listing: bool,
+    /// Missing paths fall back to the root index.html
+    #[arg(long)]
+    spa: bool,
+    /// Serve and list dotfiles (hidden by default)
+    #[arg(long)]
+    dotfiles: bool,
+    /// Follow symlinks that leave the root
+    #[arg(long)]
+    follow_symlinks: bool,
+    /// Extra response header (repeatable); replaces a default of that name
+    #[arg(short = 'H', long = "header", value_name = "Name: value")]
+    headers: Vec<String>,
+    /// Cache-Control: public, max-age=SECS instead of no-cache
+    #[arg(long, value_name = "SECS")]
+    max_age: Option<u64>,
+    /// No access log
+    #[arg(short = 'q', long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: clap's first line ("error: unexpected argument ..."),
+            // without the usage block that follows it.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: bad arguments"); // ok: fallback only
+            eprintln!("static: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("static: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let mut files = StaticFiles::new(&args.dir)
+        .map_err(|e| format!("cannot serve {}: {e}", args.dir.display()))?
+        .listing(!args.no_listing)
+        .spa(args.spa)
+        .dotfiles(args.dotfiles)
+        .follow_symlinks(args.follow_symlinks)
+        .max_age(args.max_age.map(Duration::from_secs));
+    for header in &args.headers {
+        let (name, value) = parse_header(header)?;
+        files = files.header(name, value);
+    }
+
+    let mut server = Server::bind(args.addr.as_str())
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?
+        .shutdown_on_signals();
+    if let Some(n) = args.workers {
+        if n == 0 {
+            return Err("--workers must be at least 1".into());
+        }
+        server = server.workers(n);
+    }
+    if !args.quiet {
+        server = server.on_complete(log_line);
+    }
+    // The listener is bound: connections are accepted (queued) from now on.
+    let line = format!(
+        "serving {} at http://{}/",
+        args.dir.display(),
+        server.local_addr()
+    );
+    let mut out = io::stdout().lock();
+    // stdout may be closed by the caller; serving goes on regardless.
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+    drop(out);
+    server
+        .serve(files)
+        .map_err(|e| format!("server failed: {e}"))
+}
+
+/// `Name: value` -> (name, value), with the checks a header must pass.
+fn parse_header(s: &str) -> Result<(&str, &str), String> {
+    let bad = || format!("bad header {s:?}: expected \"Name: value\"");
+    let (name, value) = s.split_once(':').ok_or_else(bad)?;
+    let value = value.trim_matches([' ', '\t']);
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(token) {
+        return Err(bad());
+    }
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(bad());
+    }
+    Ok((name, value))
+}
+
+fn log_line(c: &Completion) {
+    let line = access_log::format(&access_log::Entry {
+        peer: c.peer.ip(),
+        time: c.time,
+        method: c.method.as_str(),
+        target: &c.target,
+        version: c.version.as_str(),
+        status: c.status,
+        bytes: c.bytes_sent,
+        referer: c.referer.as_deref(),
+        user_agent: c.user_agent.as_deref(),
+    });
+    // A closed stdout must not take the server down; the line is lost.
+    let _ = writeln!(io::stdout().lock(), "{line}");
+}

@@ -1,0 +1,553 @@
+//! [`StaticFiles`]: the handler that serves a directory.
+//!
+//! One request goes through these steps, each delegated to a pure module
+//! where it can be:
+//!
+//! ```text
+//! method (OPTIONS -> 204, not GET/HEAD -> 405)
+//!   -> resolve::normalize (400 / 404 for dotfiles)
+//!   -> resolve::open_inside (404 / 403; --spa falls back to /index.html)
+//!   -> directory: 301 to the slash form, index.html, listing or 403
+//!   -> file: encoding::preferred picks a .br/.gz sibling
+//!            conditional::evaluate (304 / 412)
+//!            range::evaluate, behind conditional::if_range (206 / 416 / 200)
+//! ```
+//!
+//! Every answer gets the extra headers (`-H`), which replace a default of
+//! the same name.
+
+use std::borrow::Cow;
+use std::collections::hash_map::RandomState;
+use std::fs;
+use std::hash::{BuildHasher, Hasher};
+use std::io;
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_core::{Headers, Method, StatusCode};
+use http_server::{Body, BodyPart, FileRegion, Handler, Request, Response};
+
+use crate::conditional::{self, Conditions, Precondition};
+use crate::content_type;
+use crate::encoding::{self, Encoding};
+use crate::listing;
+use crate::range::{self, ByteRange, RangeOutcome};
+use crate::resolve::{self, Lexical, OpenError, OpenOptionsInside, Opened, ResolveError};
+
+/// The methods a static directory answers.
+pub const ALLOW: &str = "GET, HEAD, OPTIONS";
+
+/// The default `Cache-Control`: caches may store, but must revalidate
+/// (cheap with the validators: a 304 without body).
+pub const DEFAULT_CACHE_CONTROL: &str = "no-cache";
+
+const INDEX_FILE: &str = "index.html";
+
+/// Serves the files under one directory. Build it with [`StaticFiles::new`]
+/// and the option setters; it implements [`Handler`], and
+/// [`StaticFiles::serve_under`] mounts it under a path prefix in an app
+/// with other routes.
+///
+/// ```no_run
+/// use http_static::StaticFiles;
+///
+/// let files = StaticFiles::new("./public")?.spa(true).header("X-Frame-Options", "DENY");
+/// http_server::Server::bind("127.0.0.1:8080")?.serve(files)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct StaticFiles {
+    /// Canonical: absolute, no symlinks, a directory.
+    root: PathBuf,
+    listing: bool,
+    spa: bool,
+    dotfiles: bool,
+    follow_symlinks: bool,
+    cache_control: String,
+    /// Extra headers in order, and their names once each (lowercase), to
+    /// remove the defaults they replace.
+    extra_headers: Vec<(String, String)>,
+    extra_names: Vec<String>,
+}
+
+impl StaticFiles {
+    /// Serves `root`, which must be an existing directory. Defaults:
+    /// listings on, no SPA fallback, dotfiles hidden, symlinks followed
+    /// only inside the root, `Cache-Control: no-cache`.
+    pub fn new(root: impl AsRef<Path>) -> io::Result<StaticFiles> {
+        let root = fs::canonicalize(root.as_ref())?;
+        if !fs::metadata(&root)?.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                "not a directory",
+            ));
+        }
+        Ok(StaticFiles {
+            root,
+            listing: true,
+            spa: false,
+            dotfiles: false,
+            follow_symlinks: false,
+            cache_control: DEFAULT_CACHE_CONTROL.to_string(),
+            extra_headers: Vec::new(),
+            extra_names: Vec::new(),
+        })
+    }
+
+    /// Directory listings (on by default); off answers 403 for a directory
+    /// without `index.html`.
+    pub fn listing(mut self, on: bool) -> StaticFiles {
+        self.listing = on;
+        self
+    }
+
+    /// Single-page apps: a path that matches no file gets the root
+    /// `index.html` (200) instead of a 404.
+    pub fn spa(mut self, on: bool) -> StaticFiles {
+        self.spa = on;
+        self
+    }
+
+    /// Serve and list names starting with `.` (hidden by default).
+    pub fn dotfiles(mut self, on: bool) -> StaticFiles {
+        self.dotfiles = on;
+        self
+    }
+
+    /// Follow symlinks whose target lies outside the root (by default such
+    /// links answer 404 and are not listed).
+    pub fn follow_symlinks(mut self, on: bool) -> StaticFiles {
+        self.follow_symlinks = on;
+        self
+    }
+
+    /// `Cache-Control: public, max-age=N` on files instead of `no-cache`;
+    /// `None` restores the default.
+    pub fn max_age(mut self, max_age: Option<Duration>) -> StaticFiles {
+        self.cache_control = match max_age {
+            Some(d) => format!("public, max-age={}", d.as_secs()),
+            None => DEFAULT_CACHE_CONTROL.to_string(),
+        };
+        self
+    }
+
+    /// Adds a header to every response (repeatable). It replaces a default
+    /// header of the same name (`Cache-Control`, for instance); two extra
+    /// headers with one name are both sent.
+    pub fn header(mut self, name: &str, value: &str) -> StaticFiles {
+        let lower = name.to_ascii_lowercase();
+        if !self.extra_names.contains(&lower) {
+            self.extra_names.push(lower);
+        }
+        self.extra_headers
+            .push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The canonical root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Answers `req` with the request path taken as a path under the root.
+    pub fn serve(&self, req: &Request) -> Response {
+        let resp = self.respond(req, "", req.raw_path());
+        self.finish(resp)
+    }
+
+    /// Answers `req` for an app that mounts the files at `prefix` (like
+    /// `/assets`): `/assets/a.css` serves `ROOT/a.css`, redirects and
+    /// listing links keep the prefix, `/assets` redirects to `/assets/`,
+    /// and a path outside the prefix is a 404.
+    pub fn serve_under(&self, prefix: &str, req: &Request) -> Response {
+        let prefix = prefix.trim_end_matches('/');
+        let resp = match req.raw_path().strip_prefix(prefix) {
+            Some("") => redirect(&format!("{prefix}/"), req.query()),
+            Some(rest) if rest.starts_with('/') => self.respond(req, prefix, rest),
+            _ => error(StatusCode::NOT_FOUND),
+        };
+        self.finish(resp)
+    }
+
+    /// The extra headers, replacing defaults of the same name.
+    fn finish(&self, mut resp: Response) -> Response {
+        if self.extra_headers.is_empty() {
+            return resp;
+        }
+        let headers = resp.headers_mut();
+        for name in &self.extra_names {
+            headers.remove(name);
+        }
+        for (name, value) in &self.extra_headers {
+            headers.append(name, value);
+        }
+        resp
+    }
+
+    fn open_options(&self) -> OpenOptionsInside {
+        OpenOptionsInside {
+            follow_symlinks: self.follow_symlinks,
+            dotfiles: self.dotfiles,
+        }
+    }
+
+    fn respond(&self, req: &Request, prefix: &str, path: &str) -> Response {
+        match req.method() {
+            Method::Get | Method::Head => {}
+            Method::Options => return Response::new(StatusCode::NO_CONTENT).header("Allow", ALLOW),
+            _ => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", ALLOW),
+        }
+        let lexical = match resolve::normalize(path, self.dotfiles) {
+            Ok(lexical) => lexical,
+            Err(ResolveError::Hidden) => return self.not_found(req),
+            Err(ResolveError::NotAbsolute | ResolveError::BadSegment | ResolveError::AboveRoot) => {
+                return error(StatusCode::BAD_REQUEST)
+            }
+        };
+        let rel = lexical.rel_path();
+        match resolve::open_inside(&self.root, &rel, self.open_options()) {
+            Ok(opened) if opened.meta.is_dir() => self.directory(req, prefix, &lexical, &rel),
+            // "/file.txt/" names a directory that is not there.
+            Ok(_) if lexical.trailing_slash => self.not_found(req),
+            Ok(opened) => self.file(req, &rel, opened),
+            Err(e) => self.open_failed(req, e),
+        }
+    }
+
+    fn open_failed(&self, req: &Request, e: OpenError) -> Response {
+        match e {
+            OpenError::NotFound | OpenError::Refused => self.not_found(req),
+            OpenError::Forbidden => error(StatusCode::FORBIDDEN),
+            OpenError::Io(e) => {
+                log::warn!("static: {} {}: {e}", req.method(), req.raw_path());
+                error(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+
+    /// 404, or the root `index.html` for single-page apps.
+    fn not_found(&self, req: &Request) -> Response {
+        if self.spa {
+            let index = Path::new(INDEX_FILE);
+            if let Ok(opened) = resolve::open_inside(&self.root, index, self.open_options()) {
+                if opened.meta.is_file() {
+                    return self.file(req, index, opened);
+                }
+            }
+        }
+        error(StatusCode::NOT_FOUND)
+    }
+
+    fn directory(&self, req: &Request, prefix: &str, lexical: &Lexical, rel: &Path) -> Response {
+        if !lexical.trailing_slash {
+            let slashed = Lexical {
+                segments: lexical.segments.clone(),
+                trailing_slash: true,
+            };
+            return redirect(&format!("{prefix}{}", slashed.url_path()), req.query());
+        }
+        let index = rel.join(INDEX_FILE);
+        match resolve::open_inside(&self.root, &index, self.open_options()) {
+            Ok(opened) if opened.meta.is_file() => return self.file(req, &index, opened),
+            Ok(_) | Err(OpenError::NotFound | OpenError::Refused) => {}
+            Err(e) => return self.open_failed(req, e),
+        }
+        if !self.listing {
+            return error(StatusCode::FORBIDDEN);
+        }
+        let mut entries = match self.list(rel) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                return error(StatusCode::FORBIDDEN)
+            }
+            Err(e) => {
+                log::warn!("static: listing {}: {e}", req.raw_path());
+                return error(StatusCode::INTERNAL_SERVER_ERROR);
+            }
+        };
+        let sort = listing::Sort::from_query(req.query());
+        listing::sort_entries(&mut entries, sort);
+        let display = format!("{prefix}/{}", display_path(lexical));
+        let has_parent = !lexical.segments.is_empty();
+        let page = listing::render(&display, &entries, sort, has_parent);
+        Response::new(StatusCode::OK)
+            .header("Content-Type", "text/html; charset=utf-8")
+            .header("Cache-Control", "no-cache")
+            .bytes(page)
+    }
+
+    /// The entries of `ROOT/rel` that a request could open: names that are
+    /// valid UTF-8, no dotfiles unless enabled, no symlinks that the
+    /// resolver would refuse, nothing that is neither file nor directory.
+    fn list(&self, rel: &Path) -> io::Result<Vec<listing::Entry>> {
+        let mut entries = Vec::new();
+        for dirent in fs::read_dir(self.root.join(rel))? {
+            let Ok(dirent) = dirent else { continue };
+            let Ok(name) = dirent.file_name().into_string() else {
+                continue; // not UTF-8: no request could name it
+            };
+            if name.starts_with('.') && !self.dotfiles {
+                continue;
+            }
+            let Ok(file_type) = dirent.file_type() else {
+                continue;
+            };
+            let meta = if file_type.is_symlink() || file_type.is_fifo() {
+                // Follow it the way a request would, refusals included.
+                match resolve::open_inside(&self.root, &rel.join(&name), self.open_options()) {
+                    Ok(opened) => opened.meta,
+                    Err(_) => continue,
+                }
+            } else {
+                match dirent.metadata() {
+                    Ok(meta) => meta,
+                    Err(_) => continue,
+                }
+            };
+            if !meta.is_file() && !meta.is_dir() {
+                continue;
+            }
+            entries.push(listing::Entry {
+                name,
+                is_dir: meta.is_dir(),
+                size: meta.len(),
+                modified: meta.modified().ok(),
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Serves the regular file `opened` (found at `rel`, which names its
+    /// type) or one of its precompressed siblings.
+    fn file(&self, req: &Request, rel: &Path, opened: Opened) -> Response {
+        let content_type = content_type::for_path(rel);
+        let (opened, coding, has_siblings) = self.negotiate(req, rel, opened);
+        let etag = conditional::etag(&opened.meta, coding);
+        let last_modified = conditional::last_modified(&opened.meta);
+
+        let mut headers = Headers::with_capacity(8);
+        headers.append("ETag", &etag);
+        if let Some(lm) = last_modified {
+            headers.append("Last-Modified", httpdate::fmt_http_date(lm));
+        }
+        headers.append("Cache-Control", &self.cache_control);
+        if has_siblings {
+            headers.append("Vary", "Accept-Encoding");
+        }
+
+        let if_match = field(req, "If-Match");
+        let if_none_match = field(req, "If-None-Match");
+        let conditions = Conditions {
+            if_match: if_match.as_deref(),
+            if_none_match: if_none_match.as_deref(),
+            if_modified_since: req.header("If-Modified-Since"),
+            if_unmodified_since: req.header("If-Unmodified-Since"),
+        };
+        match conditional::evaluate(&conditions, true, &etag, last_modified) {
+            Precondition::Proceed => {}
+            Precondition::NotModified => {
+                return with_headers(Response::new(StatusCode::NOT_MODIFIED), headers)
+            }
+            Precondition::Failed => {
+                return with_headers(error(StatusCode::PRECONDITION_FAILED), headers)
+            }
+        }
+
+        headers.append("Content-Type", &content_type);
+        headers.append("Accept-Ranges", "bytes");
+        if coding != Encoding::Identity {
+            headers.append("Content-Encoding", coding.token());
+        }
+        let size = opened.meta.len();
+        let file = Arc::new(opened.file);
+        let whole = FileRegion {
+            file: Arc::clone(&file),
+            offset: 0,
+            len: size,
+        };
+
+        // Range is defined for GET only; If-Range decides whether it still applies.
+        let range = match (req.method(), req.header("Range")) {
+            (Method::Get, Some(range)) => match req.header("If-Range") {
+                Some(v) if !conditional::if_range(v, &etag, last_modified) => RangeOutcome::Full,
+                _ => range::evaluate(range, size),
+            },
+            _ => RangeOutcome::Full,
+        };
+        match range {
+            RangeOutcome::Full => with_headers(Response::new(StatusCode::OK), headers).file(whole),
+            RangeOutcome::Single(r) => {
+                headers.append("Content-Range", r.content_range(size));
+                with_headers(Response::new(StatusCode::PARTIAL_CONTENT), headers)
+                    .file(region(&file, r))
+            }
+            RangeOutcome::Multiple(ranges) => {
+                let boundary = boundary();
+                headers.remove("Content-Type");
+                headers.append(
+                    "Content-Type",
+                    format!("multipart/byteranges; boundary={boundary}"),
+                );
+                let body = multipart(&file, &ranges, size, &content_type, &boundary);
+                with_headers(Response::new(StatusCode::PARTIAL_CONTENT), headers).with_body(body)
+            }
+            RangeOutcome::Unsatisfiable => {
+                // The error text is not the file: drop its type and coding.
+                headers.remove("Content-Type");
+                headers.remove("Content-Encoding");
+                headers.append("Content-Range", format!("bytes */{size}"));
+                with_headers(error(StatusCode::RANGE_NOT_SATISFIABLE), headers)
+            }
+        }
+    }
+
+    /// Picks the sibling `FILE.br` or `FILE.gz` the client prefers, if one
+    /// exists (and passes the same checks as the file itself). Returns the
+    /// file to send, its coding, and whether any sibling exists (for Vary).
+    fn negotiate(&self, req: &Request, rel: &Path, opened: Opened) -> (Opened, Encoding, bool) {
+        let Some(accept) = req.header("Accept-Encoding") else {
+            return (opened, Encoding::Identity, false);
+        };
+        let mut chosen: Option<(Opened, Encoding)> = None;
+        let mut has_siblings = false;
+        let wanted = encoding::preferred(Some(accept));
+        for coding in [Encoding::Brotli, Encoding::Gzip] {
+            let mut name = rel.as_os_str().to_owned();
+            name.push(coding.extension());
+            let Ok(sibling) =
+                resolve::open_inside(&self.root, Path::new(&name), self.open_options())
+            else {
+                continue;
+            };
+            if !sibling.meta.is_file() {
+                continue;
+            }
+            has_siblings = true;
+            let rank = wanted.iter().position(|&c| c == coding);
+            let better = match (&chosen, rank) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some((_, current)), Some(rank)) => {
+                    wanted.iter().position(|c| c == current) > Some(rank)
+                }
+            };
+            if better {
+                chosen = Some((sibling, coding));
+            }
+        }
+        match chosen {
+            Some((sibling, coding)) => (sibling, coding, true),
+            None => (opened, Encoding::Identity, has_siblings),
+        }
+    }
+}
+
+impl Handler for StaticFiles {
+    fn call(&self, req: &Request) -> Response {
+        self.serve(req)
+    }
+}
+
+/// A request header, with repeated lines joined by ", " (RFC 9110 5.3).
+fn field<'a>(req: &'a Request, name: &'a str) -> Option<Cow<'a, str>> {
+    let mut values = req
+        .headers()
+        .get_all(name)
+        .filter_map(|v| std::str::from_utf8(v).ok());
+    let first = values.next()?;
+    match values.next() {
+        None => Some(Cow::Borrowed(first)),
+        Some(second) => {
+            let mut joined = format!("{first}, {second}");
+            for v in values {
+                joined.push_str(", ");
+                joined.push_str(v);
+            }
+            Some(Cow::Owned(joined))
+        }
+    }
+}
+
+/// The decoded directory path for the listing's title, ending with `/`.
+fn display_path(lexical: &Lexical) -> String {
+    let mut out = String::new();
+    for s in &lexical.segments {
+        out.push_str(s);
+        out.push('/');
+    }
+    out
+}
+
+fn with_headers(mut resp: Response, headers: Headers) -> Response {
+    let target = resp.headers_mut();
+    for (name, value) in headers.iter() {
+        target.append(name, value);
+    }
+    resp
+}
+
+/// A short plain-text error page: "404 Not Found".
+fn error(status: StatusCode) -> Response {
+    Response::text(status, format!("{} {}\n", status.as_u16(), status.reason()))
+}
+
+/// 301 to `location` (already percent-encoded), keeping the query.
+fn redirect(location: &str, query: Option<&str>) -> Response {
+    let location = match query {
+        Some(q) => format!("{location}?{q}"),
+        None => location.to_string(),
+    };
+    Response::text(
+        StatusCode::MOVED_PERMANENTLY,
+        format!("301 Moved Permanently: {location}\n"),
+    )
+    .header("Location", location)
+}
+
+fn region(file: &Arc<std::fs::File>, r: ByteRange) -> FileRegion {
+    FileRegion {
+        file: Arc::clone(file),
+        offset: r.first,
+        len: r.len(),
+    }
+}
+
+/// A boundary no file is likely to contain: 32 hex digits from a
+/// randomly keyed hash of a counter.
+fn boundary() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let state = RandomState::new();
+    let mut a = state.build_hasher();
+    a.write_u64(n);
+    let mut b = state.build_hasher();
+    b.write_u64(!n);
+    format!("{:016x}{:016x}", a.finish(), b.finish())
+}
+
+/// `multipart/byteranges` (RFC 9110 14.6): part heads as bytes, part
+/// bodies as file regions, sent in order.
+fn multipart(
+    file: &Arc<std::fs::File>,
+    ranges: &[ByteRange],
+    size: u64,
+    content_type: &str,
+    boundary: &str,
+) -> Body {
+    let mut parts = Vec::with_capacity(ranges.len() * 2 + 1);
+    for r in ranges {
+        let head = format!(
+            "\r\n--{boundary}\r\nContent-Type: {content_type}\r\nContent-Range: {}\r\n\r\n",
+            r.content_range(size)
+        );
+        parts.push(BodyPart::Bytes(head.into_bytes()));
+        parts.push(BodyPart::File(region(file, *r)));
+    }
+    parts.push(BodyPart::Bytes(
+        format!("\r\n--{boundary}--\r\n").into_bytes(),
+    ));
+    Body::Parts(parts)
+}
