@@ -1,0 +1,244 @@
+//! Helpers shared by the behaviour tests: run the real `static` binary on a
+//! free loopback port, talk to it with curl, Python or raw bytes, and stop it
+//! by its own PID. Every wait is bounded.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long any single step of a test may take.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running `static` process, killed on drop.
+pub struct StaticServer {
+    child: Child,
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT/`
+    pub url: String,
+    /// The first stdout line, verbatim.
+    pub first_line: String,
+    /// Every later stdout line (the access log).
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl StaticServer {
+    /// Starts `static -a 127.0.0.1:0 DIR ARGS...` and waits for its first line.
+    pub fn start(dir: &Path, args: &[&str]) -> StaticServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_static"))
+            .arg("-a")
+            .arg("127.0.0.1:0")
+            .arg("-w")
+            .arg("2")
+            .args(args)
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn static");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (first_tx, first_rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let log_writer = Arc::clone(&log);
+        thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(first)) = lines.next() {
+                let _ = first_tx.send(first);
+            }
+            for line in lines.map_while(Result::ok) {
+                log_writer.lock().expect("log lock").push(line);
+            }
+        });
+        let first_line = match first_rx.recv_timeout(STEP_TIMEOUT) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("static printed no first line");
+            }
+        };
+        let url = first_line
+            .rsplit_once(" at ")
+            .map(|(_, url)| url.to_string())
+            .expect("first line: serving DIR at URL");
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("HOST:PORT in the first line");
+        StaticServer {
+            child,
+            addr,
+            url,
+            first_line,
+            log,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the process to exit.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// The access-log lines so far, after a short settle (lines are
+    /// written once the response is sent).
+    pub fn log_lines(&self, at_least: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let lines = self.log.lock().expect("log lock").clone();
+            if lines.len() >= at_least || Instant::now() > deadline {
+                return lines;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs curl with `-s --max-time` and the given arguments.
+pub fn curl(args: &[&str]) -> Output {
+    Command::new("curl")
+        .args(["-s", "--max-time", "20"])
+        .args(args)
+        .output()
+        .expect("run curl")
+}
+
+/// The status line's code as received, for a URL with extra curl
+/// arguments; body discarded. (Not `-w %{http_code}`: with `-z`, curl
+/// reports 304 for any answer whose Last-Modified fails its condition.)
+pub fn curl_status(url: &str, extra: &[&str]) -> u16 {
+    let mut args = vec!["-D", "-", "-o", "/dev/null"];
+    args.extend_from_slice(extra);
+    args.push(url);
+    let out = curl(&args);
+    String::from_utf8_lossy(&out.stdout)
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A parsed response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends `request` as raw bytes and reads the reply until the server
+/// closes (send `Connection: close`).
+pub fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
+    let mut s = TcpStream::connect_timeout(&addr, STEP_TIMEOUT).expect("connect");
+    s.set_read_timeout(Some(STEP_TIMEOUT)).expect("timeout");
+    s.write_all(request).expect("write request");
+    let mut bytes = Vec::new();
+    let _ = s.read_to_end(&mut bytes);
+    parse_reply(&bytes)
+}
+
+/// A GET of `target` as sent, byte for byte.
+pub fn raw_get(addr: SocketAddr, target: &str) -> Reply {
+    raw(
+        addr,
+        format!("GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Head and body of one response (the body is everything after the head).
+pub fn parse_reply(bytes: &[u8]) -> Reply {
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(bytes)));
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: bytes[end + 4..].to_vec(),
+    }
+}
+
+/// A brotli stream holding `data` in one uncompressed meta-block (RFC 7932
+/// 9.2): enough for a test fixture without a brotli encoder.
+pub fn brotli_stored(data: &[u8]) -> Vec<u8> {
+    assert!(!data.is_empty() && data.len() <= 65_536);
+    // bit 0: WBITS=16; bit 1: ISLAST=0; bits 2-3: MNIBBLES=4; bits 4-19:
+    // MLEN-1; bit 20: ISUNCOMPRESSED; pad to a byte.
+    let header: u32 = (((data.len() - 1) as u32) << 4) | (1 << 20);
+    let mut out = header.to_le_bytes()[..3].to_vec();
+    out.extend_from_slice(data);
+    out.push(0x03); // ISLAST=1, ISLASTEMPTY=1
+    out
+}
+
+/// gzip of `data`, by the system's gzip.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("gzip")
+        .args(["-c", "-n"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn gzip");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let data = data.to_vec();
+    let writer = thread::spawn(move || stdin.write_all(&data));
+    let out = child.wait_with_output().expect("gzip output");
+    writer.join().expect("writer").expect("write to gzip");
+    out.stdout
+}
+
+/// A fresh temporary directory to serve.
+pub fn site() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+pub fn write(dir: &Path, rel: &str, data: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, data).expect("write fixture");
+}
