@@ -1,6 +1,60 @@
-//! HTTP/1.1 client (work in progress).
+//! # http-client: a blocking HTTP/1.1 client with proxies
+//!
+//! A [`Client`] owns settings and a keep-alive pool; its API blocks, but
+//! every socket inside is nonblocking (mio) and every wait is bounded by a
+//! deadline: resolving (on a helper thread), connecting (asynchronous
+//! connect with happy eyeballs), the proxy handshake, sending, and each
+//! read of the response.
+//!
+//! - URLs: `http://` only ([`url`]); `https://` is refused as unsupported.
+//! - Proxies ([`proxy`]): HTTP forward (absolute-form) or CONNECT tunnel,
+//!   SOCKS4, SOCKS4a, SOCKS5 with no auth or user/password, local or remote
+//!   name resolution; curl's environment variables and `NO_PROXY` rules.
+//!   Each handshake is a sans-IO step machine ([`socks`], [`tunnel`]).
+//! - Responses stream: [`Response::body`] reads `Content-Length`, chunked
+//!   or close-delimited bodies; reading to the end returns the connection
+//!   to the pool.
+//! - One [`Error`] enum; [`Error::phase`] says where it failed.
+//!
+//! The parser, the encoder and the framing rules are `http-core`'s.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use http_client::{Client, ProxyConfig, Proxy, NoProxy};
+//!
+//! let client = Client::builder()
+//!     .connect_timeout(Duration::from_secs(5))
+//!     .timeout(Duration::from_secs(30))
+//!     .proxy(ProxyConfig::Fixed(Proxy::parse("socks5h://127.0.0.1:1080")?, NoProxy::default()))
+//!     .build();
+//! let resp = client.get("http://example.com/").query_pair("q", "rust http").send()?;
+//! assert_eq!(resp.status(), 200);
+//! let body = resp.text(1 << 20)?;
+//! # let _ = body;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod client;
+mod error;
+mod exchange;
 pub mod handshake;
 pub mod net;
+mod pool;
 pub mod proxy;
 pub mod socks;
+pub mod tunnel;
 pub mod url;
+
+pub use client::{
+    Client, ClientBuilder, Hop, RedirectPolicy, RequestBuilder, Response, Timings, Trace, TraceFn,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_REDIRECTS,
+};
+pub use error::{Error, Phase};
+pub use exchange::{BodyReader, RequestBody};
+pub use handshake::ProxyError;
+pub use http_core::{Headers, Method, StatusCode, Version};
+pub use net::Resolve;
+pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
+pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
+pub use url::{Credentials, Host, Url, UrlError};

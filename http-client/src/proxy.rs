@@ -240,6 +240,10 @@ pub enum ProxyConfig {
     Environment {
         /// Replaces `NO_PROXY`/`no_proxy` when set (curl's `--noproxy`).
         no_proxy_override: Option<NoProxy>,
+        /// Credentials for the proxy found (curl's `-U`).
+        credentials: Option<Credentials>,
+        /// Tunnel through an HTTP proxy with CONNECT (curl's `-p`).
+        tunnel: bool,
     },
 }
 
@@ -252,8 +256,19 @@ impl ProxyConfig {
         match self {
             ProxyConfig::None => Ok(None),
             ProxyConfig::Fixed(p, no) => Ok((!no.matches(url.host())).then(|| p.clone())),
-            ProxyConfig::Environment { no_proxy_override } => {
-                proxy_from_env(url, no_proxy_override.as_ref(), &|k| std::env::var(k).ok())
+            ProxyConfig::Environment {
+                no_proxy_override,
+                credentials,
+                tunnel,
+            } => {
+                let p =
+                    proxy_from_env(url, no_proxy_override.as_ref(), &|k| std::env::var(k).ok())?;
+                Ok(p.map(|mut p| {
+                    if credentials.is_some() {
+                        p.credentials = credentials.clone();
+                    }
+                    p.with_tunnel(*tunnel)
+                }))
             }
         }
     }

@@ -1,0 +1,849 @@
+//! `Client`: settings, the pool, and the request loop (connect through the
+//! proxy if any, send, read the head, replay on a stale pooled connection,
+//! follow redirects).
+
+use std::io::{self, Read};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_core::{Headers, Method, ResponseHead, StatusCode, Version};
+
+use crate::error::{Error, Phase};
+use crate::exchange::{
+    read_response_head, send_request, BodyReader, Deadlines, HeadFailure, RequestBody, Return,
+};
+use crate::handshake::{Handshake, Progress, ProxyError};
+use crate::net::{
+    connect_any, resolve_with_deadline, Conn, ConnectFailure, Resolve, ResolveFailure,
+    SystemResolver, HAPPY_EYEBALLS_STAGGER,
+};
+use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
+use crate::proxy::{Proxy, ProxyConfig, ProxyKind};
+use crate::socks::{Socks4, Socks5, SocksTarget};
+use crate::tunnel::HttpConnect;
+use crate::url::{Host, Url};
+
+/// curl's default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
+/// Longest wait for one read or write once connected.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// curl's default redirect limit with `-L`.
+pub const DEFAULT_MAX_REDIRECTS: u32 = 50;
+/// A redirect's body up to this size is drained so the connection is reused.
+const REDIRECT_DRAIN_BYTES: u64 = 64 * 1024;
+
+/// What the client tells an observer (the `fetch -v` output).
+#[derive(Debug)]
+pub enum Trace<'a> {
+    /// A connection note (`*` lines in curl).
+    Note(&'a str),
+    /// A request head as sent (`>` lines), CONNECT included.
+    RequestHead(&'a [u8]),
+    /// A response head as received (`<` lines), interim and CONNECT ones included.
+    ResponseHead(&'a [u8]),
+}
+
+/// An observer of [`Trace`] events.
+pub type TraceFn = Arc<dyn Fn(&Trace<'_>) + Send + Sync>;
+
+/// Whether to follow redirects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RedirectPolicy {
+    /// Return 3xx responses as they are (curl without `-L`).
+    #[default]
+    None,
+    /// Follow up to `max` redirects, then fail with `TooManyRedirects`.
+    Follow {
+        /// The limit.
+        max: u32,
+    },
+}
+
+#[derive(Clone)]
+struct Settings {
+    connect_timeout: Duration,
+    total_timeout: Option<Duration>,
+    idle_timeout: Duration,
+    proxy: ProxyConfig,
+    redirects: RedirectPolicy,
+    user_agent: Option<String>,
+    stagger: Duration,
+}
+
+struct Inner {
+    settings: Settings,
+    pool: Arc<Pool>,
+    resolver: Arc<dyn Resolve>,
+    trace: Option<TraceFn>,
+    next_id: AtomicU64,
+}
+
+/// A blocking HTTP/1.1 client with a keep-alive pool. Cheap to clone (the
+/// clones share the pool), `Send + Sync`.
+///
+/// ```no_run
+/// let client = http_client::Client::builder()
+///     .timeout(std::time::Duration::from_secs(10))
+///     .build();
+/// let resp = client.get("http://127.0.0.1:8080/").send()?;
+/// println!("{} {}", resp.status(), resp.text(1 << 20)?);
+/// # Ok::<(), http_client::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Client({:?})", self.inner.pool)
+    }
+}
+
+impl Default for Client {
+    fn default() -> Client {
+        Client::builder().build()
+    }
+}
+
+/// Builder for [`Client`].
+pub struct ClientBuilder {
+    settings: Settings,
+    max_idle_per_host: usize,
+    idle_expiry: Duration,
+    resolver: Arc<dyn Resolve>,
+    trace: Option<TraceFn>,
+}
+
+impl ClientBuilder {
+    /// Limit for resolving, connecting and the proxy handshake together.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.settings.connect_timeout = d;
+        self
+    }
+    /// Limit for the whole request, body included (curl's `-m`).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.settings.total_timeout = Some(d);
+        self
+    }
+    /// Longest wait for a single read or write (read-idle timeout).
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.settings.idle_timeout = d;
+        self
+    }
+    /// Proxy selection (default: none; see [`ProxyConfig::Environment`]).
+    pub fn proxy(mut self, p: ProxyConfig) -> Self {
+        self.settings.proxy = p;
+        self
+    }
+    /// Redirect policy (default: do not follow).
+    pub fn redirects(mut self, r: RedirectPolicy) -> Self {
+        self.settings.redirects = r;
+        self
+    }
+    /// `User-Agent` sent by default (`None`: no header).
+    pub fn user_agent(mut self, ua: Option<&str>) -> Self {
+        self.settings.user_agent = ua.map(str::to_string);
+        self
+    }
+    /// Idle connections kept per origin (0 disables keep-alive reuse).
+    pub fn max_idle_per_host(mut self, n: usize) -> Self {
+        self.max_idle_per_host = n;
+        self
+    }
+    /// Idle connections older than this are not reused.
+    pub fn idle_expiry(mut self, d: Duration) -> Self {
+        self.idle_expiry = d;
+        self
+    }
+    /// Replaces the system resolver (tests use a slow one).
+    pub fn resolver(mut self, r: impl Resolve) -> Self {
+        self.resolver = Arc::new(r);
+        self
+    }
+    /// Delay before racing the next address (happy eyeballs).
+    pub fn happy_eyeballs_stagger(mut self, d: Duration) -> Self {
+        self.settings.stagger = d;
+        self
+    }
+    /// Observer for connection notes and heads (used by `fetch -v`).
+    pub fn trace(mut self, f: impl Fn(&Trace<'_>) + Send + Sync + 'static) -> Self {
+        self.trace = Some(Arc::new(f));
+        self
+    }
+    /// The client.
+    pub fn build(self) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                settings: self.settings,
+                pool: Arc::new(Pool::new(self.max_idle_per_host, self.idle_expiry)),
+                resolver: self.resolver,
+                trace: self.trace,
+                next_id: AtomicU64::new(0),
+            }),
+        }
+    }
+}
+
+/// Connect-phase timings of a response (curl's `-w` variables), measured
+/// from the start of `send`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Name resolution done (`time_namelookup`).
+    pub namelookup: Duration,
+    /// TCP connection (to the origin or proxy) established (`time_connect`).
+    pub connect: Duration,
+    /// First response byte (`time_starttransfer`).
+    pub start_transfer: Duration,
+}
+
+/// One redirect that was followed.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// The URL that answered with the redirect.
+    pub url: Url,
+    /// Its response head as received.
+    pub raw_head: Vec<u8>,
+    /// Its status.
+    pub status: u16,
+}
+
+/// A response: head, and the body as a stream.
+#[derive(Debug)]
+pub struct Response {
+    head: ResponseHead,
+    raw_head: Vec<u8>,
+    url: Url,
+    body: BodyReader,
+    redirects: Vec<Hop>,
+    timings: Timings,
+    remote: SocketAddr,
+    reused: bool,
+}
+
+impl Response {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.head.status.as_u16()
+    }
+    /// The status as http-core's type.
+    pub fn status_code(&self) -> StatusCode {
+        self.head.status
+    }
+    /// The reason phrase as sent.
+    pub fn reason(&self) -> &str {
+        &self.head.reason
+    }
+    /// The HTTP version of the response.
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+    /// The headers.
+    pub fn headers(&self) -> &Headers {
+        &self.head.headers
+    }
+    /// One header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.headers.get_str(name)
+    }
+    /// The head bytes exactly as received (status line to blank line).
+    pub fn raw_head(&self) -> &[u8] {
+        &self.raw_head
+    }
+    /// The URL that gave this response (after redirects).
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+    /// Redirects followed before this response.
+    pub fn redirects(&self) -> &[Hop] {
+        &self.redirects
+    }
+    /// Connect-phase timings.
+    pub fn timings(&self) -> Timings {
+        self.timings
+    }
+    /// The address of the peer (the proxy's when there is one).
+    pub fn remote_addr(&self) -> SocketAddr {
+        self.remote
+    }
+    /// True when the response came over a reused pooled connection.
+    pub fn reused_connection(&self) -> bool {
+        self.reused
+    }
+    /// The body as a reader.
+    pub fn body(&mut self) -> &mut BodyReader {
+        &mut self.body
+    }
+    /// Takes the body reader (the head stays readable via the returned parts).
+    pub fn into_body(self) -> BodyReader {
+        self.body
+    }
+    /// Reads the whole body, failing past `limit` bytes.
+    pub fn bytes(mut self, limit: u64) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        let mut taken = (&mut self.body).take(limit.saturating_add(1));
+        taken.read_to_end(&mut out).map_err(Error::from_io)?;
+        if out.len() as u64 > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        Ok(out)
+    }
+    /// Reads the whole body as UTF-8 (lossy), failing past `limit` bytes.
+    pub fn text(self, limit: u64) -> Result<String, Error> {
+        let b = self.bytes(limit)?;
+        Ok(String::from_utf8_lossy(&b).into_owned())
+    }
+}
+
+/// A request being built; [`RequestBuilder::send`] runs it.
+pub struct RequestBuilder<'c> {
+    client: &'c Client,
+    method: Method,
+    url: Result<Url, Error>,
+    headers: Headers,
+    removed: Vec<String>,
+    late_defaults: Headers,
+    body: RequestBody,
+}
+
+impl std::fmt::Debug for RequestBuilder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RequestBuilder({} {:?})",
+            self.method.as_str(),
+            self.url.as_ref().ok()
+        )
+    }
+}
+
+impl RequestBuilder<'_> {
+    /// Adds a header; one with the name of a default header (`Host`,
+    /// `User-Agent`, `Accept`) replaces it.
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Suppresses a default header (curl's `-H "Name:"`).
+    pub fn remove_header(mut self, name: &str) -> Self {
+        self.removed.push(name.to_ascii_lowercase());
+        self
+    }
+    /// A header sent after the body-framing header unless the request
+    /// already has one of that name (how curl places `Content-Type` for `-d`).
+    pub fn default_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.late_defaults.append(name, value);
+        self
+    }
+    /// Appends `name=value` to the query, form-encoded.
+    pub fn query_pair(mut self, name: &str, value: &str) -> Self {
+        if let Ok(u) = &mut self.url {
+            u.append_query_pair(name, value);
+        }
+        self
+    }
+    /// Appends already-encoded text to the query (curl's `-G -d`).
+    pub fn raw_query(mut self, q: &str) -> Self {
+        if let Ok(u) = &mut self.url {
+            u.append_query(q);
+        }
+        self
+    }
+    /// The body.
+    pub fn body(mut self, body: RequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Bytes as the body.
+    pub fn body_bytes(self, b: impl Into<Vec<u8>>) -> Self {
+        self.body(RequestBody::Bytes(b.into()))
+    }
+
+    /// Runs the request: connect (or reuse), send, read the head, follow
+    /// redirects per the client's policy. The body is left to read.
+    pub fn send(self) -> Result<Response, Error> {
+        let client = self.client;
+        let url = self.url?;
+        let started = Instant::now();
+        let s = &client.inner.settings;
+        let deadlines = Deadlines {
+            total: s.total_timeout.map(|d| started + d),
+            idle: s.idle_timeout,
+        };
+        let mut req = Req {
+            method: self.method,
+            url,
+            headers: self.headers,
+            removed: self.removed,
+            late_defaults: self.late_defaults,
+            body: self.body,
+            auth_host: None,
+        };
+        req.auth_host = req
+            .url
+            .credentials()
+            .map(|_| (req.url.host().clone(), req.url.port()));
+        let mut hops = Vec::new();
+        loop {
+            let mut resp = client.execute_once(&mut req, started, &deadlines)?;
+            let status = resp.status();
+            let location = resp.header("location").map(str::to_string);
+            let (RedirectPolicy::Follow { max }, Some(location)) = (s.redirects, location) else {
+                resp.redirects = hops;
+                return Ok(resp);
+            };
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                resp.redirects = hops;
+                return Ok(resp);
+            }
+            if hops.len() as u32 >= max {
+                return Err(Error::TooManyRedirects { max });
+            }
+            let next = req.url.join(&location)?;
+            let to_get = status == 303 && req.method != Method::Head
+                || matches!(status, 301 | 302) && req.method == Method::Post;
+            if !to_get && !req.body.is_replayable() {
+                // A 307/308 would need the body again: hand the 3xx back.
+                resp.redirects = hops;
+                return Ok(resp);
+            }
+            client.note(&format!("Issue another request to this URL: '{next}'"));
+            hops.push(Hop {
+                url: req.url.clone(),
+                raw_head: resp.raw_head.clone(),
+                status,
+            });
+            drain_redirect_body(resp);
+            if to_get {
+                req.method = Method::Get;
+                req.body = RequestBody::Empty;
+            }
+            // Credentials go only to the host they were given for.
+            let same_origin = next.host() == req.url.host() && next.port() == req.url.port();
+            if !same_origin {
+                req.headers.remove("authorization");
+                req.headers.remove("cookie");
+            }
+            req.url = next;
+        }
+    }
+}
+
+/// Reads a small redirect body so its connection can be reused; a large
+/// one is dropped with its connection.
+fn drain_redirect_body(resp: Response) {
+    let mut body = resp.into_body();
+    let mut sink = io::sink();
+    let _ = io::copy(&mut (&mut body).take(REDIRECT_DRAIN_BYTES), &mut sink);
+}
+
+/// The request as it evolves across redirects.
+struct Req {
+    method: Method,
+    url: Url,
+    headers: Headers,
+    removed: Vec<String>,
+    late_defaults: Headers,
+    body: RequestBody,
+    /// Host and port that URL credentials were given for.
+    auth_host: Option<(Host, u16)>,
+}
+
+/// GET, HEAD, OPTIONS, TRACE, PUT, DELETE: safe to send twice.
+fn is_idempotent(m: &Method) -> bool {
+    matches!(
+        m,
+        Method::Get | Method::Head | Method::Options | Method::Trace | Method::Put | Method::Delete
+    )
+}
+
+impl Client {
+    /// A builder with curl-like defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            settings: Settings {
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                total_timeout: None,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                proxy: ProxyConfig::None,
+                redirects: RedirectPolicy::None,
+                user_agent: Some(format!("fetch/{}", env!("CARGO_PKG_VERSION"))),
+                stagger: HAPPY_EYEBALLS_STAGGER,
+            },
+            max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            idle_expiry: DEFAULT_IDLE_EXPIRY,
+            resolver: Arc::new(SystemResolver),
+            trace: None,
+        }
+    }
+
+    /// A request with any method. URL errors surface from `send`.
+    pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
+        RequestBuilder {
+            client: self,
+            method,
+            url: Url::parse(url).map_err(Error::Url),
+            headers: Headers::new(),
+            removed: Vec::new(),
+            late_defaults: Headers::new(),
+            body: RequestBody::Empty,
+        }
+    }
+
+    /// A GET request.
+    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::Get, url)
+    }
+    /// A HEAD request.
+    pub fn head(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::Head, url)
+    }
+    /// A POST request.
+    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::Post, url)
+    }
+
+    /// Idle pooled connections (for tests and diagnostics).
+    pub fn idle_connections(&self) -> usize {
+        self.inner.pool.idle_count()
+    }
+
+    /// Closes every idle pooled connection.
+    pub fn close_idle_connections(&self) {
+        self.inner.pool.clear();
+    }
+
+    fn note(&self, msg: &str) {
+        log::debug!("{msg}");
+        if let Some(t) = &self.inner.trace {
+            t(&Trace::Note(msg));
+        }
+    }
+
+    fn trace(&self, ev: &Trace<'_>) {
+        if let Some(t) = &self.inner.trace {
+            t(ev);
+        }
+    }
+
+    /// The request head for `req` as it goes on the wire.
+    fn build_head(&self, req: &Req, proxy: Option<&Proxy>) -> Vec<u8> {
+        let forwarding = proxy.filter(|p| p.is_forwarding());
+        let custom = &req.headers;
+        let skip = |name: &str| {
+            custom.contains(name) || req.removed.iter().any(|r| r.eq_ignore_ascii_case(name))
+        };
+        let mut h = Headers::new();
+        if !skip("Host") {
+            h.append("Host", req.url.host_header());
+        }
+        if let Some(c) = forwarding.and_then(|p| p.credentials.as_ref()) {
+            if !skip("Proxy-Authorization") {
+                h.append("Proxy-Authorization", c.basic_auth());
+            }
+        }
+        let same_auth_host = req
+            .auth_host
+            .as_ref()
+            .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
+        if let (Some(c), true) = (req.url.credentials(), same_auth_host) {
+            if !skip("Authorization") {
+                h.append("Authorization", c.basic_auth());
+            }
+        }
+        if let Some(ua) = &self.inner.settings.user_agent {
+            if !skip("User-Agent") {
+                h.append("User-Agent", ua);
+            }
+        }
+        if !skip("Accept") {
+            h.append("Accept", "*/*");
+        }
+        if forwarding.is_some() && !skip("Proxy-Connection") {
+            h.append("Proxy-Connection", "Keep-Alive");
+        }
+        for (name, value) in custom.iter() {
+            h.append(name, value);
+        }
+        if let Some((name, value)) = req.body.framing_header() {
+            if !skip(name) {
+                h.append(name, value);
+            }
+        }
+        for (name, value) in req.late_defaults.iter() {
+            if !skip(name) {
+                h.append(name, value);
+            }
+        }
+        let target = match forwarding {
+            Some(_) => req.url.to_string(),
+            None => req.url.path_and_query().to_string(),
+        };
+        let mut out = Vec::with_capacity(256);
+        http_core::encode_request_head(&req.method, &target, Version::Http11, &h, &mut out);
+        out
+    }
+
+    /// One exchange (no redirects), with one replay on a fresh connection
+    /// when a reused one turns out dead before any response byte.
+    fn execute_once(
+        &self,
+        req: &mut Req,
+        started: Instant,
+        deadlines: &Deadlines,
+    ) -> Result<Response, Error> {
+        let s = &self.inner.settings;
+        let proxy = s.proxy.proxy_for(&req.url)?;
+        let key = PoolKey {
+            host: req.url.host().clone(),
+            port: req.url.port(),
+            proxy: proxy.clone(),
+        };
+        let head = self.build_head(req, proxy.as_ref());
+        let replayable = is_idempotent(&req.method) && req.body.is_replayable();
+        let mut timings = Timings::default();
+        let mut allow_reuse = true;
+        loop {
+            let pooled = if allow_reuse {
+                self.inner.pool.take(&key)
+            } else {
+                None
+            };
+            let (mut conn, id, reused) = match pooled {
+                Some((conn, id)) => {
+                    self.note(&format!(
+                        "Re-using existing connection #{id} with host {}",
+                        key.host
+                    ));
+                    (conn, id, true)
+                }
+                None => {
+                    let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+                    let conn = self.open(&req.url, proxy.as_ref(), id, started, &mut timings)?;
+                    (conn, id, false)
+                }
+            };
+            self.trace(&Trace::RequestHead(&head));
+            let outcome = match send_request(&mut conn, &head, &mut req.body, deadlines) {
+                // A write to a dead pooled socket: EPIPE or RST before any response.
+                Err(Error::Io { source, .. }) if reused => {
+                    Err(HeadFailure::NothingReceived(Error::Io {
+                        phase: Phase::Send,
+                        source,
+                    }))
+                }
+                Err(e) => Err(HeadFailure::Other(e)),
+                Ok(()) => read_response_head(&mut conn, &req.method, deadlines),
+            };
+            let received = match outcome {
+                Ok(r) => r,
+                Err(HeadFailure::NothingReceived(e)) if reused && replayable => {
+                    self.note(&format!(
+                        "Connection #{id} died before the response ({e}); retrying on a fresh connection"
+                    ));
+                    allow_reuse = false;
+                    continue;
+                }
+                Err(HeadFailure::NothingReceived(e) | HeadFailure::Other(e)) => {
+                    self.note(&format!("Closing connection #{id}"));
+                    return Err(e);
+                }
+            };
+            timings.start_transfer = received.first_byte_at.saturating_duration_since(started);
+            for raw in &received.interim {
+                self.trace(&Trace::ResponseHead(raw));
+            }
+            self.trace(&Trace::ResponseHead(&received.raw));
+            let keep_alive = http_core::keep_alive(received.head.version, &received.head.headers);
+            let remote = conn.peer();
+            let ret = Return {
+                pool: Arc::clone(&self.inner.pool),
+                key: key.clone(),
+                id,
+                trace: self.inner.trace.clone(),
+            };
+            let body = BodyReader::new(conn, received.body_kind, keep_alive, *deadlines, Some(ret));
+            return Ok(Response {
+                head: received.head,
+                raw_head: received.raw,
+                url: req.url.clone(),
+                body,
+                redirects: Vec::new(),
+                timings,
+                remote,
+                reused,
+            });
+        }
+    }
+
+    /// Resolves `host` (IP literals skip the helper thread).
+    fn resolve(
+        &self,
+        host: &Host,
+        port: u16,
+        deadline: Instant,
+        is_proxy: bool,
+    ) -> Result<Vec<SocketAddr>, Error> {
+        match host {
+            Host::V4(a) => return Ok(vec![SocketAddr::new(IpAddr::V4(*a), port)]),
+            Host::V6(a) => return Ok(vec![SocketAddr::new(IpAddr::V6(*a), port)]),
+            Host::Domain(_) => {}
+        }
+        let name = host.to_string();
+        match resolve_with_deadline(&self.inner.resolver, &name, port, deadline) {
+            Ok(addrs) => Ok(addrs),
+            Err(ResolveFailure::TimedOut) => Err(Error::Timeout {
+                phase: Phase::Resolve,
+            }),
+            Err(ResolveFailure::Failed(source)) => Err(Error::Resolve {
+                host: name,
+                proxy: is_proxy,
+                source,
+            }),
+        }
+    }
+
+    /// A fresh connection to the origin, or through `proxy` to it.
+    fn open(
+        &self,
+        url: &Url,
+        proxy: Option<&Proxy>,
+        id: u64,
+        started: Instant,
+        timings: &mut Timings,
+    ) -> Result<Conn, Error> {
+        let s = &self.inner.settings;
+        let mut deadline = Instant::now() + s.connect_timeout;
+        if let Some(total) = s.total_timeout {
+            deadline = deadline.min(started + total);
+        }
+        let (host, port, is_proxy) = match proxy {
+            Some(p) => (&p.host, p.port, true),
+            None => (url.host(), url.port(), false),
+        };
+        let addrs = self.resolve(host, port, deadline, is_proxy)?;
+        timings.namelookup = started.elapsed();
+        let mut on_attempt = |a: SocketAddr| self.note(&format!("  Trying {a}..."));
+        let (stream, addr) =
+            connect_any(&addrs, deadline, s.stagger, &mut on_attempt).map_err(|f| match f {
+                ConnectFailure::TimedOut => Error::Timeout {
+                    phase: Phase::Connect,
+                },
+                ConnectFailure::Failed(source) => Error::Connect {
+                    target: format!("{host} port {port}"),
+                    proxy: is_proxy,
+                    source,
+                },
+            })?;
+        timings.connect = started.elapsed();
+        self.note(&format!(
+            "Connected to {host} ({}) port {port} (#{id})",
+            addr.ip()
+        ));
+        let mut conn = Conn::new(stream, addr).map_err(|e| Error::io(Phase::Connect, e))?;
+        let Some(proxy) = proxy else {
+            return Ok(conn);
+        };
+        let proxy_err = |error: ProxyError| Error::Proxy {
+            proxy: proxy.to_string(),
+            error,
+        };
+        // Where the proxy should connect: a name it resolves, or an
+        // address we resolved.
+        let remote = |local: bool, v4_only: bool| -> Result<SocksTarget, Error> {
+            let ip_literal = match url.host() {
+                Host::V4(a) => Some(IpAddr::V4(*a)),
+                Host::V6(a) => Some(IpAddr::V6(*a)),
+                Host::Domain(_) => None,
+            };
+            if let Some(ip) = ip_literal {
+                return Ok(SocksTarget::Addr(SocketAddr::new(ip, url.port())));
+            }
+            if !local {
+                return Ok(SocksTarget::Domain(url.host().to_string(), url.port()));
+            }
+            let addrs = self.resolve(url.host(), url.port(), deadline, false)?;
+            addrs
+                .iter()
+                .find(|a| !v4_only || a.is_ipv4())
+                .map(|a| SocksTarget::Addr(*a))
+                .ok_or_else(|| proxy_err(ProxyError::Socks4NeedsIpv4))
+        };
+        let creds = proxy.credentials.clone();
+        let mut handshake: Box<dyn Handshake> = match proxy.kind {
+            ProxyKind::Http if !proxy.tunnel => return Ok(conn),
+            ProxyKind::Http => Box::new(HttpConnect::new(
+                &url.authority(),
+                creds,
+                s.user_agent.as_deref(),
+            )),
+            ProxyKind::Socks4 => {
+                let user = creds.map(|c| c.user).unwrap_or_default();
+                Box::new(Socks4::new(remote(true, true)?, &user))
+            }
+            ProxyKind::Socks4a => {
+                let user = creds.map(|c| c.user).unwrap_or_default();
+                Box::new(Socks4::new(remote(false, false)?, &user))
+            }
+            ProxyKind::Socks5 => Box::new(Socks5::new(remote(true, false)?, creds)),
+            ProxyKind::Socks5h => Box::new(Socks5::new(remote(false, false)?, creds)),
+        };
+        self.note(&format!(
+            "{} handshake with {proxy} for {}",
+            proxy.kind.scheme().to_ascii_uppercase(),
+            url.authority()
+        ));
+        drive_handshake(&mut conn, handshake.as_mut(), deadline, &|ev| {
+            self.trace(ev)
+        })
+        .map_err(|f| match f {
+            DriveFailure::Proxy(e) => proxy_err(e),
+            DriveFailure::Io(e) => Error::io(Phase::ProxyHandshake, e),
+        })?;
+        self.note(&format!("Proxy tunnel to {} established", url.authority()));
+        Ok(conn)
+    }
+}
+
+enum DriveFailure {
+    Proxy(ProxyError),
+    Io(io::Error),
+}
+
+/// Runs a handshake in lockstep: send a step, read until its reply is
+/// complete, repeat. Bytes after the final reply stay in `conn.rbuf`.
+fn drive_handshake(
+    conn: &mut Conn,
+    hs: &mut dyn Handshake,
+    deadline: Instant,
+    trace: &dyn Fn(&Trace<'_>),
+) -> Result<(), DriveFailure> {
+    let first = hs.first_message().map_err(DriveFailure::Proxy)?;
+    if first.starts_with(b"CONNECT ") {
+        trace(&Trace::RequestHead(&first));
+    }
+    conn.write_all(&first, deadline).map_err(DriveFailure::Io)?;
+    loop {
+        match hs.on_reply(&conn.rbuf) {
+            Ok(Progress::NeedMore) => match conn.fill(deadline) {
+                Ok(0) => return Err(DriveFailure::Proxy(hs.on_eof(&conn.rbuf))),
+                Ok(_) => {}
+                Err(e) => return Err(DriveFailure::Io(e)),
+            },
+            Ok(Progress::Next { consumed, send }) => {
+                conn.rbuf.drain(..consumed);
+                conn.write_all(&send, deadline).map_err(DriveFailure::Io)?;
+            }
+            Ok(Progress::Done { consumed }) => {
+                if first.starts_with(b"CONNECT ") {
+                    trace(&Trace::ResponseHead(&conn.rbuf[..consumed]));
+                }
+                conn.rbuf.drain(..consumed);
+                return Ok(());
+            }
+            Err(e) => return Err(DriveFailure::Proxy(e)),
+        }
+    }
+}

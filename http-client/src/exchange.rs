@@ -1,0 +1,487 @@
+//! One request/response exchange on a connection: encode and send the
+//! request, read the response head with http-core's parser, then stream the
+//! body with the framing http-core decided.
+//!
+//! ```text
+//!  SendHead -> SendBody -> ReadHead --1xx--> ReadHead
+//!                                   --final--> Body(Length | Chunked | Close | Empty) -> Done
+//! ```
+//!
+//! Reading and writing progress are kept apart: sending is a plain function
+//! (the whole request goes out before we read, as curl does without
+//! `Expect`), reading the body is [`BodyReader`] with its own [`Framing`].
+
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_core::{
+    response_body_kind, BodyKind, ChunkedDecoder, Header, Limits, Method, ResponseHead,
+    ResponseParser, Status, EMPTY_HEADER,
+};
+
+use crate::error::{Error, Phase};
+use crate::net::Conn;
+use crate::pool::{Pool, PoolKey};
+
+/// Header slots for a response head.
+const MAX_RESPONSE_HEADERS: usize = 128;
+/// Bytes per chunk when streaming a request body from a reader.
+const UPLOAD_CHUNK_BYTES: usize = 64 * 1024;
+
+/// The body of a request.
+pub enum RequestBody {
+    /// No body.
+    Empty,
+    /// Bytes in memory (replayable).
+    Bytes(Vec<u8>),
+    /// A stream: sent with `Content-Length` when `len` is known, chunked
+    /// otherwise. Not replayable.
+    Reader {
+        /// The source.
+        reader: Box<dyn Read + Send>,
+        /// Its length, if known.
+        len: Option<u64>,
+    },
+}
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestBody::Empty => f.write_str("Empty"),
+            RequestBody::Bytes(b) => write!(f, "Bytes({})", b.len()),
+            RequestBody::Reader { len, .. } => write!(f, "Reader({len:?})"),
+        }
+    }
+}
+
+impl RequestBody {
+    /// A file body with its length from the metadata.
+    pub fn file(file: std::fs::File) -> io::Result<RequestBody> {
+        let len = file.metadata()?.len();
+        Ok(RequestBody::Reader {
+            reader: Box::new(file),
+            len: Some(len),
+        })
+    }
+
+    /// True when the body can be sent again (a retry or a 307/308).
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self, RequestBody::Reader { .. })
+    }
+
+    /// The framing header this body needs, if any.
+    pub(crate) fn framing_header(&self) -> Option<(&'static str, String)> {
+        match self {
+            RequestBody::Empty => None,
+            RequestBody::Bytes(b) => Some(("Content-Length", b.len().to_string())),
+            RequestBody::Reader { len: Some(n), .. } => Some(("Content-Length", n.to_string())),
+            RequestBody::Reader { len: None, .. } => {
+                Some(("Transfer-Encoding", "chunked".to_string()))
+            }
+        }
+    }
+}
+
+/// Deadlines of one request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadlines {
+    /// The whole request, body included (curl's `-m`).
+    pub total: Option<Instant>,
+    /// Longest wait for any single read or write.
+    pub idle: Duration,
+}
+
+impl Deadlines {
+    /// The deadline for the next wait.
+    pub fn next_wait(&self) -> Instant {
+        let idle = Instant::now() + self.idle;
+        self.total.map_or(idle, |t| t.min(idle))
+    }
+}
+
+/// Sends the head and then the body.
+pub(crate) fn send_request(
+    conn: &mut Conn,
+    head: &[u8],
+    body: &mut RequestBody,
+    deadlines: &Deadlines,
+) -> Result<(), Error> {
+    let send = |conn: &mut Conn, bytes: &[u8]| {
+        conn.write_all(bytes, deadlines.next_wait())
+            .map_err(|e| Error::io(Phase::Send, e))
+    };
+    match body {
+        // Small bodies go in the same write as the head.
+        RequestBody::Bytes(b) if b.len() <= UPLOAD_CHUNK_BYTES => {
+            let mut all = Vec::with_capacity(head.len() + b.len());
+            all.extend_from_slice(head);
+            all.extend_from_slice(b);
+            send(conn, &all)
+        }
+        RequestBody::Bytes(b) => {
+            send(conn, head)?;
+            send(conn, b)
+        }
+        RequestBody::Empty => send(conn, head),
+        RequestBody::Reader { reader, len } => {
+            send(conn, head)?;
+            let chunked = len.is_none();
+            let mut buf = vec![0u8; UPLOAD_CHUNK_BYTES];
+            let mut framed = Vec::with_capacity(UPLOAD_CHUNK_BYTES + 16);
+            let mut sent: u64 = 0;
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::RequestBody(e)),
+                };
+                if n == 0 {
+                    break;
+                }
+                sent += n as u64;
+                if chunked {
+                    framed.clear();
+                    http_core::encode_chunk(&buf[..n], &mut framed);
+                    send(conn, &framed)?;
+                } else {
+                    send(conn, &buf[..n])?;
+                }
+            }
+            if chunked {
+                send(conn, http_core::LAST_CHUNK)?;
+            } else if Some(sent) != *len {
+                // The server would wait for bytes that never come.
+                return Err(Error::RequestBody(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("body source gave {sent} bytes, announced {len:?}"),
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Why reading the head failed; `Stale` is eligible for a replay on a
+/// fresh connection when the connection was reused.
+pub(crate) enum HeadFailure {
+    /// Closed or reset before any response byte arrived.
+    NothingReceived(Error),
+    /// Anything else.
+    Other(Error),
+}
+
+/// A received final response head.
+pub(crate) struct ReceivedHead {
+    pub head: ResponseHead,
+    /// The head bytes exactly as received (for `-i` and `-v`).
+    pub raw: Vec<u8>,
+    /// Interim (1xx) heads before it, raw.
+    pub interim: Vec<Vec<u8>>,
+    pub body_kind: BodyKind,
+    /// When the first response byte arrived.
+    pub first_byte_at: Instant,
+}
+
+/// Reads until a final (non-1xx) response head is complete.
+pub(crate) fn read_response_head(
+    conn: &mut Conn,
+    method: &Method,
+    deadlines: &Deadlines,
+) -> Result<ReceivedHead, HeadFailure> {
+    let mut parser = ResponseParser::new(Limits::default());
+    let mut interim = Vec::new();
+    let mut first_byte_at = (!conn.rbuf.is_empty()).then(Instant::now);
+    let mut any_byte = !conn.rbuf.is_empty();
+    loop {
+        let mut slots: [Header<'_>; MAX_RESPONSE_HEADERS] = [EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+        let parsed = parser
+            .parse(&conn.rbuf, &mut slots)
+            .map_err(|e| HeadFailure::Other(Error::BadResponse(e)))?;
+        if let Status::Complete((view, n)) = parsed {
+            let head = view.to_head();
+            let raw = conn.rbuf[..n].to_vec();
+            conn.rbuf.drain(..n);
+            let status = head.status.as_u16();
+            // 1xx (100 Continue, 103 Early Hints) precede the final response;
+            // 101 would switch protocols, which we never ask for.
+            if (100..200).contains(&status) && status != 101 {
+                interim.push(raw);
+                parser.reset();
+                continue;
+            }
+            let body_kind = response_body_kind(method, status, &head.headers)
+                .map_err(|e| HeadFailure::Other(Error::BadResponse(e)))?;
+            return Ok(ReceivedHead {
+                head,
+                raw,
+                interim,
+                body_kind,
+                first_byte_at: first_byte_at.unwrap_or_else(Instant::now),
+            });
+        }
+        match conn.fill(deadlines.next_wait()) {
+            Ok(0) if !any_byte => return Err(HeadFailure::NothingReceived(Error::EmptyReply)),
+            Ok(0) => {
+                return Err(HeadFailure::Other(Error::Io {
+                    phase: Phase::ReceiveHead,
+                    source: io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed in the middle of the response head",
+                    ),
+                }))
+            }
+            Ok(_) => {
+                any_byte = true;
+                first_byte_at.get_or_insert_with(Instant::now);
+            }
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                return Err(HeadFailure::Other(Error::Timeout {
+                    phase: Phase::ReceiveHead,
+                }))
+            }
+            Err(e) if !any_byte => {
+                return Err(HeadFailure::NothingReceived(Error::io(
+                    Phase::ReceiveHead,
+                    e,
+                )))
+            }
+            Err(e) => return Err(HeadFailure::Other(Error::io(Phase::ReceiveHead, e))),
+        }
+    }
+}
+
+/// How the rest of the body is delimited.
+#[derive(Debug)]
+enum Framing {
+    /// `Content-Length`: this many bytes remain.
+    Length { remaining: u64 },
+    /// Chunked: decoded bytes wait in `out[pos..]`.
+    Chunked {
+        decoder: ChunkedDecoder,
+        out: Vec<u8>,
+        pos: usize,
+    },
+    /// Until the server closes.
+    Close,
+    /// Complete.
+    Done,
+}
+
+/// Where a finished connection goes.
+pub(crate) struct Return {
+    pub pool: Arc<Pool>,
+    pub key: PoolKey,
+    pub id: u64,
+    /// Told "left intact" or "closing" for `-v`.
+    pub trace: Option<crate::client::TraceFn>,
+}
+
+/// The response body as a stream. Reading it to the end returns a
+/// keep-alive connection to the pool; dropping it early closes the
+/// connection (its remaining bytes would confuse the next response).
+pub struct BodyReader {
+    conn: Option<Conn>,
+    framing: Framing,
+    keep_alive: bool,
+    deadlines: Deadlines,
+    received: u64,
+    ret: Option<Return>,
+}
+
+impl std::fmt::Debug for BodyReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BodyReader({:?}, {} bytes read)",
+            self.framing, self.received
+        )
+    }
+}
+
+impl BodyReader {
+    pub(crate) fn new(
+        conn: Conn,
+        kind: BodyKind,
+        keep_alive: bool,
+        deadlines: Deadlines,
+        ret: Option<Return>,
+    ) -> BodyReader {
+        let framing = match kind {
+            BodyKind::Empty | BodyKind::Length(0) => Framing::Done,
+            BodyKind::Length(n) => Framing::Length { remaining: n },
+            BodyKind::Chunked => Framing::Chunked {
+                decoder: ChunkedDecoder::new(),
+                out: Vec::new(),
+                pos: 0,
+            },
+            BodyKind::CloseDelimited => Framing::Close,
+        };
+        let keep_alive = keep_alive && !matches!(framing, Framing::Close);
+        let mut r = BodyReader {
+            conn: Some(conn),
+            framing,
+            keep_alive,
+            deadlines,
+            received: 0,
+            ret,
+        };
+        if matches!(r.framing, Framing::Done) {
+            r.release();
+        }
+        r
+    }
+
+    /// Body bytes delivered so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Sets how long one read may wait (the idle timeout).
+    pub fn set_idle_timeout(&mut self, idle: Duration) {
+        self.deadlines.idle = idle;
+    }
+
+    /// The body is complete on the wire: give the connection back to the
+    /// pool when it may carry another exchange, or close it.
+    fn release(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        let Some(ret) = self.ret.take() else {
+            return;
+        };
+        let trace = |msg: String| {
+            if let Some(t) = &ret.trace {
+                t(&crate::client::Trace::Note(&msg));
+            }
+        };
+        // Stray bytes after the body: the next boundary is unknown, close.
+        if self.keep_alive && conn.rbuf.is_empty() {
+            trace(format!(
+                "Connection #{} to host {} left intact",
+                ret.id, ret.key.host
+            ));
+            ret.pool.put(ret.key.clone(), conn, ret.id);
+        } else {
+            trace(format!("Closing connection #{}", ret.id));
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> io::Error {
+        self.framing = Framing::Done;
+        if let Some(conn) = self.conn.take() {
+            conn.abort();
+        }
+        e.into_io()
+    }
+
+    fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            // Decoded chunk bytes are served first, even after the
+            // connection went back to the pool.
+            match &mut self.framing {
+                Framing::Done => return Ok(0),
+                Framing::Chunked { out, pos, .. } if *pos < out.len() => {
+                    let n = (out.len() - *pos).min(buf.len());
+                    buf[..n].copy_from_slice(&out[*pos..*pos + n]);
+                    *pos += n;
+                    self.received += n as u64;
+                    return Ok(n);
+                }
+                _ => {}
+            }
+            let Some(conn) = self.conn.as_mut() else {
+                self.framing = Framing::Done;
+                return Ok(0);
+            };
+            match &mut self.framing {
+                // Content-Length: read at most what remains.
+                Framing::Length { remaining } => {
+                    let want = usize::try_from(*remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(buf.len());
+                    let n = conn
+                        .read_direct(&mut buf[..want], self.deadlines.next_wait())
+                        .map_err(|e| Error::io(Phase::ReceiveBody, e))?;
+                    if n == 0 {
+                        return Err(Error::Incomplete {
+                            received: self.received,
+                        });
+                    }
+                    *remaining -= n as u64;
+                    self.received += n as u64;
+                    if *remaining == 0 {
+                        self.framing = Framing::Done;
+                        self.release();
+                    }
+                    return Ok(n);
+                }
+                // Chunked: decode what arrived; read more when it gave nothing.
+                Framing::Chunked { decoder, out, pos } => {
+                    out.clear();
+                    *pos = 0;
+                    if !conn.rbuf.is_empty() {
+                        let (used, done) = decoder
+                            .decode(&conn.rbuf, out)
+                            .map_err(Error::BadResponse)?;
+                        conn.rbuf.drain(..used);
+                        if done {
+                            self.release();
+                            continue;
+                        }
+                        if !out.is_empty() || used > 0 {
+                            continue;
+                        }
+                    }
+                    let n = conn
+                        .fill(self.deadlines.next_wait())
+                        .map_err(|e| Error::io(Phase::ReceiveBody, e))?;
+                    if n == 0 {
+                        return Err(Error::Incomplete {
+                            received: self.received,
+                        });
+                    }
+                }
+                // Close-delimited: EOF is the end.
+                Framing::Close => {
+                    let n = conn
+                        .read_direct(buf, self.deadlines.next_wait())
+                        .map_err(|e| Error::io(Phase::ReceiveBody, e))?;
+                    if n == 0 {
+                        self.framing = Framing::Done;
+                        self.release();
+                    }
+                    self.received += n as u64;
+                    return Ok(n);
+                }
+                Framing::Done => return Ok(0),
+            }
+        }
+    }
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_inner(buf).map_err(|e| self.fail(e))
+    }
+}
+
+impl Drop for BodyReader {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            if let Some(ret) = &self.ret {
+                if let Some(t) = &ret.trace {
+                    t(&crate::client::Trace::Note(&format!(
+                        "Closing connection #{} (body not read to the end)",
+                        ret.id
+                    )));
+                }
+            }
+            drop(conn);
+        }
+    }
+}
