@@ -51,7 +51,12 @@ impl Pool {
     }
 
     /// Queues a request; gives it back if the pool is gone.
-    pub(crate) fn submit(&self, token: usize, req: Request, reply: Reply) -> Result<(), Box<Request>> {
+    pub(crate) fn submit(
+        &self,
+        token: usize,
+        req: Request,
+        reply: Reply,
+    ) -> Result<(), Box<Request>> {
         self.tx
             .send(Job { token, req, reply })
             .map_err(|mpsc::SendError(job)| Box::new(job.req))

@@ -7,12 +7,19 @@ use std::io::Write;
 
 #[test]
 fn each_bad_head_gets_its_status_then_close() {
-    let server = serve(|s| s.max_head_bytes(4096).max_request_line(1024), |_r: &Request| {
-        Response::text(StatusCode::OK, "fine")
-    });
+    let server = serve(
+        |s| s.max_head_bytes(4096).max_request_line(1024),
+        |_r: &Request| Response::text(StatusCode::OK, "fine"),
+    );
     let long_target = format!("GET /{} HTTP/1.1\r\nHost: t\r\n\r\n", "a".repeat(2000));
-    let big_head = format!("GET / HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n", "b".repeat(5000));
-    let many = format!("GET / HTTP/1.1\r\nHost: t\r\n{}\r\n", "X-A: 1\r\n".repeat(150));
+    let big_head = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(5000)
+    );
+    let many = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\n{}\r\n",
+        "X-A: 1\r\n".repeat(150)
+    );
     let cases: Vec<(&str, Vec<u8>, u16)> = vec![
         ("no Host in 1.1", b"GET / HTTP/1.1\r\n\r\n".to_vec(), 400),
         ("two Hosts", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n".to_vec(), 400),

@@ -6,15 +6,19 @@ use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 
 fn server() -> TestServer {
-    serve(|s| s.max_body_bytes(10_000), |req: &Request| {
-        Response::text(StatusCode::OK, format!("{}", req.body().len()))
-    })
+    serve(
+        |s| s.max_body_bytes(10_000),
+        |req: &Request| Response::text(StatusCode::OK, format!("{}", req.body().len())),
+    )
 }
 
 #[test]
 fn content_length_over_the_limit() {
     let server = server();
-    let (resp, mut r) = exchange(server.addr, b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10001\r\n\r\n");
+    let (resp, mut r) = exchange(
+        server.addr,
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10001\r\n\r\n",
+    );
     assert_eq!(resp.status, 413);
     assert_eq!(resp.header("connection"), Some("close"));
     assert!(closed_by_peer(&mut r));
@@ -24,7 +28,8 @@ fn content_length_over_the_limit() {
 fn chunked_body_growing_over_the_limit() {
     let server = server();
     let mut s = connect(server.addr);
-    s.write_all(b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n").unwrap();
+    s.write_all(b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
     let chunk = format!("1000\r\n{}\r\n", "x".repeat(0x1000));
     for _ in 0..3 {
         s.write_all(chunk.as_bytes()).unwrap();

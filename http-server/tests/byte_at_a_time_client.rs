@@ -7,9 +7,15 @@ use std::time::Duration;
 
 #[test]
 fn a_request_sent_byte_by_byte() {
-    let server = serve(|s| s, |req: &Request| {
-        Response::text(StatusCode::OK, format!("{} {}", req.path(), String::from_utf8_lossy(req.body())))
-    });
+    let server = serve(
+        |s| s,
+        |req: &Request| {
+            Response::text(
+                StatusCode::OK,
+                format!("{} {}", req.path(), String::from_utf8_lossy(req.body())),
+            )
+        },
+    );
     let mut s = connect(server.addr);
     s.set_nodelay(true).unwrap();
     let raw = b"POST /slow?q=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello";

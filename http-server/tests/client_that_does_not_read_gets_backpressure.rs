@@ -19,16 +19,20 @@ fn rss_kib() -> u64 {
 
 #[test]
 fn non_reading_client_is_throttled_and_others_are_served() {
-    let server = serve(|s| s.write_timeout(Duration::from_millis(1500)), |req: &Request| {
-        if req.path() == "/big" {
-            Response::new(StatusCode::OK).bytes(vec![b'z'; 1 << 20])
-        } else {
-            Response::text(StatusCode::OK, "small")
-        }
-    });
+    let server = serve(
+        |s| s.write_timeout(Duration::from_millis(1500)),
+        |req: &Request| {
+            if req.path() == "/big" {
+                Response::new(StatusCode::OK).bytes(vec![b'z'; 1 << 20])
+            } else {
+                Response::text(StatusCode::OK, "small")
+            }
+        },
+    );
     let before = rss_kib();
     let mut hog = connect(server.addr);
-    hog.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+    hog.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     // 500 requests for 1 MiB each: 500 MiB if the server buffered them all.
     let mut raw = vec![];
     for _ in 0..500 {
@@ -40,11 +44,15 @@ fn non_reading_client_is_throttled_and_others_are_served() {
         let (resp, _) = exchange(server.addr, &get("/small"));
         assert_eq!(resp.text(), "small");
     }
-    assert!(started.elapsed() < Duration::from_secs(1), "others were delayed");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "others were delayed"
+    );
     let grown_mib = rss_kib().saturating_sub(before) / 1024;
     assert!(grown_mib < 64, "memory grew by {grown_mib} MiB");
     // The stalled writer is cut at the write timeout.
-    hog.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    hog.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     std::thread::sleep(Duration::from_millis(2000));
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0usize;

@@ -42,8 +42,10 @@ fn curl_gets_100_continue_for_a_large_post() {
 fn an_oversized_body_gets_413_instead_of_100() {
     let server = serve(|s| s.max_body_bytes(1000), body_len);
     let mut s = connect(server.addr);
-    s.write_all(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
-        .unwrap();
+    s.write_all(
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .unwrap();
     let mut r = BufReader::new(s);
     let mut line = String::new();
     r.read_line(&mut line).unwrap();

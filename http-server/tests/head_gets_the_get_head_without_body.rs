@@ -7,7 +7,10 @@ use std::io::{BufReader, Write};
 
 #[test]
 fn head_has_content_length_and_no_body() {
-    let server = serve(|s| s, |_req: &Request| Response::text(StatusCode::OK, "twelve bytes"));
+    let server = serve(
+        |s| s,
+        |_req: &Request| Response::text(StatusCode::OK, "twelve bytes"),
+    );
     let mut s = connect(server.addr);
     s.write_all(b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
     s.write_all(&get("/")).unwrap();
@@ -22,10 +25,13 @@ fn head_has_content_length_and_no_body() {
 
 #[test]
 fn no_body_statuses_carry_no_framing() {
-    let server = serve(|s| s, |req: &Request| match req.path() {
-        "/204" => Response::text(StatusCode::NO_CONTENT, "ignored"),
-        _ => Response::new(StatusCode::NOT_MODIFIED).header("ETag", "\"x\""),
-    });
+    let server = serve(
+        |s| s,
+        |req: &Request| match req.path() {
+            "/204" => Response::text(StatusCode::NO_CONTENT, "ignored"),
+            _ => Response::new(StatusCode::NOT_MODIFIED).header("ETag", "\"x\""),
+        },
+    );
     let mut s = connect(server.addr);
     s.write_all(&get("/204")).unwrap();
     s.write_all(&get("/304")).unwrap();

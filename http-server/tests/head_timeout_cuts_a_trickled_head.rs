@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn trickled_head_is_cut_at_the_head_deadline() {
-    let server = serve(|s| s.head_timeout(Duration::from_millis(600)), |_r: &Request| {
-        Response::text(StatusCode::OK, "fine")
-    });
+    let server = serve(
+        |s| s.head_timeout(Duration::from_millis(600)),
+        |_r: &Request| Response::text(StatusCode::OK, "fine"),
+    );
     let mut s = connect(server.addr);
     let started = Instant::now();
     let mut cut = None;
@@ -45,12 +46,16 @@ fn trickled_head_is_cut_at_the_head_deadline() {
 
 #[test]
 fn a_silent_new_connection_is_cut_at_the_head_deadline() {
-    let server = serve(|s| s.head_timeout(Duration::from_millis(300)), |_r: &Request| {
-        Response::text(StatusCode::OK, "fine")
-    });
+    let server = serve(
+        |s| s.head_timeout(Duration::from_millis(300)),
+        |_r: &Request| Response::text(StatusCode::OK, "fine"),
+    );
     let mut s = connect(server.addr);
     let started = Instant::now();
     assert!(closed_by_peer(&mut s));
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(2), "{waited:?}");
+    assert!(
+        waited >= Duration::from_millis(250) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
 }

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn idle_connection_closes_after_keep_alive_timeout() {
-    let server = serve(|s| s.keep_alive_timeout(Duration::from_millis(400)), |_r: &Request| {
-        Response::text(StatusCode::OK, "fine")
-    });
+    let server = serve(
+        |s| s.keep_alive_timeout(Duration::from_millis(400)),
+        |_r: &Request| Response::text(StatusCode::OK, "fine"),
+    );
     let mut s = connect(server.addr);
     s.write_all(&get("/")).unwrap();
     let mut r = std::io::BufReader::new(s.try_clone().unwrap());
@@ -22,14 +23,18 @@ fn idle_connection_closes_after_keep_alive_timeout() {
     let n = s.read(&mut buf).expect("a clean EOF, not a reset");
     assert_eq!(n, 0);
     let idle = idle_since.elapsed();
-    assert!(idle >= Duration::from_millis(350) && idle < Duration::from_secs(2), "{idle:?}");
+    assert!(
+        idle >= Duration::from_millis(350) && idle < Duration::from_secs(2),
+        "{idle:?}"
+    );
 }
 
 #[test]
 fn activity_keeps_the_connection_open() {
-    let server = serve(|s| s.keep_alive_timeout(Duration::from_millis(400)), |_r: &Request| {
-        Response::text(StatusCode::OK, "fine")
-    });
+    let server = serve(
+        |s| s.keep_alive_timeout(Duration::from_millis(400)),
+        |_r: &Request| Response::text(StatusCode::OK, "fine"),
+    );
     let s = connect(server.addr);
     let mut w = s.try_clone().unwrap();
     let mut r = std::io::BufReader::new(s);

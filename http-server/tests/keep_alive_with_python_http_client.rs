@@ -28,12 +28,20 @@ print("ok")
 
 #[test]
 fn python_http_client_reuses_one_connection() {
-    let server = serve(|s| s, |req: &Request| {
-        Response::text(
-            StatusCode::OK,
-            format!("{} {} {}", req.path(), req.peer_addr().port(), req.body().len()),
-        )
-    });
+    let server = serve(
+        |s| s,
+        |req: &Request| {
+            Response::text(
+                StatusCode::OK,
+                format!(
+                    "{} {} {}",
+                    req.path(),
+                    req.peer_addr().port(),
+                    req.body().len()
+                ),
+            )
+        },
+    );
     let (ok, out, err) = run_bounded(
         Command::new("python3").args(["-c", SCRIPT, &server.addr.port().to_string()]),
         Duration::from_secs(20),

@@ -7,7 +7,10 @@ use std::io::{BufReader, Write};
 
 #[test]
 fn three_requests_in_one_write() {
-    let server = serve(|s| s, |req: &Request| Response::text(StatusCode::OK, req.path().to_owned()));
+    let server = serve(
+        |s| s,
+        |req: &Request| Response::text(StatusCode::OK, req.path().to_owned()),
+    );
     let mut s = connect(server.addr);
     let mut raw = get("/a");
     raw.extend(get("/b"));
@@ -23,7 +26,10 @@ fn three_requests_in_one_write() {
 
 #[test]
 fn two_hundred_requests_in_one_write() {
-    let server = serve(|s| s, |req: &Request| Response::text(StatusCode::OK, req.path().to_owned()));
+    let server = serve(
+        |s| s,
+        |req: &Request| Response::text(StatusCode::OK, req.path().to_owned()),
+    );
     let mut s = connect(server.addr);
     let mut raw = vec![];
     for i in 0..200 {

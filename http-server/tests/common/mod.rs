@@ -29,10 +29,15 @@ impl TestServer {
 
     fn stop_inner(&mut self) -> std::io::Result<()> {
         self.handle.shutdown();
-        let Some(thread) = self.thread.take() else { return Ok(()) };
+        let Some(thread) = self.thread.take() else {
+            return Ok(());
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while !thread.is_finished() {
-            assert!(Instant::now() < deadline, "serve() did not return after shutdown");
+            assert!(
+                Instant::now() < deadline,
+                "serve() did not return after shutdown"
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
         thread.join().expect("serve thread panicked")
