@@ -5,8 +5,9 @@
 //! 1. [`normalize`] is pure and lexical (the fuzz target): the raw path as
 //!    sent is split on `/` *first*, then each segment is percent-decoded
 //!    exactly once, so `%2F` can never become a separator and `%252e%252e`
-//!    stays the literal name `%2e%2e`. A decoded segment with NUL, `/`, `\`
-//!    or invalid UTF-8 is refused; `.` and `..` are collapsed; a `..` that
+//!    stays the literal name `%2e%2e`. A decoded segment with NUL, `/` or
+//!    invalid UTF-8 is refused (a backslash is an ordinary byte of a Unix
+//!    file name, never a separator: `..\x` names a file called that); `.` and `..` are collapsed; a `..` that
 //!    would climb above the root is refused (not clamped); dotfiles are
 //!    refused unless allowed.
 //! 2. [`open_inside`] opens `root/segments` and then asks the kernel which
@@ -30,7 +31,7 @@ use percent_encoding::percent_decode_str;
 pub enum ResolveError {
     /// Not an origin-form path (does not start with `/`): 400.
     NotAbsolute,
-    /// A segment decodes to NUL, `/`, `\` or invalid UTF-8: 400.
+    /// A segment decodes to NUL, `/` or invalid UTF-8: 400.
     BadSegment,
     /// A `..` would climb above the root: 400.
     AboveRoot,
@@ -102,7 +103,7 @@ pub fn normalize(raw_path: &str, dotfiles: bool) -> Result<Lexical, ResolveError
     for raw in rest.split('/') {
         // Decode once, after splitting: "%2F" is a byte of a name, never a separator.
         let bytes: Vec<u8> = percent_decode_str(raw).collect();
-        if bytes.iter().any(|&b| b == 0 || b == b'/' || b == b'\\') {
+        if bytes.iter().any(|&b| b == 0 || b == b'/') {
             return Err(ResolveError::BadSegment);
         }
         let segment = String::from_utf8(bytes).map_err(|_| ResolveError::BadSegment)?;
@@ -248,8 +249,11 @@ mod tests {
             // An encoded slash is never a separator.
             ("/..%2Fetc%2Fpasswd", false, Err(BadSegment)),
             ("/a%2fb", false, Err(BadSegment)),
-            ("/..%5c..%5cetc", false, Err(BadSegment)),
-            ("/..\\..\\etc", false, Err(BadSegment)),
+            // A backslash is a name byte on Unix, not a separator.
+            ("/..%5c..%5cetc", true, Ok((&["..\\..\\etc"], false))),
+            ("/..\\..\\etc", true, Ok((&["..\\..\\etc"], false))),
+            ("/..\\..\\etc", false, Err(Hidden)),
+            ("/a\\..", false, Ok((&["a\\.."], false))),
             ("/a%00.txt", false, Err(BadSegment)),
             ("/%ff%fe", false, Err(BadSegment)),
             ("/%c3%a9t%C3%A9", false, Ok((&["été"], false))),
@@ -295,7 +299,7 @@ mod tests {
             if let Ok(lex) = normalize(raw, true) {
                 for s in &lex.segments {
                     assert!(!s.is_empty() && s != "." && s != "..", "{raw:?} -> {s:?}");
-                    assert!(!s.contains(['/', '\\', '\0']), "{raw:?} -> {s:?}");
+                    assert!(!s.contains(['/', '\0']), "{raw:?} -> {s:?}");
                 }
                 assert!(!lex.rel_path().is_absolute());
             }
