@@ -56,42 +56,93 @@ fn word_has_ctl(x: u64) -> bool {
 }
 
 /// `field-value` bytes: `VCHAR / obs-text / SP / HTAB` (RFC 9110 5.5): no
-/// control byte other than HTAB. Checked eight bytes at a time; a word that
-/// holds a control byte is re-checked byte by byte, so a HTAB costs little.
-#[inline]
-pub(crate) fn is_field_value(s: &[u8]) -> bool {
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        if word_has_ctl(x) && !c.iter().all(|&b| is_value_byte(b)) {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&b| is_value_byte(b))
-}
-
+/// control byte other than HTAB.
 #[inline]
 fn is_value_byte(b: u8) -> bool {
     b == b'\t' || (b >= 0x20 && b != 0x7F)
 }
 
-/// Request-target bytes: visible ASCII and (UTF-8) non-ASCII; no control
-/// byte, no space. Non-ASCII bytes are accepted like nginx does, as long as
-/// the whole target is valid UTF-8 (checked by the caller).
+/// Reads eight bytes at `i` as a little-endian word, if there are eight.
+#[inline(always)]
+fn word_at(buf: &[u8], i: usize) -> Option<u64> {
+    let w: &[u8; 8] = buf.get(i..i + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(*w))
+}
+
+/// How a scan over a field value (or a reason phrase) ended.
+pub(crate) enum ValueEnd {
+    /// The value ends at this offset, where a CRLF begins.
+    Crlf(usize),
+    /// The buffer ended first.
+    Partial,
+    /// A bare CR or LF at this offset.
+    BareLineEnding,
+    /// A control byte other than HTAB.
+    Control,
+}
+
+/// Scans a field value starting at `i` up to its CRLF in one pass: eight
+/// bytes at a time while no byte is a control byte, then byte by byte.
 #[inline]
-pub(crate) fn is_target(s: &[u8]) -> bool {
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        // A space is 0x20: "below 0x21" catches controls and space at once.
+pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
+    loop {
+        while let Some(x) = word_at(buf, i) {
+            if word_has_ctl(x) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = buf.get(i) else {
+            return ValueEnd::Partial;
+        };
+        match b {
+            b'\r' => {
+                return match buf.get(i + 1) {
+                    None => ValueEnd::Partial,
+                    Some(b'\n') => ValueEnd::Crlf(i),
+                    Some(_) => ValueEnd::BareLineEnding,
+                }
+            }
+            b'\n' => return ValueEnd::BareLineEnding,
+            b if is_value_byte(b) => i += 1,
+            _ => return ValueEnd::Control,
+        }
+    }
+}
+
+/// The offset of the first byte at or after `i` that cannot be part of a
+/// request-target (a space ends it; controls and DEL are invalid), or
+/// `buf.len()`.
+#[inline]
+pub(crate) fn target_end(buf: &[u8], mut i: usize) -> usize {
+    while let Some(x) = word_at(buf, i) {
         let below = x.wrapping_sub(LO * 0x21) & !x & HI;
         let y = x ^ (LO * 0x7F);
         let del = y.wrapping_sub(LO) & !y & HI;
         if (below | del) != 0 {
-            return false;
+            break;
         }
+        i += 8;
     }
-    chunks.remainder().iter().all(|&b| b > 0x20 && b != 0x7F)
+    while let Some(&b) = buf.get(i) {
+        if b <= 0x20 || b == 0x7F {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The offset of the first non-token byte at or after `i`, or `buf.len()`.
+#[inline]
+pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
+    while let Some(&b) = buf.get(i) {
+        if !is_token(b) {
+            return i;
+        }
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
@@ -114,7 +165,17 @@ mod tests {
             for pos in 0..17 {
                 let mut v = vec![b'a'; 17];
                 v[pos] = b;
-                assert_eq!(is_field_value(&v), ok, "byte {b:#x} at {pos}");
+                v.extend_from_slice(b"\r\n");
+                let got = match value_end(&v, 0) {
+                    ValueEnd::Crlf(end) => end == 17,
+                    ValueEnd::Partial => panic!("complete line"),
+                    ValueEnd::BareLineEnding => {
+                        assert!(b == b'\r' || b == b'\n');
+                        false
+                    }
+                    ValueEnd::Control => false,
+                };
+                assert_eq!(got, ok, "byte {b:#x} at {pos}");
             }
         }
     }
@@ -126,7 +187,7 @@ mod tests {
             for pos in 0..17 {
                 let mut v = vec![b'/'; 17];
                 v[pos] = b;
-                assert_eq!(is_target(&v), ok, "byte {b:#x} at {pos}");
+                assert_eq!(target_end(&v, 0) == 17, ok, "byte {b:#x} at {pos}");
             }
         }
     }

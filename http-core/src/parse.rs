@@ -17,7 +17,7 @@
 //! in CRLF, no bare CR or LF, no obs-fold, no whitespace before a colon,
 //! token bytes in names, no control bytes in values.
 
-use crate::chars::{is_field_value, is_target, is_token, is_token_str};
+use crate::chars::{is_token, target_end, token_end, value_end, ValueEnd};
 use crate::headers::trim_ows;
 use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
 use memchr::memchr;
@@ -390,12 +390,11 @@ fn parse_request_full<'b, 'h>(
         line_start: start,
         lines: 0,
     };
-    let Some((cr, next)) = next_line(buf, start)? else {
+    let Some((method, target, version, next)) = request_line(buf, start)? else {
         check_partial(buf, &r, limits, Kind::Request)?;
         return Ok(Outcome::Partial(r));
     };
     check_line(next, &r, limits, Kind::Request)?;
-    let (method, target, version) = request_line(&buf[start..cr])?;
     r.lines = 1;
     r.line_start = next;
     match header_lines(buf, &mut r, slots, limits, Kind::Request)? {
@@ -421,12 +420,11 @@ fn parse_response_full<'b, 'h>(
     limits: &Limits,
 ) -> Result<Outcome<ResponseDone<'b, 'h>>, ParseError> {
     let mut r = Resume::default();
-    let Some((cr, next)) = next_line(buf, 0)? else {
+    let Some((version, status, reason, next)) = status_line(buf)? else {
         check_partial(buf, &r, limits, Kind::Response)?;
         return Ok(Outcome::Partial(r));
     };
     check_line(next, &r, limits, Kind::Response)?;
-    let (version, status, reason) = status_line(&buf[..cr])?;
     r.lines = 1;
     r.line_start = next;
     match header_lines(buf, &mut r, slots, limits, Kind::Response)? {
@@ -447,7 +445,8 @@ fn parse_response_full<'b, 'h>(
 }
 
 /// Parses field lines from `r.line_start` into `slots` up to the blank
-/// line: `Done((fields, head_end))`, or `Partial` with the resume point.
+/// line, in one pass over the bytes: `Done((fields, head_end))`, or
+/// `Partial` with the resume point (the start of the incomplete line).
 #[inline]
 fn header_lines<'b>(
     buf: &'b [u8],
@@ -458,96 +457,145 @@ fn header_lines<'b>(
 ) -> Result<Outcome<(usize, usize)>, ParseError> {
     let mut n = 0;
     loop {
-        let Some((cr, next)) = next_line(buf, r.line_start)? else {
-            check_partial(buf, r, limits, kind)?;
-            return Ok(Outcome::Partial(*r));
-        };
-        if cr == r.line_start {
-            return Ok(Outcome::Done((n, next)));
+        let i = r.line_start;
+        match field_line(buf, i)? {
+            Line::Partial => {
+                check_partial(buf, r, limits, kind)?;
+                return Ok(Outcome::Partial(*r));
+            }
+            Line::Blank => return Ok(Outcome::Done((n, i + 2))),
+            Line::Field(header, next) => {
+                check_line(next, r, limits, kind)?;
+                let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
+                *slot = header;
+                n += 1;
+                r.lines += 1;
+                r.line_start = next;
+            }
         }
-        check_line(next, r, limits, kind)?;
-        let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
-        *slot = field_line(&buf[r.line_start..cr])?;
-        n += 1;
-        r.lines += 1;
-        r.line_start = next;
     }
 }
 
-/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 5)
+/// What one field line turned out to be.
+enum Line<'b> {
+    /// The blank line that ends the head.
+    Blank,
+    /// A field, and the offset of the next line.
+    Field(Header<'b>, usize),
+    /// The line is not complete yet.
+    Partial,
+}
+
+/// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 5),
+/// or the blank line, starting at offset `i`.
 #[inline]
-fn field_line(line: &[u8]) -> Result<Header<'_>, ParseError> {
-    if matches!(line.first(), Some(b' ' | b'\t')) {
-        return Err(ParseError::ObsFold);
+fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
+    match buf.get(i) {
+        None => return Ok(Line::Partial),
+        Some(b'\r') => {
+            return match buf.get(i + 1) {
+                None => Ok(Line::Partial),
+                Some(b'\n') => Ok(Line::Blank),
+                Some(_) => Err(ParseError::LineEnding),
+            }
+        }
+        Some(b'\n') => return Err(ParseError::LineEnding),
+        Some(b' ' | b'\t') => return Err(ParseError::ObsFold),
+        Some(_) => {}
     }
-    let colon = line
-        .iter()
-        .position(|&b| !is_token(b))
-        .ok_or(ParseError::HeaderName)?;
-    if colon == 0 || line[colon] != b':' {
-        return Err(ParseError::HeaderName);
+    let colon = token_end(buf, i);
+    match buf.get(colon) {
+        None => return Ok(Line::Partial),
+        Some(b':') if colon > i => {}
+        Some(_) => return Err(ParseError::HeaderName),
     }
-    let value = trim_ows(&line[colon + 1..]);
-    if !is_field_value(value) {
-        return Err(if value.contains(&b'\r') {
-            ParseError::LineEnding
-        } else {
-            ParseError::HeaderValue
-        });
+    let mut v = colon + 1;
+    while let Some(b' ' | b'\t') = buf.get(v) {
+        v += 1;
     }
-    let name = std::str::from_utf8(&line[..colon]).map_err(|_| ParseError::HeaderName)?;
-    Ok(Header { name, value })
+    let cr = match value_end(buf, v) {
+        ValueEnd::Crlf(cr) => cr,
+        ValueEnd::Partial => return Ok(Line::Partial),
+        ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
+        ValueEnd::Control => return Err(ParseError::HeaderValue),
+    };
+    let value = trim_ows(&buf[v.min(cr)..cr]);
+    let name = std::str::from_utf8(&buf[i..colon]).map_err(|_| ParseError::HeaderName)?;
+    Ok(Line::Field(Header { name, value }, cr + 2))
 }
 
-/// `request-line = method SP request-target SP HTTP-version` (RFC 9112 3)
+/// `request-line = method SP request-target SP HTTP-version` CRLF
+/// (RFC 9112 3), starting at `i`: the parts and the offset of the next
+/// line, or `None` when the line is not complete.
 #[inline]
-fn request_line(line: &[u8]) -> Result<(&str, &str, Version), ParseError> {
-    let sp1 = memchr(b' ', line).ok_or(ParseError::Method)?;
-    let method = &line[..sp1];
-    if !is_token_str(method) {
-        return Err(ParseError::Method);
+fn request_line(buf: &[u8], i: usize) -> Result<Option<(&str, &str, Version, usize)>, ParseError> {
+    let sp1 = token_end(buf, i);
+    match buf.get(sp1) {
+        None => return Ok(None),
+        Some(b' ') if sp1 > i => {}
+        // The first half of an empty line before the request.
+        Some(b'\r') if sp1 == i && buf.len() == i + 1 => return Ok(None),
+        Some(_) => return Err(ParseError::Method),
     }
-    let rest = &line[sp1 + 1..];
-    let sp2 = memchr(b' ', rest).ok_or(ParseError::Target)?;
-    let target = &rest[..sp2];
-    if target.is_empty() || !is_target(target) {
-        return Err(ParseError::Target);
+    let t = sp1 + 1;
+    let sp2 = target_end(buf, t);
+    match buf.get(sp2) {
+        None => return Ok(None),
+        Some(b' ') if sp2 > t => {}
+        Some(_) => return Err(ParseError::Target),
     }
-    let version = version(&rest[sp2 + 1..])?;
-    let method = std::str::from_utf8(method).map_err(|_| ParseError::Method)?;
-    let target = std::str::from_utf8(target).map_err(|_| ParseError::Target)?;
-    Ok((method, target, version))
+    let v = sp2 + 1;
+    let Some(line_end) = buf.get(v..v + 10) else {
+        return Ok(None);
+    };
+    let version = version(&line_end[..8])?;
+    match (line_end[8], line_end[9]) {
+        (b'\r', b'\n') => {}
+        (b'\n', _) | (b'\r', _) => return Err(ParseError::LineEnding),
+        _ => return Err(ParseError::Version),
+    }
+    let method = std::str::from_utf8(&buf[i..sp1]).map_err(|_| ParseError::Method)?;
+    let target = std::str::from_utf8(&buf[t..sp2]).map_err(|_| ParseError::Target)?;
+    Ok(Some((method, target, version, v + 10)))
 }
 
-/// `status-line = HTTP-version SP status-code SP [ reason-phrase ]`
+/// `status-line = HTTP-version SP status-code SP [ reason-phrase ]` CRLF
 /// (RFC 9112 4). A missing SP before an empty reason is tolerated, as
-/// every client does.
+/// every client does. `None` when the line is not complete.
 #[inline]
-fn status_line(line: &[u8]) -> Result<(Version, u16, &str), ParseError> {
-    let sp = memchr(b' ', line).ok_or(ParseError::Version)?;
-    let version = version(&line[..sp])?;
-    let line = &line[sp + 1..];
-    if line.len() < 3 {
-        return Err(ParseError::StatusLine);
+fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, &str, usize)>, ParseError> {
+    let Some(head) = buf.get(..12) else {
+        if !b"HTTP/1.1 ".starts_with(&buf[..buf.len().min(5)]) {
+            return Err(ParseError::Version);
+        }
+        return Ok(None);
+    };
+    let version = version(&head[..8])?;
+    if head[8] != b' ' {
+        return Err(ParseError::Version);
     }
-    let digits = &line[..3];
+    let digits = &head[9..12];
     if !digits.iter().all(u8::is_ascii_digit) || digits[0] == b'0' {
         return Err(ParseError::StatusLine);
     }
     let status = digits
         .iter()
         .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
-    let reason = match &line[3..] {
-        [] => &[][..],
-        [b' ', reason @ ..] => reason,
-        _ => return Err(ParseError::StatusLine),
+    let reason_start = match buf.get(12) {
+        None => return Ok(None),
+        Some(b'\r') => 12,
+        Some(b' ') => 13,
+        Some(_) => return Err(ParseError::StatusLine),
     };
-    if !is_field_value(reason) {
-        return Err(ParseError::StatusLine);
-    }
+    let cr = match value_end(buf, reason_start) {
+        ValueEnd::Crlf(cr) => cr,
+        ValueEnd::Partial => return Ok(None),
+        ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
+        ValueEnd::Control => return Err(ParseError::StatusLine),
+    };
     // Reason phrases may be obs-text; keep them only when they are UTF-8.
-    let reason = std::str::from_utf8(reason).unwrap_or("");
-    Ok((version, status, reason))
+    let reason = std::str::from_utf8(&buf[reason_start..cr]).unwrap_or("");
+    Ok(Some((version, status, reason, cr + 2)))
 }
 
 /// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`
