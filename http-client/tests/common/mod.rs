@@ -260,8 +260,8 @@ pub fn start_danted() -> Peer {
     let conf = format!(
         "logoutput: {d}/danted.log\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\n\
          clientmethod: none\nsocksmethod: none\nuser.privileged: root\nuser.unprivileged: nobody\n\
-         client pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}\n\
-         socks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect protocol: tcp }}\n"
+         client pass {{\n from: 127.0.0.0/8 to: 0.0.0.0/0\n}}\n\
+         socks pass {{\n from: 127.0.0.0/8 to: 0.0.0.0/0\n command: connect\n protocol: tcp\n}}\n"
     );
     std::fs::write(dir.path().join("danted.conf"), conf).expect("write conf");
     let mut child = Command::new(bin)
