@@ -6,7 +6,10 @@ use std::process::Command;
 use std::time::Duration;
 
 fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill").args(["-s", name, &pid.to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-s", name, &pid.to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
 }
 
@@ -18,8 +21,13 @@ fn graceful_shutdown() {
         let mut server = StaticServer::start(dir.path(), &["-q"]);
         assert_eq!(curl(&[&format!("{}f.txt", server.url)]).stdout, b"x");
         signal(server.pid(), sig);
-        let status = server.wait_exit(Duration::from_secs(10)).expect("exits within 10 s");
+        let status = server
+            .wait_exit(Duration::from_secs(10))
+            .expect("exits within 10 s");
         assert_eq!(status.code(), Some(0), "SIG{sig}");
-        assert!(std::net::TcpStream::connect(server.addr).is_err(), "still listening after SIG{sig}");
+        assert!(
+            std::net::TcpStream::connect(server.addr).is_err(),
+            "still listening after SIG{sig}"
+        );
     }
 }

@@ -37,7 +37,13 @@ fn python_http_client() {
     write(dir.path(), "f.txt", "0123456789");
     let server = StaticServer::start(dir.path(), &["-q"]);
     let out = Command::new("timeout")
-        .args(["30", "python3", "-c", SCRIPT, &server.addr.port().to_string()])
+        .args([
+            "30",
+            "python3",
+            "-c",
+            SCRIPT,
+            &server.addr.port().to_string(),
+        ])
         .output()
         .expect("run python3");
     assert!(

@@ -23,18 +23,52 @@ fn startup_errors() {
         (vec!["--bogus"], "--bogus"),
         (vec!["-a"], "-a"),
         (vec!["-w", "many"], "many"),
-        (vec!["-a", "127.0.0.1:0", missing.to_str().expect("utf-8")], "nope"),
-        (vec!["-a", "127.0.0.1:0", file.to_str().expect("utf-8")], "file"),
-        (vec!["-a", &taken_addr, dir.path().to_str().expect("utf-8")], &taken_addr),
-        (vec!["-a", "not-an-address", dir.path().to_str().expect("utf-8")], "not-an-address"),
-        (vec!["-a", "127.0.0.1:0", "-H", "NoColon", dir.path().to_str().expect("utf-8")], "NoColon"),
-        (vec!["-a", "127.0.0.1:0", "-H", "Bad Name: x", dir.path().to_str().expect("utf-8")], "Bad Name"),
+        (
+            vec!["-a", "127.0.0.1:0", missing.to_str().expect("utf-8")],
+            "nope",
+        ),
+        (
+            vec!["-a", "127.0.0.1:0", file.to_str().expect("utf-8")],
+            "file",
+        ),
+        (
+            vec!["-a", &taken_addr, dir.path().to_str().expect("utf-8")],
+            &taken_addr,
+        ),
+        (
+            vec!["-a", "not-an-address", dir.path().to_str().expect("utf-8")],
+            "not-an-address",
+        ),
+        (
+            vec![
+                "-a",
+                "127.0.0.1:0",
+                "-H",
+                "NoColon",
+                dir.path().to_str().expect("utf-8"),
+            ],
+            "NoColon",
+        ),
+        (
+            vec![
+                "-a",
+                "127.0.0.1:0",
+                "-H",
+                "Bad Name: x",
+                dir.path().to_str().expect("utf-8"),
+            ],
+            "Bad Name",
+        ),
     ];
     for (args, mention) in cases {
         let out = run(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} succeeded");
-        assert!(out.stdout.is_empty(), "{args:?} printed {:?}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?} printed {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
         assert!(stderr.contains(mention), "{args:?}: {stderr:?}");
     }
