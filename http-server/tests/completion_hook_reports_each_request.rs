@@ -1,0 +1,52 @@
+//! The completion hook sees every answered request once its response is
+//! written: method, target, status, exact bytes, peer, user agent.
+mod common;
+use common::*;
+use http_server::{Completion, Request, Response, StatusCode};
+use std::io::{BufReader, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[test]
+fn each_request_is_reported_with_its_bytes() {
+    let log: Arc<Mutex<Vec<Completion>>> = Arc::default();
+    let sink = log.clone();
+    let server = serve(
+        move |s| s.on_complete(move |c| sink.lock().unwrap().push(c.clone())),
+        |req: &Request| Response::text(StatusCode::OK, "x".repeat(req.path().len())),
+    );
+    let mut s = connect(server.addr);
+    s.write_all(
+        b"GET /one HTTP/1.1\r\nHost: t\r\nUser-Agent: tester\r\nReferer: http://r/\r\n\r\n",
+    )
+    .unwrap();
+    s.write_all(&get("/three?q")).unwrap();
+    let mut r = BufReader::new(s);
+    let mut sizes = vec![];
+    for _ in 0..2 {
+        let resp = read_response(&mut r, false);
+        let head_len = format!(
+            "HTTP/1.1 200 OK\r\n{}\r\n",
+            resp.headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {v}\r\n"))
+                .collect::<String>()
+        )
+        .len();
+        sizes.push((head_len + resp.body.len()) as u64);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while log.lock().unwrap().len() < 2 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let log = log.lock().unwrap();
+    assert_eq!(log[0].target, "/one");
+    assert_eq!(log[0].method, http_server::Method::Get);
+    assert_eq!(log[0].status, 200);
+    assert_eq!(log[0].user_agent.as_deref(), Some("tester"));
+    assert_eq!(log[0].referer.as_deref(), Some("http://r/"));
+    assert_eq!(log[1].target, "/three?q");
+    assert_eq!([log[0].bytes_sent, log[1].bytes_sent], [sizes[0], sizes[1]]);
+    assert_eq!(log[0].peer.ip(), std::net::Ipv4Addr::LOCALHOST);
+}
