@@ -19,7 +19,7 @@ fn file_truncated_mid_transfer() {
     for (name, truncate) in [("shrinks.bin", true), ("deleted.bin", false)] {
         let url = format!("{}{name}", server.url);
         let started = Instant::now();
-        let mut client = Command::new("curl")
+        let client = Command::new("curl")
             .args([
                 "-s",
                 "--max-time",
