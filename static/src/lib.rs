@@ -1,5 +1,69 @@
-//! Serve a directory over HTTP/1.1: the [`StaticFiles`] handler for
-//! `http-server`, and the pure pieces it is made of.
+//! # http-static: serve a directory over HTTP/1.1
+//!
+//! [`StaticFiles`] is an [`http_server::Handler`] that serves the files
+//! under one directory; the `static` binary wraps it in a command line.
+//! Embed it as the whole app, or mount it under a prefix next to other
+//! routes with [`StaticFiles::serve_under`].
+//!
+//! ```
+//! use http_server::{Headers, Method, Request, StatusCode, Version};
+//! use http_static::StaticFiles;
+//!
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("hello.txt"), "Hello!")?;
+//! let files = StaticFiles::new(dir.path())?.header("X-Content-Type-Options", "nosniff");
+//!
+//! // A request built by hand; the server builds them from the wire.
+//! let mut headers = Headers::new();
+//! headers.append("Host", "example.com");
+//! let peer = "127.0.0.1:50000".parse().unwrap(); // ok: a literal
+//! let req = Request::new(Method::Get, "/static/hello.txt", Version::Http11, headers, vec![], peer);
+//!
+//! // Mounted at /static in an app with other routes:
+//! let resp = if req.raw_path().starts_with("/static/") {
+//!     files.serve_under("/static", &req)
+//! } else {
+//!     http_server::Response::text(StatusCode::OK, "other routes")
+//! };
+//! assert_eq!(resp.status(), StatusCode::OK);
+//! assert_eq!(resp.headers().get_str("Content-Type"), Some("text/plain; charset=utf-8"));
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Serving a whole directory takes one line:
+//!
+//! ```no_run
+//! let files = http_static::StaticFiles::new("public")?.spa(true);
+//! http_server::Server::bind("127.0.0.1:8080")?.serve(files)?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # What it does
+//!
+//! - **Resolution, safe by construction** ([`resolve`]): the path is
+//!   split on `/`, then each segment percent-decoded once (`%2F` is never a
+//!   separator); NUL and invalid UTF-8 are refused; `.` and `..` collapse
+//!   lexically and a path that would climb above the root is refused;
+//!   symlinks are checked on the file actually opened and followed only
+//!   inside the root ([`StaticFiles::follow_symlinks`] lifts that);
+//!   dotfiles are hidden ([`StaticFiles::dotfiles`] shows them).
+//! - **Directories**: 301 to the slash form (query kept), `index.html`,
+//!   else a listing ([`listing`]) or 403 ([`StaticFiles::listing`]).
+//! - **Files**: `Content-Type` from the name, `charset=utf-8` on text
+//!   ([`content_type`]); `ETag`, `Last-Modified` and `Cache-Control:
+//!   no-cache` ([`StaticFiles::max_age`]); preconditions in RFC 9110 order
+//!   ([`conditional`]); single and multiple ranges with the
+//!   anti-amplification rule ([`range`]); precompressed `FILE.br` /
+//!   `FILE.gz` siblings with a distinct ETag each ([`encoding`]). Bodies
+//!   are file regions, sent by the server with `sendfile(2)`.
+//! - **Methods**: GET and HEAD; OPTIONS answers `Allow`; others 405.
+//! - **SPA** ([`StaticFiles::spa`]): a missing path gets the root
+//!   `index.html`.
+//! - **Access log** ([`access_log`]): the combined log format line for a
+//!   completed request, for the server's completion hook.
+//!
+//! The library never prints; problems it cannot answer with a status go to
+//! the `log` crate.
 #![forbid(unsafe_code)]
 
 pub mod access_log;
