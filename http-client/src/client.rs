@@ -843,7 +843,20 @@ fn drive_handshake(
                 conn.rbuf.drain(..consumed);
                 return Ok(());
             }
-            Err(e) => return Err(DriveFailure::Proxy(e)),
+            Err(e) => {
+                // A refused CONNECT still has a head worth showing (`-v`, `-i`).
+                if let ProxyError::ConnectRefused { .. } = e {
+                    if let Some(end) = find_head_end(&conn.rbuf) {
+                        trace(&Trace::ResponseHead(&conn.rbuf[..end]));
+                    }
+                }
+                return Err(DriveFailure::Proxy(e));
+            }
         }
     }
+}
+
+/// The length of an HTTP head in `buf` (through the blank line), if complete.
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
 }

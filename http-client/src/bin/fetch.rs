@@ -7,12 +7,13 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{ArgAction, Parser};
 use http_client::{
     Client, Credentials, Error, Method, NoProxy, Phase, Proxy, ProxyConfig, ProxyError,
-    RedirectPolicy, RequestBody, Response, Trace, Url, UrlError, DEFAULT_MAX_REDIRECTS,
+    RedirectPolicy, RequestBody, Trace, Url, UrlError, DEFAULT_MAX_REDIRECTS,
 };
 
 /// curl's exit codes, where the meaning is the same.
@@ -322,14 +323,30 @@ fn build_proxy_config(cli: &Cli) -> Result<ProxyConfig, Failure> {
     }
 }
 
-/// Writes `-v` lines: `* note`, `> request`, `< response`.
-fn verbose_trace(ev: &Trace<'_>) {
-    let mut err = io::stderr().lock();
-    let _ = match ev {
-        Trace::Note(n) => writeln!(err, "* {n}"),
-        Trace::RequestHead(h) => write_head_lines(&mut err, "> ", h),
-        Trace::ResponseHead(h) => write_head_lines(&mut err, "< ", h),
-    };
+/// Response heads received during the current transfer, in order
+/// (CONNECT replies, 1xx, redirects, the final one): what `-i` prints.
+type HeadLog = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// Writes `-v` lines (`* note`, `> request`, `< response`) when `verbose`,
+/// and collects response heads into `heads`.
+fn tracer(verbose: bool, heads: HeadLog) -> impl Fn(&Trace<'_>) + Send + Sync + 'static {
+    move |ev: &Trace<'_>| {
+        if let Trace::ResponseHead(h) = ev {
+            heads
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(h.to_vec());
+        }
+        if !verbose {
+            return;
+        }
+        let mut err = io::stderr().lock();
+        let _ = match ev {
+            Trace::Note(n) => writeln!(err, "* {n}"),
+            Trace::RequestHead(h) => write_head_lines(&mut err, "> ", h),
+            Trace::ResponseHead(h) => write_head_lines(&mut err, "< ", h),
+        };
+    }
 }
 
 fn write_head_lines(out: &mut dyn Write, prefix: &str, head: &[u8]) -> io::Result<()> {
@@ -343,26 +360,39 @@ fn write_head_lines(out: &mut dyn Write, prefix: &str, head: &[u8]) -> io::Resul
     writeln!(out, "{}", prefix.trim_end())
 }
 
+/// What every transfer of one run shares.
+struct Ctx<'a> {
+    cli: &'a Cli,
+    client: Client,
+    heads: HeadLog,
+    data: Option<Vec<u8>>,
+}
+
 fn run(cli: &Cli) -> Result<(), Failure> {
     if cli.urls.is_empty() {
         return Err(Failure::new(exit::USAGE, "no URL specified!"));
     }
     let data = read_data(cli)?;
     if cli.head && data.is_some() && !cli.get {
-        return Err(Failure::new(exit::USAGE, "You can only select one HTTP request method! You asked for both POST (-d) and HEAD (-I)."));
+        return Err(Failure::new(
+            exit::USAGE,
+            "You can only select one HTTP request method! You asked for both POST (-d) and HEAD (-I).",
+        ));
     }
     let connect_timeout = parse_secs(cli.connect_timeout, "--connect-timeout")?;
     let max_time = parse_secs(cli.max_time, "--max-time")?;
-    let mut builder =
-        Client::builder()
-            .proxy(build_proxy_config(cli)?)
-            .redirects(if cli.location {
-                RedirectPolicy::Follow {
-                    max: cli.max_redirs,
-                }
-            } else {
-                RedirectPolicy::None
-            });
+    let redirects = if cli.location {
+        RedirectPolicy::Follow {
+            max: cli.max_redirs,
+        }
+    } else {
+        RedirectPolicy::None
+    };
+    let heads: HeadLog = Arc::default();
+    let mut builder = Client::builder()
+        .proxy(build_proxy_config(cli)?)
+        .redirects(redirects)
+        .trace(tracer(cli.verbose, Arc::clone(&heads)));
     if let Some(d) = connect_timeout {
         builder = builder.connect_timeout(d);
     }
@@ -372,10 +402,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(ua) = &cli.user_agent {
         builder = builder.user_agent(Some(ua));
     }
-    if cli.verbose {
-        builder = builder.trace(verbose_trace);
-    }
-    let client = builder.build();
     let write_out = match cli.write_out.as_deref() {
         Some(f) => Some(match f.strip_prefix('@') {
             Some(path) => std::fs::read_to_string(path).map_err(|e| {
@@ -384,6 +410,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             None => f.to_string(),
         }),
         None => None,
+    };
+    let ctx = Ctx {
+        cli,
+        client: builder.build(),
+        heads,
+        data,
     };
 
     let mut last: Result<(), Failure> = Ok(());
@@ -400,10 +432,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                         .into_owned(),
                 )),
                 None => {
-                    last = Err(Failure::new(
-                        exit::WRITE_ERROR,
-                        "Remote file name has no length!",
-                    ));
+                    report(
+                        cli,
+                        &Failure::new(exit::WRITE_ERROR, "Remote file name has no length!"),
+                    );
+                    last = Err(Failure::new(exit::WRITE_ERROR, ""));
                     continue;
                 }
             }
@@ -411,7 +444,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             Sink::Stdout
         };
         let mut stats = Stats::default();
-        let result = transfer_with_retry(cli, &client, url, data.as_deref(), &sink, &mut stats);
+        let result = transfer_with_retry(&ctx, url, &sink, &mut stats);
         stats.exitcode = result.as_ref().err().map_or(0, |f| f.code);
         if let Some(fmt) = &write_out {
             let text = render_write_out(fmt, &stats);
@@ -428,16 +461,20 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         if let Err(f) = result {
-            // Report each failure as it happens, keep going like curl.
-            if cli.urls.len() > 1 && (!cli.silent || cli.show_error) {
-                eprintln!("fetch: ({}) {}", f.code, f.msg);
-                last = Err(Failure::new(f.code, ""));
-            } else {
-                last = Err(f);
-            }
+            // Each failure is reported when it happens; the run goes on
+            // with the next URL and exits with the last failure's code.
+            report(cli, &f);
+            last = Err(Failure::new(f.code, ""));
         }
     }
     last
+}
+
+/// One error line on stderr, unless `-s` without `-S`.
+fn report(cli: &Cli, f: &Failure) {
+    if (!cli.silent || cli.show_error) && !f.msg.is_empty() {
+        eprintln!("fetch: ({}) {}", f.code, f.msg);
+    }
 }
 
 /// curl's transient failures for `--retry`.
@@ -446,22 +483,18 @@ fn is_transient(f: &Failure, http_code: u16) -> bool {
 }
 
 fn transfer_with_retry(
-    cli: &Cli,
-    client: &Client,
+    ctx: &Ctx<'_>,
     url: &str,
-    data: Option<&[u8]>,
     sink: &Sink,
     stats: &mut Stats,
 ) -> Result<(), Failure> {
-    let mut left = cli.retry;
+    let mut left = ctx.cli.retry;
     let mut wait = RETRY_FIRST_WAIT;
     loop {
         *stats = Stats::default();
-        let retrying = left > 0;
-        let result = transfer(cli, client, url, data, sink, stats, retrying);
-        match result {
+        match transfer(ctx, url, sink, stats, left > 0) {
             Err(f) if left > 0 && is_transient(&f, stats.http_code) => {
-                if !cli.silent {
+                if !ctx.cli.silent {
                     let what = if f.code == exit::TIMEOUT {
                         "timeout"
                     } else {
@@ -481,26 +514,21 @@ fn transfer_with_retry(
     }
 }
 
-/// One URL: send, then write head and body to the sink.
-fn transfer(
-    cli: &Cli,
-    client: &Client,
-    url_str: &str,
-    data: Option<&[u8]>,
-    sink: &Sink,
-    stats: &mut Stats,
-    retry_http_errors: bool,
-) -> Result<(), Failure> {
-    let started = Instant::now();
+/// The request for one URL, from the command line.
+fn build_request<'c>(
+    ctx: &'c Ctx<'_>,
+    url: &str,
+) -> Result<http_client::RequestBuilder<'c>, Failure> {
+    let cli = ctx.cli;
     let mut method = if cli.head { Method::Head } else { Method::Get };
-    if data.is_some() && !cli.get {
+    if ctx.data.is_some() && !cli.get {
         method = Method::Post;
     }
     if let Some(m) = &cli.method {
         method = Method::from_bytes(m.as_bytes())
             .ok_or_else(|| Failure::new(exit::USAGE, format!("bad method {m:?}")))?;
     }
-    let mut req = client.request(method, url_str);
+    let mut req = ctx.client.request(method, url);
     if let Some(u) = &cli.user {
         req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
     }
@@ -522,22 +550,49 @@ fn transfer(
             ));
         }
     }
-    match (data, cli.get) {
+    match (&ctx.data, cli.get) {
         (Some(d), true) => req = req.raw_query(&String::from_utf8_lossy(d)),
         (Some(d), false) => {
             req = req
-                .body(RequestBody::Bytes(d.to_vec()))
+                .body(RequestBody::Bytes(d.clone()))
                 .default_header("Content-Type", "application/x-www-form-urlencoded");
         }
         (None, _) => {}
     }
-    let result = req.send();
+    Ok(req)
+}
+
+/// One URL: send, then write the heads (`-i`, `-I`) and the body.
+/// `retrying`: another attempt may follow, so a transient HTTP error's
+/// response is not written.
+fn transfer(
+    ctx: &Ctx<'_>,
+    url: &str,
+    sink: &Sink,
+    stats: &mut Stats,
+    retrying: bool,
+) -> Result<(), Failure> {
+    let cli = ctx.cli;
+    let started = Instant::now();
+    ctx.heads.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    let result = build_request(ctx, url)?.send();
     stats.total = started.elapsed();
+    stats.url_effective = url.to_string();
+    let heads: Vec<Vec<u8>> =
+        std::mem::take(&mut *ctx.heads.lock().unwrap_or_else(|p| p.into_inner()));
+    stats.size_header = heads.iter().map(|h| h.len() as u64).sum();
+    let show_heads = cli.include || cli.head;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
-            stats.url_effective = url_str.to_string();
-            return Err(failure(e));
+            let f = failure(e);
+            // Heads that did arrive (redirects before exit 47) are output.
+            if show_heads && !heads.is_empty() && !(retrying && is_transient(&f, 0)) {
+                let mut out = Output::new(sink);
+                out.write(&heads.concat())?;
+                out.finish()?;
+            }
+            return Err(f);
         }
     };
     let t = resp.timings();
@@ -550,67 +605,26 @@ fn transfer(
     stats.content_type = resp.header("content-type").unwrap_or("").to_string();
     stats.remote_ip = resp.remote_addr().ip().to_string();
     stats.remote_port = resp.remote_addr().port();
-    stats.size_header = resp
-        .redirects()
-        .iter()
-        .map(|h| h.raw_head.len() as u64)
-        .sum::<u64>()
-        + resp.raw_head().len() as u64;
 
     let status = resp.status();
-    if cli.fail && status >= 400 {
-        // -f: no body, exit 22.
-        return Err(Failure::new(
-            exit::HTTP_ERROR,
-            format!("The requested URL returned error: {status}"),
-        ));
-    }
-    if retry_http_errors && matches!(status, 408 | 429 | 500 | 502 | 503 | 504) {
-        // Another attempt follows: this body is not written.
+    if retrying && matches!(status, 408 | 429 | 500 | 502 | 503 | 504) {
+        // Another attempt follows: this response is not written.
         return Err(Failure::new(
             exit::HTTP_ERROR,
             format!("HTTP error {status}"),
         ));
     }
-    write_response(cli, &mut resp, sink, stats, started)
-}
-
-fn open_sink(sink: &Sink) -> Result<Box<dyn Write>, Failure> {
-    match sink {
-        Sink::Stdout => Ok(Box::new(BufWriter::with_capacity(
-            64 * 1024,
-            io::stdout().lock(),
-        ))),
-        Sink::File(p) => File::create(p)
-            .map(|f| Box::new(BufWriter::with_capacity(64 * 1024, f)) as Box<dyn Write>)
-            .map_err(|e| {
-                Failure::new(
-                    exit::WRITE_ERROR,
-                    format!("Failed to create the file {}: {e}", p.display()),
-                )
-            }),
+    let mut out = Output::new(sink);
+    if show_heads {
+        out.write(&heads.concat())?;
     }
-}
-
-fn write_response(
-    cli: &Cli,
-    resp: &mut Response,
-    sink: &Sink,
-    stats: &mut Stats,
-    started: Instant,
-) -> Result<(), Failure> {
-    let write_err = |e: io::Error| {
-        Failure::new(
-            exit::WRITE_ERROR,
-            format!("Failure writing output to destination: {e}"),
-        )
-    };
-    let mut out = open_sink(sink)?;
-    if cli.include || cli.head {
-        for hop in resp.redirects() {
-            out.write_all(&hop.raw_head).map_err(write_err)?;
-        }
-        out.write_all(resp.raw_head()).map_err(write_err)?;
+    if cli.fail && status >= 400 {
+        // -f: the heads (with -i) but no body, exit 22.
+        out.finish()?;
+        return Err(Failure::new(
+            exit::HTTP_ERROR,
+            format!("The requested URL returned error: {status}"),
+        ));
     }
     let total = resp
         .header("content-length")
@@ -627,8 +641,8 @@ fn write_response(
                 if let Some(p) = &progress {
                     p.inc(n as u64);
                 }
-                if let Err(e) = out.write_all(&buf[..n]) {
-                    break Err(write_err(e));
+                if let Err(f) = out.write(&buf[..n]) {
+                    break Err(f);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -639,9 +653,59 @@ fn write_response(
         p.finish_and_clear();
     }
     // Whatever arrived is written, even when the transfer failed.
-    let flushed = out.flush().map_err(write_err);
+    let flushed = out.finish();
     stats.total = started.elapsed();
     result.and(flushed)
+}
+
+/// A sink opened on first write (a file is not created for nothing).
+struct Output<'s> {
+    sink: &'s Sink,
+    w: Option<Box<dyn Write>>,
+}
+
+fn write_failure(e: io::Error) -> Failure {
+    Failure::new(
+        exit::WRITE_ERROR,
+        format!("Failure writing output to destination: {e}"),
+    )
+}
+
+impl<'s> Output<'s> {
+    fn new(sink: &'s Sink) -> Output<'s> {
+        Output { sink, w: None }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        if self.w.is_none() {
+            self.w = Some(match self.sink {
+                Sink::Stdout => Box::new(BufWriter::with_capacity(64 * 1024, io::stdout())),
+                Sink::File(p) => File::create(p)
+                    .map(|f| Box::new(BufWriter::with_capacity(64 * 1024, f)) as Box<dyn Write>)
+                    .map_err(|e| {
+                        Failure::new(
+                            exit::WRITE_ERROR,
+                            format!("Failed to create the file {}: {e}", p.display()),
+                        )
+                    })?,
+            });
+        }
+        match &mut self.w {
+            Some(w) => w.write_all(bytes).map_err(write_failure),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(mut self) -> Result<(), Failure> {
+        // A body of zero bytes still creates the output file.
+        if self.w.is_none() && matches!(self.sink, Sink::File(_)) {
+            self.write(&[])?;
+        }
+        match &mut self.w {
+            Some(w) => w.flush().map_err(write_failure),
+            None => Ok(()),
+        }
+    }
 }
 
 fn make_progress(total: Option<u64>) -> indicatif::ProgressBar {

@@ -1,0 +1,183 @@
+//! `fetch` and `curl` run with the same arguments give the same stdout
+//! (body bytes, `-i`/`-I` heads apart from `Date`, `-w` output) and the same
+//! exit code, against nginx, Python and tinyproxy on loopback.
+mod common;
+use common::*;
+
+const NGINX_LOCATIONS: &str = r#"
+    location = /r301 { return 301 /a.txt; }
+    location = /r302 { return 302 http://$host:$server_port/a.txt; }
+    location = /r303 { return 303 /echo; }
+    location = /loop { return 302 /loop; }
+    location = /echo { return 200 "args=$args method=$request_method\n"; }
+    location = /teapot { return 418 "short and stout\n"; }
+"#;
+
+const PYTHON: &str = r#"
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def version_string(self): return "py"
+    def date_time_string(self, t=None): return "Thu, 01 Jan 1970 00:00:00 GMT"
+    def do_GET(self):
+        if self.path == "/chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(30):
+                d = b"chunk %d\n" % i
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(d), d))
+            self.wfile.write(b"0\r\n\r\n")
+        elif self.path == "/close":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"until close\n" * 100)
+            self.close_connection = True
+        elif self.path == "/empty":
+            self.close_connection = True
+        elif self.path == "/short":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"only this")
+            self.close_connection = True
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"#;
+
+/// Drops `Date:` lines (they differ between two runs a second apart).
+fn without_dates(b: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(b);
+    text.split_inclusive('\n')
+        .filter(|l| !l.to_ascii_lowercase().starts_with("date:"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[test]
+fn fetch_matches_curl() {
+    let curl = require("curl", "curl");
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let nginx = start_nginx(
+        &[
+            ("a.txt", b"alpha\n"),
+            ("dir/b.txt", b"bravo\n"),
+            ("big.bin", &big),
+        ],
+        NGINX_LOCATIONS,
+    );
+    let py = start_python(PYTHON);
+    let tp = start_tinyproxy("");
+    let data_file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(data_file.path(), "x=1\ny=2\r\n").expect("write data");
+    let at_file = format!("@{}", data_file.path().display());
+    let n = |p: &str| nginx.url(p);
+    let y = |p: &str| py.url(p);
+    let x = tp.url("");
+    let closed = format!("http://127.0.0.1:{}/", free_port());
+    let w = "%{http_code} %{size_download} %{num_redirects} %{exitcode}\\n";
+
+    let cases: Vec<Vec<String>> = vec![
+        vec![n("/a.txt")],
+        vec!["-i".into(), n("/a.txt")],
+        vec!["-I".into(), n("/a.txt")],
+        vec![n("/big.bin")],
+        vec!["-i".into(), n("/missing")],
+        vec!["-f".into(), n("/missing")],
+        vec!["-i".into(), "-f".into(), n("/teapot")],
+        vec!["-i".into(), "-L".into(), n("/r301")],
+        vec!["-i".into(), "-L".into(), n("/r302")],
+        vec!["-L".into(), "-d".into(), "a=1".into(), n("/r303")],
+        vec![
+            "-i".into(),
+            "-L".into(),
+            "--max-redirs".into(),
+            "2".into(),
+            n("/loop"),
+        ],
+        vec![n("/r301")],
+        vec![
+            "-G".into(),
+            "-d".into(),
+            "q=1".into(),
+            "-d".into(),
+            "r=two".into(),
+            n("/echo"),
+        ],
+        vec!["-X".into(), "DELETE".into(), n("/echo")],
+        vec!["-d".into(), at_file.clone(), "-i".into(), n("/a.txt")],
+        vec!["--data-binary".into(), at_file.clone(), n("/echo")],
+        vec![
+            "-H".into(),
+            "Accept:".into(),
+            "-H".into(),
+            "X-Test: 1".into(),
+            n("/echo"),
+        ],
+        vec![n("/a.txt"), n("/dir/b.txt"), n("/echo")],
+        vec![
+            "-o".into(),
+            "/dev/null".into(),
+            "-w".into(),
+            w.into(),
+            "-L".into(),
+            n("/r301"),
+        ],
+        vec!["-i".into(), y("/chunked")],
+        vec!["-i".into(), y("/close")],
+        vec![y("/empty")],
+        vec![y("/short")],
+        vec![
+            "-i".into(),
+            "-x".into(),
+            x.clone(),
+            n("/a.txt"),
+            n("/dir/b.txt"),
+        ],
+        vec![
+            "-i".into(),
+            "-p".into(),
+            "-x".into(),
+            x.clone(),
+            n("/a.txt"),
+            n("/a.txt"),
+        ],
+        vec![closed.clone()],
+        vec!["-w".into(), w.into(), closed],
+        vec!["http://a b/".into()],
+        vec!["http://127.0.0.1:99999/".into()],
+        vec!["-I".into(), "-d".into(), "x".into(), n("/a.txt")],
+        vec!["--definitely-not-a-flag".into(), n("/a.txt")],
+    ];
+    let mut failures = Vec::new();
+    for args in &cases {
+        let mut full: Vec<&str> = vec!["-s"];
+        full.extend(args.iter().map(String::as_str));
+        let ours = run(&fetch_bin(), &full, &[]);
+        let theirs = run(&curl, &full, &[]);
+        let (o, t) = (without_dates(&ours.stdout), without_dates(&theirs.stdout));
+        if o != t || code(&ours) != code(&theirs) {
+            failures.push(format!(
+                "{full:?}: fetch exit {} vs curl exit {}\n--- fetch\n{}\n--- curl\n{}\n--- fetch stderr\n{}",
+                code(&ours),
+                code(&theirs),
+                String::from_utf8_lossy(&o).chars().take(800).collect::<String>(),
+                String::from_utf8_lossy(&t).chars().take(800).collect::<String>(),
+                stderr(&ours),
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
