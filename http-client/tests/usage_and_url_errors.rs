@@ -1,0 +1,53 @@
+//! Bad input gives one clear line on stderr and curl's exit code.
+mod common;
+use common::*;
+
+#[test]
+fn bad_input_exit_codes_and_messages() {
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["https://127.0.0.1/"],
+            1,
+            "protocol \"https\" not supported",
+        ),
+        (&["ftp://127.0.0.1/"], 1, "not supported"),
+        (&["http://[::1/"], 3, "unclosed IPv6 bracket"),
+        (&["http://h:70000/"], 3, "bad port number"),
+        (&["http:///x"], 3, "no host"),
+        (&[], 2, "no URL specified"),
+        (
+            &["--no-such-flag", "http://127.0.0.1/"],
+            2,
+            "--no-such-flag",
+        ),
+        (
+            &["-x", "https://127.0.0.1:1", "http://127.0.0.1/"],
+            1,
+            "proxy",
+        ),
+        (
+            &["-x", "http://proxy.invalid:1", "http://127.0.0.1/"],
+            5,
+            "Could not resolve proxy",
+        ),
+        (&["http://host.invalid/"], 6, "Could not resolve host"),
+        (&["-H", "no colon", "http://127.0.0.1/"], 2, "bad header"),
+        (
+            &["-d", "@/nonexistent/file", "http://127.0.0.1/"],
+            26,
+            "Failed to read",
+        ),
+    ];
+    for (args, want, msg) in cases {
+        let out = fetch(args);
+        let err = stderr(&out);
+        assert_eq!(code(&out), *want, "{args:?}: {err}");
+        assert!(err.contains(msg), "{args:?}: want {msg:?} in {err:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // -s silences, -S brings the message back.
+    let out = fetch(&["-s", "https://127.0.0.1/"]);
+    assert!(out.stderr.is_empty());
+    let out = fetch(&["-sS", "https://127.0.0.1/"]);
+    assert!(stderr(&out).starts_with("fetch: (1) "), "{}", stderr(&out));
+}
