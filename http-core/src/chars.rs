@@ -45,14 +45,14 @@ pub(crate) fn is_token_str(s: &[u8]) -> bool {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of the word is below 0x20 or equal to 0x7F (a control
-/// byte). Exact for the "any" question, not for which byte.
-#[inline]
-fn word_has_ctl(x: u64) -> bool {
-    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
-    let y = x ^ (LO * 0x7F);
-    let del = y.wrapping_sub(LO) & !y & HI;
-    (below_space | del) != 0
+/// Flags (in bit 7 of each byte) the bytes of a word that may be control
+/// bytes: every byte below 0x20 and 0x7F, plus false alarms for 0x80..=0x9F
+/// and 0xFF, which the byte-by-byte path then accepts. It computes
+/// `(b + 1) mod 128 < 0x21` per byte without carries between bytes.
+#[inline(always)]
+fn ctl_mask(x: u64) -> u64 {
+    let y = ((x & (LO * 0x7F)) + LO) & (LO * 0x7F);
+    y.wrapping_sub(LO * 0x21) & !y & HI
 }
 
 /// `field-value` bytes: `VCHAR / obs-text / SP / HTAB` (RFC 9110 5.5): no
@@ -81,31 +81,61 @@ pub(crate) enum ValueEnd {
     Control,
 }
 
-/// Scans a field value starting at `i` up to its CRLF in one pass: eight
-/// bytes at a time while no byte is a control byte, then byte by byte.
+/// The offset of the first byte at or after `i` that [`ctl_mask`] flags,
+/// or `buf.len()`. The lowest flagged byte of a word is exact (borrows only
+/// flag bytes above a true hit), so `trailing_zeros` finds it.
+#[inline(always)]
+fn next_ctl(buf: &[u8], mut i: usize) -> usize {
+    while let Some(w) = buf.get(i..i + 16) {
+        let a = ctl_mask(u64::from_le_bytes([
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
+        ]));
+        if a != 0 {
+            return i + (a.trailing_zeros() / 8) as usize;
+        }
+        let b = ctl_mask(u64::from_le_bytes([
+            w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15],
+        ]));
+        if b != 0 {
+            return i + 8 + (b.trailing_zeros() / 8) as usize;
+        }
+        i += 16;
+    }
+    if let Some(x) = word_at(buf, i) {
+        let m = ctl_mask(x);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = buf.get(i) {
+        if !(0x20..0x7F).contains(&b) {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Scans a field value starting at `i` up to its CRLF in one pass: sixteen
+/// bytes at a time to the next possible control byte, which is then looked
+/// at alone (HTAB and obs-text are fine, CR must start CRLF).
 #[inline]
 pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
     loop {
-        while let Some(x) = word_at(buf, i) {
-            if word_has_ctl(x) {
-                break;
-            }
-            i += 8;
-        }
-        let Some(&b) = buf.get(i) else {
-            return ValueEnd::Partial;
-        };
-        match b {
-            b'\r' => {
+        i = next_ctl(buf, i);
+        match buf.get(i) {
+            None => return ValueEnd::Partial,
+            Some(b'\r') => {
                 return match buf.get(i + 1) {
                     None => ValueEnd::Partial,
                     Some(b'\n') => ValueEnd::Crlf(i),
                     Some(_) => ValueEnd::BareLineEnding,
                 }
             }
-            b'\n' => return ValueEnd::BareLineEnding,
-            b if is_value_byte(b) => i += 1,
-            _ => return ValueEnd::Control,
+            Some(b'\n') => return ValueEnd::BareLineEnding,
+            Some(&b) if is_value_byte(b) => i += 1,
+            Some(_) => return ValueEnd::Control,
         }
     }
 }
@@ -115,12 +145,16 @@ pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
 /// `buf.len()`.
 #[inline]
 pub(crate) fn target_end(buf: &[u8], mut i: usize) -> usize {
-    while let Some(x) = word_at(buf, i) {
+    let mask = |x: u64| {
+        // "below 0x21" catches controls and space at once; then DEL.
         let below = x.wrapping_sub(LO * 0x21) & !x & HI;
         let y = x ^ (LO * 0x7F);
-        let del = y.wrapping_sub(LO) & !y & HI;
-        if (below | del) != 0 {
-            break;
+        below | (y.wrapping_sub(LO) & !y & HI)
+    };
+    while let Some(x) = word_at(buf, i) {
+        let m = mask(x);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -135,14 +169,12 @@ pub(crate) fn target_end(buf: &[u8], mut i: usize) -> usize {
 
 /// The offset of the first non-token byte at or after `i`, or `buf.len()`.
 #[inline]
-pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
-    while let Some(&b) = buf.get(i) {
-        if !is_token(b) {
-            return i;
-        }
-        i += 1;
-    }
-    i
+pub(crate) fn token_end(buf: &[u8], i: usize) -> usize {
+    let rest = buf.get(i..).unwrap_or_default();
+    i + rest
+        .iter()
+        .position(|&b| !is_token(b))
+        .unwrap_or(rest.len())
 }
 
 #[cfg(test)]

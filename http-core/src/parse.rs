@@ -18,7 +18,6 @@
 //! token bytes in names, no control bytes in values.
 
 use crate::chars::{is_token, target_end, token_end, value_end, ValueEnd};
-use crate::headers::trim_ows;
 use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
 use memchr::memchr;
 
@@ -390,16 +389,27 @@ fn parse_request_full<'b, 'h>(
         line_start: start,
         lines: 0,
     };
-    let Some((method, target, version, next)) = request_line(buf, start)? else {
+    let Some((sp1, sp2, version, next)) = request_line(buf, start)? else {
         check_partial(buf, &r, limits, Kind::Request)?;
         return Ok(Outcome::Partial(r));
     };
     check_line(next, &r, limits, Kind::Request)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Request)? {
+    match header_lines(buf, &mut r, slots, limits, Kind::Request, start)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
-        Outcome::Done((n, end)) => {
+        Outcome::Done((n, end, text)) => {
+            let (method, target) = match text {
+                // ASCII method bytes and the spaces are char boundaries.
+                Some(t) => (
+                    t.get(..sp1 - start).unwrap_or_default(),
+                    t.get(sp1 + 1 - start..sp2 - start).unwrap_or_default(),
+                ),
+                None => (
+                    std::str::from_utf8(&buf[start..sp1]).map_err(|_| ParseError::Method)?,
+                    std::str::from_utf8(&buf[sp1 + 1..sp2]).map_err(|_| ParseError::Target)?,
+                ),
+            };
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
                 RequestView {
@@ -427,9 +437,9 @@ fn parse_response_full<'b, 'h>(
     check_line(next, &r, limits, Kind::Response)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Response)? {
+    match header_lines(buf, &mut r, slots, limits, Kind::Response, next)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
-        Outcome::Done((n, end)) => {
+        Outcome::Done((n, end, _)) => {
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
                 ResponseView {
@@ -444,9 +454,14 @@ fn parse_response_full<'b, 'h>(
     }
 }
 
+/// Names whose offsets are kept on the stack until the head is complete.
+const INLINE_NAMES: usize = 64;
+
 /// Parses field lines from `r.line_start` into `slots` up to the blank
-/// line, in one pass over the bytes: `Done((fields, head_end))`, or
-/// `Partial` with the resume point (the start of the incomplete line).
+/// line, in one pass over the bytes: `Done((fields, head_end, text))`,
+/// or `Partial` with the resume point (the start of the incomplete line).
+/// `text` is `buf[text_from..head_end]` as `&str` when it is UTF-8 (the
+/// usual case), so that the caller can slice its start line from it.
 #[inline]
 fn header_lines<'b>(
     buf: &'b [u8],
@@ -454,7 +469,9 @@ fn header_lines<'b>(
     slots: &mut [Header<'b>],
     limits: &Limits,
     kind: Kind,
-) -> Result<Outcome<(usize, usize)>, ParseError> {
+    text_from: usize,
+) -> Result<Outcome<(usize, usize, Option<&'b str>)>, ParseError> {
+    let mut names = [(0u32, 0u32); INLINE_NAMES];
     let mut n = 0;
     loop {
         let i = r.line_start;
@@ -463,11 +480,35 @@ fn header_lines<'b>(
                 check_partial(buf, r, limits, kind)?;
                 return Ok(Outcome::Partial(*r));
             }
-            Line::Blank => return Ok(Outcome::Done((n, i + 2))),
-            Line::Field(header, next) => {
+            Line::Blank => {
+                let end = i + 2;
+                let text = std::str::from_utf8(&buf[text_from..end]).ok();
+                // Names are token bytes (ASCII), so their ends are char
+                // boundaries of `text` and `get` cannot fail; the per-name
+                // conversion is the fallback when a value held obs-text.
+                for (slot, &(a, b)) in slots.iter_mut().zip(&names[..n.min(INLINE_NAMES)]) {
+                    let (a, b) = (a as usize, b as usize);
+                    slot.name = match text.and_then(|t| t.get(a - text_from..b - text_from)) {
+                        Some(name) => name,
+                        None => {
+                            std::str::from_utf8(&buf[a..b]).map_err(|_| ParseError::HeaderName)?
+                        }
+                    };
+                }
+                return Ok(Outcome::Done((n, end, text)));
+            }
+            Line::Field(a, b, value, next) => {
                 check_line(next, r, limits, kind)?;
                 let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
-                *slot = header;
+                slot.value = value;
+                match names.get_mut(n) {
+                    // Heads are far below 4 GiB: the limits see to it.
+                    Some(off) => *off = (a as u32, b as u32),
+                    None => {
+                        slot.name =
+                            std::str::from_utf8(&buf[a..b]).map_err(|_| ParseError::HeaderName)?
+                    }
+                }
                 n += 1;
                 r.lines += 1;
                 r.line_start = next;
@@ -480,8 +521,10 @@ fn header_lines<'b>(
 enum Line<'b> {
     /// The blank line that ends the head.
     Blank,
-    /// A field, and the offset of the next line.
-    Field(Header<'b>, usize),
+    /// A field (its name as the offsets of its bytes, since turning them
+    /// into `&str` is cheaper for the whole head at once), its value, and
+    /// the offset of the next line.
+    Field(usize, usize, &'b [u8], usize),
     /// The line is not complete yet.
     Partial,
 }
@@ -519,16 +562,22 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
         ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
         ValueEnd::Control => return Err(ParseError::HeaderValue),
     };
-    let value = trim_ows(&buf[v.min(cr)..cr]);
-    let name = std::str::from_utf8(&buf[i..colon]).map_err(|_| ParseError::HeaderName)?;
-    Ok(Line::Field(Header { name, value }, cr + 2))
+    // Leading OWS is skipped above; strip the trailing OWS.
+    let mut end = cr;
+    while end > v && matches!(buf[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    Ok(Line::Field(i, colon, &buf[v.min(end)..end], cr + 2))
 }
 
 /// `request-line = method SP request-target SP HTTP-version` CRLF
 /// (RFC 9112 3), starting at `i`: the parts and the offset of the next
 /// line, or `None` when the line is not complete.
 #[inline]
-fn request_line(buf: &[u8], i: usize) -> Result<Option<(&str, &str, Version, usize)>, ParseError> {
+fn request_line(
+    buf: &[u8],
+    i: usize,
+) -> Result<Option<(usize, usize, Version, usize)>, ParseError> {
     let sp1 = token_end(buf, i);
     match buf.get(sp1) {
         None => return Ok(None),
@@ -554,9 +603,7 @@ fn request_line(buf: &[u8], i: usize) -> Result<Option<(&str, &str, Version, usi
         (b'\n', _) | (b'\r', _) => return Err(ParseError::LineEnding),
         _ => return Err(ParseError::Version),
     }
-    let method = std::str::from_utf8(&buf[i..sp1]).map_err(|_| ParseError::Method)?;
-    let target = std::str::from_utf8(&buf[t..sp2]).map_err(|_| ParseError::Target)?;
-    Ok(Some((method, target, version, v + 10)))
+    Ok(Some((sp1, sp2, version, v + 10)))
 }
 
 /// `status-line = HTTP-version SP status-code SP [ reason-phrase ]` CRLF

@@ -1,0 +1,40 @@
+//! Request heads: one-shot and byte-split incremental parses must agree,
+//! never panic, and never claim more bytes than they were given.
+#![no_main]
+use http_core::{parse_request, Limits, RequestParser, Status, EMPTY_HEADER};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let limits = Limits::default();
+    let mut slots = [EMPTY_HEADER; 64];
+    let whole = match parse_request(data, &mut slots, &limits) {
+        Ok(Status::Complete((v, n))) => {
+            assert!(n <= data.len());
+            let head = v.to_head();
+            let _ = http_core::validate_request(&head);
+            let _ = http_core::request_body_kind(&head.headers);
+            let _ = http_core::parse_target(&head.target, &head.method);
+            Ok(Some((head, n)))
+        }
+        Ok(Status::Partial) => Ok(None),
+        Err(e) => Err(e),
+    };
+    // The same bytes fed in two pieces give the same answer.
+    let split = data.first().map_or(0, |&b| b as usize % (data.len() + 1));
+    let mut parser = RequestParser::new(limits);
+    let mut slots = [EMPTY_HEADER; 64];
+    let first = parser.parse(&data[..split], &mut slots);
+    if let Ok(Status::Partial) = first {
+        let mut slots = [EMPTY_HEADER; 64];
+        let again = match parser.parse(data, &mut slots) {
+            Ok(Status::Complete((v, n))) => Ok(Some((v.to_head(), n))),
+            Ok(Status::Partial) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match (&whole, &again) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            _ => panic!("split parse disagrees: {whole:?} vs {again:?}"),
+        }
+    }
+});

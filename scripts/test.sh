@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: installs missing peers, then format, lints, and the
+# whole workspace's tests (unit, behaviour over loopback, doc tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v cargo >/dev/null || { echo "cargo not found: install Rust from rustup.rs" >&2; exit 1; }
+bash scripts/install-peers.sh
+export PATH="$PATH:/usr/sbin"
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+log="$(mktemp)"
+set +e
+cargo test --workspace 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# The summary: every "test result" line added up.
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+rm -f "$log"
+exit "$rc"
