@@ -4,7 +4,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use http_core::{parse_request, parse_response, Limits, Status, EMPTY_HEADER};
 
-include!("fixtures.rs");
+use benches::fixtures::{BROWSER_GET, CURL_GET, RESPONSE};
 
 fn requests(c: &mut Criterion) {
     for (name, fixture) in [("curl_get", CURL_GET), ("browser_get", BROWSER_GET)] {
