@@ -39,6 +39,9 @@ mod exit {
 
 /// First wait of `--retry`; doubled after each attempt (curl's rule).
 const RETRY_FIRST_WAIT: Duration = Duration::from_secs(1);
+/// Bytes asked of the body reader per read: large reads mean fewer
+/// syscalls on bulk downloads (measured against curl on a 100 MiB file).
+const BODY_BUF_BYTES: usize = 256 * 1024;
 /// Longest wait between retries (curl's cap).
 const RETRY_MAX_WAIT: Duration = Duration::from_secs(600);
 
@@ -631,7 +634,7 @@ fn transfer(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let progress = (!cli.silent && matches!(sink, Sink::File(_)) && io::stderr().is_terminal())
         .then(|| make_progress(total));
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; BODY_BUF_BYTES];
     let body = resp.body();
     let result = loop {
         match body.read(&mut buf) {
