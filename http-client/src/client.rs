@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_core::{Headers, Method, ResponseHead, StatusCode, Version};
+use http_core::{Headers, Limits, Method, ResponseHead, StatusCode, Version};
 
 use crate::error::{Error, Phase};
 use crate::exchange::{
@@ -70,6 +70,7 @@ struct Settings {
     redirects: RedirectPolicy,
     user_agent: Option<String>,
     stagger: Duration,
+    limits: Limits,
 }
 
 struct Inner {
@@ -146,6 +147,12 @@ impl ClientBuilder {
     /// `User-Agent` sent by default (`None`: no header).
     pub fn user_agent(mut self, ua: Option<&str>) -> Self {
         self.settings.user_agent = ua.map(str::to_string);
+        self
+    }
+    /// Limits on response heads (size, status line, header count);
+    /// a head past them is `Error::BadResponse`.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.settings.limits = limits;
         self
     }
     /// Idle connections kept per origin (0 disables keep-alive reuse).
@@ -471,6 +478,7 @@ impl Client {
                 redirects: RedirectPolicy::None,
                 user_agent: Some(format!("fetch/{}", env!("CARGO_PKG_VERSION"))),
                 stagger: HAPPY_EYEBALLS_STAGGER,
+                limits: Limits::default(),
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
@@ -635,7 +643,7 @@ impl Client {
                     }))
                 }
                 Err(e) => Err(HeadFailure::Other(e)),
-                Ok(()) => read_response_head(&mut conn, &req.method, deadlines),
+                Ok(()) => read_response_head(&mut conn, &req.method, s.limits, deadlines),
             };
             let received = match outcome {
                 Ok(r) => r,

@@ -16,16 +16,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_core::{
-    response_body_kind, BodyKind, ChunkedDecoder, Header, Limits, Method, ResponseHead,
-    ResponseParser, Status, EMPTY_HEADER,
+    response_body_kind, BodyKind, ChunkedDecoder, Limits, Method, ResponseHead, ResponseParser,
+    Status, EMPTY_HEADER,
 };
 
 use crate::error::{Error, Phase};
 use crate::net::Conn;
 use crate::pool::{Pool, PoolKey};
 
-/// Header slots for a response head.
-const MAX_RESPONSE_HEADERS: usize = 128;
+/// Most header slots a response head may use, whatever the limits say.
+const MAX_RESPONSE_HEADERS: usize = 1024;
 /// Bytes per chunk when streaming a request body from a reader.
 const UPLOAD_CHUNK_BYTES: usize = 64 * 1024;
 
@@ -187,14 +187,15 @@ pub(crate) struct ReceivedHead {
 pub(crate) fn read_response_head(
     conn: &mut Conn,
     method: &Method,
+    limits: Limits,
     deadlines: &Deadlines,
 ) -> Result<ReceivedHead, HeadFailure> {
-    let mut parser = ResponseParser::new(Limits::default());
+    let mut parser = ResponseParser::new(limits);
     let mut interim = Vec::new();
     let mut first_byte_at = (!conn.rbuf.is_empty()).then(Instant::now);
     let mut any_byte = !conn.rbuf.is_empty();
     loop {
-        let mut slots: [Header<'_>; MAX_RESPONSE_HEADERS] = [EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+        let mut slots = vec![EMPTY_HEADER; limits.max_headers.clamp(1, MAX_RESPONSE_HEADERS)];
         let parsed = parser
             .parse(&conn.rbuf, &mut slots)
             .map_err(|e| HeadFailure::Other(Error::BadResponse(e)))?;

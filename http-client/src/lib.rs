@@ -53,7 +53,7 @@ pub use client::{
 pub use error::{Error, Phase};
 pub use exchange::{BodyReader, RequestBody};
 pub use handshake::ProxyError;
-pub use http_core::{Headers, Method, StatusCode, Version};
+pub use http_core::{Headers, Limits, Method, StatusCode, Version};
 pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
