@@ -37,8 +37,9 @@ pub(crate) const FLUSH_BUDGET_BYTES: usize = 4 << 20;
 /// What one read attempt did.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ReadOutcome {
-    /// `n > 0` bytes were appended.
-    Data(usize),
+    /// `n > 0` bytes were appended; `short` when they did not fill the room
+    /// offered, i.e. the socket was drained at that moment.
+    Data { n: usize, short: bool },
     /// The peer closed its sending side.
     Eof,
     /// Nothing to read now.
@@ -87,13 +88,6 @@ impl ReadBuf {
         }
     }
 
-    /// Frees the storage if nothing is buffered (an idle connection).
-    pub(crate) fn release(&mut self) {
-        if self.is_empty() {
-            self.data = Vec::new();
-        }
-    }
-
     /// Reads once from `src`, keeping at most `limit` unconsumed bytes.
     pub(crate) fn read_from(
         &mut self,
@@ -121,7 +115,7 @@ impl ReadBuf {
                 Ok(0) => return Ok(ReadOutcome::Eof),
                 Ok(n) => {
                     self.end += n;
-                    return Ok(ReadOutcome::Data(n));
+                    return Ok(ReadOutcome::Data { n, short: n < room });
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(ReadOutcome::WouldBlock)
@@ -198,14 +192,6 @@ impl WriteQueue {
 
     pub(crate) fn sent_total(&self) -> u64 {
         self.sent_total
-    }
-
-    /// Drops the spare buffer (the connection is going idle).
-    pub(crate) fn release(&mut self) {
-        if self.items.is_empty() {
-            self.items = VecDeque::new();
-        }
-        self.spare = None;
     }
 
     /// A buffer to encode the next message into; give it back with
@@ -382,31 +368,39 @@ mod tests {
     use std::os::unix::net::UnixStream;
 
     #[test]
-    fn read_buf_grows_compacts_and_releases() {
+    fn read_buf_grows_and_compacts() {
         let mut buf = ReadBuf::new();
         assert_eq!(buf.capacity(), 0);
         let data = vec![b'x'; 3000];
         let mut src = &data[..];
         assert_eq!(
             buf.read_from(&mut src, 4096).unwrap(),
-            ReadOutcome::Data(1024)
+            ReadOutcome::Data {
+                n: 1024,
+                short: false
+            }
         );
         assert_eq!(
             buf.read_from(&mut src, 4096).unwrap(),
-            ReadOutcome::Data(1024)
+            ReadOutcome::Data {
+                n: 1024,
+                short: false
+            }
         );
         assert_eq!(buf.capacity(), 2048);
         buf.consume(2000);
         // Compacts instead of growing: 48 bytes left, room for 2000 more.
         assert_eq!(
             buf.read_from(&mut src, 4096).unwrap(),
-            ReadOutcome::Data(952)
+            ReadOutcome::Data {
+                n: 952,
+                short: true
+            }
         );
         assert_eq!(buf.capacity(), 2048);
         assert_eq!(buf.read_from(&mut src, 4096).unwrap(), ReadOutcome::Eof);
         buf.consume(buf.len());
-        buf.release();
-        assert_eq!(buf.capacity(), 0);
+        assert!(buf.is_empty());
     }
 
     #[test]
@@ -417,7 +411,7 @@ mod tests {
         let mut total = 0;
         loop {
             match buf.read_from(&mut src, 2048).unwrap() {
-                ReadOutcome::Data(n) => total += n,
+                ReadOutcome::Data { n, .. } => total += n,
                 ReadOutcome::Full => break,
                 other => panic!("{other:?}"),
             }

@@ -28,8 +28,8 @@ use crate::request::Request;
 use crate::response::{Body, BodyPart, Completion, Response};
 use crate::server::Shared;
 use http_core::{
-    BodyKind, ChunkedDecoder, DateCache, Header, Method, ParseError, RequestHead, RequestParser,
-    StatusCode, Version, EMPTY_HEADER,
+    BodyKind, ChunkedDecoder, DateCache, Header, Limits, Method, ParseError, RequestHead,
+    RequestParser, StatusCode, Version, EMPTY_HEADER,
 };
 use mio::net::TcpStream;
 use mio::Interest;
@@ -63,8 +63,9 @@ enum State {
     Handling,
     /// The last response is queued; flush it, then linger.
     Closing,
-    /// Our FIN is sent; discard input until EOF or the deadline.
-    Lingering { until: Instant },
+    /// Our FIN is sent; discard input until EOF or the linger deadline
+    /// (counted from the last write).
+    Lingering,
     /// Done: the worker frees the connection after this turn.
     Closed,
 }
@@ -76,7 +77,7 @@ impl State {
             State::Body(_) => "Body",
             State::Handling => "Handling",
             State::Closing => "Closing",
-            State::Lingering { .. } => "Lingering",
+            State::Lingering => "Lingering",
             State::Closed => "Closed",
         }
     }
@@ -116,15 +117,45 @@ pub(crate) struct Ctx<'a> {
     pub(crate) reply: &'a Reply,
     pub(crate) token: usize,
     pub(crate) draining: bool,
+    /// The event being handled reported the peer's half-close or an error.
+    pub(crate) hup: bool,
+}
+
+/// Buffers and per-request progress: allocated when the connection has
+/// work, freed when it goes idle, so that an idle keep-alive connection
+/// costs only the small `Conn` itself.
+struct Io {
+    rbuf: ReadBuf,
+    wq: WriteQueue,
+    parser: RequestParser,
+    head_started: Option<Instant>,
+    pending: VecDeque<Pending>,
+    last_mark: u64,
+}
+
+impl Io {
+    fn new(limits: Limits) -> Io {
+        Io {
+            rbuf: ReadBuf::new(),
+            wq: WriteQueue::new(),
+            parser: RequestParser::new(limits),
+            head_started: None,
+            pending: VecDeque::new(),
+            last_mark: 0,
+        }
+    }
+
+    /// Nothing buffered either way and nothing to report.
+    fn is_quiet(&self) -> bool {
+        self.rbuf.is_empty() && self.wq.is_empty() && self.pending.is_empty()
+    }
 }
 
 pub(crate) struct Conn {
     stream: TcpStream,
     peer: SocketAddr,
     state: State,
-    rbuf: ReadBuf,
-    wq: WriteQueue,
-    parser: RequestParser,
+    io: Option<Box<Io>>,
     /// Responses started on this connection.
     served: u32,
     /// Edge-triggered readiness, remembered until `WouldBlock`.
@@ -132,38 +163,50 @@ pub(crate) struct Conn {
     can_write: bool,
     /// The peer sent EOF.
     peer_eof: bool,
+    /// The poller reported the peer's half-close (EOF is queued).
+    peer_hup: bool,
     /// Close with RST (SO_LINGER 0) rather than FIN.
     abort: bool,
     /// Work is left that no event will announce (a budget ran out).
     more: bool,
-    head_started: Option<Instant>,
     last_read: Instant,
     last_write: Instant,
-    pending: VecDeque<Pending>,
-    last_mark: u64,
 }
 
 impl Conn {
-    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, shared: &Shared, now: Instant) -> Conn {
+    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn {
         Conn {
             stream,
             peer,
             state: State::Head,
-            rbuf: ReadBuf::new(),
-            wq: WriteQueue::new(),
-            parser: RequestParser::new(shared.config.limits()),
+            io: None,
             served: 0,
             can_read: false,
             can_write: true,
             peer_eof: false,
+            peer_hup: false,
             abort: false,
             more: false,
-            head_started: None,
             last_read: now,
             last_write: now,
-            pending: VecDeque::new(),
-            last_mark: 0,
         }
+    }
+
+    /// The buffers; [`Conn::ensure_io`] has made them exist.
+    fn io(&mut self) -> &mut Io {
+        debug_assert!(self.io.is_some(), "buffers used before ensure_io");
+        self.io
+            .get_or_insert_with(|| Box::new(Io::new(Limits::default())))
+    }
+
+    fn ensure_io(&mut self, ctx: &Ctx<'_>) {
+        if self.io.is_none() {
+            self.io = Some(Box::new(Io::new(ctx.shared.config.limits())));
+        }
+    }
+
+    fn wq_is_empty(&self) -> bool {
+        self.io.as_ref().is_none_or(|io| io.wq.is_empty())
     }
 
     pub(crate) fn stream_mut(&mut self) -> &mut TcpStream {
@@ -182,7 +225,7 @@ impl Conn {
 
     /// The interest the state calls for.
     pub(crate) fn interest(&self) -> Interest {
-        if !self.wq.is_empty() && !self.can_write {
+        if !self.wq_is_empty() && !self.can_write {
             Interest::READABLE | Interest::WRITABLE
         } else {
             Interest::READABLE
@@ -197,24 +240,24 @@ impl Conn {
 
     /// Idle: between requests, nothing buffered either way.
     fn is_idle(&self) -> bool {
-        matches!(self.state, State::Head) && self.rbuf.is_empty() && self.wq.is_empty()
+        matches!(self.state, State::Head) && self.io.as_ref().is_none_or(|io| io.is_quiet())
     }
 
     /// When this connection must next be looked at, if ever.
     pub(crate) fn deadline(&self, ctx: &Ctx<'_>) -> Option<Instant> {
         let c = &ctx.shared.config;
-        if let State::Lingering { until } = self.state {
-            return Some(until);
+        if let State::Lingering = self.state {
+            return Some(self.last_write + c.linger_timeout);
         }
         if matches!(self.state, State::Closed) {
             return None;
         }
-        if !self.wq.is_empty() {
+        if !self.wq_is_empty() {
             // A stalled write: the peer stopped reading.
             return Some(self.last_write + c.write_timeout);
         }
         match &self.state {
-            State::Head => Some(match self.head_started {
+            State::Head => Some(match self.io.as_ref().and_then(|io| io.head_started) {
                 Some(t) => t + c.head_timeout,
                 None if self.served == 0 => self.last_read + c.head_timeout,
                 None => self.last_read.max(self.last_write) + c.keep_alive_timeout,
@@ -228,7 +271,7 @@ impl Conn {
     pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx<'_>) {
         match self.state {
             // The drain after our FIN is over.
-            State::Lingering { .. } => self.close(),
+            State::Lingering => self.close(),
             // An idle keep-alive connection: a plain close.
             State::Head if self.is_idle() && self.served > 0 => self.close(),
             // A trickled head, a stalled body or write, a silent new
@@ -262,18 +305,21 @@ impl Conn {
 
     /// Reports completions still pending (the peer went away mid-response).
     pub(crate) fn finish(&mut self, ctx: &mut Ctx<'_>) {
-        let mut sent = self.wq.sent_total();
-        while let Some(p) = self.pending.pop_front() {
-            self.complete(p, sent, ctx);
-            sent = self.last_mark;
+        let Some(io) = self.io.as_mut() else { return };
+        let mut sent = io.wq.sent_total();
+        while let Some(p) = io.pending.pop_front() {
+            complete(io, self.peer, p, sent, ctx);
+            sent = io.last_mark;
         }
     }
 
     /// A readiness event, or another turn (`readable`/`writable` false).
     pub(crate) fn drive(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) {
         self.can_read |= readable;
+        self.peer_hup |= readable && ctx.hup;
         self.can_write |= writable;
         self.more = false;
+        self.ensure_io(ctx);
         let mut budget = READ_BUDGET_BYTES;
         loop {
             self.process_input(ctx);
@@ -289,7 +335,16 @@ impl Conn {
                 break;
             }
             match self.read(ctx) {
-                Ok(ReadOutcome::Data(n)) => budget = budget.saturating_sub(n),
+                Ok(ReadOutcome::Data { n, short }) => {
+                    budget = budget.saturating_sub(n);
+                    // A short read drained the socket: new bytes will raise a
+                    // new edge, so skip the read that would only say
+                    // WouldBlock (nginx does the same). Not after a peer
+                    // half-close, whose EOF raises no further edge.
+                    if short && !self.peer_hup {
+                        self.can_read = false;
+                    }
+                }
                 Ok(ReadOutcome::WouldBlock) => {
                     self.can_read = false;
                     break;
@@ -309,8 +364,7 @@ impl Conn {
             }
         }
         if self.is_idle() {
-            self.rbuf.release();
-            self.wq.release();
+            self.io = None;
         }
     }
 
@@ -327,29 +381,35 @@ impl Conn {
     fn wants_input(&self) -> bool {
         match self.state {
             State::Head | State::Body(_) => !self.peer_eof && !self.backpressured(),
-            State::Lingering { .. } => !self.peer_eof,
+            State::Lingering => !self.peer_eof,
             State::Handling | State::Closing | State::Closed => false,
         }
     }
 
     fn backpressured(&self) -> bool {
-        self.wq.mem_bytes() >= WRITE_HIGH_WATER_BYTES
-            || self.wq.pending_bodies() >= MAX_QUEUED_BODIES
+        self.io.as_ref().is_some_and(|io| {
+            io.wq.mem_bytes() >= WRITE_HIGH_WATER_BYTES
+                || io.wq.pending_bodies() >= MAX_QUEUED_BODIES
+        })
     }
 
     fn read(&mut self, ctx: &Ctx<'_>) -> io::Result<ReadOutcome> {
         let limit = match self.state {
             State::Body(_) => BODY_READ_BUF_BYTES,
-            State::Lingering { .. } => 4096,
+            State::Lingering => 4096,
             // Room past the head limit, so that the parser reports the
             // breach (414 or 431) itself.
             _ => ctx.shared.config.max_head_bytes + 1024,
         };
-        let out = self.rbuf.read_from(&mut self.stream, limit)?;
-        if let ReadOutcome::Data(_) = out {
+        self.ensure_io(ctx);
+        let Some(io) = self.io.as_mut() else {
+            return Ok(ReadOutcome::WouldBlock);
+        };
+        let out = io.rbuf.read_from(&mut self.stream, limit)?;
+        if let ReadOutcome::Data { .. } = out {
             self.last_read = ctx.now;
-            if let State::Lingering { .. } = self.state {
-                self.rbuf.consume(self.rbuf.len());
+            if let State::Lingering = self.state {
+                io.rbuf.consume(io.rbuf.len());
             }
         }
         Ok(out)
@@ -359,7 +419,7 @@ impl Conn {
         self.peer_eof = true;
         match self.state {
             // The peer is gone: nothing more to drain.
-            State::Lingering { .. } => self.close(),
+            State::Lingering => self.close(),
             // A truncated body cannot be answered.
             State::Body(_) => self.close(),
             // Head: buffered requests are still answered (process_input
@@ -377,7 +437,7 @@ impl Conn {
                     if self.backpressured() {
                         return;
                     }
-                    if self.rbuf.is_empty() {
+                    if self.io().rbuf.is_empty() {
                         if self.peer_eof {
                             self.set_state(State::Closing);
                         }
@@ -386,7 +446,7 @@ impl Conn {
                     match self.parse_head(ctx) {
                         Ok(Some(head)) => self.begin_request(head, ctx),
                         Ok(None) => {
-                            self.head_started.get_or_insert(ctx.now);
+                            self.io().head_started.get_or_insert(ctx.now);
                             if self.peer_eof {
                                 // A partial head and no more bytes coming.
                                 self.set_state(State::Closing);
@@ -397,7 +457,7 @@ impl Conn {
                     }
                 }
                 State::Body(_) => {
-                    if self.rbuf.is_empty() || !self.read_body(ctx) {
+                    if self.io().rbuf.is_empty() || !self.read_body(ctx) {
                         return;
                     }
                 }
@@ -416,11 +476,12 @@ impl Conn {
             heap = vec![EMPTY_HEADER; n];
             &mut heap
         };
-        match self.parser.parse(self.rbuf.filled(), slots)? {
+        let io = self.io();
+        match io.parser.parse(io.rbuf.filled(), slots)? {
             http_core::Status::Complete((view, used)) => {
                 let head = view.to_head();
-                self.rbuf.consume(used);
-                self.head_started = None;
+                io.rbuf.consume(used);
+                io.head_started = None;
                 Ok(Some(head))
             }
             http_core::Status::Partial => Ok(None),
@@ -452,10 +513,11 @@ impl Conn {
         };
         // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
         // has not started sending the body anyway.
-        if expect.is_some() && head.version == Version::Http11 && self.rbuf.is_empty() {
-            let mut out = self.wq.take_buf();
+        let io = self.io();
+        if expect.is_some() && head.version == Version::Http11 && io.rbuf.is_empty() {
+            let mut out = io.wq.take_buf();
             out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-            self.wq.push_vec(out);
+            io.wq.push_vec(out);
         }
         let capacity = match framing {
             BodyFraming::Length { remaining } => remaining.min(max) as usize,
@@ -473,33 +535,32 @@ impl Conn {
     /// dispatched (or failed).
     fn read_body(&mut self, ctx: &mut Ctx<'_>) -> bool {
         let max = ctx.shared.config.max_body_bytes;
-        let State::Body(b) = &mut self.state else {
+        let (State::Body(b), Some(io)) = (&mut self.state, self.io.as_mut()) else {
             return false;
         };
+        let rbuf = &mut io.rbuf;
         let done = match &mut b.framing {
             BodyFraming::Length { remaining } => {
-                let take = (*remaining).min(self.rbuf.len() as u64) as usize;
-                b.body.extend_from_slice(&self.rbuf.filled()[..take]);
-                self.rbuf.consume(take);
+                let take = (*remaining).min(rbuf.len() as u64) as usize;
+                b.body.extend_from_slice(&rbuf.filled()[..take]);
+                rbuf.consume(take);
                 *remaining -= take as u64;
                 *remaining == 0
             }
-            BodyFraming::Chunked(decoder) => {
-                match decoder.decode(self.rbuf.filled(), &mut b.body) {
-                    Ok((used, done)) => {
-                        self.rbuf.consume(used);
-                        if b.body.len() as u64 > max {
-                            self.fail(StatusCode::PAYLOAD_TOO_LARGE, ctx);
-                            return true;
-                        }
-                        done
-                    }
-                    Err(e) => {
-                        self.fail(e.status(), ctx);
+            BodyFraming::Chunked(decoder) => match decoder.decode(rbuf.filled(), &mut b.body) {
+                Ok((used, done)) => {
+                    rbuf.consume(used);
+                    if b.body.len() as u64 > max {
+                        self.fail(StatusCode::PAYLOAD_TOO_LARGE, ctx);
                         return true;
                     }
+                    done
                 }
-            }
+                Err(e) => {
+                    self.fail(e.status(), ctx);
+                    return true;
+                }
+            },
         };
         if !done {
             return false;
@@ -547,8 +608,9 @@ impl Conn {
         let status = resp.status().as_u16();
         let keep_alive = self.queue_response(req.method(), req.version(), resp, keep_alive, ctx);
         if ctx.shared.on_complete.is_some() {
-            self.wq.push_mark();
-            self.pending.push_back(Pending {
+            let io = self.io();
+            io.wq.push_mark();
+            io.pending.push_back(Pending {
                 method: req.method().clone(),
                 target: req.raw_target().to_owned(),
                 version: req.version(),
@@ -605,44 +667,45 @@ impl Conn {
         } else if version == Version::Http10 {
             headers.insert("Connection", "keep-alive");
         }
-        let mut out = self.wq.take_buf();
+        let wq = &mut self.io().wq;
+        let mut out = wq.take_buf();
         http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
         if is_head || status.forbids_body() {
-            self.wq.push_vec(out);
+            wq.push_vec(out);
             return keep_alive;
         }
         match body {
-            Body::Empty => self.wq.push_vec(out),
+            Body::Empty => wq.push_vec(out),
             Body::Bytes(bytes) => {
                 if bytes.len() <= 16 << 10 {
                     out.extend_from_slice(&bytes);
-                    self.wq.push_vec(out);
+                    wq.push_vec(out);
                 } else {
-                    self.wq.push_vec(out);
-                    self.wq.push_vec(bytes);
+                    wq.push_vec(out);
+                    wq.push_vec(bytes);
                 }
             }
             Body::File(region) => {
-                self.wq.push_vec(out);
-                self.wq.push_file(region.file, region.offset, region.len);
+                wq.push_vec(out);
+                wq.push_file(region.file, region.offset, region.len);
             }
             Body::Parts(parts) => {
-                self.wq.push_vec(out);
+                wq.push_vec(out);
                 for part in parts {
                     match part {
-                        BodyPart::Bytes(bytes) => self.wq.push_vec(bytes),
-                        BodyPart::File(r) => self.wq.push_file(r.file, r.offset, r.len),
+                        BodyPart::Bytes(bytes) => wq.push_vec(bytes),
+                        BodyPart::File(r) => wq.push_file(r.file, r.offset, r.len),
                     }
                 }
             }
             Body::Stream(iter) => {
-                self.wq.push_vec(out);
+                wq.push_vec(out);
                 let (frame, trailer): (fn(&[u8], &mut Vec<u8>), &'static [u8]) = if chunked {
                     (http_core::encode_chunk, http_core::LAST_CHUNK)
                 } else {
                     (|piece, out| out.extend_from_slice(piece), b"")
                 };
-                self.wq.push_stream(Stream {
+                wq.push_stream(Stream {
                     iter,
                     frame,
                     trailer,
@@ -662,26 +725,30 @@ impl Conn {
         let body = format!("{status}\n");
         headers.append("Content-Length", body.len().to_string());
         headers.append("Connection", "close");
-        let mut out = self.wq.take_buf();
+        let wq = &mut self.io().wq;
+        let mut out = wq.take_buf();
         http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
         out.extend_from_slice(body.as_bytes());
-        self.wq.push_vec(out);
+        wq.push_vec(out);
         self.set_state(State::Closing);
     }
 
     /// Writes what the socket takes; begins the lingering close once the
     /// last response is out.
     fn flush(&mut self, ctx: &mut Ctx<'_>) {
-        if !self.wq.is_empty() && self.can_write {
+        let fd = self.stream.as_raw_fd();
+        let peer = self.peer;
+        let Some(io) = self.io.as_mut() else { return };
+        if !io.wq.is_empty() && self.can_write {
             let mut marks = Vec::new();
-            let before = self.wq.sent_total();
-            let outcome = self.wq.flush(self.stream.as_raw_fd(), &mut marks);
-            if self.wq.sent_total() != before {
+            let before = io.wq.sent_total();
+            let outcome = io.wq.flush(fd, &mut marks);
+            if io.wq.sent_total() != before {
                 self.last_write = ctx.now;
             }
             for total in marks {
-                if let Some(p) = self.pending.pop_front() {
-                    self.complete(p, total, ctx);
+                if let Some(p) = io.pending.pop_front() {
+                    complete(io, peer, p, total, ctx);
                 }
             }
             match outcome {
@@ -694,7 +761,7 @@ impl Conn {
                 }
             }
         }
-        if self.wq.is_empty() && matches!(self.state, State::Closing) {
+        if self.wq_is_empty() && matches!(self.state, State::Closing) {
             self.begin_linger(ctx);
         }
     }
@@ -710,29 +777,32 @@ impl Conn {
             log::debug!("{} shutdown failed: {e}", self.peer);
             return self.close();
         }
-        self.rbuf.consume(self.rbuf.len());
-        let until = ctx.now + ctx.shared.config.linger_timeout;
-        self.set_state(State::Lingering { until });
+        let io = self.io();
+        io.rbuf.consume(io.rbuf.len());
+        // The linger deadline counts from now.
+        self.last_write = ctx.now;
+        self.set_state(State::Lingering);
         // Input already buffered in the kernel will not raise a new edge.
         self.can_read = true;
     }
+}
 
-    fn complete(&mut self, p: Pending, total: u64, ctx: &mut Ctx<'_>) {
-        let bytes_sent = total.saturating_sub(self.last_mark);
-        self.last_mark = total;
-        if let Some(hook) = &ctx.shared.on_complete {
-            hook(&Completion {
-                method: p.method,
-                target: p.target,
-                version: p.version,
-                status: p.status,
-                bytes_sent,
-                duration: ctx.now.saturating_duration_since(p.started),
-                peer: self.peer,
-                referer: p.referer,
-                user_agent: p.user_agent,
-                time: p.time,
-            });
-        }
+/// Reports one finished response to the completion hook.
+fn complete(io: &mut Io, peer: SocketAddr, p: Pending, total: u64, ctx: &mut Ctx<'_>) {
+    let bytes_sent = total.saturating_sub(io.last_mark);
+    io.last_mark = total;
+    if let Some(hook) = &ctx.shared.on_complete {
+        hook(&Completion {
+            method: p.method,
+            target: p.target,
+            version: p.version,
+            status: p.status,
+            bytes_sent,
+            duration: ctx.now.saturating_duration_since(p.started),
+            peer,
+            referer: p.referer,
+            user_agent: p.user_agent,
+            time: p.time,
+        });
     }
 }

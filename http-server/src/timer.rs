@@ -19,14 +19,19 @@ const SLOTS: usize = 1024;
 
 /// Handle to a scheduled entry, for [`Wheel::cancel`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TimerId(usize);
+pub(crate) struct TimerId(u32);
+
+/// No entry (list ends). Entries are 16 bytes: thousands of idle
+/// connections each hold one.
+const NIL: u32 = u32::MAX;
 
 #[derive(Debug)]
 struct Entry {
-    key: usize,
-    tick: u64,
-    prev: Option<usize>,
-    next: Option<usize>,
+    key: u32,
+    /// 50 ms ticks: u32 lasts six years.
+    tick: u32,
+    prev: u32,
+    next: u32,
 }
 
 #[derive(Debug)]
@@ -35,7 +40,7 @@ pub(crate) struct Wheel {
     tick: Duration,
     /// The last tick whose slot has been processed.
     current: u64,
-    heads: Vec<Option<usize>>,
+    heads: Vec<u32>,
     entries: Slab<Entry>,
 }
 
@@ -49,7 +54,7 @@ impl Wheel {
             origin: now,
             tick,
             current: 0,
-            heads: vec![None; SLOTS],
+            heads: vec![NIL; SLOTS],
             entries: Slab::new(),
         }
     }
@@ -65,39 +70,47 @@ impl Wheel {
         since.as_nanos().div_ceil(tick_ns) as u64
     }
 
-    /// Schedules `key` to expire at `deadline`.
+    /// The tick a deadline fires at (compare with [`Wheel::tick_of_id`]).
+    pub(crate) fn due_tick(&self, deadline: Instant) -> u32 {
+        self.tick_of(deadline).max(self.current + 1) as u32
+    }
+
+    /// The tick an entry fires at.
+    pub(crate) fn tick_of_id(&self, id: TimerId) -> Option<u32> {
+        self.entries.get(id.0 as usize).map(|e| e.tick)
+    }
+
+    /// Schedules `key` (below 2^32 - 1) to expire at `deadline`.
     pub(crate) fn insert(&mut self, deadline: Instant, key: usize) -> TimerId {
-        let tick = self.tick_of(deadline).max(self.current + 1);
-        let slot = (tick % SLOTS as u64) as usize;
+        let tick = self.due_tick(deadline);
+        let slot = tick as usize % SLOTS;
         let head = self.heads[slot];
         let id = self.entries.insert(Entry {
-            key,
+            key: key as u32,
             tick,
-            prev: None,
+            prev: NIL,
             next: head,
-        });
-        if let Some(h) = head {
-            self.entries[h].prev = Some(id);
+        }) as u32;
+        if head != NIL {
+            self.entries[head as usize].prev = id;
         }
-        self.heads[slot] = Some(id);
+        self.heads[slot] = id;
         TimerId(id)
     }
 
     /// Removes an entry; a stale id (already fired) is ignored, so callers
     /// must forget ids as soon as they are returned by [`Wheel::expire`].
     pub(crate) fn cancel(&mut self, id: TimerId) {
-        let Some(entry) = self.entries.try_remove(id.0) else {
+        let Some(entry) = self.entries.try_remove(id.0 as usize) else {
             return;
         };
-        match entry.prev {
-            Some(p) => self.entries[p].next = entry.next,
-            None => {
-                let slot = (entry.tick % SLOTS as u64) as usize;
-                self.heads[slot] = entry.next;
-            }
+        if entry.prev == NIL {
+            self.heads[entry.tick as usize % SLOTS] = entry.next;
+        } else {
+            self.entries[entry.prev as usize].next = entry.next;
         }
-        if let Some(n) = entry.next {
-            self.entries[n].prev = entry.prev;
+        if entry.next != NIL {
+            self.entries[entry.next as usize].prev = entry.prev;
         }
     }
 
@@ -112,11 +125,12 @@ impl Wheel {
         for step in 1..=steps {
             let slot = ((self.current + step) % SLOTS as u64) as usize;
             let mut cursor = self.heads[slot];
-            while let Some(id) = cursor {
-                let entry = &self.entries[id];
+            while cursor != NIL {
+                let entry = &self.entries[cursor as usize];
+                let id = cursor;
                 cursor = entry.next;
-                if entry.tick <= now_tick {
-                    out.push(entry.key);
+                if u64::from(entry.tick) <= now_tick {
+                    out.push(entry.key as usize);
                     self.cancel(TimerId(id));
                 }
             }
