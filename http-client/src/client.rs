@@ -283,7 +283,7 @@ impl Response {
     pub fn body(&mut self) -> &mut BodyReader {
         &mut self.body
     }
-    /// Takes the body reader (the head stays readable via the returned parts).
+    /// Takes the body reader, dropping the head.
     pub fn into_body(self) -> BodyReader {
         self.body
     }
