@@ -128,8 +128,13 @@ impl Worker {
                 }
             }
             if let Some(at) = self.accept_paused {
-                if now >= at && self.slots.len() < self.shared.config.max_connections {
-                    self.resume_accept(now);
+                if now >= at {
+                    if self.slots.len() < self.shared.config.max_connections {
+                        self.resume_accept(now);
+                    } else {
+                        // Still full: look again later, or when one closes.
+                        self.accept_paused = Some(now + ACCEPT_BACKOFF);
+                    }
                 }
             }
             let timeout = self.poll_timeout(now);
@@ -197,7 +202,7 @@ impl Worker {
             }
             if self.slots.len() >= self.shared.config.max_connections {
                 log::warn!("worker {}: connection cap reached", self.id);
-                return self.pause_accept(now);
+                return self.pause_accept(now + ACCEPT_BACKOFF);
             }
             match listener.accept() {
                 Ok((stream, peer)) => self.add_conn(stream, peer, now),
@@ -387,6 +392,12 @@ impl Worker {
 
     /// Frees the connections marked closed during this turn.
     fn close_marked(&mut self, now: Instant) {
+        if !self.to_close.is_empty() {
+            // Descriptors and slots were freed: a paused accept may resume.
+            if let Some(at) = &mut self.accept_paused {
+                *at = (*at).min(now);
+            }
+        }
         for key in std::mem::take(&mut self.to_close) {
             let Some(mut slot) = self.slots.try_remove(key) else {
                 continue;

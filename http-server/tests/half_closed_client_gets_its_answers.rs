@@ -1,0 +1,33 @@
+//! A client that sends its requests and then half-closes (`shutdown(WR)`,
+//! like `printf ... | nc -N`) still gets every answer, then a close.
+mod common;
+use common::*;
+use http_server::{Request, Response, StatusCode};
+use std::io::{BufReader, Write};
+use std::net::Shutdown;
+use std::time::{Duration, Instant};
+
+#[test]
+fn answers_then_close_after_the_peer_half_closes() {
+    let server = serve(
+        |s| s,
+        |req: &Request| Response::text(StatusCode::OK, req.path().to_owned()),
+    );
+    let mut s = connect(server.addr);
+    let mut raw = get("/1");
+    raw.extend(get("/2"));
+    s.write_all(&raw).unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let started = Instant::now();
+    let mut r = BufReader::new(s);
+    assert_eq!(read_response(&mut r, false).text(), "/1");
+    let last = read_response(&mut r, false);
+    assert_eq!(last.text(), "/2");
+    // (No `Connection: close` needed: both heads were parsed before the
+    // EOF was read, and the client itself ended the exchange.)
+    assert!(closed_by_peer(&mut r));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "closed only at a timeout"
+    );
+}
