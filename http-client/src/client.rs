@@ -313,6 +313,14 @@ pub struct RequestBuilder<'c> {
     removed: Vec<String>,
     late_defaults: Headers,
     body: RequestBody,
+    invalid_header: Option<String>,
+}
+
+/// `token = 1*tchar` (RFC 9110 5.6.2).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl std::fmt::Debug for RequestBuilder<'_> {
@@ -329,8 +337,17 @@ impl std::fmt::Debug for RequestBuilder<'_> {
 impl RequestBuilder<'_> {
     /// Adds a header; one with the name of a default header (`Host`,
     /// `User-Agent`, `Accept`) replaces it.
+    ///
+    /// A name that is not an RFC 9110 token, or a value with CR, LF or NUL
+    /// (which would inject header lines), makes `send` fail with
+    /// [`Error::InvalidHeader`].
     pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        self.headers.append(name, value);
+        let value = value.as_ref();
+        if !is_token(name) || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+            self.invalid_header.get_or_insert_with(|| name.to_string());
+        } else {
+            self.headers.append(name, value);
+        }
         self
     }
     /// Suppresses a default header (curl's `-H "Name:"`).
@@ -341,7 +358,12 @@ impl RequestBuilder<'_> {
     /// A header sent after the body-framing header unless the request
     /// already has one of that name (how curl places `Content-Type` for `-d`).
     pub fn default_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        self.late_defaults.append(name, value);
+        let value = value.as_ref();
+        if !is_token(name) || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+            self.invalid_header.get_or_insert_with(|| name.to_string());
+        } else {
+            self.late_defaults.append(name, value);
+        }
         self
     }
     /// Appends `name=value` to the query, form-encoded.
@@ -373,6 +395,9 @@ impl RequestBuilder<'_> {
     pub fn send(self) -> Result<Response, Error> {
         let client = self.client;
         let url = self.url?;
+        if let Some(name) = self.invalid_header {
+            return Err(Error::InvalidHeader { name });
+        }
         let started = Instant::now();
         let s = &client.inner.settings;
         let deadlines = Deadlines {
@@ -426,6 +451,8 @@ impl RequestBuilder<'_> {
             if to_get {
                 req.method = Method::Get;
                 req.body = RequestBody::Empty;
+                // Content-Type described the body that is no longer sent.
+                req.late_defaults = Headers::new();
             }
             // Credentials go only to the host they were given for.
             let same_origin = next.host() == req.url.host() && next.port() == req.url.port();
@@ -497,6 +524,7 @@ impl Client {
             removed: Vec::new(),
             late_defaults: Headers::new(),
             body: RequestBody::Empty,
+            invalid_header: None,
         }
     }
 

@@ -102,6 +102,11 @@ pub enum Error {
     },
     /// Reading the request body from its source failed.
     RequestBody(io::Error),
+    /// A request header name is not a token, or its value holds CR, LF or NUL.
+    InvalidHeader {
+        /// The header's name as given.
+        name: String,
+    },
 }
 
 impl Error {
@@ -115,7 +120,7 @@ impl Error {
             Error::EmptyReply | Error::BadResponse(_) => Some(Phase::ReceiveHead),
             Error::Incomplete { .. } | Error::BodyTooLarge { .. } => Some(Phase::ReceiveBody),
             Error::RequestBody(_) => Some(Phase::Send),
-            Error::Url(_) | Error::TooManyRedirects { .. } => None,
+            Error::Url(_) | Error::TooManyRedirects { .. } | Error::InvalidHeader { .. } => None,
         }
     }
 
@@ -194,6 +199,10 @@ impl fmt::Display for Error {
             Error::TooManyRedirects { max } => write!(f, "Maximum ({max}) redirects followed"),
             Error::BodyTooLarge { limit } => write!(f, "response body larger than {limit} bytes"),
             Error::RequestBody(e) => write!(f, "reading the request body failed: {e}"),
+            Error::InvalidHeader { name } => write!(
+                f,
+                "invalid request header {name:?}: the name must be a token and the value must not hold CR, LF or NUL"
+            ),
         }
     }
 }

@@ -58,3 +58,18 @@ pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
 pub use url::{Credentials, Host, Url, UrlError};
+
+#[cfg(test)]
+mod tests {
+    /// The blocking API is shared across threads: a `Client` (and what it
+    /// hands out) must be `Send + Sync` / `Send`.
+    #[test]
+    fn public_types_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<crate::Client>();
+        send::<crate::Response>();
+        send::<crate::BodyReader>();
+        send_sync::<crate::Error>();
+    }
+}

@@ -33,6 +33,16 @@ fn bad_input_exit_codes_and_messages() {
         (&["http://host.invalid/"], 6, "Could not resolve host"),
         (&["-H", "no colon", "http://127.0.0.1/"], 2, "bad header"),
         (
+            &["-H", "X-A: a\r\nInjected: 1", "http://127.0.0.1:9/"],
+            2,
+            "invalid request header",
+        ),
+        (
+            &["-H", "Bad Name: v", "http://127.0.0.1:9/"],
+            2,
+            "invalid request header",
+        ),
+        (
             &["-d", "@/nonexistent/file", "http://127.0.0.1/"],
             26,
             "Failed to read",

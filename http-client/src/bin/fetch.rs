@@ -178,6 +178,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::TooManyRedirects { .. } => exit::TOO_MANY_REDIRECTS,
         Error::BodyTooLarge { .. } => exit::RECV_ERROR,
         Error::RequestBody(_) => exit::READ_ERROR,
+        Error::InvalidHeader { .. } => exit::USAGE,
     }
 }
 
