@@ -1,0 +1,27 @@
+//! The static server's path resolver: whatever the request path, the
+//! result never leaves the root and never names a hidden file.
+#![no_main]
+use http_static::resolve::normalize;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    for dotfiles in [false, true] {
+        if let Ok(lex) = normalize(raw, dotfiles) {
+            for seg in &lex.segments {
+                assert!(!seg.is_empty(), "{raw:?}: empty segment");
+                assert!(seg != "." && seg != "..", "{raw:?}: dot segment survived");
+                assert!(!seg.contains('/') && !seg.contains('\0'), "{raw:?}: {seg:?}");
+                assert!(dotfiles || !seg.starts_with('.'), "{raw:?}: hidden {seg:?}");
+            }
+            let rel = lex.rel_path();
+            assert!(rel.is_relative());
+            assert!(
+                rel.components().all(|c| matches!(c, std::path::Component::Normal(_))),
+                "{raw:?}: {rel:?}"
+            );
+        }
+    }
+});
