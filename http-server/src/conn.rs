@@ -369,11 +369,17 @@ impl Conn {
     }
 
     /// The pool answered this connection's request.
-    pub(crate) fn on_answer(&mut self, req: Request, resp: Response, ctx: &mut Ctx<'_>) {
+    pub(crate) fn on_answer(
+        &mut self,
+        req: Request,
+        resp: Response,
+        started: Instant,
+        ctx: &mut Ctx<'_>,
+    ) {
         if !matches!(self.state, State::Handling) {
             return;
         }
-        self.respond(req, resp, ctx);
+        self.respond(req, resp, started, ctx);
         self.drive(ctx, false, false);
     }
 
@@ -577,7 +583,7 @@ impl Conn {
         let req = Request::from_head(head, body, self.peer);
         let shared = ctx.shared;
         if let Some(pool) = &shared.pool {
-            match pool.submit(ctx.token, req, ctx.reply.clone()) {
+            match pool.submit(ctx.token, req, ctx.reply.clone(), ctx.now) {
                 Ok(()) => {
                     self.set_state(State::Handling);
                 }
@@ -587,18 +593,19 @@ impl Conn {
                         StatusCode::SERVICE_UNAVAILABLE,
                         "503 Service Unavailable\n",
                     );
-                    self.respond(*req, resp, ctx);
+                    self.respond(*req, resp, ctx.now, ctx);
                 }
             }
         } else {
             let resp = call_handler(&*shared.handler, &req);
-            self.respond(req, resp, ctx);
+            self.respond(req, resp, ctx.now, ctx);
         }
     }
 
     /// Queues the response to `req` with its framing; decides whether the
     /// connection stays open.
-    fn respond(&mut self, req: Request, resp: Response, ctx: &mut Ctx<'_>) {
+    /// `started`: when the request was complete and dispatched.
+    fn respond(&mut self, req: Request, resp: Response, started: Instant, ctx: &mut Ctx<'_>) {
         self.served += 1;
         let config = &ctx.shared.config;
         let keep_alive = !ctx.draining
@@ -617,7 +624,7 @@ impl Conn {
                 status,
                 referer: req.header("referer").map(str::to_owned),
                 user_agent: req.header("user-agent").map(str::to_owned),
-                started: ctx.now,
+                started,
                 time: SystemTime::now(),
             });
         }

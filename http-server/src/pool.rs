@@ -10,12 +10,15 @@ use std::io;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Instant;
 
 /// A finished job, back on its worker.
 pub(crate) struct Done {
     pub(crate) token: usize,
     pub(crate) req: Request,
     pub(crate) resp: Response,
+    /// When the request was handed over (for the completion's duration).
+    pub(crate) started: Instant,
 }
 
 /// A worker's return path.
@@ -29,6 +32,7 @@ struct Job {
     token: usize,
     req: Request,
     reply: Reply,
+    started: Instant,
 }
 
 /// The pool's threads exit when the pool (its sender) is dropped.
@@ -56,9 +60,15 @@ impl Pool {
         token: usize,
         req: Request,
         reply: Reply,
+        started: Instant,
     ) -> Result<(), Box<Request>> {
         self.tx
-            .send(Job { token, req, reply })
+            .send(Job {
+                token,
+                req,
+                reply,
+                started,
+            })
             .map_err(|mpsc::SendError(job)| Box::new(job.req))
     }
 }
@@ -76,6 +86,7 @@ fn run(rx: &Mutex<Receiver<Job>>, handler: &dyn Handler) {
             token: job.token,
             req: job.req,
             resp,
+            started: job.started,
         };
         // A worker that has stopped no longer listens: drop the answer.
         if job.reply.tx.send(done).is_ok() {

@@ -189,12 +189,13 @@ pub struct Completion {
     pub status: u16,
     /// Bytes of the response written, head included.
     pub bytes_sent: u64,
-    /// From the end of the request head to the last byte written.
+    /// From the moment the whole request (head and body) was read to the
+    /// last byte of the response written (loop-turn resolution).
     pub duration: Duration,
     pub peer: SocketAddr,
     pub referer: Option<String>,
     pub user_agent: Option<String>,
-    /// When the request head was complete.
+    /// When the response was queued (wall clock, for the log line).
     pub time: SystemTime,
 }
 

@@ -315,9 +315,14 @@ impl Worker {
 
     fn take_answers(&mut self, now: Instant) {
         while let Ok(done) = self.answers.try_recv() {
-            let Done { token, req, resp } = done;
+            let Done {
+                token,
+                req,
+                resp,
+                started,
+            } = done;
             self.with_conn(Token(token), now, |conn, ctx| {
-                conn.on_answer(req, resp, ctx)
+                conn.on_answer(req, resp, started, ctx)
             });
         }
     }

@@ -50,3 +50,25 @@ fn each_request_is_reported_with_its_bytes() {
     assert_eq!([log[0].bytes_sent, log[1].bytes_sent], [sizes[0], sizes[1]]);
     assert_eq!(log[0].peer.ip(), std::net::Ipv4Addr::LOCALHOST);
 }
+
+#[test]
+fn duration_covers_a_slow_handler_on_the_pool() {
+    let log: Arc<Mutex<Vec<Completion>>> = Arc::default();
+    let sink = log.clone();
+    let server = serve(
+        move |s| s.handler_threads(2).on_complete(move |c| sink.lock().unwrap().push(c.clone())),
+        |_req: &Request| {
+            std::thread::sleep(Duration::from_millis(150));
+            Response::text(StatusCode::OK, "slow")
+        },
+    );
+    let (resp, _) = exchange(server.addr, &get("/slow"));
+    assert_eq!(resp.text(), "slow");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while log.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let d = log.lock().unwrap()[0].duration;
+    assert!(d >= Duration::from_millis(150) && d < Duration::from_secs(2), "{d:?}");
+}
