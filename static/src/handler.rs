@@ -62,6 +62,8 @@ const INDEX_FILE: &str = "index.html";
 pub struct StaticFiles {
     /// Canonical: absolute, no symlinks, a directory.
     root: PathBuf,
+    /// `root` opened, for `openat2` beneath it (shared by clones).
+    root_dir: Arc<fs::File>,
     listing: bool,
     spa: bool,
     dotfiles: bool,
@@ -79,7 +81,8 @@ impl StaticFiles {
     /// only inside the root, `Cache-Control: no-cache`.
     pub fn new(root: impl AsRef<Path>) -> io::Result<StaticFiles> {
         let root = fs::canonicalize(root.as_ref())?;
-        if !fs::metadata(&root)?.is_dir() {
+        let root_dir = fs::File::open(&root)?;
+        if !root_dir.metadata()?.is_dir() {
             return Err(io::Error::new(
                 io::ErrorKind::NotADirectory,
                 "not a directory",
@@ -87,6 +90,7 @@ impl StaticFiles {
         }
         Ok(StaticFiles {
             root,
+            root_dir: Arc::new(root_dir),
             listing: true,
             spa: false,
             dotfiles: false,
@@ -208,7 +212,7 @@ impl StaticFiles {
             }
         };
         let rel = lexical.rel_path();
-        match resolve::open_inside(&self.root, &rel, self.open_options()) {
+        match resolve::open_inside(&self.root, Some(&self.root_dir), &rel, self.open_options()) {
             Ok(opened) if opened.meta.is_dir() => self.directory(req, prefix, &lexical, &rel),
             // "/file.txt/" names a directory that is not there.
             Ok(_) if lexical.trailing_slash => self.not_found(req),
@@ -232,7 +236,9 @@ impl StaticFiles {
     fn not_found(&self, req: &Request) -> Response {
         if self.spa {
             let index = Path::new(INDEX_FILE);
-            if let Ok(opened) = resolve::open_inside(&self.root, index, self.open_options()) {
+            if let Ok(opened) =
+                resolve::open_inside(&self.root, Some(&self.root_dir), index, self.open_options())
+            {
                 if opened.meta.is_file() {
                     return self.file(req, index, opened);
                 }
@@ -250,7 +256,12 @@ impl StaticFiles {
             return redirect(&format!("{prefix}{}", slashed.url_path()), req.query());
         }
         let index = rel.join(INDEX_FILE);
-        match resolve::open_inside(&self.root, &index, self.open_options()) {
+        match resolve::open_inside(
+            &self.root,
+            Some(&self.root_dir),
+            &index,
+            self.open_options(),
+        ) {
             Ok(opened) if opened.meta.is_file() => return self.file(req, &index, opened),
             Ok(_) | Err(OpenError::NotFound | OpenError::Refused) => {}
             Err(e) => return self.open_failed(req, e),
@@ -297,7 +308,12 @@ impl StaticFiles {
             };
             let meta = if file_type.is_symlink() || file_type.is_fifo() {
                 // Follow it the way a request would, refusals included.
-                match resolve::open_inside(&self.root, &rel.join(&name), self.open_options()) {
+                match resolve::open_inside(
+                    &self.root,
+                    Some(&self.root_dir),
+                    &rel.join(&name),
+                    self.open_options(),
+                ) {
                     Ok(opened) => opened.meta,
                     Err(_) => continue,
                 }
@@ -417,9 +433,12 @@ impl StaticFiles {
         for coding in [Encoding::Brotli, Encoding::Gzip] {
             let mut name = rel.as_os_str().to_owned();
             name.push(coding.extension());
-            let Ok(sibling) =
-                resolve::open_inside(&self.root, Path::new(&name), self.open_options())
-            else {
+            let Ok(sibling) = resolve::open_inside(
+                &self.root,
+                Some(&self.root_dir),
+                Path::new(&name),
+                self.open_options(),
+            ) else {
                 continue;
             };
             if !sibling.meta.is_file() {

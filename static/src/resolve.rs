@@ -10,12 +10,17 @@
 //!    file name, never a separator: `..\x` names a file called that); `.` and `..` are collapsed; a `..` that
 //!    would climb above the root is refused (not clamped); dotfiles are
 //!    refused unless allowed.
-//! 2. [`open_inside`] opens `root/segments` and then asks the kernel which
+//! 2. [`open_inside`] opens `root/segments`. Fast path: `openat2(2)` from
+//!    the root's descriptor with `RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH`,
+//!    one system call that the kernel guarantees stays under the root and
+//!    crosses no symlink, so the lexical checks of step 1 are all there is
+//!    to check. When a symlink is on the way (`ELOOP`), or `openat2` is
+//!    missing, the slow path opens the path and then asks the kernel which
 //!    file it really opened (`/proc/self/fd/N`), so symlinks are checked on
-//!    the file actually opened, not on a path that could change in between.
-//!    A file whose real path leaves the root is refused unless
-//!    `follow_symlinks`; a real path with a dot component (a symlink to
-//!    `.env`) is refused unless dotfiles are allowed.
+//!    the file actually opened, not on a path that could change in between:
+//!    a real path that leaves the root is refused unless `follow_symlinks`;
+//!    a real path with a dot component (a symlink to `.env`) is refused
+//!    unless dotfiles are allowed.
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io;
@@ -154,8 +159,20 @@ pub struct OpenOptionsInside {
 }
 
 /// Opens `root.join(rel)` and checks the file really opened. `root` must be
-/// canonical (absolute, no symlinks), as `StaticFiles::new` makes it.
-pub fn open_inside(root: &Path, rel: &Path, opts: OpenOptionsInside) -> Result<Opened, OpenError> {
+/// canonical (absolute, no symlinks), as `StaticFiles::new` makes it;
+/// `root_dir`, when given, is that directory opened (for the fast path).
+/// `rel` must come from [`normalize`] (no `..`, no dotfiles unless allowed).
+pub fn open_inside(
+    root: &Path,
+    root_dir: Option<&File>,
+    rel: &Path,
+    opts: OpenOptionsInside,
+) -> Result<Opened, OpenError> {
+    if let Some(dir) = root_dir {
+        if let Some(done) = open_beneath(dir, rel) {
+            return done;
+        }
+    }
     let path = root.join(rel);
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
     // writer and stall the worker. It changes nothing for regular files.
@@ -183,6 +200,30 @@ pub fn open_inside(root: &Path, rel: &Path, opts: OpenOptionsInside) -> Result<O
         }
     }
     Ok(Opened { file, meta })
+}
+
+/// The fast path: `None` when it cannot decide (a symlink on the way, or
+/// no `openat2` here, or a sandbox that refuses it), and the slow path must.
+fn open_beneath(root_dir: &File, rel: &Path) -> Option<Result<Opened, OpenError>> {
+    use rustix::fs::{openat2, Mode, OFlags, ResolveFlags};
+    use rustix::io::Errno;
+    let rel = if rel.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        rel
+    };
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let resolve = ResolveFlags::NO_SYMLINKS | ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
+    let file = match openat2(root_dir, rel, flags, Mode::empty(), resolve) {
+        Ok(fd) => File::from(fd),
+        Err(Errno::LOOP | Errno::NOSYS | Errno::PERM | Errno::XDEV | Errno::AGAIN) => return None,
+        Err(e) => return Some(Err(open_error(io::Error::from(e)))),
+    };
+    Some(match file.metadata() {
+        Ok(meta) if meta.is_file() || meta.is_dir() => Ok(Opened { file, meta }),
+        Ok(_) => Err(OpenError::Forbidden),
+        Err(e) => Err(OpenError::Io(e)),
+    })
 }
 
 /// The path of the file behind an open descriptor, from the kernel; falls
@@ -439,12 +480,12 @@ mod tests {
             ("env-alias", dots, "file"),
             ("loop", strict, "notfound"),
         ];
+        let root_dir = File::open(&t.root).expect("open root"); // ok: test setup
         for (rel, opts, expect) in table {
-            assert_eq!(
-                kind(open_inside(&t.root, Path::new(rel), opts)),
-                expect,
-                "{rel} {opts:?}"
-            );
+            for dir in [None, Some(&root_dir)] {
+                let got = kind(open_inside(&t.root, dir, Path::new(rel), opts));
+                assert_eq!(got, expect, "{rel} {opts:?} fast path: {}", dir.is_some());
+            }
         }
         assert!(t.outside.exists());
     }
@@ -473,7 +514,15 @@ mod tests {
         if !matches!(status, Ok(s) if s.success()) {
             return; // no mkfifo here: nothing to check
         }
-        let got = open_inside(&t.root, Path::new("fifo"), OpenOptionsInside::default());
-        assert_eq!(kind(got), "forbidden");
+        let root_dir = File::open(&t.root).expect("open root"); // ok: test setup
+        for dir in [None, Some(&root_dir)] {
+            let got = open_inside(
+                &t.root,
+                dir,
+                Path::new("fifo"),
+                OpenOptionsInside::default(),
+            );
+            assert_eq!(kind(got), "forbidden");
+        }
     }
 }
