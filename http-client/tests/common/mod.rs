@@ -34,12 +34,22 @@ pub fn require(name: &str, package: &str) -> PathBuf {
     panic!("peer binary `{name}` is missing: install it with `apt-get install -y {package}` (this test needs the real peer)");
 }
 
-/// A port that was free a moment ago.
+/// A port that was free a moment ago, never the same one twice in this
+/// process (tests in one binary run in parallel: two peers must not race
+/// for one port, or a test could talk to the other test's peer).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind an ephemeral port")
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut used = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("bind an ephemeral port");
+        if !used.contains(&port) {
+            used.push(port);
+            return port;
+        }
+    }
 }
 
 /// Waits until something accepts on `port`.
@@ -47,6 +57,12 @@ pub fn wait_listening(port: u16, child: &mut Child, what: &str, log: Option<&Pat
     let t0 = Instant::now();
     while t0.elapsed() < PEER_START_TIMEOUT {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // Still alive a moment later: the listener is ours, not another
+            // process's that took the port while our peer failed to bind.
+            std::thread::sleep(Duration::from_millis(30));
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("{what} exited with {status} right after 127.0.0.1:{port} answered: port taken by another process?");
+            }
             return;
         }
         if let Ok(Some(status)) = child.try_wait() {
