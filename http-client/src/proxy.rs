@@ -1,7 +1,7 @@
 //! Proxy settings: proxy URLs, curl's environment variables and `NO_PROXY`.
 //!
 //! The handshakes themselves live in [`crate::socks`] and
-//! [`crate::connect_tunnel`]; this module only decides *which* proxy a URL
+//! [`crate::tunnel`]; this module only decides *which* proxy a URL
 //! goes through.
 
 use std::fmt;
