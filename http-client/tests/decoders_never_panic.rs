@@ -24,7 +24,7 @@ impl Rng {
         let len = (self.next() as usize) % (max_len + 1);
         (0..len)
             .map(|_| {
-                if self.next() % 4 == 0 {
+                if self.next() & 3 == 0 {
                     self.next() as u8
                 } else {
                     alphabet[(self.next() as usize) % alphabet.len()]
