@@ -464,12 +464,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 ));
             }
         }
-        if let Err(f) = result {
-            // Each failure is reported when it happens; the run goes on
-            // with the next URL and exits with the last failure's code.
+        // Each failure is reported when it happens; the run goes on with
+        // the next URL, and the exit code is the last transfer's (curl's rule).
+        last = result.map_err(|f| {
             report(cli, &f);
-            last = Err(Failure::new(f.code, ""));
-        }
+            Failure::new(f.code, "")
+        });
     }
     last
 }
