@@ -11,6 +11,7 @@ const NGINX_LOCATIONS: &str = r#"
     location = /loop { return 302 /loop; }
     location = /echo { return 200 "args=$args method=$request_method\n"; }
     location = /teapot { return 418 "short and stout\n"; }
+    location = /hdr { return 200 "host=$http_host auth=$http_authorization accept=$http_accept ct=$content_type cl=$content_length te=$http_transfer_encoding x=$http_x_test args=$args method=$request_method\n"; }
 "#;
 
 const PYTHON: &str = r#"
@@ -111,6 +112,45 @@ fn fetch_matches_curl() {
             n("/echo"),
         ],
         vec!["-X".into(), "DELETE".into(), n("/echo")],
+        vec![n("/hdr")],
+        vec!["-u".into(), "al:ice".into(), n("/hdr")],
+        vec![
+            "-H".into(),
+            "Accept: text/x".into(),
+            "-H".into(),
+            "X-Test: yes".into(),
+            n("/hdr"),
+        ],
+        vec!["-H".into(), "Host: other.test".into(), n("/hdr")],
+        vec![
+            "-d".into(),
+            "a=1".into(),
+            "-H".into(),
+            "Content-Type: text/plain".into(),
+            n("/hdr"),
+        ],
+        vec![
+            "-d".into(),
+            "a=1".into(),
+            "-d".into(),
+            "b=2".into(),
+            n("/hdr"),
+        ],
+        vec![
+            "-G".into(),
+            "-d".into(),
+            "a=1".into(),
+            "-I".into(),
+            n("/hdr"),
+        ],
+        vec![
+            "-X".into(),
+            "PUT".into(),
+            "--data-binary".into(),
+            at_file.clone(),
+            n("/hdr"),
+        ],
+        vec![format!("http://us:pw@127.0.0.1:{}/hdr", nginx.port)],
         vec!["-d".into(), at_file.clone(), "-i".into(), n("/a.txt")],
         vec!["--data-binary".into(), at_file.clone(), n("/echo")],
         vec![
