@@ -155,7 +155,7 @@ pub fn render(display_path: &str, entries: &[Entry], sort: Sort, has_parent: boo
     for (key, label, class) in [
         (SortKey::Name, "Name", "name"),
         (SortKey::Size, "Size", "size"),
-        (SortKey::Time, "Modified", "time"),
+        (SortKey::Time, "Modified (UTC)", "time"),
     ] {
         // Clicking the current column flips its direction.
         let (order, arrow) = match (sort.key == key, sort.descending) {

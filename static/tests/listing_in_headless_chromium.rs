@@ -15,6 +15,7 @@ let clicked = false;
 function report(text) { out.textContent = text; }
 f.addEventListener('load', () => {
   const doc = f.contentDocument;
+  if (f.contentWindow.location.href === 'about:blank') return;
   if (!clicked) {
     const names = Array.from(doc.querySelectorAll('td.name a')).map(a => a.textContent);
     report('ROOT:' + JSON.stringify(names));
