@@ -1,5 +1,6 @@
-//! Request heads: one-shot and byte-split incremental parses must agree,
-//! never panic, and never claim more bytes than they were given.
+//! Request heads: one-shot and split incremental parses must agree on
+//! every head either accepts, never panic, and never claim more bytes than
+//! they were given.
 #![no_main]
 use http_core::{parse_request, Limits, RequestParser, Status, EMPTY_HEADER};
 use libfuzzer_sys::fuzz_target;
@@ -31,9 +32,12 @@ fuzz_target!(|data: &[u8]| {
             Ok(Status::Partial) => Ok(None),
             Err(e) => Err(e),
         };
+        // Both accept the same head, or both refuse; the one-shot parse
+        // may see an error inside an incomplete line that the resumed scan
+        // only reports once the line's LF arrives.
         match (&whole, &again) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
-            (Err(_), Err(_)) => {}
+            (Err(_), Err(_)) | (Err(_), Ok(None)) => {}
             _ => panic!("split parse disagrees: {whole:?} vs {again:?}"),
         }
     }

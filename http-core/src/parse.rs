@@ -142,6 +142,9 @@ struct Resume {
     line_start: usize,
     /// Whole lines seen so far (the start line counts).
     lines: usize,
+    /// How far the search for the current line's LF got: each byte is
+    /// searched once, however the head is split across calls.
+    searched: usize,
 }
 
 /// Where a full parse stopped.
@@ -191,7 +194,11 @@ impl RequestParser {
                 Ok(Status::Complete(done))
             }
             Outcome::Partial(r) => {
-                self.resume = Some(r);
+                // A partial line holds no LF (every parse step stops at one).
+                self.resume = Some(Resume {
+                    searched: buf.len(),
+                    ..r
+                });
                 Ok(Status::Partial)
             }
         }
@@ -236,7 +243,11 @@ impl ResponseParser {
                 Ok(Status::Complete(done))
             }
             Outcome::Partial(r) => {
-                self.resume = Some(r);
+                // A partial line holds no LF (every parse step stops at one).
+                self.resume = Some(Resume {
+                    searched: buf.len(),
+                    ..r
+                });
                 Ok(Status::Partial)
             }
         }
@@ -265,23 +276,6 @@ pub fn parse_response<'b, 'h>(
         Outcome::Done(d) => Status::Complete(d),
         Outcome::Partial(_) => Status::Partial,
     })
-}
-
-/// Finds the next line starting at `pos`: returns the offset of its CR
-/// (the line is `buf[pos..cr]`) and of the byte after its LF.
-#[inline]
-fn next_line(buf: &[u8], pos: usize) -> Result<Option<(usize, usize)>, ParseError> {
-    let rest = buf.get(pos..).unwrap_or_default();
-    match memchr(b'\n', rest) {
-        None => Ok(None),
-        Some(i) => {
-            let lf = pos + i;
-            if lf == 0 || buf[lf - 1] != b'\r' || lf == pos {
-                return Err(ParseError::LineEnding);
-            }
-            Ok(Some((lf - 1, lf + 1)))
-        }
-    }
 }
 
 /// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
@@ -332,7 +326,9 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
         if kind == Kind::Request {
             // Reject garbage (a TLS hello on a plain port, say) at once
             // instead of waiting for a line end that may never come.
-            let line = &buf[r.line_start..];
+            // Methods are short: look at the first bytes only, so a long
+            // partial line costs O(1) here on every call.
+            let line = &buf[r.line_start..buf.len().min(r.line_start + 32)];
             let method_end = memchr(b' ', line).unwrap_or(line.len());
             if !line[..method_end]
                 .iter()
@@ -348,28 +344,47 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
     Ok(())
 }
 
-/// Resumes the line scan; true once the blank line has been seen.
+/// Resumes after a `Partial`: finds each newly completed line with one
+/// LF search over bytes not searched before, and checks it with the same
+/// rules as the full parse (without keeping anything), so an error shows
+/// as soon as its line is complete, whatever the split. True once the
+/// blank line has been seen; the caller then runs the full parse once.
 fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool, ParseError> {
     loop {
-        match next_line(buf, r.line_start)? {
-            None => {
-                check_partial(buf, r, limits, kind)?;
-                return Ok(false);
+        let from = r.searched.max(r.line_start);
+        let Some(lf) = memchr(b'\n', buf.get(from..).unwrap_or_default()).map(|i| from + i) else {
+            r.searched = buf.len();
+            check_partial(buf, r, limits, kind)?;
+            return Ok(false);
+        };
+        r.searched = lf + 1;
+        if r.lines == 0 {
+            if kind == Kind::Request && lf == r.line_start + 1 && buf[r.line_start] == b'\r' {
+                // An empty line before the request line: skipped, but its
+                // bytes count against the limits.
+                check_line(lf + 1, r, limits, kind)?;
+                r.line_start = lf + 1;
+                continue;
             }
-            Some((cr, next)) => {
-                if cr == r.line_start {
-                    if r.lines == 0 && kind == Kind::Request {
-                        // An empty line before the request line: skipped,
-                        // but its bytes count against the limits.
-                        check_line(next, r, limits, kind)?;
-                        r.line_start = next;
-                        continue;
-                    }
-                    return Ok(true);
+            let next = match kind {
+                Kind::Request => request_line(buf, r.line_start)?.map(|(.., next)| next),
+                Kind::Response => status_line(buf)?.map(|(.., next)| next),
+            };
+            // The line is complete, so a `None` means its LF came early.
+            let next = next.ok_or(ParseError::LineEnding)?;
+            check_line(next, r, limits, kind)?;
+            r.lines = 1;
+            r.line_start = next;
+        } else {
+            match field_line(buf, r.line_start)? {
+                Line::Blank => return Ok(true),
+                Line::Field(.., next) => {
+                    check_line(next, r, limits, kind)?;
+                    r.lines += 1;
+                    r.line_start = next;
                 }
-                check_line(next, r, limits, kind)?;
-                r.lines += 1;
-                r.line_start = next;
+                // The line is complete: field_line found its end or failed.
+                Line::Partial => return Err(ParseError::LineEnding),
             }
         }
     }
@@ -388,6 +403,7 @@ fn parse_request_full<'b, 'h>(
     let mut r = Resume {
         line_start: start,
         lines: 0,
+        searched: 0,
     };
     let Some((sp1, sp2, version, next)) = request_line(buf, start)? else {
         check_partial(buf, &r, limits, Kind::Request)?;
@@ -595,7 +611,11 @@ fn request_line(
     }
     let v = sp2 + 1;
     let Some(line_end) = buf.get(v..v + 10) else {
-        return Ok(None);
+        // Fewer bytes than `HTTP/1.1\r\n`: wait, unless the line ended.
+        return match memchr(b'\n', &buf[v..]) {
+            Some(_) => Err(ParseError::Version),
+            None => Ok(None),
+        };
     };
     let version = version(&line_end[..8])?;
     match (line_end[8], line_end[9]) {
@@ -615,7 +635,11 @@ fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, &str, usize)>, ParseE
         if !b"HTTP/1.1 ".starts_with(&buf[..buf.len().min(5)]) {
             return Err(ParseError::Version);
         }
-        return Ok(None);
+        // Shorter than `HTTP/1.1 200`: wait, unless the line ended.
+        return match memchr(b'\n', buf) {
+            Some(_) => Err(ParseError::StatusLine),
+            None => Ok(None),
+        };
     };
     let version = version(&head[..8])?;
     if head[8] != b' ' {

@@ -192,7 +192,7 @@ fn byte_at_a_time_resumes() {
             }
         }
     }
-    // Errors in early lines surface once the head completes.
+    // An error in an early line surfaces as soon as that line is complete.
     let mut parser = RequestParser::new(Limits::default());
     let bad = b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n";
     let mut got = Ok(());

@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""Load comparisons against nginx, per DESIGN.md "Benchmark method".
+
+Every figure is a ratio against a peer measured in the same run: one worker
+per server pinned to CPU 0, wrk pinned to CPU 1, rounds interleaved (ours,
+peer, ours, peer...), medians of at least three rounds, and requests per
+server CPU-second from /proc/PID/stat (utime+stime of the whole process
+tree) next to requests per second.
+
+    python3 benches/load/compare.py server   # examples/hello vs nginx `return 200`
+    python3 benches/load/compare.py static   # static --workers 1 vs nginx sendfile
+    python3 benches/load/compare.py client   # fetch vs curl against nginx
+    python3 benches/load/compare.py all
+
+Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
+Prints a markdown table per scenario.
+"""
+
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+REL = os.path.join(TARGET, "release")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+DURATION = os.environ.get("DURATION", "5s")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def tree_pids(pid):
+    """pid and all its descendants."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(d))
+            except OSError:
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def cpu_seconds(pid):
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return total / TICK
+
+
+def rss_kib(pid):
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                m = re.search(r"VmRSS:\s+(\d+) kB", f.read())
+            total += int(m.group(1)) if m else 0
+        except OSError:
+            pass
+    return total
+
+
+def nginx_conf(dirpath, port, body):
+    os.makedirs(os.path.join(dirpath, "tmp"), exist_ok=True)
+    conf = f"""
+daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+error_log {dirpath}/error.log warn;
+pid {dirpath}/nginx.pid;
+events {{ worker_connections 10000; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_requests 100000000;
+    keepalive_timeout 75s;
+    client_body_temp_path {dirpath}/tmp;
+    proxy_temp_path {dirpath}/tmp;
+    fastcgi_temp_path {dirpath}/tmp;
+    uwsgi_temp_path {dirpath}/tmp;
+    scgi_temp_path {dirpath}/tmp;
+    types {{ text/plain txt; application/octet-stream bin; }}
+    server {{
+        listen 127.0.0.1:{port} reuseport;
+        {body}
+    }}
+}}
+"""
+    path = os.path.join(dirpath, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return path
+
+
+class Proc:
+    def __init__(self, argv, port, cpu="0"):
+        self.port = port
+        self.p = subprocess.Popen(
+            ["taskset", "-c", cpu] + argv,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_port(port)
+
+    def stop(self):
+        try:
+            os.killpg(self.p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.p.pid, signal.SIGKILL)
+            self.p.wait()
+
+
+def start_nginx(tmp, body):
+    port = free_port()
+    d = tempfile.mkdtemp(dir=tmp)
+    conf = nginx_conf(d, port, body)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    return Proc([nginx, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")], port)
+
+
+def wrk(url, pipeline=0, conns=50):
+    argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", "--latency"]
+    if pipeline:
+        argv += ["-s", os.path.join(HERE, "pipeline.lua"), url, "--", str(pipeline)]
+    else:
+        argv += [url]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    if errors:
+        print(f"  wrk reported: {errors.group(0)}", file=sys.stderr)
+    return float(m.group(1)) if m else 0.0
+
+
+def measure(proc, url, pipeline=0):
+    before = cpu_seconds(proc.p.pid)
+    rps = wrk(url, pipeline)
+    cpu = cpu_seconds(proc.p.pid) - before
+    secs = float(DURATION.rstrip("s"))
+    reqs = rps * secs
+    return rps, (reqs / cpu if cpu > 0 else float("inf"))
+
+
+def idle_memory(proc, n):
+    """RSS growth per connection after n connections each did one request."""
+    time.sleep(0.5)
+    base = rss_kib(proc.p.pid)
+    socks = []
+    req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        for _ in range(n):
+            s = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
+            s.sendall(req)
+            socks.append(s)
+        for s in socks:
+            got = b""
+            while b"\r\n\r\n" not in got:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        time.sleep(1.0)
+        grown = rss_kib(proc.p.pid) - base
+    finally:
+        for s in socks:
+            s.close()
+    return grown * 1024 / n
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def interleave(rounds, pairs):
+    """pairs: {name: (start_fn, url_path)}; returns {name: [(rps, per_cpu)]}."""
+    results = {name: [] for name in pairs}
+    for _ in range(rounds):
+        for name, fn in pairs.items():
+            results[name].append(fn())
+    return results
+
+
+def table(title, rows):
+    print(f"\n### {title}\n")
+    print("| scenario | ours | nginx | ratio |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |")
+    sys.stdout.flush()
+
+
+def build(*args):
+    subprocess.run(["cargo", "build", "--release", "-q", *args], cwd=ROOT, check=True)
+
+
+def server_bench(tmp):
+    build("-p", "http-server", "--example", "hello")
+    hello = os.path.join(REL, "examples", "hello")
+
+    def ours():
+        port = free_port()
+        return Proc([hello, f"127.0.0.1:{port}"], port)
+
+    def peer():
+        return start_nginx(tmp, 'location / { default_type text/plain; return 200 "Hello, World!"; }')
+
+    rows = []
+    for label, pipeline in [("keep-alive, 50 connections", 0), ("pipelined, depth 16", 16)]:
+        res = {"ours": [], "nginx": []}
+        for _ in range(ROUNDS):
+            for name, start in [("ours", ours), ("nginx", peer)]:
+                p = start()
+                try:
+                    res[name].append(measure(p, f"http://127.0.0.1:{p.port}/", pipeline))
+                finally:
+                    p.stop()
+        o_rps, n_rps = median([r[0] for r in res["ours"]]), median([r[0] for r in res["nginx"]])
+        o_cpu, n_cpu = median([r[1] for r in res["ours"]]), median([r[1] for r in res["nginx"]])
+        rows.append((f"{label}: requests/s", f"{o_rps:,.0f}", f"{n_rps:,.0f}", f"{o_rps / n_rps:.2f}x"))
+        rows.append((f"{label}: requests per server CPU-second", f"{o_cpu:,.0f}", f"{n_cpu:,.0f}", f"{o_cpu / n_cpu:.2f}x"))
+
+    n = int(os.environ.get("IDLE_CONNS", "5000"))
+    mem = {"ours": [], "nginx": []}
+    for _ in range(ROUNDS):
+        for name, start in [("ours", ours), ("nginx", peer)]:
+            p = start()
+            try:
+                mem[name].append(idle_memory(p, n))
+            finally:
+                p.stop()
+    o, g = median(mem["ours"]), median(mem["nginx"])
+    rows.append((f"RSS growth per idle keep-alive connection ({n})", f"{o:,.0f} B", f"{g:,.0f} B", f"{o / g:.2f}x" if g > 0 else "n/a"))
+    table("examples/hello vs nginx `return 200`", rows)
+
+
+def static_bench(tmp):
+    build("-p", "http-static", "--bin", "static")
+    static = os.path.join(REL, "static")
+    docroot = tempfile.mkdtemp(dir=tmp)
+    with open(os.path.join(docroot, "1k.txt"), "wb") as f:
+        f.write(b"x" * 1024)
+    with open(os.path.join(docroot, "10m.bin"), "wb") as f:
+        f.write(os.urandom(10 * 1024 * 1024))
+
+    def ours():
+        port = free_port()
+        return Proc([static, "--workers", "1", "--quiet", "--addr", f"127.0.0.1:{port}", docroot], port)
+
+    def peer():
+        return start_nginx(tmp, f"location / {{ root {docroot}; }}")
+
+    rows = []
+    for label, path, conns in [("1 KiB file", "/1k.txt", 50), ("10 MiB file", "/10m.bin", 4)]:
+        res = {"ours": [], "nginx": []}
+        for _ in range(ROUNDS):
+            for name, start in [("ours", ours), ("nginx", peer)]:
+                p = start()
+                try:
+                    before = cpu_seconds(p.p.pid)
+                    argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", f"http://127.0.0.1:{p.port}{path}"]
+                    out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
+                    cpu = cpu_seconds(p.p.pid) - before
+                    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+                    tr = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
+                    scale = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[tr.group(2)]
+                    res[name].append((rps, rps * float(DURATION.rstrip("s")) / cpu, float(tr.group(1)) * scale))
+                finally:
+                    p.stop()
+        o = [median([r[i] for r in res["ours"]]) for i in range(3)]
+        n = [median([r[i] for r in res["nginx"]]) for i in range(3)]
+        rows.append((f"{label}: requests/s", f"{o[0]:,.0f}", f"{n[0]:,.0f}", f"{o[0] / n[0]:.2f}x"))
+        rows.append((f"{label}: requests per server CPU-second", f"{o[1]:,.0f}", f"{n[1]:,.0f}", f"{o[1] / n[1]:.2f}x"))
+        rows.append((f"{label}: throughput", f"{o[2] / 2**20:,.0f} MiB/s", f"{n[2] / 2**20:,.0f} MiB/s", f"{o[2] / n[2]:.2f}x"))
+    table("static --workers 1 vs nginx (sendfile on, access log off, 1 worker)", rows)
+
+
+def client_bench(tmp):
+    build("-p", "http-client", "--bin", "fetch")
+    fetch = os.path.join(REL, "fetch")
+    docroot = tempfile.mkdtemp(dir=tmp)
+    with open(os.path.join(docroot, "small.txt"), "wb") as f:
+        f.write(b"x" * 512)
+    with open(os.path.join(docroot, "100m.bin"), "wb") as f:
+        f.write(os.urandom(100 * 1024 * 1024))
+    p = start_nginx(tmp, f"location / {{ root {docroot}; }}")
+    rows = []
+    try:
+        urls = [f"http://127.0.0.1:{p.port}/small.txt"] * 1000
+        big = f"http://127.0.0.1:{p.port}/100m.bin"
+        scenarios = [
+            ("1000 keep-alive GETs of a 512 B file, one process",
+             lambda exe: [exe, "-s"] + sum((["-o", "/dev/null", u] for u in urls), [])),
+            ("100 MiB download", lambda exe: [exe, "-s", "-o", "/dev/null", big]),
+        ]
+        for label, argv_for in scenarios:
+            times = {"fetch": [], "curl": []}
+            for _ in range(ROUNDS):
+                for name, exe in [("fetch", fetch), ("curl", "curl")]:
+                    t = time.perf_counter()
+                    subprocess.run(["taskset", "-c", "1"] + argv_for(exe), check=True, timeout=300)
+                    times[name].append(time.perf_counter() - t)
+            f, c = median(times["fetch"]), median(times["curl"])
+            rows.append((label, f"{f * 1000:,.0f} ms", f"{c * 1000:,.0f} ms", f"{c / f:.2f}x (curl time / fetch time)"))
+    finally:
+        p.stop()
+    print("\n### fetch vs curl (nginx origin on loopback)\n")
+    print("| scenario | fetch | curl | speed ratio |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |")
+
+
+def main():
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    for tool in ["wrk", "taskset", "curl"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found: run scripts/install-peers.sh")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    print(f"machine: {os.uname().machine}, {os.cpu_count()} cores; date: {time.strftime('%Y-%m-%d')}; rounds: {ROUNDS} x {DURATION}")
+    with tempfile.TemporaryDirectory() as tmp:
+        if which in ("server", "all"):
+            server_bench(tmp)
+        if which in ("static", "all"):
+            static_bench(tmp)
+        if which in ("client", "all"):
+            client_bench(tmp)
+
+
+if __name__ == "__main__":
+    main()
