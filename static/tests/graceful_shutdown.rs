@@ -30,4 +30,36 @@ fn graceful_shutdown() {
             "still listening after SIG{sig}"
         );
     }
+
+    // A download in flight when SIGTERM arrives still completes in full.
+    write(dir.path(), "big.bin", vec![b'z'; 32 << 20]);
+    let mut server = StaticServer::start(dir.path(), &["-q"]);
+    let client = Command::new("curl")
+        .args([
+            "-s",
+            "--max-time",
+            "30",
+            "--limit-rate",
+            "16M",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download}",
+        ])
+        .arg(format!("{}big.bin", server.url))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn curl");
+    std::thread::sleep(Duration::from_millis(500));
+    signal(server.pid(), "TERM");
+    let out = client.wait_with_output().expect("curl");
+    assert!(out.status.success(), "curl failed: {:?}", out.status);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        (32u64 << 20).to_string()
+    );
+    let status = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("exits after the download");
+    assert_eq!(status.code(), Some(0));
 }
