@@ -20,12 +20,13 @@
 //! yet in the kernel. Interest follows from both: always readable, plus
 //! writable only while the socket is full.
 
-use crate::buf::{FlushOutcome, ReadBuf, ReadOutcome, Stream, WriteQueue};
+use crate::buf::{FlushOutcome, ReadBuf, ReadOutcome, WriteQueue};
+use crate::frame;
 use crate::handler::call_handler;
 use crate::net;
 use crate::pool::Reply;
 use crate::request::Request;
-use crate::response::{Body, BodyPart, Completion, Response};
+use crate::response::{Completion, Response};
 use crate::server::Shared;
 use http_core::{
     BodyKind, ChunkedDecoder, DateCache, Header, Limits, Method, ParseError, RequestHead,
@@ -268,7 +269,7 @@ impl Conn {
     }
 
     /// The deadline has passed.
-    pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx<'_>) {
+    pub(crate) fn on_timeout(&mut self) {
         match self.state {
             // The drain after our FIN is over.
             State::Lingering => self.close(),
@@ -281,7 +282,6 @@ impl Conn {
                 self.abort_now();
             }
         }
-        let _ = ctx;
     }
 
     /// Graceful shutdown began: an idle connection closes now; a busy one
@@ -613,7 +613,10 @@ impl Conn {
             && self.served < config.keep_alive_requests
             && http_core::keep_alive(req.version(), req.headers());
         let status = resp.status().as_u16();
-        let keep_alive = self.queue_response(req.method(), req.version(), resp, keep_alive, ctx);
+        let date = ctx.date.get(SystemTime::now());
+        let wq = &mut self.io().wq;
+        let keep_alive =
+            frame::queue_response(wq, req.method(), req.version(), resp, keep_alive, date);
         if ctx.shared.on_complete.is_some() {
             let io = self.io();
             io.wq.push_mark();
@@ -635,108 +638,12 @@ impl Conn {
         });
     }
 
-    /// Encodes head and body into the write queue. Returns whether the
-    /// connection may stay open after this response.
-    fn queue_response(
-        &mut self,
-        method: &Method,
-        version: Version,
-        resp: Response,
-        mut keep_alive: bool,
-        ctx: &mut Ctx<'_>,
-    ) -> bool {
-        let (status, mut headers, body) = resp.into_parts();
-        let is_head = *method == Method::Head;
-        if headers.has_token("connection", "close") {
-            keep_alive = false;
-        }
-        let head_length = headers
-            .get_str("content-length")
-            .filter(|_| is_head && body.is_empty())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        headers.remove("content-length");
-        headers.remove("transfer-encoding");
-        headers.remove("connection");
-        if !headers.contains("date") {
-            headers.insert("Date", ctx.date.get(SystemTime::now()));
-        }
-        let chunked = version == Version::Http11;
-        if !status.forbids_body() {
-            match body.len() {
-                Some(n) => headers.insert("Content-Length", head_length.unwrap_or(n).to_string()),
-                None if chunked => headers.insert("Transfer-Encoding", "chunked"),
-                // Close-delimited for HTTP/1.0.
-                None => keep_alive = false,
-            }
-        }
-        if !keep_alive {
-            headers.insert("Connection", "close");
-        } else if version == Version::Http10 {
-            headers.insert("Connection", "keep-alive");
-        }
-        let wq = &mut self.io().wq;
-        let mut out = wq.take_buf();
-        http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
-        if is_head || status.forbids_body() {
-            wq.push_vec(out);
-            return keep_alive;
-        }
-        match body {
-            Body::Empty => wq.push_vec(out),
-            Body::Bytes(bytes) => {
-                if bytes.len() <= 16 << 10 {
-                    out.extend_from_slice(&bytes);
-                    wq.push_vec(out);
-                } else {
-                    wq.push_vec(out);
-                    wq.push_vec(bytes);
-                }
-            }
-            Body::File(region) => {
-                wq.push_vec(out);
-                wq.push_file(region.file, region.offset, region.len);
-            }
-            Body::Parts(parts) => {
-                wq.push_vec(out);
-                for part in parts {
-                    match part {
-                        BodyPart::Bytes(bytes) => wq.push_vec(bytes),
-                        BodyPart::File(r) => wq.push_file(r.file, r.offset, r.len),
-                    }
-                }
-            }
-            Body::Stream(iter) => {
-                wq.push_vec(out);
-                let (frame, trailer): (fn(&[u8], &mut Vec<u8>), &'static [u8]) = if chunked {
-                    (http_core::encode_chunk, http_core::LAST_CHUNK)
-                } else {
-                    (|piece, out| out.extend_from_slice(piece), b"")
-                };
-                wq.push_stream(Stream {
-                    iter,
-                    frame,
-                    trailer,
-                });
-            }
-        }
-        keep_alive
-    }
-
     /// Answers a bad request with `status` and closes after it: the next
     /// request's boundary is unknown.
     fn fail(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) {
         log::debug!("{} answered {} and closes", self.peer, status.as_u16());
-        let mut headers = http_core::Headers::new();
-        headers.append("Date", ctx.date.get(SystemTime::now()));
-        headers.append("Content-Type", "text/plain; charset=utf-8");
-        let body = format!("{status}\n");
-        headers.append("Content-Length", body.len().to_string());
-        headers.append("Connection", "close");
-        let wq = &mut self.io().wq;
-        let mut out = wq.take_buf();
-        http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
-        out.extend_from_slice(body.as_bytes());
-        wq.push_vec(out);
+        let date = ctx.date.get(SystemTime::now());
+        frame::queue_error(&mut self.io().wq, status, date);
         self.set_state(State::Closing);
     }
 

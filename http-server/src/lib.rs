@@ -38,6 +38,7 @@
 
 mod buf;
 mod conn;
+mod frame;
 mod handler;
 mod net;
 mod pool;

@@ -335,7 +335,7 @@ impl Worker {
         let token = make_token(key, self.gens[key]);
         self.with_conn(token, now, |conn, ctx| {
             if conn.deadline(ctx).is_some_and(|d| d <= now) {
-                conn.on_timeout(ctx);
+                conn.on_timeout();
             }
         });
     }

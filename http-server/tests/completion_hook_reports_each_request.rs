@@ -56,7 +56,10 @@ fn duration_covers_a_slow_handler_on_the_pool() {
     let log: Arc<Mutex<Vec<Completion>>> = Arc::default();
     let sink = log.clone();
     let server = serve(
-        move |s| s.handler_threads(2).on_complete(move |c| sink.lock().unwrap().push(c.clone())),
+        move |s| {
+            s.handler_threads(2)
+                .on_complete(move |c| sink.lock().unwrap().push(c.clone()))
+        },
         |_req: &Request| {
             std::thread::sleep(Duration::from_millis(150));
             Response::text(StatusCode::OK, "slow")
@@ -70,5 +73,8 @@ fn duration_covers_a_slow_handler_on_the_pool() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let d = log.lock().unwrap()[0].duration;
-    assert!(d >= Duration::from_millis(150) && d < Duration::from_secs(2), "{d:?}");
+    assert!(
+        d >= Duration::from_millis(150) && d < Duration::from_secs(2),
+        "{d:?}"
+    );
 }

@@ -1,0 +1,186 @@
+//! Response framing: what the server writes around a handler's response.
+//! The server owns `Content-Length`, `Transfer-Encoding`, `Connection` and
+//! (unless set) `Date`; see [`crate::Response`] for the rules.
+
+use crate::buf::{Stream, WriteQueue};
+use crate::response::{Body, BodyPart, Response};
+use http_core::{Headers, Method, StatusCode, Version};
+
+/// Bodies up to this size are copied behind the head (one buffer, one
+/// write); larger ones are queued as their own chunk, without a copy.
+const INLINE_BODY_BYTES: usize = 16 << 10;
+
+/// Queues `resp`, the answer to a `method` request in `version`, with its
+/// framing. Returns whether the connection may stay open after it
+/// (`keep_alive` as decided so far, overruled by the handler's
+/// `Connection: close` or by a close-delimited body).
+pub(crate) fn queue_response(
+    wq: &mut WriteQueue,
+    method: &Method,
+    version: Version,
+    resp: Response,
+    mut keep_alive: bool,
+    date: &str,
+) -> bool {
+    let (status, mut headers, body) = resp.into_parts();
+    let is_head = *method == Method::Head;
+    if headers.has_token("connection", "close") {
+        keep_alive = false;
+    }
+    // HEAD may report the GET's length without producing the body.
+    let head_length = headers
+        .get_str("content-length")
+        .filter(|_| is_head && body.is_empty())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    headers.remove("content-length");
+    headers.remove("transfer-encoding");
+    headers.remove("connection");
+    if !headers.contains("date") {
+        headers.insert("Date", date);
+    }
+    let chunked = version == Version::Http11;
+    if !status.forbids_body() {
+        match body.len() {
+            Some(n) => headers.insert("Content-Length", head_length.unwrap_or(n).to_string()),
+            None if chunked => headers.insert("Transfer-Encoding", "chunked"),
+            // Close-delimited for HTTP/1.0: the close ends the body.
+            None => keep_alive = false,
+        }
+    }
+    if !keep_alive {
+        headers.insert("Connection", "close");
+    } else if version == Version::Http10 {
+        headers.insert("Connection", "keep-alive");
+    }
+    let mut out = wq.take_buf();
+    http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+    if is_head || status.forbids_body() {
+        wq.push_vec(out);
+        return keep_alive;
+    }
+    match body {
+        Body::Empty => wq.push_vec(out),
+        Body::Bytes(bytes) if bytes.len() <= INLINE_BODY_BYTES => {
+            out.extend_from_slice(&bytes);
+            wq.push_vec(out);
+        }
+        Body::Bytes(bytes) => {
+            wq.push_vec(out);
+            wq.push_vec(bytes);
+        }
+        Body::File(region) => {
+            wq.push_vec(out);
+            wq.push_file(region.file, region.offset, region.len);
+        }
+        Body::Parts(parts) => {
+            wq.push_vec(out);
+            for part in parts {
+                match part {
+                    BodyPart::Bytes(bytes) => wq.push_vec(bytes),
+                    BodyPart::File(r) => wq.push_file(r.file, r.offset, r.len),
+                }
+            }
+        }
+        Body::Stream(iter) => {
+            wq.push_vec(out);
+            let (frame, trailer): (fn(&[u8], &mut Vec<u8>), &'static [u8]) = if chunked {
+                (http_core::encode_chunk, http_core::LAST_CHUNK)
+            } else {
+                (|piece, out| out.extend_from_slice(piece), b"")
+            };
+            wq.push_stream(Stream {
+                iter,
+                frame,
+                trailer,
+            });
+        }
+    }
+    keep_alive
+}
+
+/// Queues the answer to a request that cannot be served (a parse error,
+/// a limit): a short text body and `Connection: close`.
+pub(crate) fn queue_error(wq: &mut WriteQueue, status: StatusCode, date: &str) {
+    let body = format!("{status}\n");
+    let mut headers = Headers::new();
+    headers.append("Date", date);
+    headers.append("Content-Type", "text/plain; charset=utf-8");
+    headers.append("Content-Length", body.len().to_string());
+    headers.append("Connection", "close");
+    let mut out = wq.take_buf();
+    http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+    out.extend_from_slice(body.as_bytes());
+    wq.push_vec(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    const DATE: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
+
+    /// Frames `resp` and returns (keep-alive, bytes on the wire).
+    fn wire(method: Method, version: Version, resp: Response) -> (bool, String) {
+        let mut wq = WriteQueue::new();
+        let keep = queue_response(&mut wq, &method, version, resp, true, DATE);
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let mut marks = vec![];
+        wq.flush(a.as_raw_fd(), &mut marks).unwrap();
+        drop(a);
+        let mut out = String::new();
+        b.read_to_string(&mut out).unwrap();
+        (keep, out)
+    }
+
+    #[test]
+    fn framing_table() {
+        use Method::{Get, Head};
+        use Version::{Http10, Http11};
+        let text = || Response::text(StatusCode::OK, "hi");
+        let stream = || Response::new(StatusCode::OK).stream(vec![Ok(b"ab".to_vec())].into_iter());
+        let cases: Vec<(&str, Method, Version, Response, bool, &str)> = vec![
+            ("bytes", Get, Http11, text(), true,
+             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\nContent-Length: 2\r\n\r\nhi"),
+            ("HEAD keeps the length, drops the body", Head, Http11, text(), true,
+             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\nContent-Length: 2\r\n\r\n"),
+            ("HEAD with the handler's length", Head, Http11,
+             Response::new(StatusCode::OK).header("Content-Length", "1234"), true,
+             "HTTP/1.1 200 OK\r\nDate: DATE\r\nContent-Length: 1234\r\n\r\n"),
+            ("GET ignores the handler's length", Get, Http11,
+             Response::new(StatusCode::OK).header("Content-Length", "1234"), true,
+             "HTTP/1.1 200 OK\r\nDate: DATE\r\nContent-Length: 0\r\n\r\n"),
+            ("stream chunked to 1.1", Get, Http11, stream(), true,
+             "HTTP/1.1 200 OK\r\nDate: DATE\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"),
+            ("stream close-delimited to 1.0", Get, Http10, stream(), false,
+             "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n\r\nab"),
+            ("1.0 keep-alive is announced", Get, Http10, text(), true,
+             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nhi"),
+            ("204 has no framing", Get, Http11, Response::text(StatusCode::NO_CONTENT, "x"), true,
+             "HTTP/1.1 204 No Content\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\n\r\n"),
+            ("handler's close is honoured", Get, Http11,
+             Response::new(StatusCode::OK).header("Connection", "close").header("Date", "then"), false,
+             "HTTP/1.1 200 OK\r\nDate: then\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        ];
+        for (what, method, version, resp, keep, want) in cases {
+            let (k, got) = wire(method, version, resp);
+            assert_eq!(got, want.replace("DATE", DATE), "{what}");
+            assert_eq!(k, keep, "{what}");
+        }
+    }
+
+    #[test]
+    fn error_answers_close() {
+        let mut wq = WriteQueue::new();
+        queue_error(&mut wq, StatusCode::URI_TOO_LONG, DATE);
+        let (a, mut b) = UnixStream::pair().unwrap();
+        wq.flush(a.as_raw_fd(), &mut vec![]).unwrap();
+        drop(a);
+        let mut out = String::new();
+        b.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.1 414 URI Too Long\r\n"));
+        assert!(out.ends_with("Connection: close\r\n\r\n414 URI Too Long\n"));
+    }
+}
