@@ -30,7 +30,22 @@ pub struct StaticServer {
 impl StaticServer {
     /// Starts `static -a 127.0.0.1:0 DIR ARGS...` and waits for its first line.
     pub fn start(dir: &Path, args: &[&str]) -> StaticServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_static"))
+        StaticServer::start_as(&[], dir, args)
+    }
+
+    /// Like [`StaticServer::start`], run through `wrapper` (for example
+    /// `setpriv --reuid=65534 ...` to drop root).
+    pub fn start_as(wrapper: &[&str], dir: &Path, args: &[&str]) -> StaticServer {
+        let exe = env!("CARGO_BIN_EXE_static");
+        let mut command = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut c = Command::new(program);
+                c.args(rest).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        };
+        let mut child = command
             .arg("-a")
             .arg("127.0.0.1:0")
             .arg("-w")
