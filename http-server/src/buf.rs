@@ -281,7 +281,13 @@ impl WriteQueue {
                     }
                 }
                 Item::Stream(stream) => {
-                    match stream.iter.next() {
+                    // The producer is the application's code: a panic in it
+                    // ends this response, not the worker.
+                    let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        stream.iter.next()
+                    }))
+                    .unwrap_or_else(|_| Some(Err(io::Error::other("body stream panicked"))));
+                    match next {
                         Some(Ok(piece)) => {
                             if !piece.is_empty() {
                                 let mut framed = self.spare.take().unwrap_or_default();

@@ -706,7 +706,7 @@ fn complete(io: &mut Io, peer: SocketAddr, p: Pending, total: u64, ctx: &mut Ctx
     let bytes_sent = total.saturating_sub(io.last_mark);
     io.last_mark = total;
     if let Some(hook) = &ctx.shared.on_complete {
-        hook(&Completion {
+        let completion = Completion {
             method: p.method,
             target: p.target,
             version: p.version,
@@ -717,6 +717,11 @@ fn complete(io: &mut Io, peer: SocketAddr, p: Pending, total: u64, ctx: &mut Ctx
             referer: p.referer,
             user_agent: p.user_agent,
             time: p.time,
-        });
+        };
+        // The hook is the application's code: a panic must not end the worker.
+        let call = std::panic::AssertUnwindSafe(|| hook(&completion));
+        if std::panic::catch_unwind(call).is_err() {
+            log::error!("the completion hook panicked");
+        }
     }
 }
