@@ -12,7 +12,8 @@ use http_core::{Headers, Limits, Method, ResponseHead, StatusCode, Version};
 
 use crate::error::{Error, Phase};
 use crate::exchange::{
-    read_response_head, send_request, BodyReader, Deadlines, HeadFailure, RequestBody, Return,
+    read_response_head, send_body, send_bytes, send_request, BodyReader, Deadlines, HeadFailure,
+    HeadOutcome, ReceivedHead, RequestBody, Return,
 };
 use crate::handshake::{Handshake, Progress, ProxyError};
 use crate::net::{
@@ -31,6 +32,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// curl's default redirect limit with `-L`.
 pub const DEFAULT_MAX_REDIRECTS: u32 = 50;
+/// Bodies larger than this (or of unknown length) are announced with
+/// `Expect: 100-continue`, as curl does.
+pub const DEFAULT_EXPECT_CONTINUE_THRESHOLD: u64 = 1024 * 1024;
+/// How long to wait for `100 Continue` before sending the body anyway
+/// (curl's `--expect100-timeout` default).
+pub const DEFAULT_EXPECT_CONTINUE_WAIT: Duration = Duration::from_secs(1);
 /// A redirect's body up to this size is drained so the connection is reused.
 const REDIRECT_DRAIN_BYTES: u64 = 64 * 1024;
 
@@ -71,6 +78,8 @@ struct Settings {
     user_agent: Option<String>,
     stagger: Duration,
     limits: Limits,
+    expect_threshold: Option<u64>,
+    expect_wait: Duration,
 }
 
 struct Inner {
@@ -153,6 +162,15 @@ impl ClientBuilder {
     /// a head past them is `Error::BadResponse`.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.settings.limits = limits;
+        self
+    }
+    /// Announces bodies larger than `threshold` bytes (and of unknown
+    /// length) with `Expect: 100-continue` and sends them after `100
+    /// Continue` or after `wait`; a final answer before that (a 413, a
+    /// 401) saves the upload. `None` never sends `Expect`.
+    pub fn expect_continue(mut self, threshold: Option<u64>, wait: Duration) -> Self {
+        self.settings.expect_threshold = threshold;
+        self.settings.expect_wait = wait;
         self
     }
     /// Idle connections kept per origin (0 disables keep-alive reuse).
@@ -506,6 +524,8 @@ impl Client {
                 user_agent: Some(format!("fetch/{}", env!("CARGO_PKG_VERSION"))),
                 stagger: HAPPY_EYEBALLS_STAGGER,
                 limits: Limits::default(),
+                expect_threshold: Some(DEFAULT_EXPECT_CONTINUE_THRESHOLD),
+                expect_wait: DEFAULT_EXPECT_CONTINUE_WAIT,
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
@@ -565,7 +585,26 @@ impl Client {
     }
 
     /// The request head for `req` as it goes on the wire.
-    fn build_head(&self, req: &Req, proxy: Option<&Proxy>) -> Vec<u8> {
+    /// True when the request waits for `100 Continue` before its body.
+    fn wants_continue(&self, req: &Req) -> bool {
+        if req.removed.iter().any(|r| r == "expect") {
+            return false;
+        }
+        if let Some(v) = req.headers.get_str("expect") {
+            return v.trim().eq_ignore_ascii_case("100-continue");
+        }
+        let Some(threshold) = self.inner.settings.expect_threshold else {
+            return false;
+        };
+        match &req.body {
+            RequestBody::Empty => false,
+            RequestBody::Bytes(b) => b.len() as u64 > threshold,
+            RequestBody::Reader { len: Some(n), .. } => *n > threshold,
+            RequestBody::Reader { len: None, .. } => true,
+        }
+    }
+
+    fn build_head(&self, req: &Req, proxy: Option<&Proxy>, expect: bool) -> Vec<u8> {
         let forwarding = proxy.filter(|p| p.is_forwarding());
         let custom = &req.headers;
         let skip = |name: &str| {
@@ -613,6 +652,9 @@ impl Client {
                 h.append(name, value);
             }
         }
+        if expect && !skip("Expect") {
+            h.append("Expect", "100-continue");
+        }
         let target = match forwarding {
             Some(_) => req.url.to_string(),
             None => req.url.path_and_query().to_string(),
@@ -637,7 +679,8 @@ impl Client {
             port: req.url.port(),
             proxy: proxy.clone(),
         };
-        let head = self.build_head(req, proxy.as_ref());
+        let expect = self.wants_continue(req);
+        let head = self.build_head(req, proxy.as_ref(), expect);
         let replayable = is_idempotent(&req.method) && req.body.is_replayable();
         let mut timings = Timings::default();
         let mut allow_reuse = true;
@@ -662,18 +705,9 @@ impl Client {
                 }
             };
             self.trace(&Trace::RequestHead(&head));
-            let outcome = match send_request(&mut conn, &head, &mut req.body, deadlines) {
-                // A write to a dead pooled socket: EPIPE or RST before any response.
-                Err(Error::Io { source, .. }) if reused => {
-                    Err(HeadFailure::NothingReceived(Error::Io {
-                        phase: Phase::Send,
-                        source,
-                    }))
-                }
-                Err(e) => Err(HeadFailure::Other(e)),
-                Ok(()) => read_response_head(&mut conn, &req.method, s.limits, deadlines),
-            };
-            let received = match outcome {
+            let (received, body_sent) = match self
+                .exchange(&mut conn, &head, req, expect, reused, deadlines)
+            {
                 Ok(r) => r,
                 Err(HeadFailure::NothingReceived(e)) if reused && replayable => {
                     self.note(&format!(
@@ -692,7 +726,10 @@ impl Client {
                 self.trace(&Trace::ResponseHead(raw));
             }
             self.trace(&Trace::ResponseHead(&received.raw));
-            let keep_alive = http_core::keep_alive(received.head.version, &received.head.headers);
+            // A final answer before the body went out: the server may or may
+            // not read the unsent body, so the connection's state is unknown.
+            let keep_alive =
+                body_sent && http_core::keep_alive(received.head.version, &received.head.headers);
             let remote = conn.peer();
             let ret = Return {
                 pool: Arc::clone(&self.inner.pool),
@@ -711,6 +748,63 @@ impl Client {
                 remote,
                 reused,
             });
+        }
+    }
+
+    /// Sends the request and reads the final head; with `expect`, sends the
+    /// head, waits for `100 Continue` (or the short wait), then the body.
+    /// Returns the head and whether the body went out.
+    fn exchange(
+        &self,
+        conn: &mut Conn,
+        head: &[u8],
+        req: &mut Req,
+        expect: bool,
+        reused: bool,
+        deadlines: &Deadlines,
+    ) -> Result<(ReceivedHead, bool), HeadFailure> {
+        let limits = self.inner.settings.limits;
+        // A write to a dead pooled socket (EPIPE, RST) fails before any
+        // response byte: eligible for the replay.
+        let send_failed = |e: Error| match e {
+            Error::Io { source, .. } if reused => HeadFailure::NothingReceived(Error::Io {
+                phase: Phase::Send,
+                source,
+            }),
+            e => HeadFailure::Other(e),
+        };
+        let mut interim = Vec::new();
+        if expect {
+            send_bytes(conn, head, deadlines).map_err(send_failed)?;
+            let until = Instant::now() + self.inner.settings.expect_wait;
+            match read_response_head(conn, &req.method, limits, deadlines, Some(until))? {
+                HeadOutcome::Final(r) => return Ok((r, false)),
+                HeadOutcome::Continue {
+                    interim: got,
+                    timed_out,
+                } => {
+                    if timed_out {
+                        self.note("Done waiting for 100-continue");
+                    }
+                    interim = got;
+                }
+            }
+            send_body(conn, &mut req.body, deadlines).map_err(HeadFailure::Other)?;
+        } else {
+            send_request(conn, head, &mut req.body, deadlines).map_err(send_failed)?;
+        }
+        match read_response_head(conn, &req.method, limits, deadlines, None)? {
+            HeadOutcome::Final(mut r) => {
+                interim.append(&mut r.interim);
+                r.interim = interim;
+                Ok((r, true))
+            }
+            // Without a continue deadline the reader only returns Final;
+            // treat anything else as a broken exchange rather than panic.
+            HeadOutcome::Continue { .. } => Err(HeadFailure::Other(Error::Io {
+                phase: Phase::ReceiveHead,
+                source: io::Error::other("unexpected 100-continue outcome"),
+            })),
         }
     }
 

@@ -100,32 +100,45 @@ impl Deadlines {
     }
 }
 
-/// Sends the head and then the body.
+/// Sends the head and then the body (a small body in the same write).
 pub(crate) fn send_request(
     conn: &mut Conn,
     head: &[u8],
     body: &mut RequestBody,
     deadlines: &Deadlines,
 ) -> Result<(), Error> {
-    let send = |conn: &mut Conn, bytes: &[u8]| {
-        conn.write_all(bytes, deadlines.next_wait())
-            .map_err(|e| Error::io(Phase::Send, e))
-    };
-    match body {
-        // Small bodies go in the same write as the head.
-        RequestBody::Bytes(b) if b.len() <= UPLOAD_CHUNK_BYTES => {
+    if let RequestBody::Bytes(b) = body {
+        if b.len() <= UPLOAD_CHUNK_BYTES {
             let mut all = Vec::with_capacity(head.len() + b.len());
             all.extend_from_slice(head);
             all.extend_from_slice(b);
-            send(conn, &all)
+            return send_bytes(conn, &all, deadlines);
         }
-        RequestBody::Bytes(b) => {
-            send(conn, head)?;
-            send(conn, b)
-        }
-        RequestBody::Empty => send(conn, head),
+    }
+    send_bytes(conn, head, deadlines)?;
+    send_body(conn, body, deadlines)
+}
+
+/// Writes `bytes`, each wait bounded by the deadlines.
+pub(crate) fn send_bytes(
+    conn: &mut Conn,
+    bytes: &[u8],
+    deadlines: &Deadlines,
+) -> Result<(), Error> {
+    conn.write_all(bytes, deadlines.next_wait())
+        .map_err(|e| Error::io(Phase::Send, e))
+}
+
+/// Sends the body with the framing its head announced.
+pub(crate) fn send_body(
+    conn: &mut Conn,
+    body: &mut RequestBody,
+    deadlines: &Deadlines,
+) -> Result<(), Error> {
+    match body {
+        RequestBody::Empty => Ok(()),
+        RequestBody::Bytes(b) => send_bytes(conn, b, deadlines),
         RequestBody::Reader { reader, len } => {
-            send(conn, head)?;
             let chunked = len.is_none();
             let mut buf = vec![0u8; UPLOAD_CHUNK_BYTES];
             let mut framed = Vec::with_capacity(UPLOAD_CHUNK_BYTES + 16);
@@ -143,13 +156,13 @@ pub(crate) fn send_request(
                 if chunked {
                     framed.clear();
                     http_core::encode_chunk(&buf[..n], &mut framed);
-                    send(conn, &framed)?;
+                    send_bytes(conn, &framed, deadlines)?;
                 } else {
-                    send(conn, &buf[..n])?;
+                    send_bytes(conn, &buf[..n], deadlines)?;
                 }
             }
             if chunked {
-                send(conn, http_core::LAST_CHUNK)?;
+                send_bytes(conn, http_core::LAST_CHUNK, deadlines)?;
             } else if Some(sent) != *len {
                 // The server would wait for bytes that never come.
                 return Err(Error::RequestBody(io::Error::new(
@@ -183,13 +196,29 @@ pub(crate) struct ReceivedHead {
     pub first_byte_at: Instant,
 }
 
-/// Reads until a final (non-1xx) response head is complete.
+/// What came back while waiting for a response head.
+pub(crate) enum HeadOutcome {
+    /// The final response.
+    Final(ReceivedHead),
+    /// Only with `continue_until`: `100 Continue` arrived (`timed_out` false)
+    /// or the wait for it ended (`timed_out` true): send the body now.
+    /// `interim` holds the 1xx heads received, raw.
+    Continue {
+        interim: Vec<Vec<u8>>,
+        timed_out: bool,
+    },
+}
+
+/// Reads until a final (non-1xx) response head is complete. With
+/// `continue_until` (the request carried `Expect: 100-continue` and its
+/// body is not sent yet), stops at `100 Continue` or at that instant.
 pub(crate) fn read_response_head(
     conn: &mut Conn,
     method: &Method,
     limits: Limits,
     deadlines: &Deadlines,
-) -> Result<ReceivedHead, HeadFailure> {
+    continue_until: Option<Instant>,
+) -> Result<HeadOutcome, HeadFailure> {
     let mut parser = ResponseParser::new(limits);
     let mut interim = Vec::new();
     let mut first_byte_at = (!conn.rbuf.is_empty()).then(Instant::now);
@@ -209,19 +238,27 @@ pub(crate) fn read_response_head(
             if (100..200).contains(&status) && status != 101 {
                 interim.push(raw);
                 parser.reset();
+                if status == 100 && continue_until.is_some() {
+                    return Ok(HeadOutcome::Continue {
+                        interim,
+                        timed_out: false,
+                    });
+                }
                 continue;
             }
             let body_kind = response_body_kind(method, status, &head.headers)
                 .map_err(|e| HeadFailure::Other(Error::BadResponse(e)))?;
-            return Ok(ReceivedHead {
+            return Ok(HeadOutcome::Final(ReceivedHead {
                 head,
                 raw,
                 interim,
                 body_kind,
                 first_byte_at: first_byte_at.unwrap_or_else(Instant::now),
-            });
+            }));
         }
-        match conn.fill(deadlines.next_wait()) {
+        let wait = deadlines.next_wait();
+        let fill_deadline = continue_until.map_or(wait, |c| c.min(wait));
+        match conn.fill(fill_deadline) {
             Ok(0) if !any_byte => return Err(HeadFailure::NothingReceived(Error::EmptyReply)),
             Ok(0) => {
                 return Err(HeadFailure::Other(Error::Io {
@@ -237,9 +274,16 @@ pub(crate) fn read_response_head(
                 first_byte_at.get_or_insert_with(Instant::now);
             }
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                // The short wait for 100 Continue ended, not the request's.
+                if continue_until.is_some_and(|c| c < wait && Instant::now() >= c) {
+                    return Ok(HeadOutcome::Continue {
+                        interim,
+                        timed_out: true,
+                    });
+                }
                 return Err(HeadFailure::Other(Error::Timeout {
                     phase: Phase::ReceiveHead,
-                }))
+                }));
             }
             Err(e) if !any_byte => {
                 return Err(HeadFailure::NothingReceived(Error::io(

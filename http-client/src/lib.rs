@@ -48,7 +48,8 @@ pub mod url;
 
 pub use client::{
     Client, ClientBuilder, Hop, RedirectPolicy, RequestBuilder, Response, Timings, Trace, TraceFn,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_REDIRECTS,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_CONTINUE_THRESHOLD, DEFAULT_EXPECT_CONTINUE_WAIT,
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, Phase};
 pub use exchange::{BodyReader, RequestBody};

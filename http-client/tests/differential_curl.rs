@@ -78,6 +78,10 @@ fn fetch_matches_curl() {
     let data_file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(data_file.path(), "x=1\ny=2\r\n").expect("write data");
     let at_file = format!("@{}", data_file.path().display());
+    // Over 1 MiB: curl sends Expect: 100-continue, nginx answers 413 first.
+    let big_file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(big_file.path(), vec![b'b'; 1_100_000]).expect("write data");
+    let at_big = format!("@{}", big_file.path().display());
     let n = |p: &str| nginx.url(p);
     let y = |p: &str| py.url(p);
     let x = tp.url("");
@@ -113,6 +117,20 @@ fn fetch_matches_curl() {
         ],
         vec!["-X".into(), "DELETE".into(), n("/echo")],
         vec![n("/hdr")],
+        vec![
+            "-i".into(),
+            "--data-binary".into(),
+            at_big.clone(),
+            n("/echo"),
+        ],
+        vec![
+            "-i".into(),
+            "-H".into(),
+            "Expect:".into(),
+            "--data-binary".into(),
+            at_big,
+            n("/hdr"),
+        ],
         vec!["-u".into(), "al:ice".into(), n("/hdr")],
         vec![
             "-H".into(),
