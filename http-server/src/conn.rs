@@ -207,7 +207,7 @@ impl Conn {
     }
 
     fn wq_is_empty(&self) -> bool {
-        self.io.as_ref().is_none_or(|io| io.wq.is_empty())
+        self.io.as_ref().map_or(true, |io| io.wq.is_empty())
     }
 
     pub(crate) fn stream_mut(&mut self) -> &mut TcpStream {
@@ -241,7 +241,7 @@ impl Conn {
 
     /// Idle: between requests, nothing buffered either way.
     fn is_idle(&self) -> bool {
-        matches!(self.state, State::Head) && self.io.as_ref().is_none_or(|io| io.is_quiet())
+        matches!(self.state, State::Head) && self.io.as_ref().map_or(true, |io| io.is_quiet())
     }
 
     /// When this connection must next be looked at, if ever.

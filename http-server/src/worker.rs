@@ -383,7 +383,7 @@ impl Worker {
                 if self
                     .wheel
                     .tick_of_id(id)
-                    .is_none_or(|armed| self.wheel.due_tick(at) < armed) =>
+                    .map_or(true, |armed| self.wheel.due_tick(at) < armed) =>
             {
                 self.wheel.cancel(id);
                 slot.timer = Some(self.wheel.insert(at, key));
