@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn slow_clients_are_cut_and_others_are_served() {
     let server = serve(
-        |s| s.head_timeout(Duration::from_millis(800)),
+        |s| s.head_timeout(Duration::from_secs(3)),
         |_r: &Request| Response::text(StatusCode::OK, "fine"),
     );
     let mut slow: Vec<_> = (0..200).map(|_| connect(server.addr)).collect();
@@ -22,11 +22,11 @@ fn slow_clients_are_cut_and_others_are_served() {
         assert_eq!(resp.status, 200);
     }
     assert!(
-        started.elapsed() < Duration::from_millis(800),
+        started.elapsed() < Duration::from_secs(2),
         "others were delayed"
     );
     for s in &mut slow {
-        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(6))).unwrap();
         assert!(closed_by_peer(s), "a slow connection outlived its deadline");
     }
 }
