@@ -75,6 +75,9 @@ fn fetch_matches_curl() {
     );
     let py = start_python(PYTHON);
     let tp = start_tinyproxy("");
+    let hs =
+        start_python_http_server(&[("index.txt", b"from http.server\n"), ("sub/f.txt", b"f\n")]);
+    let h = |p: &str| hs.url(p);
     let data_file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(data_file.path(), "x=1\ny=2\r\n").expect("write data");
     let at_file = format!("@{}", data_file.path().display());
@@ -187,6 +190,13 @@ fn fetch_matches_curl() {
             "-L".into(),
             n("/r301"),
         ],
+        vec!["-i".into(), h("/index.txt")],
+        vec!["-I".into(), h("/index.txt")],
+        vec![h("/")],
+        vec!["-i".into(), h("/sub")],
+        vec!["-i".into(), "-L".into(), h("/sub")],
+        vec!["-f".into(), h("/nope")],
+        vec![h("/index.txt"), h("/sub/f.txt"), h("/index.txt")],
         vec!["-i".into(), y("/chunked")],
         vec!["-i".into(), y("/close")],
         vec![y("/empty")],
