@@ -223,10 +223,28 @@ fn pct_decode(s: &str) -> String {
         .into_owned()
 }
 
-/// Bytes that may not appear raw in a URL we send: controls, space, DEL and
-/// non-ASCII (curl refuses them too, exit 3).
+/// Bytes that may not appear in a URL at all: controls, space and DEL
+/// (curl refuses them too, exit 3). Non-ASCII is allowed and
+/// percent-encoded on the way out.
 fn has_illegal_bytes(s: &str) -> bool {
-    s.bytes().any(|b| b <= b' ' || b >= 0x7f)
+    s.bytes().any(|b| b <= b' ' || b == 0x7f)
+}
+
+/// Percent-encodes non-ASCII bytes with lowercase hex, as curl writes them
+/// (`/é` -> `/%c3%a9`); everything else is left as given.
+fn encode_non_ascii(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for b in s.bytes() {
+        if b.is_ascii() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02x}"));
+        }
+    }
+    out
 }
 
 impl Url {
@@ -263,8 +281,11 @@ impl Url {
         } else if tail.starts_with('?') {
             format!("/{tail}")
         } else {
-            tail.to_string()
+            // "." and ".." segments are resolved before sending, as curl
+            // does (RFC 3986 5.2.4).
+            remove_dot_segments_pq(tail)
         };
+        let path_and_query = encode_non_ascii(&path_and_query);
         Ok(Url {
             host,
             port: port.unwrap_or(HTTP_DEFAULT_PORT),
@@ -380,7 +401,7 @@ impl Url {
             remove_dot_segments_pq(&format!("{dir}{location}"))
         };
         Ok(Url {
-            path_and_query,
+            path_and_query: encode_non_ascii(&path_and_query),
             ..base
         })
     }
@@ -458,6 +479,9 @@ mod tests {
             ("http://[::1]/", "[::1]", 80, "/"),
             ("HTTP://h?q", "h", 80, "/?q"),
             ("http://h:/p", "h", 80, "/p"),
+            ("http://h/x/../a/./b", "h", 80, "/a/b"),
+            ("http://h//a", "h", 80, "//a"),
+            ("http://h/é?q=é", "h", 80, "/%c3%a9?q=%c3%a9"),
         ];
         for (input, host, port, pq) in cases {
             let u = Url::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));

@@ -120,6 +120,8 @@ fn fetch_matches_curl() {
         ],
         vec!["-X".into(), "DELETE".into(), n("/echo")],
         vec![n("/hdr")],
+        vec!["-i".into(), n("/x/../dir/./b.txt")],
+        vec!["-i".into(), n("/é")],
         vec![
             "-i".into(),
             "--data-binary".into(),
