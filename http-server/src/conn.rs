@@ -322,10 +322,14 @@ impl Conn {
         self.ensure_io(ctx);
         let mut budget = READ_BUDGET_BYTES;
         loop {
-            self.process_input(ctx);
+            let held_back = self.process_input(ctx);
             self.flush(ctx);
             if self.is_closed() {
                 return;
+            }
+            if held_back && !self.backpressured() {
+                // The queue drained: parse what is already buffered.
+                continue;
             }
             if !self.wants_input() || !self.can_read {
                 break;
@@ -435,19 +439,21 @@ impl Conn {
     }
 
     /// Parses and handles every complete request the state and the
-    /// backpressure allow.
-    fn process_input(&mut self, ctx: &mut Ctx<'_>) {
+    /// backpressure allow. Returns true when backpressure held back bytes
+    /// already buffered: once the queue drains, no readiness event will
+    /// announce them, so the caller must come back.
+    fn process_input(&mut self, ctx: &mut Ctx<'_>) -> bool {
         loop {
             match self.state {
                 State::Head => {
-                    if self.backpressured() {
-                        return;
-                    }
                     if self.io().rbuf.is_empty() {
                         if self.peer_eof {
                             self.set_state(State::Closing);
                         }
-                        return;
+                        return false;
+                    }
+                    if self.backpressured() {
+                        return true;
                     }
                     match self.parse_head(ctx) {
                         Ok(Some(head)) => self.begin_request(head, ctx),
@@ -457,17 +463,20 @@ impl Conn {
                                 // A partial head and no more bytes coming.
                                 self.set_state(State::Closing);
                             }
-                            return;
+                            return false;
                         }
-                        Err(e) => return self.fail(e.status(), ctx),
+                        Err(e) => {
+                            self.fail(e.status(), ctx);
+                            return false;
+                        }
                     }
                 }
                 State::Body(_) => {
                     if self.io().rbuf.is_empty() || !self.read_body(ctx) {
-                        return;
+                        return false;
                     }
                 }
-                _ => return,
+                _ => return false,
             }
         }
     }
