@@ -46,6 +46,12 @@ pub const DEFAULT_CACHE_CONTROL: &str = "no-cache";
 
 const INDEX_FILE: &str = "index.html";
 
+/// Files up to this size are read (one `pread`) and sent as bytes rather
+/// than with `sendfile`: the head and the body then leave in one write, and
+/// the server can flush many pipelined small responses at once. It bounds
+/// the memory a response holds; bigger files always go out as file regions.
+pub const SMALL_FILE_BYTES: u64 = 16 * 1024;
+
 /// Serves the files under one directory. Build it with [`StaticFiles::new`]
 /// and the option setters; it implements [`Handler`], and
 /// [`StaticFiles::serve_under`] mounts it under a path prefix in an app
@@ -394,7 +400,13 @@ impl StaticFiles {
             _ => RangeOutcome::Full,
         };
         match range {
-            RangeOutcome::Full => with_headers(Response::new(StatusCode::OK), headers).file(whole),
+            RangeOutcome::Full => {
+                let resp = with_headers(Response::new(StatusCode::OK), headers);
+                match small_body(req, &file, size) {
+                    Some(bytes) => resp.bytes(bytes),
+                    None => resp.file(whole),
+                }
+            }
             RangeOutcome::Single(r) => {
                 headers.append("Content-Range", r.content_range(size));
                 with_headers(Response::new(StatusCode::PARTIAL_CONTENT), headers)
@@ -524,6 +536,19 @@ fn redirect(location: &str, query: Option<&str>) -> Response {
         format!("301 Moved Permanently: {location}\n"),
     )
     .header("Location", location)
+}
+
+/// The whole body of a small file for a GET, read now; `None` (send the
+/// file region) for HEAD, big files, or when the read comes up short (the
+/// file changed: the server's file path handles that).
+fn small_body(req: &Request, file: &std::fs::File, size: u64) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    if size > SMALL_FILE_BYTES || *req.method() != Method::Get {
+        return None;
+    }
+    let mut buf = vec![0; usize::try_from(size).ok()?];
+    file.read_exact_at(&mut buf, 0).ok()?;
+    Some(buf)
 }
 
 fn region(file: &Arc<std::fs::File>, r: ByteRange) -> FileRegion {
