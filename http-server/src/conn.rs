@@ -617,8 +617,11 @@ impl Conn {
     fn respond(&mut self, req: Request, resp: Response, started: Instant, ctx: &mut Ctx<'_>) {
         self.served += 1;
         let config = &ctx.shared.config;
+        // After the peer's EOF only requests already buffered remain.
+        let last_from_peer =
+            self.peer_eof && self.io.as_ref().map_or(true, |io| io.rbuf.is_empty());
         let keep_alive = !ctx.draining
-            && !self.peer_eof
+            && !last_from_peer
             && self.served < config.keep_alive_requests
             && http_core::keep_alive(req.version(), req.headers());
         let status = resp.status().as_u16();

@@ -31,3 +31,23 @@ fn answers_then_close_after_the_peer_half_closes() {
         "closed only at a timeout"
     );
 }
+
+#[test]
+fn answers_from_the_pool_then_close_after_the_peer_half_closes() {
+    let server = serve(|s| s.handler_threads(2), |req: &Request| {
+        std::thread::sleep(Duration::from_millis(50));
+        Response::text(StatusCode::OK, req.path().to_owned())
+    });
+    let mut s = connect(server.addr);
+    let mut raw = vec![];
+    for i in 0..5 {
+        raw.extend(get(&format!("/{i}")));
+    }
+    s.write_all(&raw).unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut r = BufReader::new(s);
+    for i in 0..5 {
+        assert_eq!(read_response(&mut r, false).text(), format!("/{i}"));
+    }
+    assert!(closed_by_peer(&mut r));
+}
