@@ -1,29 +1,30 @@
-//! `Client`: settings, the pool, and the request loop (connect through the
-//! proxy if any, send, read the head, replay on a stale pooled connection,
-//! follow redirects).
+//! `Client`: settings, the pool, and the request loop: take a pooled
+//! connection or open one ([`crate::connect`]), send, read the head, replay
+//! once on a stale pooled connection, follow redirects.
+//!
+//! ```text
+//!  send() -> execute_once -> pool.take (probe) --alive--> exchange -> Response
+//!                        \-> open (resolve, connect, proxy) -/   |
+//!                  NothingReceived on a reused conn + replayable -> once more, fresh
+//!  3xx + Follow -> drain body (connection back to the pool) -> join Location -> loop
+//! ```
 
 use std::io::{self, Read};
-use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_core::{Headers, Limits, Method, ResponseHead, StatusCode, Version};
+use http_core::{Headers, Limits, Method, Version};
 
 use crate::error::{Error, Phase};
 use crate::exchange::{
     read_response_head, send_body, send_bytes, send_request, BodyReader, Deadlines, HeadFailure,
     HeadOutcome, ReceivedHead, RequestBody, Return,
 };
-use crate::handshake::{Handshake, Progress, ProxyError};
-use crate::net::{
-    connect_any, resolve_with_deadline, Conn, ConnectFailure, Resolve, ResolveFailure,
-    SystemResolver, HAPPY_EYEBALLS_STAGGER,
-};
+use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
 use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
-use crate::proxy::{Proxy, ProxyConfig, ProxyKind};
-use crate::socks::{Socks4, Socks5, SocksTarget};
-use crate::tunnel::HttpConnect;
+use crate::proxy::{Proxy, ProxyConfig};
+use crate::response::{Hop, Response, Timings};
 use crate::url::{Host, Url};
 
 /// curl's default connect timeout.
@@ -69,25 +70,25 @@ pub enum RedirectPolicy {
 }
 
 #[derive(Clone)]
-struct Settings {
-    connect_timeout: Duration,
-    total_timeout: Option<Duration>,
-    idle_timeout: Duration,
-    proxy: ProxyConfig,
-    redirects: RedirectPolicy,
-    user_agent: Option<String>,
-    stagger: Duration,
-    limits: Limits,
-    expect_threshold: Option<u64>,
-    expect_wait: Duration,
+pub(crate) struct Settings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) total_timeout: Option<Duration>,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) proxy: ProxyConfig,
+    pub(crate) redirects: RedirectPolicy,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) stagger: Duration,
+    pub(crate) limits: Limits,
+    pub(crate) expect_threshold: Option<u64>,
+    pub(crate) expect_wait: Duration,
 }
 
-struct Inner {
-    settings: Settings,
-    pool: Arc<Pool>,
-    resolver: Arc<dyn Resolve>,
-    trace: Option<TraceFn>,
-    next_id: AtomicU64,
+pub(crate) struct Inner {
+    pub(crate) settings: Settings,
+    pub(crate) pool: Arc<Pool>,
+    pub(crate) resolver: Arc<dyn Resolve>,
+    pub(crate) trace: Option<TraceFn>,
+    pub(crate) next_id: AtomicU64,
 }
 
 /// A blocking HTTP/1.1 client with a keep-alive pool. Cheap to clone (the
@@ -103,7 +104,7 @@ struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Client {
@@ -209,116 +210,6 @@ impl ClientBuilder {
                 next_id: AtomicU64::new(0),
             }),
         }
-    }
-}
-
-/// Connect-phase timings of a response (curl's `-w` variables), measured
-/// from the start of `send`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timings {
-    /// Name resolution done (`time_namelookup`).
-    pub namelookup: Duration,
-    /// TCP connection (to the origin or proxy) established (`time_connect`).
-    pub connect: Duration,
-    /// First response byte (`time_starttransfer`).
-    pub start_transfer: Duration,
-}
-
-/// One redirect that was followed.
-#[derive(Debug, Clone)]
-pub struct Hop {
-    /// The URL that answered with the redirect.
-    pub url: Url,
-    /// Its response head as received.
-    pub raw_head: Vec<u8>,
-    /// Its status.
-    pub status: u16,
-}
-
-/// A response: head, and the body as a stream.
-#[derive(Debug)]
-pub struct Response {
-    head: ResponseHead,
-    raw_head: Vec<u8>,
-    url: Url,
-    body: BodyReader,
-    redirects: Vec<Hop>,
-    timings: Timings,
-    remote: SocketAddr,
-    reused: bool,
-}
-
-impl Response {
-    /// The status code.
-    pub fn status(&self) -> u16 {
-        self.head.status.as_u16()
-    }
-    /// The status as http-core's type.
-    pub fn status_code(&self) -> StatusCode {
-        self.head.status
-    }
-    /// The reason phrase as sent.
-    pub fn reason(&self) -> &str {
-        &self.head.reason
-    }
-    /// The HTTP version of the response.
-    pub fn version(&self) -> Version {
-        self.head.version
-    }
-    /// The headers.
-    pub fn headers(&self) -> &Headers {
-        &self.head.headers
-    }
-    /// One header as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.head.headers.get_str(name)
-    }
-    /// The head bytes exactly as received (status line to blank line).
-    pub fn raw_head(&self) -> &[u8] {
-        &self.raw_head
-    }
-    /// The URL that gave this response (after redirects).
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-    /// Redirects followed before this response.
-    pub fn redirects(&self) -> &[Hop] {
-        &self.redirects
-    }
-    /// Connect-phase timings.
-    pub fn timings(&self) -> Timings {
-        self.timings
-    }
-    /// The address of the peer (the proxy's when there is one).
-    pub fn remote_addr(&self) -> SocketAddr {
-        self.remote
-    }
-    /// True when the response came over a reused pooled connection.
-    pub fn reused_connection(&self) -> bool {
-        self.reused
-    }
-    /// The body as a reader.
-    pub fn body(&mut self) -> &mut BodyReader {
-        &mut self.body
-    }
-    /// Takes the body reader, dropping the head.
-    pub fn into_body(self) -> BodyReader {
-        self.body
-    }
-    /// Reads the whole body, failing past `limit` bytes.
-    pub fn bytes(mut self, limit: u64) -> Result<Vec<u8>, Error> {
-        let mut out = Vec::new();
-        let mut taken = (&mut self.body).take(limit.saturating_add(1));
-        taken.read_to_end(&mut out).map_err(Error::from_io)?;
-        if out.len() as u64 > limit {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        Ok(out)
-    }
-    /// Reads the whole body as UTF-8 (lossy), failing past `limit` bytes.
-    pub fn text(self, limit: u64) -> Result<String, Error> {
-        let b = self.bytes(limit)?;
-        Ok(String::from_utf8_lossy(&b).into_owned())
     }
 }
 
@@ -571,14 +462,14 @@ impl Client {
         self.inner.pool.clear();
     }
 
-    fn note(&self, msg: &str) {
+    pub(crate) fn note(&self, msg: &str) {
         log::debug!("{msg}");
         if let Some(t) = &self.inner.trace {
             t(&Trace::Note(msg));
         }
     }
 
-    fn trace(&self, ev: &Trace<'_>) {
+    pub(crate) fn trace(&self, ev: &Trace<'_>) {
         if let Some(t) = &self.inner.trace {
             t(ev);
         }
@@ -807,186 +698,4 @@ impl Client {
             })),
         }
     }
-
-    /// Resolves `host` (IP literals skip the helper thread).
-    fn resolve(
-        &self,
-        host: &Host,
-        port: u16,
-        deadline: Instant,
-        is_proxy: bool,
-    ) -> Result<Vec<SocketAddr>, Error> {
-        match host {
-            Host::V4(a) => return Ok(vec![SocketAddr::new(IpAddr::V4(*a), port)]),
-            Host::V6(a) => return Ok(vec![SocketAddr::new(IpAddr::V6(*a), port)]),
-            Host::Domain(_) => {}
-        }
-        let name = host.to_string();
-        match resolve_with_deadline(&self.inner.resolver, &name, port, deadline) {
-            Ok(addrs) => Ok(addrs),
-            Err(ResolveFailure::TimedOut) => Err(Error::Timeout {
-                phase: Phase::Resolve,
-            }),
-            Err(ResolveFailure::Failed(source)) => Err(Error::Resolve {
-                host: name,
-                proxy: is_proxy,
-                source,
-            }),
-        }
-    }
-
-    /// A fresh connection to the origin, or through `proxy` to it.
-    fn open(
-        &self,
-        url: &Url,
-        proxy: Option<&Proxy>,
-        id: u64,
-        started: Instant,
-        timings: &mut Timings,
-    ) -> Result<Conn, Error> {
-        let s = &self.inner.settings;
-        let mut deadline = Instant::now() + s.connect_timeout;
-        if let Some(total) = s.total_timeout {
-            deadline = deadline.min(started + total);
-        }
-        let (host, port, is_proxy) = match proxy {
-            Some(p) => (&p.host, p.port, true),
-            None => (url.host(), url.port(), false),
-        };
-        let addrs = self.resolve(host, port, deadline, is_proxy)?;
-        timings.namelookup = started.elapsed();
-        let mut on_attempt = |a: SocketAddr| self.note(&format!("  Trying {a}..."));
-        let (stream, addr) =
-            connect_any(&addrs, deadline, s.stagger, &mut on_attempt).map_err(|f| match f {
-                ConnectFailure::TimedOut => Error::Timeout {
-                    phase: Phase::Connect,
-                },
-                ConnectFailure::Failed(source) => Error::Connect {
-                    target: format!("{host} port {port}"),
-                    proxy: is_proxy,
-                    source,
-                },
-            })?;
-        timings.connect = started.elapsed();
-        self.note(&format!(
-            "Connected to {host} ({}) port {port} (#{id})",
-            addr.ip()
-        ));
-        let mut conn = Conn::new(stream, addr).map_err(|e| Error::io(Phase::Connect, e))?;
-        let Some(proxy) = proxy else {
-            return Ok(conn);
-        };
-        let proxy_err = |error: ProxyError| Error::Proxy {
-            proxy: proxy.to_string(),
-            error,
-        };
-        // Where the proxy should connect: a name it resolves, or an
-        // address we resolved.
-        let remote = |local: bool, v4_only: bool| -> Result<SocksTarget, Error> {
-            let ip_literal = match url.host() {
-                Host::V4(a) => Some(IpAddr::V4(*a)),
-                Host::V6(a) => Some(IpAddr::V6(*a)),
-                Host::Domain(_) => None,
-            };
-            if let Some(ip) = ip_literal {
-                return Ok(SocksTarget::Addr(SocketAddr::new(ip, url.port())));
-            }
-            if !local {
-                return Ok(SocksTarget::Domain(url.host().to_string(), url.port()));
-            }
-            let addrs = self.resolve(url.host(), url.port(), deadline, false)?;
-            addrs
-                .iter()
-                .find(|a| !v4_only || a.is_ipv4())
-                .map(|a| SocksTarget::Addr(*a))
-                .ok_or_else(|| proxy_err(ProxyError::Socks4NeedsIpv4))
-        };
-        let creds = proxy.credentials.clone();
-        let mut handshake: Box<dyn Handshake> = match proxy.kind {
-            ProxyKind::Http if !proxy.tunnel => return Ok(conn),
-            ProxyKind::Http => Box::new(HttpConnect::new(
-                &url.authority(),
-                creds,
-                s.user_agent.as_deref(),
-            )),
-            ProxyKind::Socks4 => {
-                let user = creds.map(|c| c.user).unwrap_or_default();
-                Box::new(Socks4::new(remote(true, true)?, &user))
-            }
-            ProxyKind::Socks4a => {
-                let user = creds.map(|c| c.user).unwrap_or_default();
-                Box::new(Socks4::new(remote(false, false)?, &user))
-            }
-            ProxyKind::Socks5 => Box::new(Socks5::new(remote(true, false)?, creds)),
-            ProxyKind::Socks5h => Box::new(Socks5::new(remote(false, false)?, creds)),
-        };
-        self.note(&format!(
-            "{} handshake with {proxy} for {}",
-            proxy.kind.scheme().to_ascii_uppercase(),
-            url.authority()
-        ));
-        drive_handshake(&mut conn, handshake.as_mut(), deadline, &|ev| {
-            self.trace(ev)
-        })
-        .map_err(|f| match f {
-            DriveFailure::Proxy(e) => proxy_err(e),
-            DriveFailure::Io(e) => Error::io(Phase::ProxyHandshake, e),
-        })?;
-        self.note(&format!("Proxy tunnel to {} established", url.authority()));
-        Ok(conn)
-    }
-}
-
-enum DriveFailure {
-    Proxy(ProxyError),
-    Io(io::Error),
-}
-
-/// Runs a handshake in lockstep: send a step, read until its reply is
-/// complete, repeat. Bytes after the final reply stay in `conn.rbuf`.
-fn drive_handshake(
-    conn: &mut Conn,
-    hs: &mut dyn Handshake,
-    deadline: Instant,
-    trace: &dyn Fn(&Trace<'_>),
-) -> Result<(), DriveFailure> {
-    let first = hs.first_message().map_err(DriveFailure::Proxy)?;
-    if first.starts_with(b"CONNECT ") {
-        trace(&Trace::RequestHead(&first));
-    }
-    conn.write_all(&first, deadline).map_err(DriveFailure::Io)?;
-    loop {
-        match hs.on_reply(&conn.rbuf) {
-            Ok(Progress::NeedMore) => match conn.fill(deadline) {
-                Ok(0) => return Err(DriveFailure::Proxy(hs.on_eof(&conn.rbuf))),
-                Ok(_) => {}
-                Err(e) => return Err(DriveFailure::Io(e)),
-            },
-            Ok(Progress::Next { consumed, send }) => {
-                conn.rbuf.drain(..consumed);
-                conn.write_all(&send, deadline).map_err(DriveFailure::Io)?;
-            }
-            Ok(Progress::Done { consumed }) => {
-                if first.starts_with(b"CONNECT ") {
-                    trace(&Trace::ResponseHead(&conn.rbuf[..consumed]));
-                }
-                conn.rbuf.drain(..consumed);
-                return Ok(());
-            }
-            Err(e) => {
-                // A refused CONNECT still has a head worth showing (`-v`, `-i`).
-                if let ProxyError::ConnectRefused { .. } = e {
-                    if let Some(end) = find_head_end(&conn.rbuf) {
-                        trace(&Trace::ResponseHead(&conn.rbuf[..end]));
-                    }
-                }
-                return Err(DriveFailure::Proxy(e));
-            }
-        }
-    }
-}
-
-/// The length of an HTTP head in `buf` (through the blank line), if complete.
-fn find_head_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
 }

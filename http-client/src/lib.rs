@@ -36,20 +36,22 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod connect;
 mod error;
 mod exchange;
 pub mod handshake;
 pub mod net;
 mod pool;
 pub mod proxy;
+mod response;
 pub mod socks;
 pub mod tunnel;
 pub mod url;
 
 pub use client::{
-    Client, ClientBuilder, Hop, RedirectPolicy, RequestBuilder, Response, Timings, Trace, TraceFn,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_CONTINUE_THRESHOLD, DEFAULT_EXPECT_CONTINUE_WAIT,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_REDIRECTS,
+    Client, ClientBuilder, RedirectPolicy, RequestBuilder, Trace, TraceFn, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_EXPECT_CONTINUE_THRESHOLD, DEFAULT_EXPECT_CONTINUE_WAIT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_REDIRECTS,
 };
 pub use error::{Error, Phase};
 pub use exchange::{BodyReader, RequestBody};
@@ -58,6 +60,7 @@ pub use http_core::{Headers, Limits, Method, StatusCode, Version};
 pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
+pub use response::{Hop, Response, Timings};
 pub use url::{Credentials, Host, Url, UrlError};
 
 #[cfg(test)]
