@@ -117,10 +117,50 @@ mod tests {
         assert_eq!(&got, b"3456");
     }
 
+    /// Whether SIGPIPE is pending for the calling thread.
+    fn sigpipe_pending() -> bool {
+        // SAFETY: `set` is initialised by sigpending before it is read.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            assert_eq!(libc::sigpending(&mut set), 0);
+            libc::sigismember(&set, libc::SIGPIPE) == 1
+        }
+    }
+
+    /// sendfile(2) to a closed peer raises SIGPIPE (it has no
+    /// MSG_NOSIGNAL). With the signal blocked it stays pending on the
+    /// thread instead of killing a process that left SIGPIPE at its
+    /// default: a blocked signal is queued even under SIG_IGN (the test
+    /// harness's disposition), which is what makes it observable here.
     #[test]
-    fn block_sigpipe_succeeds() {
-        std::thread::spawn(|| block_sigpipe().unwrap())
-            .join()
-            .unwrap();
+    fn blocked_sigpipe_is_held_not_delivered() {
+        std::thread::spawn(|| {
+            block_sigpipe().unwrap();
+            assert!(!sigpipe_pending());
+            let mut file = tempfile::tempfile().unwrap();
+            file.write_all(b"data").unwrap();
+            let (a, b) = UnixStream::pair().unwrap();
+            drop(b);
+            let mut off = 0;
+            let err = sendfile(a.as_raw_fd(), file.as_raw_fd(), &mut off, 4).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+            assert!(sigpipe_pending(), "sendfile raised no SIGPIPE");
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn msg_nosignal_raises_no_sigpipe() {
+        std::thread::spawn(|| {
+            block_sigpipe().unwrap();
+            let (a, b) = UnixStream::pair().unwrap();
+            drop(b);
+            let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")]).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+            assert!(!sigpipe_pending());
+        })
+        .join()
+        .unwrap();
     }
 }

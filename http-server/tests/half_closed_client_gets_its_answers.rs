@@ -34,10 +34,13 @@ fn answers_then_close_after_the_peer_half_closes() {
 
 #[test]
 fn answers_from_the_pool_then_close_after_the_peer_half_closes() {
-    let server = serve(|s| s.handler_threads(2), |req: &Request| {
-        std::thread::sleep(Duration::from_millis(50));
-        Response::text(StatusCode::OK, req.path().to_owned())
-    });
+    let server = serve(
+        |s| s.handler_threads(2),
+        |req: &Request| {
+            std::thread::sleep(Duration::from_millis(50));
+            Response::text(StatusCode::OK, req.path().to_owned())
+        },
+    );
     let mut s = connect(server.addr);
     let mut raw = vec![];
     for i in 0..5 {
