@@ -782,3 +782,115 @@ fn render_write_out(fmt: &str, s: &Stats) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    fn write_out_expands_variables_and_escapes() {
+        let s = Stats {
+            http_code: 200,
+            namelookup: Duration::from_micros(1500),
+            total: Duration::from_millis(2),
+            size_download: 42,
+            num_redirects: 1,
+            exitcode: 0,
+            url_effective: "http://h/x".into(),
+            ..Stats::default()
+        };
+        let cases = [
+            ("%{http_code}", "200"),
+            ("%{time_namelookup}", "0.001500"),
+            ("%{time_total}s", "0.002000s"),
+            ("%{size_download} %{num_redirects} %{exitcode}", "42 1 0"),
+            ("%{url_effective}\\n", "http://h/x\n"),
+            ("a\\tb\\\\c 100%% %", "a\tb\\c 100% %"),
+            ("%{nope} %{", "%{nope} %{"),
+            ("é %{http_code}", "é 200"),
+        ];
+        for (fmt, want) in cases {
+            assert_eq!(render_write_out(fmt, &s), want, "{fmt}");
+        }
+        assert_eq!(render_write_out("%{http_code}", &Stats::default()), "000");
+    }
+
+    #[test]
+    fn errors_map_to_curls_exit_codes() {
+        let io_err = || io::Error::other("x");
+        let cases: Vec<(Error, u8)> = vec![
+            (Error::Url(UrlError::UnsupportedScheme("https".into())), 1),
+            (Error::Url(UrlError::Malformed("x")), 3),
+            (
+                Error::Resolve {
+                    host: "p".into(),
+                    proxy: true,
+                    source: io_err(),
+                },
+                5,
+            ),
+            (
+                Error::Resolve {
+                    host: "h".into(),
+                    proxy: false,
+                    source: io_err(),
+                },
+                6,
+            ),
+            (
+                Error::Connect {
+                    target: "t".into(),
+                    proxy: true,
+                    source: io_err(),
+                },
+                7,
+            ),
+            (
+                Error::Timeout {
+                    phase: Phase::ReceiveBody,
+                },
+                28,
+            ),
+            (
+                Error::Proxy {
+                    proxy: "http://p:1".into(),
+                    error: ProxyError::ConnectRefused {
+                        status: 407,
+                        reason: "x".into(),
+                    },
+                },
+                56,
+            ),
+            (
+                Error::Proxy {
+                    proxy: "socks5://p:1".into(),
+                    error: ProxyError::Socks5NotAllowed,
+                },
+                97,
+            ),
+            (
+                Error::Io {
+                    phase: Phase::Send,
+                    source: io_err(),
+                },
+                55,
+            ),
+            (
+                Error::Io {
+                    phase: Phase::ReceiveHead,
+                    source: io_err(),
+                },
+                56,
+            ),
+            (Error::EmptyReply, 52),
+            (Error::Incomplete { received: 1 }, 18),
+            (Error::TooManyRedirects { max: 1 }, 47),
+            (Error::RequestBody(io_err()), 26),
+            (Error::InvalidHeader { name: "x y".into() }, 2),
+        ];
+        for (e, want) in cases {
+            assert_eq!(exit_code(&e), want, "{e:?}");
+        }
+    }
+}
