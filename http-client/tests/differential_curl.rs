@@ -110,6 +110,9 @@ fn fetch_matches_curl() {
             n("/loop"),
         ],
         vec![n("/r301")],
+        vec!["-L".into(), "--max-redirs".into(), "-1".into(), n("/r301")],
+        vec!["-L".into(), "--max-redirs".into(), "-2".into(), n("/r301")],
+        vec!["-o".into(), "-".into(), n("/a.txt")],
         vec![
             "-G".into(),
             "-d".into(),

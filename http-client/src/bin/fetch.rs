@@ -85,9 +85,9 @@ struct Cli {
     /// Follow redirects.
     #[arg(short = 'L', long = "location")]
     location: bool,
-    /// Redirect limit with -L.
-    #[arg(long = "max-redirs", value_name = "N", default_value_t = DEFAULT_MAX_REDIRECTS)]
-    max_redirs: u32,
+    /// Redirect limit with -L (-1: no limit).
+    #[arg(long = "max-redirs", value_name = "N", default_value_t = i64::from(DEFAULT_MAX_REDIRECTS), allow_negative_numbers = true)]
+    max_redirs: i64,
     /// Proxy URL: http://, socks4://, socks4a://, socks5://, socks5h:// ("" = none).
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     proxy: Option<String>,
@@ -383,11 +383,18 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             "You can only select one HTTP request method! You asked for both POST (-d) and HEAD (-I).",
         ));
     }
+    if cli.max_redirs < -1 {
+        return Err(Failure::new(
+            exit::USAGE,
+            "option --max-redirs: expected a proper numerical parameter",
+        ));
+    }
     let connect_timeout = parse_secs(cli.connect_timeout, "--connect-timeout")?;
     let max_time = parse_secs(cli.max_time, "--max-time")?;
     let redirects = if cli.location {
         RedirectPolicy::Follow {
-            max: cli.max_redirs,
+            // curl: -1 means unlimited.
+            max: u32::try_from(cli.max_redirs).unwrap_or(u32::MAX),
         }
     } else {
         RedirectPolicy::None
@@ -426,7 +433,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let mut remote_left = cli.remote_name;
     for (i, url) in cli.urls.iter().enumerate() {
         let sink = if let Some(p) = cli.output.get(i) {
-            Sink::File(p.clone())
+            // curl: "-o -" is stdout.
+            if p.as_os_str() == "-" {
+                Sink::Stdout
+            } else {
+                Sink::File(p.clone())
+            }
         } else if remote_left > 0 {
             remote_left -= 1;
             match Url::parse(url).ok().as_ref().and_then(Url::file_name) {
