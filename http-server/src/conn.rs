@@ -166,8 +166,6 @@ pub(crate) struct Conn {
     peer_eof: bool,
     /// The poller reported the peer's half-close (EOF is queued).
     peer_hup: bool,
-    /// Close with RST (SO_LINGER 0) rather than FIN.
-    abort: bool,
     /// Work is left that no event will announce (a budget ran out).
     more: bool,
     last_read: Instant,
@@ -186,7 +184,6 @@ impl Conn {
             can_write: true,
             peer_eof: false,
             peer_hup: false,
-            abort: false,
             more: false,
             last_read: now,
             last_write: now,
@@ -294,7 +291,6 @@ impl Conn {
 
     /// Shutdown's drain deadline passed.
     pub(crate) fn abort_now(&mut self) {
-        self.abort = true;
         net::set_abortive_close(&self.stream);
         self.close();
     }
