@@ -223,6 +223,7 @@ pub struct RequestBuilder<'c> {
     late_defaults: Headers,
     body: RequestBody,
     invalid_header: Option<String>,
+    expect: Option<bool>,
 }
 
 /// `token = 1*tchar` (RFC 9110 5.6.2).
@@ -294,6 +295,12 @@ impl RequestBuilder<'_> {
         self.body = body;
         self
     }
+    /// Forces `Expect: 100-continue` on (curl does it for every `-T`
+    /// upload) or off, whatever the client's threshold says.
+    pub fn expect_continue(mut self, on: bool) -> Self {
+        self.expect = Some(on);
+        self
+    }
     /// Bytes as the body.
     pub fn body_bytes(self, b: impl Into<Vec<u8>>) -> Self {
         self.body(RequestBody::Bytes(b.into()))
@@ -321,6 +328,7 @@ impl RequestBuilder<'_> {
             late_defaults: self.late_defaults,
             body: self.body,
             auth_host: None,
+            expect: self.expect,
         };
         req.auth_host = req
             .url
@@ -392,6 +400,8 @@ struct Req {
     body: RequestBody,
     /// Host and port that URL credentials were given for.
     auth_host: Option<(Host, u16)>,
+    /// A per-request `Expect: 100-continue` decision.
+    expect: Option<bool>,
 }
 
 /// GET, HEAD, OPTIONS, TRACE, PUT, DELETE: safe to send twice.
@@ -436,6 +446,7 @@ impl Client {
             late_defaults: Headers::new(),
             body: RequestBody::Empty,
             invalid_header: None,
+            expect: None,
         }
     }
 
@@ -481,8 +492,15 @@ impl Client {
         if req.removed.iter().any(|r| r == "expect") {
             return false;
         }
+        // Nothing to hold back.
+        if matches!(req.body, RequestBody::Empty) {
+            return false;
+        }
         if let Some(v) = req.headers.get_str("expect") {
             return v.trim().eq_ignore_ascii_case("100-continue");
+        }
+        if let Some(on) = req.expect {
+            return on;
         }
         let Some(threshold) = self.inner.settings.expect_threshold else {
             return false;

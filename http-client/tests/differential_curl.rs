@@ -11,7 +11,7 @@ const NGINX_LOCATIONS: &str = r#"
     location = /loop { return 302 /loop; }
     location = /echo { return 200 "args=$args method=$request_method\n"; }
     location = /teapot { return 418 "short and stout\n"; }
-    location = /hdr { return 200 "host=$http_host auth=$http_authorization accept=$http_accept ct=$content_type cl=$content_length te=$http_transfer_encoding x=$http_x_test args=$args method=$request_method\n"; }
+    location = /hdr { return 200 "host=$http_host auth=$http_authorization accept=$http_accept ct=$content_type cl=$content_length te=$http_transfer_encoding x=$http_x_test ref=$http_referer cookie=$http_cookie range=$http_range args=$args method=$request_method\n"; }
 "#;
 
 const PYTHON: &str = r#"
@@ -123,6 +123,29 @@ fn fetch_matches_curl() {
         ],
         vec!["-X".into(), "DELETE".into(), n("/echo")],
         vec![n("/hdr")],
+        vec!["-i".into(), "-r".into(), "0-3".into(), n("/big.bin")],
+        vec!["-r".into(), "199990-".into(), n("/big.bin")],
+        vec!["-i".into(), "-r".into(), "-5".into(), n("/a.txt")],
+        vec!["-i".into(), "-r".into(), "500-600".into(), n("/a.txt")],
+        vec![
+            "-e".into(),
+            "http://ref.test/".into(),
+            "-b".into(),
+            "k=v; k2=v2".into(),
+            n("/hdr"),
+        ],
+        vec![
+            "-i".into(),
+            "-T".into(),
+            data_file.path().display().to_string(),
+            n("/hdr"),
+        ],
+        vec![
+            "-i".into(),
+            "-T".into(),
+            data_file.path().display().to_string(),
+            n("/"),
+        ],
         vec!["-i".into(), n("/x/../dir/./b.txt")],
         vec!["-i".into(), n("/é")],
         vec![

@@ -56,19 +56,57 @@ struct Cli {
     #[arg(value_name = "URL")]
     urls: Vec<String>,
     /// Request method.
-    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        allow_hyphen_values = true
+    )]
     method: Option<String>,
     /// POST data (`@file` strips newlines, `@-` reads stdin); repeatable, joined by '&'.
-    #[arg(short = 'd', long = "data", value_name = "DATA", action = ArgAction::Append)]
+    #[arg(short = 'd', long = "data", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
     data: Vec<String>,
     /// POST data sent as is (`@file` keeps newlines).
-    #[arg(long = "data-binary", value_name = "DATA", action = ArgAction::Append)]
+    #[arg(long = "data-binary", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
     data_binary: Vec<String>,
+    /// Upload FILE with PUT ("-" reads stdin, sent chunked); a URL ending
+    /// in '/' gets the file's name appended.
+    #[arg(
+        short = 'T',
+        long = "upload-file",
+        value_name = "FILE",
+        allow_hyphen_values = true
+    )]
+    upload_file: Option<PathBuf>,
+    /// Ask for a byte range ("0-99", "100-", "-50").
+    #[arg(
+        short = 'r',
+        long = "range",
+        value_name = "RANGE",
+        allow_hyphen_values = true
+    )]
+    range: Option<String>,
+    /// Referer header.
+    #[arg(
+        short = 'e',
+        long = "referer",
+        value_name = "URL",
+        allow_hyphen_values = true
+    )]
+    referer: Option<String>,
+    /// Cookie header ("name=value; name2=value2"; cookie files are not supported).
+    #[arg(
+        short = 'b',
+        long = "cookie",
+        value_name = "DATA",
+        allow_hyphen_values = true
+    )]
+    cookie: Option<String>,
     /// Put the data in the query string and use GET.
     #[arg(short = 'G', long = "get")]
     get: bool,
     /// Extra header "Name: value"; "Name:" removes a default header.
-    #[arg(short = 'H', long = "header", value_name = "HEADER", action = ArgAction::Append)]
+    #[arg(short = 'H', long = "header", value_name = "HEADER", action = ArgAction::Append, allow_hyphen_values = true)]
     headers: Vec<String>,
     /// HEAD request; print the response head.
     #[arg(short = 'I', long = "head")]
@@ -77,7 +115,7 @@ struct Cli {
     #[arg(short = 'i', long = "include")]
     include: bool,
     /// Write the body to FILE instead of stdout (one per URL, in order).
-    #[arg(short = 'o', long = "output", value_name = "FILE", action = ArgAction::Append)]
+    #[arg(short = 'o', long = "output", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
     output: Vec<PathBuf>,
     /// Write the body to a file named like the URL's last path segment.
     #[arg(short = 'O', long = "remote-name", action = ArgAction::Count)]
@@ -89,22 +127,42 @@ struct Cli {
     #[arg(long = "max-redirs", value_name = "N", default_value_t = i64::from(DEFAULT_MAX_REDIRECTS), allow_negative_numbers = true)]
     max_redirs: i64,
     /// Proxy URL: http://, socks4://, socks4a://, socks5://, socks5h:// ("" = none).
-    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    #[arg(
+        short = 'x',
+        long = "proxy",
+        value_name = "URL",
+        allow_hyphen_values = true
+    )]
     proxy: Option<String>,
     /// Proxy credentials USER:PASS.
-    #[arg(short = 'U', long = "proxy-user", value_name = "USER:PASS")]
+    #[arg(
+        short = 'U',
+        long = "proxy-user",
+        value_name = "USER:PASS",
+        allow_hyphen_values = true
+    )]
     proxy_user: Option<String>,
     /// Tunnel through the HTTP proxy with CONNECT.
     #[arg(short = 'p', long = "proxytunnel")]
     proxytunnel: bool,
     /// Hosts that bypass the proxy (comma list, overrides NO_PROXY).
-    #[arg(long = "noproxy", value_name = "LIST")]
+    #[arg(long = "noproxy", value_name = "LIST", allow_hyphen_values = true)]
     noproxy: Option<String>,
     /// Server credentials USER:PASS (Basic).
-    #[arg(short = 'u', long = "user", value_name = "USER:PASS")]
+    #[arg(
+        short = 'u',
+        long = "user",
+        value_name = "USER:PASS",
+        allow_hyphen_values = true
+    )]
     user: Option<String>,
     /// User-Agent header.
-    #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
+    #[arg(
+        short = 'A',
+        long = "user-agent",
+        value_name = "NAME",
+        allow_hyphen_values = true
+    )]
     user_agent: Option<String>,
     /// Print connection notes and heads on stderr.
     #[arg(short = 'v', long = "verbose")]
@@ -119,16 +177,35 @@ struct Cli {
     #[arg(short = 'f', long = "fail")]
     fail: bool,
     /// Limit for resolving, connecting and the proxy handshake (seconds).
-    #[arg(long = "connect-timeout", value_name = "SECS")]
+    #[arg(
+        long = "connect-timeout",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
     connect_timeout: Option<f64>,
     /// Limit for each whole transfer (seconds).
-    #[arg(short = 'm', long = "max-time", value_name = "SECS")]
+    #[arg(
+        short = 'm',
+        long = "max-time",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
     max_time: Option<f64>,
     /// Retry transient failures (timeouts, HTTP 408/429/500/502/503/504) N times.
-    #[arg(long = "retry", value_name = "N", default_value_t = 0)]
+    #[arg(
+        long = "retry",
+        value_name = "N",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
     retry: u32,
     /// Print FORMAT after each transfer (%{http_code}, %{time_total}, ...; @file reads it).
-    #[arg(short = 'w', long = "write-out", value_name = "FORMAT")]
+    #[arg(
+        short = 'w',
+        long = "write-out",
+        value_name = "FORMAT",
+        allow_hyphen_values = true
+    )]
     write_out: Option<String>,
 }
 
@@ -540,13 +617,33 @@ fn build_request<'c>(
     if ctx.data.is_some() && !cli.get {
         method = Method::Post;
     }
+    if cli.upload_file.is_some() {
+        method = Method::Put;
+    }
     if let Some(m) = &cli.method {
         method = Method::from_bytes(m.as_bytes())
             .ok_or_else(|| Failure::new(exit::USAGE, format!("bad method {m:?}")))?;
     }
-    let mut req = ctx.client.request(method, url);
+    let url = upload_url(url, cli.upload_file.as_deref());
+    let mut req = ctx.client.request(method, &url);
     if let Some(u) = &cli.user {
         req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
+    }
+    if let Some(r) = &cli.range {
+        req = req.header("Range", format!("bytes={r}"));
+    }
+    // curl sends these before the -H headers.
+    if let Some(r) = &cli.referer {
+        req = req.header("Referer", r);
+    }
+    if let Some(c) = &cli.cookie {
+        if !c.contains('=') {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!("-b {c:?}: cookie files are not supported, give \"name=value\""),
+            ));
+        }
+        req = req.header("Cookie", c);
     }
     for h in &cli.headers {
         if let Some((name, value)) = h.split_once(':') {
@@ -575,7 +672,66 @@ fn build_request<'c>(
         }
         (None, _) => {}
     }
+    if let Some(path) = &cli.upload_file {
+        let body = if path.as_os_str() == "-" {
+            RequestBody::Reader {
+                reader: Box::new(io::stdin()),
+                len: None,
+            }
+        } else {
+            File::open(path).and_then(RequestBody::file).map_err(|e| {
+                Failure::new(
+                    exit::READ_ERROR,
+                    format!(
+                        "Failed to open/read local data from file/application: {}: {e}",
+                        path.display()
+                    ),
+                )
+            })?
+        };
+        // curl announces every upload with Expect: 100-continue.
+        req = req.body(body).expect_continue(true);
+    }
     Ok(req)
+}
+
+/// Bytes of a file name escaped when it becomes a path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// curl's `-T` rule: a URL without a path, or whose path ends in '/', gets
+/// the file's name appended (not for stdin).
+fn upload_url(url: &str, upload: Option<&std::path::Path>) -> String {
+    let Some(path) = upload else {
+        return url.to_string();
+    };
+    if path.as_os_str() == "-" {
+        return url.to_string();
+    }
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return url.to_string();
+    };
+    let name = percent_encoding::utf8_percent_encode(&name, SEGMENT).to_string();
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let (head, tail) = url.split_at(cut);
+    let after_scheme = head.find("://").map_or(0, |i| i + 3);
+    if !head[after_scheme..].contains('/') {
+        format!("{head}/{name}{tail}")
+    } else if head.ends_with('/') {
+        format!("{head}{name}{tail}")
+    } else {
+        url.to_string()
+    }
 }
 
 /// One URL: send, then write the heads (`-i`, `-I`) and the body.
