@@ -28,6 +28,9 @@ const WAKER: Token = Token(usize::MAX);
 /// waits 500 ms; a naive loop spins at 100% CPU on a listener that stays
 /// readable).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// Connections accepted per loop turn before the existing ones get their
+/// turn; the rest are accepted next turn (no new edge will announce them).
+const ACCEPTS_PER_TURN: usize = 256;
 /// Readiness events fetched per `epoll_wait`.
 const EVENTS_CAPACITY: usize = 1024;
 
@@ -45,6 +48,8 @@ pub(crate) struct Worker {
     /// Accepting is paused until then (descriptors ran out, or the
     /// connection cap was reached).
     accept_paused: Option<Instant>,
+    /// The accept budget ran out with connections possibly still waiting.
+    accept_more: bool,
     slots: Slab<Slot>,
     gens: Vec<u32>,
     wheel: Wheel,
@@ -88,6 +93,7 @@ impl Worker {
             poll,
             listener: Some(listener),
             accept_paused: None,
+            accept_more: false,
             slots: Slab::new(),
             gens: Vec::new(),
             wheel: Wheel::new(now),
@@ -158,6 +164,9 @@ impl Worker {
                     }
                 }
             }
+            if self.accept_more {
+                self.accept(now);
+            }
             for token in std::mem::take(&mut self.ready) {
                 self.drive(token, false, false, false, now);
             }
@@ -177,7 +186,7 @@ impl Worker {
     }
 
     fn poll_timeout(&self, now: Instant) -> Option<Duration> {
-        if !self.ready.is_empty() {
+        if !self.ready.is_empty() || self.accept_more {
             return Some(Duration::ZERO);
         }
         let mut timeout = (!self.wheel.is_empty()).then_some(TICK);
@@ -193,7 +202,8 @@ impl Worker {
     /// Accepts until `WouldBlock`, the connection cap, or descriptor
     /// exhaustion.
     fn accept(&mut self, now: Instant) {
-        loop {
+        self.accept_more = false;
+        for _ in 0..ACCEPTS_PER_TURN {
             let Some(listener) = &self.listener else {
                 return;
             };
@@ -219,6 +229,7 @@ impl Worker {
                 }
             }
         }
+        self.accept_more = true;
     }
 
     /// Stops watching the listener until `until` (with edge triggering a
