@@ -1,5 +1,6 @@
 //! The listing page in headless Chromium: it renders the entries (awkward
-//! names as text), and clicking a link navigates to that directory. The
+//! names as text), fits a 300 px wide frame without horizontal scrolling,
+//! and clicking a link navigates to that directory. The
 //! click runs from a same-origin page that frames the listing; Chromium
 //! dumps the DOM once the page reports. Skipped when Chromium is missing.
 mod common;
@@ -18,7 +19,9 @@ f.addEventListener('load', () => {
   if (f.contentWindow.location.href === 'about:blank') return;
   if (!clicked) {
     const names = Array.from(doc.querySelectorAll('td.name a')).map(a => a.textContent);
-    report('ROOT:' + JSON.stringify(names));
+    // The frame is 300 px wide, narrower than a phone: nothing may stick out.
+    const overflow = doc.documentElement.scrollWidth > doc.documentElement.clientWidth;
+    report('ROOT:' + JSON.stringify(names) + ' OVERFLOW:' + overflow);
     const link = Array.from(doc.querySelectorAll('a.dir')).find(a => a.textContent === 'sub dir/');
     clicked = true;
     if (link) { link.click(); } else { report('NO-LINK ' + out.textContent); }
@@ -50,6 +53,11 @@ fn listing_in_headless_chromium() {
     write(dir.path(), "sub dir/inner <b>.txt", "inner");
     write(dir.path(), "<script>alert(1)<\\script>.txt", "x");
     write(dir.path(), "été.txt", "e");
+    write(
+        dir.path(),
+        "a_very_long_file_name_without_any_break_opportunity_that_must_wrap.txt",
+        "l",
+    );
     write(dir.path(), "driver.html", DRIVER);
     let server = StaticServer::start(dir.path(), &["-q"]);
     let profile = site();
@@ -84,6 +92,8 @@ fn listing_in_headless_chromium() {
         dom.contains(r#""&lt;script&gt;alert(1)&lt;\\script&gt;.txt""#),
         "{dom}"
     );
+    // Readable in a 300 px frame: no horizontal scrolling, even with a long name.
+    assert!(dom.contains("OVERFLOW:false"), "{dom}");
     // The click navigated to the subdirectory's listing.
     assert!(dom.contains("NAVIGATED:/sub%20dir/"), "{dom}");
     assert!(dom.contains("TITLE:Index of /sub dir/"), "{dom}");
