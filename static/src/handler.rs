@@ -175,7 +175,11 @@ impl StaticFiles {
     pub fn serve_under(&self, prefix: &str, req: &Request) -> Response {
         let prefix = prefix.trim_end_matches('/');
         let resp = match req.raw_path().strip_prefix(prefix) {
-            Some("") => redirect(&format!("{prefix}/"), req.query()),
+            Some("") if matches!(req.method(), Method::Get | Method::Head) => {
+                redirect(&format!("{prefix}/"), req.query())
+            }
+            // OPTIONS and other methods on the bare prefix: as on the root.
+            Some("") => self.respond(req, prefix, "/"),
             Some(rest) if rest.starts_with('/') => self.respond(req, prefix, rest),
             _ => error(StatusCode::NOT_FOUND),
         };
@@ -659,6 +663,10 @@ mod tests {
             ("/assets/../a.css", 400, ""),
             ("/assets/sub/../../x", 400, ""),
         ];
+        let post = files.serve_under("/assets", &req(Method::Post, "/assets", &[]));
+        assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let options = files.serve_under("/assets", &req(Method::Options, "/assets", &[]));
+        assert_eq!(options.status(), StatusCode::NO_CONTENT);
         for (target, status, expect) in table {
             let resp = files.serve_under("/assets/", &get(target));
             assert_eq!(resp.status().as_u16(), status, "{target}");
