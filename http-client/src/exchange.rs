@@ -5,21 +5,25 @@
 //! ```text
 //!  SendHead -> SendBody -> ReadHead --1xx--> ReadHead
 //!                                   --final--> Body(Length | Chunked | Close | Empty) -> Done
+//!  with Expect: SendHead -> ReadHead --100 or 1 s--> SendBody -> ReadHead
+//!                                    --final------> (body never sent; close)
 //! ```
 //!
-//! Reading and writing progress are kept apart: sending is a plain function
-//! (the whole request goes out before we read, as curl does without
-//! `Expect`), reading the body is [`BodyReader`] with its own [`Framing`].
+//! Reading and writing progress are kept apart: sending is a plain function,
+//! reading the body is [`BodyReader`], which drives the sans-IO
+//! [`BodyDecoder`](crate::body::BodyDecoder). Head parsing, framing and
+//! chunked decoding are http-core's; this module only moves bytes.
 
 use std::io::{self, Read};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_core::{
-    response_body_kind, BodyKind, ChunkedDecoder, Limits, Method, ResponseHead, ResponseParser,
-    Status, EMPTY_HEADER,
+    response_body_kind, BodyKind, Limits, Method, ResponseHead, ResponseParser, Status,
+    EMPTY_HEADER,
 };
 
+use crate::body::BodyDecoder;
 use crate::error::{Error, Phase};
 use crate::net::Conn;
 use crate::pool::{Pool, PoolKey};
@@ -296,23 +300,6 @@ pub(crate) fn read_response_head(
     }
 }
 
-/// How the rest of the body is delimited.
-#[derive(Debug)]
-enum Framing {
-    /// `Content-Length`: this many bytes remain.
-    Length { remaining: u64 },
-    /// Chunked: decoded bytes wait in `out[pos..]`.
-    Chunked {
-        decoder: ChunkedDecoder,
-        out: Vec<u8>,
-        pos: usize,
-    },
-    /// Until the server closes.
-    Close,
-    /// Complete.
-    Done,
-}
-
 /// Where a finished connection goes.
 pub(crate) struct Return {
     pub pool: Arc<Pool>,
@@ -327,7 +314,11 @@ pub(crate) struct Return {
 /// connection (its remaining bytes would confuse the next response).
 pub struct BodyReader {
     conn: Option<Conn>,
-    framing: Framing,
+    /// The framing, as a sans-IO decoder.
+    decoder: BodyDecoder,
+    /// Decoded chunked bytes not handed out yet: `out[pos..]`.
+    out: Vec<u8>,
+    pos: usize,
     keep_alive: bool,
     deadlines: Deadlines,
     received: u64,
@@ -339,7 +330,7 @@ impl std::fmt::Debug for BodyReader {
         write!(
             f,
             "BodyReader({:?}, {} bytes read)",
-            self.framing, self.received
+            self.decoder, self.received
         )
     }
 }
@@ -352,26 +343,19 @@ impl BodyReader {
         deadlines: Deadlines,
         ret: Option<Return>,
     ) -> BodyReader {
-        let framing = match kind {
-            BodyKind::Empty | BodyKind::Length(0) => Framing::Done,
-            BodyKind::Length(n) => Framing::Length { remaining: n },
-            BodyKind::Chunked => Framing::Chunked {
-                decoder: ChunkedDecoder::new(),
-                out: Vec::new(),
-                pos: 0,
-            },
-            BodyKind::CloseDelimited => Framing::Close,
-        };
-        let keep_alive = keep_alive && !matches!(framing, Framing::Close);
+        let decoder = BodyDecoder::new(kind);
+        let keep_alive = keep_alive && decoder.leaves_connection_reusable();
         let mut r = BodyReader {
             conn: Some(conn),
-            framing,
+            decoder,
+            out: Vec::new(),
+            pos: 0,
             keep_alive,
             deadlines,
             received: 0,
             ret,
         };
-        if matches!(r.framing, Framing::Done) {
+        if r.decoder.is_done() {
             r.release();
         }
         r
@@ -414,7 +398,9 @@ impl BodyReader {
     }
 
     fn fail(&mut self, e: Error) -> io::Error {
-        self.framing = Framing::Done;
+        self.decoder = BodyDecoder::Done;
+        self.out.clear();
+        self.pos = 0;
         if let Some(conn) = self.conn.take() {
             conn.abort();
         }
@@ -426,84 +412,72 @@ impl BodyReader {
             return Ok(0);
         }
         loop {
-            // Decoded chunk bytes are served first, even after the
-            // connection went back to the pool.
-            match &mut self.framing {
-                Framing::Done => return Ok(0),
-                Framing::Chunked { out, pos, .. } if *pos < out.len() => {
-                    let n = (out.len() - *pos).min(buf.len());
-                    buf[..n].copy_from_slice(&out[*pos..*pos + n]);
-                    *pos += n;
-                    self.received += n as u64;
-                    return Ok(n);
-                }
-                _ => {}
+            // Decoded bytes first, even after the connection went back.
+            if self.pos < self.out.len() {
+                let n = (self.out.len() - self.pos).min(buf.len());
+                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+                self.pos += n;
+                self.received += n as u64;
+                return Ok(n);
+            }
+            if self.decoder.is_done() {
+                self.release();
+                return Ok(0);
             }
             let Some(conn) = self.conn.as_mut() else {
-                self.framing = Framing::Done;
                 return Ok(0);
             };
-            match &mut self.framing {
-                // Content-Length: read at most what remains.
-                Framing::Length { remaining } => {
-                    let want = usize::try_from(*remaining)
-                        .unwrap_or(usize::MAX)
-                        .min(buf.len());
+            let wait = self.deadlines.next_wait();
+            match self.decoder.passthrough_limit() {
+                // Length or close-delimited: straight into the caller's buffer.
+                Some(limit) => {
+                    let want = usize::try_from(limit).unwrap_or(usize::MAX).min(buf.len());
                     let n = conn
-                        .read_direct(&mut buf[..want], self.deadlines.next_wait())
+                        .read_direct(&mut buf[..want], wait)
                         .map_err(|e| Error::io(Phase::ReceiveBody, e))?;
                     if n == 0 {
-                        return Err(Error::Incomplete {
+                        self.decoder.on_eof().map_err(|_| Error::Incomplete {
                             received: self.received,
-                        });
+                        })?;
+                        self.release();
+                        return Ok(0);
                     }
-                    *remaining -= n as u64;
+                    self.decoder.passed_through(n as u64);
                     self.received += n as u64;
-                    if *remaining == 0 {
-                        self.framing = Framing::Done;
+                    if self.decoder.is_done() {
                         self.release();
                     }
                     return Ok(n);
                 }
-                // Chunked: decode what arrived; read more when it gave nothing.
-                Framing::Chunked { decoder, out, pos } => {
-                    out.clear();
-                    *pos = 0;
+                // Chunked: decode what arrived, read more when that gave nothing.
+                None => {
+                    self.out.clear();
+                    self.pos = 0;
                     if !conn.rbuf.is_empty() {
-                        let (used, done) = decoder
-                            .decode(&conn.rbuf, out)
+                        let used = self
+                            .decoder
+                            .decode(&conn.rbuf, &mut self.out)
                             .map_err(Error::BadResponse)?;
                         conn.rbuf.drain(..used);
-                        if done {
+                        if self.decoder.is_done() {
+                            // The last chunk is in: the connection can go back
+                            // now, the decoded rest is served from `out`.
                             self.release();
                             continue;
                         }
-                        if !out.is_empty() || used > 0 {
+                        if used > 0 || !self.out.is_empty() {
                             continue;
                         }
                     }
                     let n = conn
-                        .fill(self.deadlines.next_wait())
+                        .fill(wait)
                         .map_err(|e| Error::io(Phase::ReceiveBody, e))?;
                     if n == 0 {
-                        return Err(Error::Incomplete {
+                        self.decoder.on_eof().map_err(|_| Error::Incomplete {
                             received: self.received,
-                        });
+                        })?;
                     }
                 }
-                // Close-delimited: EOF is the end.
-                Framing::Close => {
-                    let n = conn
-                        .read_direct(buf, self.deadlines.next_wait())
-                        .map_err(|e| Error::io(Phase::ReceiveBody, e))?;
-                    if n == 0 {
-                        self.framing = Framing::Done;
-                        self.release();
-                    }
-                    self.received += n as u64;
-                    return Ok(n);
-                }
-                Framing::Done => return Ok(0),
             }
         }
     }

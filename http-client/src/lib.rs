@@ -35,6 +35,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod body;
 mod client;
 mod connect;
 mod error;
