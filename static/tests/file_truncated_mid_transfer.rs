@@ -18,6 +18,8 @@ fn file_truncated_mid_transfer() {
 
     for (name, truncate) in [("shrinks.bin", true), ("deleted.bin", false)] {
         let url = format!("{}{name}", server.url);
+        let sink = dir.path().join(format!("{name}.download"));
+        let sink_arg = sink.to_str().expect("utf-8 path").to_string();
         let started = Instant::now();
         let client = Command::new("curl")
             .args([
@@ -27,7 +29,7 @@ fn file_truncated_mid_transfer() {
                 "--limit-rate",
                 "4M",
                 "-o",
-                "/dev/null",
+                &sink_arg,
                 "-w",
                 "%{size_download}",
                 &url,
@@ -35,7 +37,7 @@ fn file_truncated_mid_transfer() {
             .stdout(Stdio::piped())
             .spawn()
             .expect("spawn curl");
-        std::thread::sleep(Duration::from_millis(700));
+        wait_for_bytes(&sink, 64 << 10);
         let path = dir.path().join(name);
         if truncate {
             std::fs::OpenOptions::new()

@@ -34,6 +34,7 @@ fn graceful_shutdown() {
     // A download in flight when SIGTERM arrives still completes in full.
     write(dir.path(), "big.bin", vec![b'z'; 32 << 20]);
     let mut server = StaticServer::start(dir.path(), &["-q"]);
+    let sink = dir.path().join("big.download");
     let client = Command::new("curl")
         .args([
             "-s",
@@ -41,16 +42,16 @@ fn graceful_shutdown() {
             "30",
             "--limit-rate",
             "16M",
-            "-o",
-            "/dev/null",
             "-w",
             "%{size_download}",
+            "-o",
         ])
+        .arg(&sink)
         .arg(format!("{}big.bin", server.url))
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn curl");
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for_bytes(&sink, 64 << 10);
     signal(server.pid(), "TERM");
     let out = client.wait_with_output().expect("curl");
     assert!(out.status.success(), "curl failed: {:?}", out.status);

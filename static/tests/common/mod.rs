@@ -257,3 +257,17 @@ pub fn write(dir: &Path, rel: &str, data: impl AsRef<[u8]>) {
     }
     std::fs::write(path, data).expect("write fixture");
 }
+
+/// Waits (bounded) until the file at `path` holds at least `bytes` bytes:
+/// a download is under way.
+pub fn wait_for_bytes(path: &Path, bytes: u64) {
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    while std::fs::metadata(path).map_or(0, |m| m.len()) < bytes {
+        assert!(
+            Instant::now() < deadline,
+            "no download progress into {}",
+            path.display()
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
