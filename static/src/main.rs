@@ -151,3 +151,64 @@ fn log_line(c: &Completion) {
     // A closed stdout must not take the server down; the line is lost.
     let _ = writeln!(io::stdout().lock(), "{line}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_header_table() {
+        let table: &[(&str, Option<(&str, &str)>)] = &[
+            ("X-A: b", Some(("X-A", "b"))),
+            ("X-A:b", Some(("X-A", "b"))),
+            ("X-A:   spaced  \t", Some(("X-A", "spaced"))),
+            ("X-A:", Some(("X-A", ""))),
+            ("Link: <a>; rel=preload", Some(("Link", "<a>; rel=preload"))),
+            ("X-Colon: a:b", Some(("X-Colon", "a:b"))),
+            ("NoColon", None),
+            (": value", None),
+            ("Bad Name: x", None),
+            ("X-A : x", None),
+            ("X-A: a\r\nInjected: yes", None),
+            ("X-A: a\nb", None),
+        ];
+        for (input, expect) in table {
+            assert_eq!(parse_header(input).ok(), *expect, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn cli_defaults_and_flags() {
+        let args = Args::try_parse_from(["static"]).expect("no arguments are fine"); // ok: literal
+        assert_eq!(args.dir, PathBuf::from("."));
+        assert_eq!(args.addr, "127.0.0.1:8080");
+        assert!(
+            !args.quiet && !args.spa && !args.dotfiles && !args.no_listing && !args.follow_symlinks
+        );
+        let args = Args::try_parse_from([
+            "static",
+            "-a",
+            "0.0.0.0:0",
+            "-w",
+            "3",
+            "--no-listing",
+            "--spa",
+            "--dotfiles",
+            "--follow-symlinks",
+            "-H",
+            "A: 1",
+            "--header",
+            "B: 2",
+            "-q",
+            "--max-age",
+            "60",
+            "site",
+        ])
+        .expect("every flag"); // ok: literal
+        assert_eq!(args.dir, PathBuf::from("site"));
+        assert_eq!(args.workers, Some(3));
+        assert_eq!(args.headers, vec!["A: 1", "B: 2"]);
+        assert_eq!(args.max_age, Some(60));
+        assert!(args.quiet && args.spa && args.dotfiles && args.no_listing && args.follow_symlinks);
+    }
+}
