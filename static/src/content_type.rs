@@ -8,7 +8,12 @@ use std::path::Path;
 /// file with non-ASCII names or content renders right).
 pub fn for_path(path: &Path) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let essence = mime.essence_str();
+    let essence = match mime.essence_str() {
+        // RFC 9239: text/javascript is the one type for JavaScript (mime_guess
+        // still says application/javascript for .mjs).
+        "application/javascript" => "text/javascript",
+        other => other,
+    };
     if is_text(essence) {
         format!("{essence}; charset=utf-8")
     } else {
@@ -46,6 +51,14 @@ mod tests {
             ("noextension", "application/octet-stream"),
             ("weird.zzzunknown", "application/octet-stream"),
             ("UPPER.HTML", "text/html; charset=utf-8"),
+            ("module.mjs", "text/javascript; charset=utf-8"),
+            ("app.wasm", "application/wasm"),
+            (
+                "site.webmanifest",
+                "application/manifest+json; charset=utf-8",
+            ),
+            ("font.woff2", "font/woff2"),
+            ("notes.md", "text/markdown; charset=utf-8"),
         ];
         for (name, expect) in table {
             assert_eq!(for_path(Path::new(name)), expect, "{name}");
