@@ -222,7 +222,10 @@ impl Server {
         /// (default: available cores; at least 1).
         workers: usize;
         /// Threads for handlers that block; 0 (the default) runs handlers
-        /// inline on the loop threads.
+        /// inline on the loop threads. With a pool, the requests of one
+        /// connection are handled one at a time, in order (pipelined
+        /// answers keep their order); different connections run in
+        /// parallel.
         handler_threads: usize;
         /// Open connections per worker (default 10 000); beyond it the
         /// worker stops accepting until one closes.
@@ -255,7 +258,10 @@ impl Server {
     }
 
     /// Calls `hook` for every answered request once its response is
-    /// written (an access log).
+    /// written (an access log). It runs on the worker's loop thread: keep
+    /// it cheap (format a line, push it to a buffered writer or a channel).
+    /// Requests refused before the handler (400, 413, 431, ...) are not
+    /// reported.
     pub fn on_complete(mut self, hook: impl Fn(&Completion) + Send + Sync + 'static) -> Server {
         self.on_complete = Some(Box::new(hook));
         self
