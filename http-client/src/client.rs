@@ -422,7 +422,7 @@ impl Client {
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
                 proxy: ProxyConfig::None,
                 redirects: RedirectPolicy::None,
-                user_agent: Some(format!("fetch/{}", env!("CARGO_PKG_VERSION"))),
+                user_agent: Some(format!("http-client/{}", env!("CARGO_PKG_VERSION"))),
                 stagger: HAPPY_EYEBALLS_STAGGER,
                 limits: Limits::default(),
                 expect_threshold: Some(DEFAULT_EXPECT_CONTINUE_THRESHOLD),

@@ -487,9 +487,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(d) = max_time {
         builder = builder.timeout(d);
     }
-    if let Some(ua) = &cli.user_agent {
-        builder = builder.user_agent(Some(ua));
-    }
+    // curl's habit: "fetch/VERSION" unless -A says otherwise.
+    let default_ua = format!("fetch/{}", env!("CARGO_PKG_VERSION"));
+    builder = builder.user_agent(Some(cli.user_agent.as_deref().unwrap_or(&default_ua)));
     let write_out = match cli.write_out.as_deref() {
         Some(f) => Some(match f.strip_prefix('@') {
             Some(path) => std::fs::read_to_string(path).map_err(|e| {
