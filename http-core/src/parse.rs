@@ -471,7 +471,7 @@ fn parse_response_full<'b, 'h>(
 }
 
 /// Names whose offsets are kept on the stack until the head is complete.
-const INLINE_NAMES: usize = 64;
+const INLINE_NAMES: usize = 32;
 
 /// Parses field lines from `r.line_start` into `slots` up to the blank
 /// line, in one pass over the bytes: `Done((fields, head_end, text))`,
@@ -487,7 +487,10 @@ fn header_lines<'b>(
     kind: Kind,
     text_from: usize,
 ) -> Result<Outcome<(usize, usize, Option<&'b str>)>, ParseError> {
-    let mut names = [(0u32, 0u32); INLINE_NAMES];
+    // Offsets of the first `inline` names; later ones (or past 64 KiB)
+    // are converted one by one as they come.
+    let mut names = [(0u16, 0u16); INLINE_NAMES];
+    let mut inline = 0;
     let mut n = 0;
     loop {
         let i = r.line_start;
@@ -502,9 +505,11 @@ fn header_lines<'b>(
                 // Names are token bytes (ASCII), so their ends are char
                 // boundaries of `text` and `get` cannot fail; the per-name
                 // conversion is the fallback when a value held obs-text.
-                for (slot, &(a, b)) in slots.iter_mut().zip(&names[..n.min(INLINE_NAMES)]) {
+                for (slot, &(a, b)) in slots.iter_mut().zip(&names[..inline]) {
                     let (a, b) = (a as usize, b as usize);
-                    slot.name = match text.and_then(|t| t.get(a - text_from..b - text_from)) {
+                    slot.name = match text
+                        .and_then(|t| t.get(a.checked_sub(text_from)?..b.checked_sub(text_from)?))
+                    {
                         Some(name) => name,
                         None => {
                             std::str::from_utf8(&buf[a..b]).map_err(|_| ParseError::HeaderName)?
@@ -517,10 +522,12 @@ fn header_lines<'b>(
                 check_line(next, r, limits, kind)?;
                 let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
                 slot.value = value;
-                match names.get_mut(n) {
-                    // Heads are far below 4 GiB: the limits see to it.
-                    Some(off) => *off = (a as u32, b as u32),
-                    None => {
+                match (names.get_mut(n), u16::try_from(a), u16::try_from(b)) {
+                    (Some(off), Ok(a), Ok(b)) if inline == n => {
+                        *off = (a, b);
+                        inline += 1;
+                    }
+                    _ => {
                         slot.name =
                             std::str::from_utf8(&buf[a..b]).map_err(|_| ParseError::HeaderName)?
                     }

@@ -314,3 +314,32 @@ fn encode_then_parse_round_trip() {
     assert_eq!(back.reason, "Partial Content");
     assert_eq!(back.headers, h);
 }
+
+#[test]
+fn names_past_64_kib_and_past_the_inline_slots() {
+    let limits = Limits {
+        max_head_bytes: 1 << 20,
+        max_request_line: 1 << 20,
+        max_headers: 200,
+    };
+    for target_len in [10, 70_000] {
+        for fields in [3, 40, 150] {
+            let mut head = format!("GET /{} HTTP/1.1\r\n", "a".repeat(target_len));
+            for k in 0..fields {
+                head.push_str(&format!("X-Field-{k}: value {k}\r\n"));
+            }
+            head.push_str("\r\n");
+            let mut slots = vec![EMPTY_HEADER; 200];
+            let Ok(Status::Complete((v, n))) = parse_request(head.as_bytes(), &mut slots, &limits)
+            else {
+                panic!("{target_len} {fields}")
+            };
+            assert_eq!(n, head.len());
+            assert_eq!(v.headers.len(), fields);
+            for (k, h) in v.headers.iter().enumerate() {
+                assert_eq!(h.name, format!("X-Field-{k}"));
+                assert_eq!(h.value, format!("value {k}").as_bytes());
+            }
+        }
+    }
+}
