@@ -29,6 +29,7 @@ use std::os::unix::io::AsRawFd;
 use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::percent_decode_str;
+use rustix::io::Errno;
 
 /// Why a request path names no servable file. Each maps to one status in
 /// the handler.
@@ -178,7 +179,7 @@ pub fn open_inside(
     // writer and stall the worker. It changes nothing for regular files.
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::CLOEXEC).bits() as i32)
         .open(&path)
         .map_err(open_error)?;
     let meta = file.metadata().map_err(OpenError::Io)?;
@@ -206,7 +207,6 @@ pub fn open_inside(
 /// no `openat2` here, or a sandbox that refuses it), and the slow path must.
 fn open_beneath(root_dir: &File, rel: &Path) -> Option<Result<Opened, OpenError>> {
     use rustix::fs::{openat2, Mode, OFlags, ResolveFlags};
-    use rustix::io::Errno;
     let rel = if rel.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -244,11 +244,11 @@ fn has_dot_component(p: &Path) -> bool {
 }
 
 fn open_error(e: io::Error) -> OpenError {
-    match e.raw_os_error() {
-        Some(libc::ENOENT | libc::ENOTDIR | libc::ELOOP | libc::ENAMETOOLONG) => {
+    match Errno::from_io_error(&e) {
+        Some(Errno::NOENT | Errno::NOTDIR | Errno::LOOP | Errno::NAMETOOLONG) => {
             OpenError::NotFound
         }
-        Some(libc::EACCES | libc::EPERM) => OpenError::Forbidden,
+        Some(Errno::ACCESS | Errno::PERM) => OpenError::Forbidden,
         _ => OpenError::Io(e),
     }
 }
@@ -493,12 +493,12 @@ mod tests {
     #[test]
     fn errno_to_outcome() {
         let table = [
-            (libc::ENOENT, "notfound"),
-            (libc::ENOTDIR, "notfound"),
-            (libc::ELOOP, "notfound"),
-            (libc::EACCES, "forbidden"),
-            (libc::EPERM, "forbidden"),
-            (libc::EIO, "io"),
+            (Errno::NOENT.raw_os_error(), "notfound"),
+            (Errno::NOTDIR.raw_os_error(), "notfound"),
+            (Errno::LOOP.raw_os_error(), "notfound"),
+            (Errno::ACCESS.raw_os_error(), "forbidden"),
+            (Errno::PERM.raw_os_error(), "forbidden"),
+            (Errno::IO.raw_os_error(), "io"),
         ];
         for (errno, expect) in table {
             let got = kind(Err(open_error(io::Error::from_raw_os_error(errno))));
