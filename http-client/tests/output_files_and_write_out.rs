@@ -54,3 +54,23 @@ fn write_out_times_are_ordered() {
     assert!(t[0] <= t[1] && t[1] <= t[2] && t[2] <= t[3], "{text}");
     assert_eq!((f[4], f[5]), ("100000", "200"));
 }
+
+#[test]
+fn dump_header_file_collects_every_transfers_heads() {
+    let nginx = start_nginx(&[("a.txt", b"A"), ("b.txt", b"B")], "");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let heads = dir.path().join("heads.txt");
+    let heads_arg = heads.display().to_string();
+    let out = fetch(&[
+        "-s",
+        "-D",
+        &heads_arg,
+        &nginx.url("/a.txt"),
+        &nginx.url("/b.txt"),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(out.stdout, b"AB", "bodies only on stdout");
+    let text = std::fs::read_to_string(&heads).expect("dump file");
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{text}");
+    assert!(text.ends_with("\r\n\r\n"), "{text:?}");
+}

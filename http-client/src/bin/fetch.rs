@@ -173,6 +173,21 @@ struct Cli {
     /// With -s, still print errors.
     #[arg(short = 'S', long = "show-error")]
     show_error: bool,
+    /// Like -f, but the body is still written.
+    #[arg(long = "fail-with-body")]
+    fail_with_body: bool,
+    /// Write the response heads to FILE ("-" = stdout).
+    #[arg(
+        short = 'D',
+        long = "dump-header",
+        value_name = "FILE",
+        allow_hyphen_values = true
+    )]
+    dump_header: Option<PathBuf>,
+    /// Use ADDR for HOST:PORT instead of resolving it (repeatable;
+    /// ADDR may be a comma list, IPv6 in brackets).
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append, allow_hyphen_values = true)]
+    resolve: Vec<String>,
     /// Fail (exit 22, no body) on HTTP status 400 and above.
     #[arg(short = 'f', long = "fail")]
     fail: bool,
@@ -447,6 +462,63 @@ struct Ctx<'a> {
     client: Client,
     heads: HeadLog,
     data: Option<Vec<u8>>,
+    /// `-D`: every transfer's heads, in order (opened once per run).
+    dump: std::cell::RefCell<Option<Box<dyn Write>>>,
+}
+
+/// `--resolve HOST:PORT:ADDR[,ADDR...]` entries, consulted before the
+/// system resolver (the binary's face of the library's resolver hook).
+struct PinnedResolver {
+    pins: Vec<(String, u16, Vec<std::net::IpAddr>)>,
+}
+
+impl PinnedResolver {
+    fn parse(entries: &[String]) -> Result<PinnedResolver, Failure> {
+        let bad = |e: &str| {
+            Failure::new(
+                exit::USAGE,
+                format!("--resolve {e:?}: expected HOST:PORT:ADDR[,ADDR...]"),
+            )
+        };
+        let mut pins = Vec::new();
+        for e in entries {
+            let mut parts = e.splitn(3, ':');
+            let (Some(host), Some(port), Some(addrs)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(bad(e));
+            };
+            let port: u16 = port.parse().map_err(|_| bad(e))?;
+            let ips = addrs
+                .split(',')
+                .map(|a| {
+                    a.trim()
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse()
+                })
+                .collect::<Result<Vec<std::net::IpAddr>, _>>()
+                .map_err(|_| bad(e))?;
+            if host.is_empty() || ips.is_empty() {
+                return Err(bad(e));
+            }
+            pins.push((host.to_ascii_lowercase(), port, ips));
+        }
+        Ok(PinnedResolver { pins })
+    }
+}
+
+impl http_client::Resolve for PinnedResolver {
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<std::net::SocketAddr>> {
+        for (h, p, ips) in &self.pins {
+            if *p == port && h.eq_ignore_ascii_case(host) {
+                return Ok(ips
+                    .iter()
+                    .map(|ip| std::net::SocketAddr::new(*ip, port))
+                    .collect());
+            }
+        }
+        http_client::net::SystemResolver.resolve(host, port)
+    }
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
@@ -487,6 +559,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(d) = max_time {
         builder = builder.timeout(d);
     }
+    if !cli.resolve.is_empty() {
+        builder = builder.resolver(PinnedResolver::parse(&cli.resolve)?);
+    }
     // curl's habit: "fetch/VERSION" unless -A says otherwise.
     let default_ua = format!("fetch/{}", env!("CARGO_PKG_VERSION"));
     builder = builder.user_agent(Some(cli.user_agent.as_deref().unwrap_or(&default_ua)));
@@ -499,11 +574,22 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }),
         None => None,
     };
+    let dump: Option<Box<dyn Write>> = match cli.dump_header.as_deref() {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => Some(Box::new(io::stdout())),
+        Some(p) => Some(Box::new(File::create(p).map_err(|e| {
+            Failure::new(
+                exit::WRITE_ERROR,
+                format!("Failed to create the file {}: {e}", p.display()),
+            )
+        })?)),
+    };
     let ctx = Ctx {
         cli,
         client: builder.build(),
         heads,
         data,
+        dump: std::cell::RefCell::new(dump),
     };
 
     let mut last: Result<(), Failure> = Ok(());
@@ -753,6 +839,11 @@ fn transfer(
     let heads: Vec<Vec<u8>> =
         std::mem::take(&mut *ctx.heads.lock().unwrap_or_else(|p| p.into_inner()));
     stats.size_header = heads.iter().map(|h| h.len() as u64).sum();
+    if let Some(d) = ctx.dump.borrow_mut().as_mut() {
+        d.write_all(&heads.concat())
+            .and_then(|()| d.flush())
+            .map_err(write_failure)?;
+    }
     let show_heads = cli.include || cli.head;
     let mut resp = match result {
         Ok(r) => r,
@@ -790,7 +881,8 @@ fn transfer(
     if show_heads {
         out.write(&heads.concat())?;
     }
-    if cli.fail && status >= 400 {
+    let http_failed = (cli.fail || cli.fail_with_body) && status >= 400;
+    if http_failed && !cli.fail_with_body {
         // -f: the heads (with -i) but no body, exit 22.
         out.finish()?;
         return Err(Failure::new(
@@ -827,7 +919,15 @@ fn transfer(
     // Whatever arrived is written, even when the transfer failed.
     let flushed = out.finish();
     stats.total = started.elapsed();
-    result.and(flushed)
+    result.and(flushed)?;
+    if http_failed {
+        // --fail-with-body: the body is out, the exit code still says 22.
+        return Err(Failure::new(
+            exit::HTTP_ERROR,
+            format!("The requested URL returned error: {status}"),
+        ));
+    }
+    Ok(())
 }
 
 /// A sink opened on first write (a file is not created for nothing).
