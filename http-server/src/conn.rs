@@ -29,7 +29,7 @@ use crate::request::Request;
 use crate::response::{Completion, Response};
 use crate::server::Shared;
 use http_core::{
-    BodyKind, ChunkedDecoder, DateCache, Header, Limits, Method, ParseError, RequestHead,
+    BodyKind, ChunkedDecoder, DateCache, Header, Headers, Limits, Method, ParseError, RequestHead,
     RequestParser, StatusCode, Version, EMPTY_HEADER,
 };
 use mio::net::TcpStream;
@@ -107,6 +107,28 @@ struct Pending {
     user_agent: Option<String>,
     started: Instant,
     time: SystemTime,
+}
+
+impl Pending {
+    fn new(
+        method: &Method,
+        target: &str,
+        version: Version,
+        headers: &Headers,
+        status: u16,
+        started: Instant,
+    ) -> Pending {
+        Pending {
+            method: method.clone(),
+            target: target.to_owned(),
+            version,
+            status,
+            referer: headers.get_str("referer").map(str::to_owned),
+            user_agent: headers.get_str("user-agent").map(str::to_owned),
+            started,
+            time: SystemTime::now(),
+        }
+    }
 }
 
 /// What the worker passes to every call: shared settings, the clock, the
@@ -502,15 +524,15 @@ impl Conn {
     /// A head is complete: check it, then read its body or dispatch it.
     fn begin_request(&mut self, head: RequestHead, ctx: &mut Ctx<'_>) {
         if let Err(e) = http_core::validate_request(&head) {
-            return self.fail(e.status(), ctx);
+            return self.refuse(e.status(), &head, ctx);
         }
         let kind = match http_core::request_body_kind(&head.headers) {
             Ok(kind) => kind,
-            Err(e) => return self.fail(e.status(), ctx),
+            Err(e) => return self.refuse(e.status(), &head, ctx),
         };
         let expect = head.headers.get("expect").map(<[u8]>::to_ascii_lowercase);
         if expect.as_deref().is_some_and(|e| e != b"100-continue") {
-            return self.fail(StatusCode::EXPECTATION_FAILED, ctx);
+            return self.refuse(StatusCode::EXPECTATION_FAILED, &head, ctx);
         }
         let max = ctx.shared.config.max_body_bytes;
         let framing = match kind {
@@ -518,7 +540,9 @@ impl Conn {
                 return self.dispatch(head, Vec::new(), ctx);
             }
             // Refused before reading it: the final status instead of 100.
-            BodyKind::Length(n) if n > max => return self.fail(StatusCode::PAYLOAD_TOO_LARGE, ctx),
+            BodyKind::Length(n) if n > max => {
+                return self.refuse(StatusCode::PAYLOAD_TOO_LARGE, &head, ctx)
+            }
             BodyKind::Length(n) => BodyFraming::Length { remaining: n },
             BodyKind::Chunked => BodyFraming::Chunked(ChunkedDecoder::new()),
         };
@@ -550,37 +574,42 @@ impl Conn {
             return false;
         };
         let rbuf = &mut io.rbuf;
-        let done = match &mut b.framing {
+        let progress = match &mut b.framing {
             BodyFraming::Length { remaining } => {
                 let take = (*remaining).min(rbuf.len() as u64) as usize;
                 b.body.extend_from_slice(&rbuf.filled()[..take]);
                 rbuf.consume(take);
                 *remaining -= take as u64;
-                *remaining == 0
+                Ok(*remaining == 0)
             }
             BodyFraming::Chunked(decoder) => match decoder.decode(rbuf.filled(), &mut b.body) {
                 Ok((used, done)) => {
                     rbuf.consume(used);
                     if b.body.len() as u64 > max {
-                        self.fail(StatusCode::PAYLOAD_TOO_LARGE, ctx);
-                        return true;
+                        Err(StatusCode::PAYLOAD_TOO_LARGE)
+                    } else {
+                        Ok(done)
                     }
-                    done
                 }
-                Err(e) => {
-                    self.fail(e.status(), ctx);
-                    return true;
-                }
+                Err(e) => Err(e.status()),
             },
         };
-        if !done {
-            return false;
+        match progress {
+            Ok(false) => false,
+            Ok(true) => {
+                if let State::Body(b) = self.set_state(State::Head) {
+                    let BodyRead { head, body, .. } = *b;
+                    self.dispatch(head, body, ctx);
+                }
+                true
+            }
+            Err(status) => {
+                if let State::Body(b) = self.set_state(State::Closing) {
+                    self.refuse(status, &b.head, ctx);
+                }
+                true
+            }
         }
-        if let State::Body(b) = self.set_state(State::Head) {
-            let BodyRead { head, body, .. } = *b;
-            self.dispatch(head, body, ctx);
-        }
-        true
     }
 
     /// Runs the handler inline, or hands the request to the pool.
@@ -626,18 +655,16 @@ impl Conn {
         let keep_alive =
             frame::queue_response(wq, req.method(), req.version(), resp, keep_alive, date);
         if ctx.shared.on_complete.is_some() {
-            let io = self.io();
-            io.wq.push_mark();
-            io.pending.push_back(Pending {
-                method: req.method().clone(),
-                target: req.raw_target().to_owned(),
-                version: req.version(),
+            let (method, target) = (req.method(), req.raw_target());
+            let p = Pending::new(
+                method,
+                target,
+                req.version(),
+                req.headers(),
                 status,
-                referer: req.header("referer").map(str::to_owned),
-                user_agent: req.header("user-agent").map(str::to_owned),
                 started,
-                time: SystemTime::now(),
-            });
+            );
+            self.report(p);
         }
         self.set_state(if keep_alive {
             State::Head
@@ -646,8 +673,27 @@ impl Conn {
         });
     }
 
-    /// Answers a bad request with `status` and closes after it: the next
-    /// request's boundary is unknown.
+    /// Queues a completion report behind the response just queued.
+    fn report(&mut self, p: Pending) {
+        let io = self.io();
+        io.wq.push_mark();
+        io.pending.push_back(p);
+    }
+
+    /// Refuses a request whose head was read (413, 417, a framing error):
+    /// the error answer and a close, reported to the completion hook.
+    fn refuse(&mut self, status: StatusCode, head: &RequestHead, ctx: &mut Ctx<'_>) {
+        self.fail(status, ctx);
+        if ctx.shared.on_complete.is_some() {
+            let (method, target, version) = (&head.method, &head.target, head.version);
+            let code = status.as_u16();
+            let p = Pending::new(method, target, version, &head.headers, code, ctx.now);
+            self.report(p);
+        }
+    }
+
+    /// Answers bytes that cannot be served with `status` and closes after
+    /// it: the next request's boundary is unknown.
     fn fail(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) {
         log::debug!("{} answered {} and closes", self.peer, status.as_u16());
         let date = ctx.date.get(SystemTime::now());

@@ -260,8 +260,9 @@ impl Server {
     /// Calls `hook` for every answered request once its response is
     /// written (an access log). It runs on the worker's loop thread: keep
     /// it cheap (format a line, push it to a buffered writer or a channel).
-    /// Requests refused before the handler (400, 413, 431, ...) are not
-    /// reported.
+    /// Requests refused after their head was read (413, 417, 400 for
+    /// `Host` or framing errors, 501) are reported with the status sent;
+    /// bytes that never formed a head (400, 414, 431, 505) are not.
     pub fn on_complete(mut self, hook: impl Fn(&Completion) + Send + Sync + 'static) -> Server {
         self.on_complete = Some(Box::new(hook));
         self

@@ -78,3 +78,35 @@ fn duration_covers_a_slow_handler_on_the_pool() {
         "{d:?}"
     );
 }
+
+#[test]
+fn refused_requests_with_a_head_are_reported() {
+    let log: Arc<Mutex<Vec<Completion>>> = Arc::default();
+    let sink = log.clone();
+    let server = serve(
+        move |s| {
+            s.max_body_bytes(10)
+                .on_complete(move |c| sink.lock().unwrap().push(c.clone()))
+        },
+        |_req: &Request| Response::text(StatusCode::OK, "never"),
+    );
+    let (resp, _) = exchange(
+        server.addr,
+        b"POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n",
+    );
+    assert_eq!(resp.status, 413);
+    let (resp, _) = exchange(server.addr, b"GET /nohost HTTP/1.1\r\n\r\n");
+    assert_eq!(resp.status, 400);
+    let (resp, _) = exchange(server.addr, b"BAD LINE\r\n\r\n");
+    assert_eq!(resp.status, 400);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while log.lock().unwrap().len() < 2 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let log = log.lock().unwrap();
+    let seen: Vec<(u16, &str)> = log.iter().map(|c| (c.status, c.target.as_str())).collect();
+    assert_eq!(seen, [(413, "/big"), (400, "/nohost")]);
+    assert!(log[0].bytes_sent > 0);
+}
