@@ -18,19 +18,48 @@
 //!
 //! The parser, the encoder and the framing rules are `http-core`'s.
 //!
-//! ```no_run
+//! ```
+//! use std::io::{Read, Write};
 //! use std::time::Duration;
-//! use http_client::{Client, ProxyConfig, Proxy, NoProxy};
+//! use http_client::Client;
+//!
+//! // A one-shot origin on loopback, so this example runs as it is.
+//! let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! let addr = listener.local_addr()?;
+//! std::thread::spawn(move || {
+//!     if let Ok((mut s, _)) = listener.accept() {
+//!         let mut head = [0u8; 1024];
+//!         let _ = s.read(&mut head);
+//!         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n");
+//!     }
+//! });
 //!
 //! let client = Client::builder()
 //!     .connect_timeout(Duration::from_secs(5))
-//!     .timeout(Duration::from_secs(30))
-//!     .proxy(ProxyConfig::Fixed(Proxy::parse("socks5h://127.0.0.1:1080")?, NoProxy::default()))
+//!     .timeout(Duration::from_secs(10))
 //!     .build();
-//! let resp = client.get("http://example.com/").query_pair("q", "rust http").send()?;
+//! let resp = client
+//!     .get(&format!("http://{addr}/greeting"))
+//!     .query_pair("lang", "en")
+//!     .send()?;
 //! assert_eq!(resp.status(), 200);
-//! let body = resp.text(1 << 20)?;
-//! # let _ = body;
+//! assert_eq!(resp.text(1 << 20)?, "hello\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Through a proxy (any of `http://`, `socks4://`, `socks4a://`,
+//! `socks5://`, `socks5h://`), or from the environment as curl reads it:
+//!
+//! ```no_run
+//! use http_client::{Client, NoProxy, Proxy, ProxyConfig};
+//!
+//! let via_socks = Client::builder()
+//!     .proxy(ProxyConfig::Fixed(Proxy::parse("socks5h://127.0.0.1:1080")?, NoProxy::parse("localhost")))
+//!     .build();
+//! let from_env = Client::builder()
+//!     .proxy(ProxyConfig::Environment { no_proxy_override: None, credentials: None, tunnel: false })
+//!     .build();
+//! # let _ = (via_socks, from_env);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
