@@ -167,19 +167,57 @@ pub(crate) fn target_end(buf: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Flags (bit 7 of each byte) every byte of the word that is neither an
+/// ASCII letter nor `-`, exactly: header names are mostly made of those,
+/// so eight of their bytes are checked at once.
+#[inline(always)]
+fn not_letter_or_dash(x: u64) -> u64 {
+    let y = x | (LO * 0x20); // lower-cases letters
+    let t = y & (LO * 0x7F);
+    let ge_a = (t + LO * 0x1F) & HI; // t >= 'a'
+    let gt_z = (t + LO * 0x05) & HI; // t >  'z'
+    let letter = ge_a & !gt_z & !y; // and the byte is ASCII
+    let d = x ^ (LO * b'-' as u64);
+    let dash = !(((d & (LO * 0x7F)) + LO * 0x7F) | d) & HI;
+    !(letter | dash) & HI
+}
+
 /// The offset of the first non-token byte at or after `i`, or `buf.len()`.
 #[inline]
-pub(crate) fn token_end(buf: &[u8], i: usize) -> usize {
-    let rest = buf.get(i..).unwrap_or_default();
-    i + rest
-        .iter()
-        .position(|&b| !is_token(b))
-        .unwrap_or(rest.len())
+pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
+    loop {
+        while let Some(x) = word_at(buf, i) {
+            let m = not_letter_or_dash(x);
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match buf.get(i) {
+            Some(&b) if is_token(b) => i += 1,
+            Some(_) => return i,
+            None => return buf.len(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_end_every_byte_and_position() {
+        for b in 0u8..=255 {
+            for pos in 0..19 {
+                let mut v = b"Content-Type-X-Abc-".to_vec();
+                v[pos] = b;
+                v.push(b':');
+                let want = if is_token(b) { 19 } else { pos };
+                assert_eq!(token_end(&v, 0), want, "byte {b:#x} at {pos}");
+            }
+        }
+    }
 
     #[test]
     fn tokens() {
