@@ -74,7 +74,6 @@ impl ReadBuf {
         self.end - self.start
     }
 
-    #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.data.len()
     }
@@ -192,6 +191,18 @@ impl WriteQueue {
 
     pub(crate) fn sent_total(&self) -> u64 {
         self.sent_total
+    }
+
+    /// Forgets the totals of an empty queue and drops a large spare buffer,
+    /// for reuse by another connection.
+    pub(crate) fn reset(&mut self) {
+        debug_assert!(self.items.is_empty());
+        self.mem_bytes = 0;
+        self.pending_bodies = 0;
+        self.sent_total = 0;
+        if self.spare.as_ref().is_some_and(|s| s.capacity() > 4096) {
+            self.spare = None;
+        }
     }
 
     /// A buffer to encode the next message into; give it back with

@@ -27,7 +27,7 @@ use crate::net;
 use crate::pool::Reply;
 use crate::request::Request;
 use crate::response::{Completion, Response};
-use crate::server::Shared;
+use crate::server::{Config, Shared};
 use http_core::{
     BodyKind, ChunkedDecoder, DateCache, Header, Headers, Limits, Method, ParseError, RequestHead,
     RequestParser, StatusCode, Version, EMPTY_HEADER,
@@ -142,6 +142,43 @@ pub(crate) struct Ctx<'a> {
     pub(crate) draining: bool,
     /// The event being handled reported the peer's half-close or an error.
     pub(crate) hup: bool,
+    pub(crate) io_cache: &'a mut IoCache,
+}
+
+/// Per-worker spare `Io`s: a connection going idle returns its buffers
+/// here and the next busy one takes them, so the request cycle of a
+/// keep-alive connection allocates nothing, while idle connections still
+/// hold no buffers. Bounded: the cache never holds more than
+/// [`IO_CACHE_MAX`] small ones.
+// Boxes on purpose: a connection holds its `Io` boxed (so idle ones stay
+// small), and handing the box over moves a pointer, not the struct.
+#[allow(clippy::vec_box)]
+#[derive(Default)]
+pub(crate) struct IoCache(Vec<Box<Io>>);
+
+/// Spare `Io`s kept per worker.
+const IO_CACHE_MAX: usize = 256;
+/// Larger read buffers are freed rather than cached.
+const IO_CACHE_MAX_READ_BUF: usize = 4 << 10;
+
+impl IoCache {
+    fn take(&mut self, limits: Limits) -> Box<Io> {
+        self.0.pop().unwrap_or_else(|| Box::new(Io::new(limits)))
+    }
+
+    fn put(&mut self, mut io: Box<Io>) {
+        if self.0.len() >= IO_CACHE_MAX
+            || io.rbuf.capacity() > IO_CACHE_MAX_READ_BUF
+            || !io.is_quiet()
+        {
+            return;
+        }
+        io.wq.reset();
+        io.parser.reset();
+        io.head_started = None;
+        io.last_mark = 0;
+        self.0.push(io);
+    }
 }
 
 /// Buffers and per-request progress: allocated when the connection has
@@ -219,9 +256,9 @@ impl Conn {
             .get_or_insert_with(|| Box::new(Io::new(Limits::default())))
     }
 
-    fn ensure_io(&mut self, ctx: &Ctx<'_>) {
+    fn ensure_io(&mut self, ctx: &mut Ctx<'_>) {
         if self.io.is_none() {
-            self.io = Some(Box::new(Io::new(ctx.shared.config.limits())));
+            self.io = Some(ctx.io_cache.take(ctx.shared.config.limits()));
         }
     }
 
@@ -264,8 +301,7 @@ impl Conn {
     }
 
     /// When this connection must next be looked at, if ever.
-    pub(crate) fn deadline(&self, ctx: &Ctx<'_>) -> Option<Instant> {
-        let c = &ctx.shared.config;
+    pub(crate) fn deadline(&self, c: &Config) -> Option<Instant> {
         if let State::Lingering = self.state {
             return Some(self.last_write + c.linger_timeout);
         }
@@ -386,7 +422,9 @@ impl Conn {
             }
         }
         if self.is_idle() {
-            self.io = None;
+            if let Some(io) = self.io.take() {
+                ctx.io_cache.put(io);
+            }
         }
     }
 
@@ -421,7 +459,7 @@ impl Conn {
         })
     }
 
-    fn read(&mut self, ctx: &Ctx<'_>) -> io::Result<ReadOutcome> {
+    fn read(&mut self, ctx: &mut Ctx<'_>) -> io::Result<ReadOutcome> {
         let limit = match self.state {
             State::Body(_) => BODY_READ_BUF_BYTES,
             State::Lingering => 4096,

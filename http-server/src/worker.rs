@@ -7,7 +7,7 @@
 //! so an event or a pool answer for a connection that has since closed
 //! (and whose slot was reused) is recognised as stale and dropped.
 
-use crate::conn::{Conn, Ctx};
+use crate::conn::{Conn, Ctx, IoCache};
 use crate::net;
 use crate::pool::{Done, Reply};
 use crate::server::{Shared, ShutdownInner};
@@ -61,6 +61,7 @@ pub(crate) struct Worker {
     answers: Receiver<Done>,
     reply: Reply,
     date: DateCache,
+    io_cache: IoCache,
 }
 
 fn make_token(key: usize, gen: u32) -> Token {
@@ -105,6 +106,7 @@ impl Worker {
             answers,
             reply: Reply { tx, waker },
             date: DateCache::new(),
+            io_cache: IoCache::default(),
         })
     }
 
@@ -288,7 +290,7 @@ impl Worker {
             timer: None,
             interest: Interest::READABLE,
         });
-        self.after(key, now);
+        self.after(key);
     }
 
     /// Runs `f` on a live connection with its context, then applies what
@@ -312,9 +314,10 @@ impl Worker {
             token: token.0,
             draining: self.drain_until.is_some(),
             hup: false,
+            io_cache: &mut self.io_cache,
         };
         f(&mut slot.conn, &mut ctx);
-        self.after(key, now);
+        self.after(key);
     }
 
     fn drive(&mut self, token: Token, readable: bool, writable: bool, hup: bool, now: Instant) {
@@ -345,14 +348,14 @@ impl Worker {
         slot.timer = None;
         let token = make_token(key, self.gens[key]);
         self.with_conn(token, now, |conn, ctx| {
-            if conn.deadline(ctx).is_some_and(|d| d <= now) {
+            if conn.deadline(&ctx.shared.config).is_some_and(|d| d <= now) {
                 conn.on_timeout();
             }
         });
     }
 
     /// Applies a connection's wishes after it ran.
-    fn after(&mut self, key: usize, now: Instant) {
+    fn after(&mut self, key: usize) {
         let token = make_token(key, self.gens[key]);
         let Some(slot) = self.slots.get_mut(key) else {
             return;
@@ -377,18 +380,9 @@ impl Worker {
                 }
             }
         }
-        let ctx = Ctx {
-            shared: &self.shared,
-            now,
-            date: &mut self.date,
-            reply: &self.reply,
-            token: token.0,
-            draining: self.drain_until.is_some(),
-            hup: false,
-        };
         // Timers are re-armed lazily: a later deadline keeps the armed
         // entry (it is checked when it fires), an earlier one replaces it.
-        match (slot.timer, slot.conn.deadline(&ctx)) {
+        match (slot.timer, slot.conn.deadline(&self.shared.config)) {
             (None, Some(at)) => slot.timer = Some(self.wheel.insert(at, key)),
             (Some(id), Some(at))
                 if self
@@ -430,6 +424,7 @@ impl Worker {
                 token: 0,
                 draining: self.drain_until.is_some(),
                 hup: false,
+                io_cache: &mut self.io_cache,
             };
             slot.conn.finish(&mut ctx);
             // Dropping the stream closes the descriptor, which also removes
