@@ -29,7 +29,7 @@ use crate::request::Request;
 use crate::response::{Completion, Response};
 use crate::server::{Config, Shared};
 use http_core::{
-    BodyKind, ChunkedDecoder, DateCache, Header, Headers, Limits, Method, ParseError, RequestHead,
+    BodyKind, ChunkedDecoder, DateCache, Headers, Limits, Method, ParseError, RequestHead,
     RequestParser, StatusCode, Version, EMPTY_HEADER,
 };
 use mio::net::TcpStream;
@@ -50,8 +50,10 @@ const MAX_QUEUED_BODIES: usize = 16;
 const READ_BUDGET_BYTES: usize = 256 << 10;
 /// Largest read buffer while a body streams through it.
 const BODY_READ_BUF_BYTES: usize = 64 << 10;
-/// Header slots kept on the stack; more are allocated.
-const STACK_HEADER_SLOTS: usize = 128;
+/// Header slots of the first parse attempt (on the stack, initialised on
+/// every parse); a head with more fields is parsed again with
+/// `max_headers` slots on the heap.
+const FEW_HEADER_SLOTS: usize = 32;
 
 /// What the next bytes from the peer mean.
 #[derive(Debug)]
@@ -176,6 +178,7 @@ impl IoCache {
         io.wq.reset();
         io.parser.reset();
         io.head_started = None;
+        io.crowded_head = false;
         io.last_mark = 0;
         self.0.push(io);
     }
@@ -189,6 +192,9 @@ struct Io {
     wq: WriteQueue,
     parser: RequestParser,
     head_started: Option<Instant>,
+    /// The head being parsed has more fields than the first attempt's
+    /// slots: parse it with `max_headers` slots.
+    crowded_head: bool,
     pending: VecDeque<Pending>,
     last_mark: u64,
 }
@@ -200,6 +206,7 @@ impl Io {
             wq: WriteQueue::new(),
             parser: RequestParser::new(limits),
             head_started: None,
+            crowded_head: false,
             pending: VecDeque::new(),
             last_mark: 0,
         }
@@ -538,25 +545,47 @@ impl Conn {
     }
 
     fn parse_head(&mut self, ctx: &Ctx<'_>) -> Result<Option<RequestHead>, ParseError> {
-        let n = ctx.shared.config.max_headers;
-        let mut stack = [EMPTY_HEADER; STACK_HEADER_SLOTS];
-        let mut heap;
-        let slots: &mut [Header<'_>] = if n <= STACK_HEADER_SLOTS {
-            &mut stack[..n]
-        } else {
-            heap = vec![EMPTY_HEADER; n];
-            &mut heap
-        };
-        let io = self.io();
-        match io.parser.parse(io.rbuf.filled(), slots)? {
-            http_core::Status::Complete((view, used)) => {
-                let head = view.to_head();
-                io.rbuf.consume(used);
-                io.head_started = None;
-                Ok(Some(head))
+        type Parsed<'b, 'h> = http_core::Status<(http_core::RequestView<'b, 'h>, usize)>;
+        fn own(parsed: Parsed<'_, '_>) -> Option<(RequestHead, usize)> {
+            match parsed {
+                http_core::Status::Complete((view, used)) => Some((view.to_head(), used)),
+                http_core::Status::Partial => None,
             }
-            http_core::Status::Partial => Ok(None),
         }
+        let max = ctx.shared.config.max_headers;
+        let io = self.io();
+        let mut parsed = None;
+        if !io.crowded_head {
+            // Most heads have a few fields: a small array is cheap to
+            // initialise on every parse.
+            let mut few = [EMPTY_HEADER; FEW_HEADER_SLOTS];
+            match io
+                .parser
+                .parse(io.rbuf.filled(), &mut few[..max.min(FEW_HEADER_SLOTS)])
+            {
+                Err(ParseError::TooManyHeaders) if max > FEW_HEADER_SLOTS => {
+                    // Parse this head again, from its start, with room for
+                    // `max` fields (and keep doing so as it grows, so that
+                    // a trickled crowded head is still scanned once).
+                    io.crowded_head = true;
+                    io.parser.reset();
+                }
+                other => parsed = Some(own(other?)),
+            }
+        }
+        let parsed = match parsed {
+            Some(p) => p,
+            None => {
+                let mut many = vec![EMPTY_HEADER; max];
+                own(io.parser.parse(io.rbuf.filled(), &mut many)?)
+            }
+        };
+        Ok(parsed.map(|(head, used)| {
+            io.rbuf.consume(used);
+            io.head_started = None;
+            io.crowded_head = false;
+            head
+        }))
     }
 
     /// A head is complete: check it, then read its body or dispatch it.
