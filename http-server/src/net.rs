@@ -25,6 +25,23 @@ pub(crate) fn bind_listener(addr: SocketAddr) -> io::Result<TcpListener> {
     Ok(socket.into())
 }
 
+/// Checks that nobody listens on `addr` and resolves port 0, with a
+/// plain socket (no SO_REUSEPORT) that is closed again. Without this, a
+/// second server of the same user would join our SO_REUSEPORT group
+/// silently and take part of the traffic instead of failing to bind.
+pub(crate) fn claim_port(addr: SocketAddr) -> io::Result<SocketAddr> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.bind(&addr.into())?;
+    socket
+        .local_addr()?
+        .as_socket()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an IP address"))
+}
+
 /// Options for an accepted connection: no Nagle (responses are batched in
 /// user space, then written at once).
 pub(crate) fn setup_accepted(stream: &mio::net::TcpStream) -> io::Result<()> {
@@ -52,6 +69,15 @@ pub(crate) fn is_fd_exhaustion(e: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claimed_port_is_refused_to_a_second_server() {
+        let first = claim_port("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = bind_listener(first).unwrap();
+        let err = claim_port(first).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+        drop(listener);
+    }
 
     #[test]
     fn two_listeners_share_a_port() {

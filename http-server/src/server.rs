@@ -183,11 +183,13 @@ macro_rules! setters {
 impl Server {
     /// Binds the first listener now (so the port is known, and taken,
     /// before `serve`); other workers bind the same address with
-    /// SO_REUSEPORT when serving starts. Port 0 picks a free port.
+    /// SO_REUSEPORT when serving starts. Port 0 picks a free port. A port
+    /// on which anything listens already is refused (`AddrInUse`), also
+    /// when it is another SO_REUSEPORT server of the same user.
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
         let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to bind");
         for addr in addr.to_socket_addrs()? {
-            match net::bind_listener(addr) {
+            match net::claim_port(addr).and_then(net::bind_listener) {
                 Ok(listener) => {
                     let addr = listener.local_addr()?;
                     return Ok(Server {
