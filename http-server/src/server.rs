@@ -255,7 +255,9 @@ impl Server {
         /// the close (default 5 s).
         linger_timeout: Duration;
         /// Time that graceful shutdown waits for requests in flight
-        /// (default 30 s).
+        /// (default 30 s); then the remaining connections are reset. A
+        /// handler still running on the pool at that point is abandoned:
+        /// `serve` returns, its thread ends when the handler does.
         drain_timeout: Duration;
     }
 
