@@ -128,7 +128,10 @@ impl Pending {
             referer: headers.get_str("referer").map(str::to_owned),
             user_agent: headers.get_str("user-agent").map(str::to_owned),
             started,
-            time: SystemTime::now(),
+            // The wall-clock moment of `started` (the request complete).
+            time: SystemTime::now()
+                .checked_sub(started.elapsed())
+                .unwrap_or_else(SystemTime::now),
         }
     }
 }

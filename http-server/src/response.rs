@@ -195,7 +195,8 @@ pub struct Completion {
     pub peer: SocketAddr,
     pub referer: Option<String>,
     pub user_agent: Option<String>,
-    /// When the response was queued (wall clock, for the log line).
+    /// When the whole request had been read (wall clock, for the log
+    /// line's timestamp).
     pub time: SystemTime,
 }
 
