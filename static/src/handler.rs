@@ -223,7 +223,9 @@ impl StaticFiles {
         };
         let rel = lexical.rel_path();
         match resolve::open_inside(&self.root, Some(&self.root_dir), &rel, self.open_options()) {
-            Ok(opened) if opened.meta.is_dir() => self.directory(req, prefix, &lexical, &rel),
+            Ok(opened) if opened.meta.is_dir() => {
+                self.directory(req, prefix, &lexical, &rel, &opened.file)
+            }
             // "/file.txt/" names a directory that is not there.
             Ok(_) if lexical.trailing_slash => self.not_found(req),
             Ok(opened) => self.file(req, &rel, opened),
@@ -257,7 +259,14 @@ impl StaticFiles {
         error(StatusCode::NOT_FOUND)
     }
 
-    fn directory(&self, req: &Request, prefix: &str, lexical: &Lexical, rel: &Path) -> Response {
+    fn directory(
+        &self,
+        req: &Request,
+        prefix: &str,
+        lexical: &Lexical,
+        rel: &Path,
+        dir: &fs::File,
+    ) -> Response {
         if !lexical.trailing_slash {
             let slashed = Lexical {
                 segments: lexical.segments.clone(),
@@ -279,7 +288,7 @@ impl StaticFiles {
         if !self.listing {
             return error(StatusCode::FORBIDDEN);
         }
-        let mut entries = match self.list(rel) {
+        let mut entries = match self.list(dir, rel) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                 return error(StatusCode::FORBIDDEN)
@@ -300,12 +309,24 @@ impl StaticFiles {
             .bytes(page)
     }
 
-    /// The entries of `ROOT/rel` that a request could open: names that are
-    /// valid UTF-8, no dotfiles unless enabled, no symlinks that the
-    /// resolver would refuse, nothing that is neither file nor directory.
-    fn list(&self, rel: &Path) -> io::Result<Vec<listing::Entry>> {
+    /// The entries of the directory `dir` (opened and checked at `ROOT/rel`)
+    /// that a request could open: names that are valid UTF-8, no dotfiles
+    /// unless enabled, no symlinks that the resolver would refuse, nothing
+    /// that is neither file nor directory.
+    ///
+    /// The entries are read from the open descriptor (through its
+    /// `/proc/self/fd` link, and stat'ed relative to it), not by path again,
+    /// so a directory swapped for a symlink after the checks cannot list
+    /// somewhere else. Without /proc, the path is read.
+    fn list(&self, dir: &fs::File, rel: &Path) -> io::Result<Vec<listing::Entry>> {
+        use std::os::unix::io::AsRawFd;
+        let by_fd = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
+        let reader = match fs::read_dir(&by_fd) {
+            Ok(reader) => reader,
+            Err(_) => fs::read_dir(self.root.join(rel))?,
+        };
         let mut entries = Vec::new();
-        for dirent in fs::read_dir(self.root.join(rel))? {
+        for dirent in reader {
             let Ok(dirent) = dirent else { continue };
             let Ok(name) = dirent.file_name().into_string() else {
                 continue; // not UTF-8: no request could name it
