@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_core::{Headers, Method, StatusCode};
+use http_core::{Method, StatusCode};
 use http_server::{Body, BodyPart, FileRegion, Handler, Request, Response};
 
 use crate::conditional::{self, Conditions, Precondition};
@@ -375,7 +375,9 @@ impl StaticFiles {
         let etag = conditional::etag(&opened.meta, coding);
         let last_modified = conditional::last_modified(&opened.meta);
 
-        let mut headers = Headers::with_capacity(8);
+        // One response, its status and body decided below.
+        let mut resp = Response::new(StatusCode::OK);
+        let headers = resp.headers_mut();
         headers.append("ETag", &etag);
         if let Some(lm) = last_modified {
             headers.append("Last-Modified", httpdate::fmt_http_date(lm));
@@ -396,26 +398,13 @@ impl StaticFiles {
         match conditional::evaluate(&conditions, true, &etag, last_modified) {
             Precondition::Proceed => {}
             Precondition::NotModified => {
-                return with_headers(Response::new(StatusCode::NOT_MODIFIED), headers)
+                resp.set_status(StatusCode::NOT_MODIFIED);
+                return resp;
             }
-            Precondition::Failed => {
-                return with_headers(error(StatusCode::PRECONDITION_FAILED), headers)
-            }
+            Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
         }
 
-        headers.append("Content-Type", &content_type);
-        headers.append("Accept-Ranges", "bytes");
-        if coding != Encoding::Identity {
-            headers.append("Content-Encoding", coding.token());
-        }
         let size = opened.meta.len();
-        let file = Arc::new(opened.file);
-        let whole = FileRegion {
-            file: Arc::clone(&file),
-            offset: 0,
-            len: size,
-        };
-
         // Range is defined for GET only; If-Range decides whether it still applies.
         let range = match (req.method(), req.header("Range")) {
             (Method::Get, Some(range)) => match req.header("If-Range") {
@@ -424,35 +413,46 @@ impl StaticFiles {
             },
             _ => RangeOutcome::Full,
         };
+        if range == RangeOutcome::Unsatisfiable {
+            resp.headers_mut()
+                .append("Content-Range", format!("bytes */{size}"));
+            return into_error(resp, StatusCode::RANGE_NOT_SATISFIABLE);
+        }
+
+        let headers = resp.headers_mut();
+        headers.append("Accept-Ranges", "bytes");
+        if coding != Encoding::Identity {
+            headers.append("Content-Encoding", coding.token());
+        }
+        let file = Arc::new(opened.file);
         match range {
-            RangeOutcome::Full => {
-                let resp = with_headers(Response::new(StatusCode::OK), headers);
-                match small_body(req, &file, size) {
-                    Some(bytes) => resp.bytes(bytes),
-                    None => resp.file(whole),
-                }
-            }
             RangeOutcome::Single(r) => {
-                headers.append("Content-Range", r.content_range(size));
-                with_headers(Response::new(StatusCode::PARTIAL_CONTENT), headers)
-                    .file(region(&file, r))
+                resp.set_status(StatusCode::PARTIAL_CONTENT);
+                resp.headers_mut().append("Content-Type", &content_type);
+                resp.headers_mut()
+                    .append("Content-Range", r.content_range(size));
+                resp.file(region(&file, r))
             }
             RangeOutcome::Multiple(ranges) => {
                 let boundary = boundary();
-                headers.remove("Content-Type");
-                headers.append(
+                resp.set_status(StatusCode::PARTIAL_CONTENT);
+                resp.headers_mut().append(
                     "Content-Type",
                     format!("multipart/byteranges; boundary={boundary}"),
                 );
-                let body = multipart(&file, &ranges, size, &content_type, &boundary);
-                with_headers(Response::new(StatusCode::PARTIAL_CONTENT), headers).with_body(body)
+                resp.with_body(multipart(&file, &ranges, size, &content_type, &boundary))
             }
-            RangeOutcome::Unsatisfiable => {
-                // The error text is not the file: drop its type and coding.
-                headers.remove("Content-Type");
-                headers.remove("Content-Encoding");
-                headers.append("Content-Range", format!("bytes */{size}"));
-                with_headers(error(StatusCode::RANGE_NOT_SATISFIABLE), headers)
+            // Unsatisfiable was answered above.
+            RangeOutcome::Full | RangeOutcome::Unsatisfiable => {
+                resp.headers_mut().append("Content-Type", &content_type);
+                match small_body(req, &file, size) {
+                    Some(bytes) => resp.bytes(bytes),
+                    None => resp.file(FileRegion {
+                        file,
+                        offset: 0,
+                        len: size,
+                    }),
+                }
             }
         }
     }
@@ -537,17 +537,17 @@ fn display_path(lexical: &Lexical) -> String {
     out
 }
 
-fn with_headers(mut resp: Response, headers: Headers) -> Response {
-    let target = resp.headers_mut();
-    for (name, value) in headers.iter() {
-        target.append(name, value);
-    }
-    resp
-}
-
 /// A short plain-text error page: "404 Not Found".
 fn error(status: StatusCode) -> Response {
     Response::text(status, format!("{} {}\n", status.as_u16(), status.reason()))
+}
+
+/// Turns `resp` (validators already set) into a short plain-text error.
+fn into_error(mut resp: Response, status: StatusCode) -> Response {
+    resp.set_status(status);
+    resp.headers_mut()
+        .insert("Content-Type", "text/plain; charset=utf-8");
+    resp.bytes(format!("{} {}\n", status.as_u16(), status.reason()))
 }
 
 /// 301 to `location` (already percent-encoded), keeping the query.
@@ -624,7 +624,7 @@ fn multipart(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http_core::Version;
+    use http_core::{Headers, Version};
 
     fn req(method: Method, target: &str, headers: &[(&str, &str)]) -> Request {
         let mut h = Headers::new();
