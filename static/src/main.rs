@@ -14,7 +14,7 @@ use http_static::{access_log, StaticFiles};
 
 /// Serve a directory over HTTP/1.1.
 #[derive(Debug, Parser)]
-#[command(name = "static", version, about)]
+#[command(name = "static", version)]
 struct Args {
     /// Directory to serve
     #[arg(default_value = ".")]
