@@ -354,7 +354,10 @@ impl WriteQueue {
             slices[count] = IoSlice::new(&data[*pos..]);
             count += 1;
         }
-        let mut n = sys::send_vectored(sock, &slices[..count])?;
+        let mut n = match &slices[..count] {
+            [one] => sys::send(sock, one)?,
+            many => sys::send_vectored(sock, many)?,
+        };
         let written = n;
         self.mem_bytes -= n;
         while n > 0 {

@@ -7,8 +7,8 @@
 //!   and `#[unix_sigpipe]` programs may not). `sendfile(2)` has no
 //!   `MSG_NOSIGNAL`, so blocking the signal in the worker threads is the only
 //!   defence there.
-//! - [`send_vectored`]: `sendmsg(2)` with `MSG_NOSIGNAL` (plain `writev`
-//!   raises `SIGPIPE`).
+//! - [`send_vectored`] and [`send`]: `sendmsg(2)` / `send(2)` with
+//!   `MSG_NOSIGNAL` (plain `writev` raises `SIGPIPE`).
 //! - [`sendfile`]: `sendfile(2)` from a file at an explicit offset.
 //!
 //! Contract for every caller: `WouldBlock` and the other errors are returned
@@ -48,6 +48,31 @@ pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize
             msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
             msg.msg_iovlen = iovlen as _;
             libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
+        };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// `send(2)` of one buffer with `MSG_NOSIGNAL | MSG_DONTWAIT`: the common
+/// case of one response in one buffer, without `sendmsg`'s header and
+/// vector copies.
+pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is valid for `buf.len()` bytes during the call; the
+        // kernel only reads it.
+        let n = unsafe {
+            libc::send(
+                fd,
+                buf.as_ptr().cast(),
+                buf.len(),
+                libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
+            )
         };
         if n >= 0 {
             return Ok(n as usize);
@@ -157,6 +182,8 @@ mod tests {
             let (a, b) = UnixStream::pair().unwrap();
             drop(b);
             let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")]).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+            let err = send(a.as_raw_fd(), b"x").unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
             assert!(!sigpipe_pending());
         })
