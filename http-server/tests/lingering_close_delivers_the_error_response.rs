@@ -37,3 +37,31 @@ fn client_still_uploading_reads_the_whole_413() {
         writer.join().unwrap().expect("the upload was reset");
     }
 }
+
+#[test]
+fn curl_uploading_too_much_gets_the_413_not_a_reset() {
+    let server = serve(
+        |s| s.max_body_bytes(1000),
+        |_r: &Request| Response::text(StatusCode::OK, "fine"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big");
+    std::fs::write(&file, vec![0u8; 3_000_000]).unwrap();
+    let (ok, out, err) = run_bounded(
+        std::process::Command::new("curl").args([
+            "-sS",
+            "--max-time",
+            "10",
+            "-H",
+            "Expect:",
+            "--data-binary",
+            &format!("@{}", file.display()),
+            "-w",
+            "\n%{http_code}",
+            &format!("http://{}/", server.addr),
+        ]),
+        Duration::from_secs(15),
+    );
+    assert!(ok, "curl failed: {err}");
+    assert_eq!(out, "413 Content Too Large\n\n413");
+}
