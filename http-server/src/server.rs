@@ -273,7 +273,10 @@ impl Server {
     }
 
     /// SIGINT or SIGTERM start a graceful shutdown while `serve` runs; a
-    /// second one exits the process at once (status 130).
+    /// second one exits the process at once (status 130). Meant for
+    /// programs that end when `serve` returns: signal-hook cannot put the
+    /// previous actions back, so afterwards these signals no longer
+    /// terminate the process.
     pub fn shutdown_on_signals(mut self) -> Server {
         self.signals = true;
         self
