@@ -110,3 +110,36 @@ fn refused_requests_with_a_head_are_reported() {
     assert_eq!(seen, [(413, "/big"), (400, "/nohost")]);
     assert!(log[0].bytes_sent > 0);
 }
+
+#[test]
+fn a_response_cut_by_the_client_is_reported_with_the_bytes_sent() {
+    let log: Arc<Mutex<Vec<Completion>>> = Arc::default();
+    let sink = log.clone();
+    let server = serve(
+        move |s| s.on_complete(move |c| sink.lock().unwrap().push(c.clone())),
+        |_req: &Request| Response::new(StatusCode::OK).bytes(vec![b'x'; 50 << 20]),
+    );
+    let mut s = connect(server.addr);
+    s.write_all(&get("/huge")).unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    std::io::Read::read_exact(&mut s, &mut buf).unwrap();
+    socket2::SockRef::from(&s)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(s);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while log.lock().unwrap().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no completion for a cut response"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let c = log.lock().unwrap()[0].clone();
+    assert_eq!((c.status, c.target.as_str()), (200, "/huge"));
+    assert!(
+        c.bytes_sent >= 1 << 16 && c.bytes_sent < 50 << 20,
+        "{}",
+        c.bytes_sent
+    );
+}
