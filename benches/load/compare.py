@@ -9,9 +9,9 @@ tree) next to requests per second.
 
     python3 benches/load/compare.py server   # examples/hello vs nginx `return 200`
     python3 benches/load/compare.py static   # static --workers 1 vs nginx sendfile
-    python3 benches/load/compare.py client   # fetch vs curl against nginx
     python3 benches/load/compare.py all
 
+The client (fetch vs curl) has its own script, client_vs_curl.py.
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
 Prints a markdown table per scenario.
 """
@@ -319,45 +319,11 @@ def static_bench(tmp):
     table("static --workers 1 vs nginx (sendfile on, access log off, 1 worker)", rows)
 
 
-def client_bench(tmp):
-    build("-p", "http-client", "--bin", "fetch")
-    fetch = os.path.join(REL, "fetch")
-    docroot = tempfile.mkdtemp(dir=tmp)
-    with open(os.path.join(docroot, "small.txt"), "wb") as f:
-        f.write(b"x" * 512)
-    with open(os.path.join(docroot, "100m.bin"), "wb") as f:
-        f.write(os.urandom(100 * 1024 * 1024))
-    p = start_nginx(tmp, f"location / {{ root {docroot}; }}")
-    rows = []
-    try:
-        urls = [f"http://127.0.0.1:{p.port}/small.txt"] * 1000
-        big = f"http://127.0.0.1:{p.port}/100m.bin"
-        scenarios = [
-            ("1000 keep-alive GETs of a 512 B file, one process",
-             lambda exe: [exe, "-s"] + sum((["-o", "/dev/null", u] for u in urls), [])),
-            ("100 MiB download", lambda exe: [exe, "-s", "-o", "/dev/null", big]),
-        ]
-        for label, argv_for in scenarios:
-            times = {"fetch": [], "curl": []}
-            for _ in range(ROUNDS):
-                for name, exe in [("fetch", fetch), ("curl", "curl")]:
-                    t = time.perf_counter()
-                    subprocess.run(["taskset", "-c", "1"] + argv_for(exe), check=True, timeout=300)
-                    times[name].append(time.perf_counter() - t)
-            f, c = median(times["fetch"]), median(times["curl"])
-            rows.append((label, f"{f * 1000:,.0f} ms", f"{c * 1000:,.0f} ms", f"{c / f:.2f}x (curl time / fetch time)"))
-    finally:
-        p.stop()
-    print("\n### fetch vs curl (nginx origin on loopback)\n")
-    print("| scenario | fetch | curl | speed ratio |")
-    print("|---|---|---|---|")
-    for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |")
-
-
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
-    for tool in ["wrk", "taskset", "curl"]:
+    if which not in ("server", "static", "all"):
+        sys.exit("usage: compare.py [server|static|all] (fetch vs curl: client_vs_curl.py)")
+    for tool in ["wrk", "taskset"]:
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: run scripts/install-peers.sh")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -368,8 +334,6 @@ def main():
             server_bench(tmp)
         if which in ("static", "all"):
             static_bench(tmp)
-        if which in ("client", "all"):
-            client_bench(tmp)
 
 
 if __name__ == "__main__":

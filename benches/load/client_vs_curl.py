@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """fetch vs curl on loopback, same run, interleaved rounds, medians.
 
-Usage: bench_vs_curl.py PATH/TO/fetch [ROUNDS]
+Usage: python3 benches/load/client_vs_curl.py [ROUNDS]     (from any directory)
 
-Starts nginx (worker pinned to CPU 0) on a temp root with a small file and a
-100 MiB file, then runs, with the client pinned to CPU 1:
+Builds `fetch` with `cargo build --release` in the workspace (the binary is
+taken from $CARGO_TARGET_DIR, default target/, under release/). Starts nginx
+(worker pinned to CPU 0) on a temp root with a small file and a 100 MiB
+file, then runs, with the client pinned to CPU 1:
   - 1000 keep-alive GETs of the small file in one process (1000 URLs on
     the command line, bodies to /dev/null);
   - one 100 MiB download to /dev/null.
@@ -13,12 +15,17 @@ below 1.0 means fetch is faster. Traffic stays on 127.0.0.1.
 """
 import os, resource, shutil, socket, statistics, subprocess, sys, tempfile, time
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# cargo runs in ROOT, so a relative CARGO_TARGET_DIR is relative to ROOT too.
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"))
+FETCH = os.path.join(TARGET, "release", "fetch")
+
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 def main():
-    fetch = os.path.abspath(sys.argv[1])
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "http-client", "--bin", "fetch"], cwd=ROOT, check=True)
     curl = shutil.which("curl"); nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     taskset = shutil.which("taskset")
     pin = lambda cpu: [taskset, "-c", str(cpu)] if taskset else []
@@ -51,7 +58,7 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
         results = {w: {"fetch": [], "curl": []} for w in workloads}
         for _ in range(rounds):
             for w, args in workloads.items():
-                for name, binary in (("fetch", fetch), ("curl", curl)):
+                for name, binary in (("fetch", FETCH), ("curl", curl)):
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     t0 = time.perf_counter()
                     r = subprocess.run(pin(1) + [binary] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
