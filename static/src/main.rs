@@ -6,6 +6,9 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
@@ -102,8 +105,15 @@ fn run(args: Args) -> Result<(), String> {
         }
         server = server.workers(n);
     }
+    let mut log_writer = None;
     if !args.quiet {
-        server = server.on_complete(log_line);
+        let (lines, writer) =
+            LogWriter::start().map_err(|e| format!("cannot start the access log: {e}"))?;
+        server = server.on_complete(move |c: &Completion| {
+            // Fails only once the writer has gone: the line is lost, serving goes on.
+            let _ = lines.send(log_line(c));
+        });
+        log_writer = Some(writer);
     }
     // The listener is bound: connections are accepted (queued) from now on.
     let line = format!(
@@ -116,9 +126,68 @@ fn run(args: Args) -> Result<(), String> {
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
     drop(out);
-    server
+    let served = server
         .serve(files)
-        .map_err(|e| format!("server failed: {e}"))
+        .map_err(|e| format!("server failed: {e}"));
+    // Every request has completed: write out the last lines.
+    if let Some(writer) = log_writer {
+        writer.finish();
+    }
+    served
+}
+
+/// The access log is written by its own thread, so that workers never
+/// block on stdout (a slow terminal or pipe): lines queue in a channel and
+/// go out in batches, flushed whenever the queue runs empty (so an idle
+/// server's log is always up to date).
+struct LogWriter {
+    thread: thread::JoinHandle<()>,
+    done: Arc<AtomicBool>,
+}
+
+/// How often the idle writer checks whether serving has ended.
+const LOG_WRITER_POLL: Duration = Duration::from_millis(100);
+
+impl LogWriter {
+    fn start() -> io::Result<(mpsc::Sender<String>, LogWriter)> {
+        let (tx, rx) = mpsc::channel::<String>();
+        let done = Arc::new(AtomicBool::new(false));
+        let finished = Arc::clone(&done);
+        let thread = thread::Builder::new()
+            .name("access-log".into())
+            .spawn(move || {
+                let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
+                // Write errors (stdout closed) drop lines; the server goes on.
+                loop {
+                    match rx.recv_timeout(LOG_WRITER_POLL) {
+                        Ok(first) => {
+                            let _ = writeln!(out, "{first}");
+                            while let Ok(line) = rx.try_recv() {
+                                let _ = writeln!(out, "{line}");
+                            }
+                            let _ = out.flush();
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout)
+                            if !finished.load(Ordering::Acquire) => {}
+                        // Serving has ended (or every sender is gone): write what is left.
+                        Err(_) => {
+                            while let Ok(line) = rx.try_recv() {
+                                let _ = writeln!(out, "{line}");
+                            }
+                            let _ = out.flush();
+                            return;
+                        }
+                    }
+                }
+            })?;
+        Ok((tx, LogWriter { thread, done }))
+    }
+
+    /// Writes out the queued lines and stops (within `LOG_WRITER_POLL`).
+    fn finish(self) {
+        self.done.store(true, Ordering::Release);
+        let _ = self.thread.join();
+    }
 }
 
 /// `Name: value` -> (name, value), with the checks a header must pass.
@@ -136,8 +205,9 @@ fn parse_header(s: &str) -> Result<(&str, &str), String> {
     Ok((name, value))
 }
 
-fn log_line(c: &Completion) {
-    let line = access_log::format(&access_log::Entry {
+/// One access-log line for a completed request.
+fn log_line(c: &Completion) -> String {
+    access_log::format(&access_log::Entry {
         peer: c.peer.ip(),
         time: c.time,
         method: c.method.as_str(),
@@ -147,9 +217,7 @@ fn log_line(c: &Completion) {
         bytes: c.bytes_sent,
         referer: c.referer.as_deref(),
         user_agent: c.user_agent.as_deref(),
-    });
-    // A closed stdout must not take the server down; the line is lost.
-    let _ = writeln!(io::stdout().lock(), "{line}");
+    })
 }
 
 #[cfg(test)]
