@@ -39,6 +39,28 @@ fn access_log_lines() {
         lines[1]
     );
 
+    // Many requests, then SIGTERM: every line is written before the exit.
+    let mut busy = StaticServer::start(dir.path(), &[]);
+    let url = format!("{}f.txt", busy.url);
+    let urls = vec![url.as_str(); 200];
+    let mut args = vec!["-o", "/dev/null"];
+    args.extend(urls);
+    curl(&args);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &busy.pid().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = busy
+        .wait_exit(std::time::Duration::from_secs(10))
+        .expect("exits");
+    assert_eq!(exit.code(), Some(0));
+    let lines = busy.log_lines(200);
+    assert_eq!(lines.len(), 200);
+    assert!(lines
+        .iter()
+        .all(|l| l.contains("\"GET /f.txt HTTP/1.1\" 200 ")));
+
     let quiet = StaticServer::start(dir.path(), &["--quiet"]);
     curl(&[&format!("{}f.txt", quiet.url)]);
     std::thread::sleep(std::time::Duration::from_millis(200));
