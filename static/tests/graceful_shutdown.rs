@@ -31,6 +31,34 @@ fn graceful_shutdown() {
         );
     }
 
+    // A SIGTERM right after the first line (the earliest a script can send
+    // one) is already a graceful stop, never death by signal. Python sends
+    // it with no delay (a `kill` process would give the server time).
+    let script = r#"
+import signal, subprocess, sys
+codes = []
+for _ in range(20):
+    p = subprocess.Popen([sys.argv[1], "-q", "-a", "127.0.0.1:0", sys.argv[2]], stdout=subprocess.PIPE)
+    p.stdout.readline()
+    p.send_signal(signal.SIGTERM)
+    codes.append(p.wait(timeout=10))
+print(codes)
+"#;
+    let out = Command::new("timeout")
+        .args(["120", "python3", "-c", script, env!("CARGO_BIN_EXE_static")])
+        .arg(dir.path())
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("{:?}", [0; 20])
+    );
+
     // A download in flight when SIGTERM arrives still completes in full.
     write(dir.path(), "big.bin", vec![b'z'; 32 << 20]);
     let mut server = StaticServer::start(dir.path(), &["-q"]);
