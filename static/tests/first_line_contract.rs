@@ -30,9 +30,16 @@ fn first_line_contract() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let mut line = String::new();
     let stdout = child.stdout.take().expect("stdout");
-    let read = BufReader::new(stdout).read_line(&mut line);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send((read.is_ok(), line));
+    });
+    let (read, line) = rx
+        .recv_timeout(STEP_TIMEOUT)
+        .unwrap_or((false, String::new()));
     let url = line
         .trim()
         .strip_prefix("serving . at ")
@@ -40,7 +47,7 @@ fn first_line_contract() {
     let body = url.as_deref().map(|u| curl(&["-g", u]).stdout);
     let _ = child.kill();
     let _ = child.wait();
-    assert!(read.is_ok());
+    assert!(read, "no first line within {STEP_TIMEOUT:?}");
     let url = url.unwrap_or_else(|| panic!("first line {line:?}"));
     assert!(
         url.starts_with("http://[::1]:") && url.ends_with('/'),
