@@ -183,25 +183,13 @@ impl RequestParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(RequestView<'b, 'h>, usize)>, ParseError> {
-        if let Some(r) = &mut self.resume {
-            if !scan(buf, r, &self.limits, Kind::Request)? {
-                return Ok(Status::Partial);
-            }
-        }
-        match parse_request_full(buf, slots, &self.limits)? {
-            Outcome::Done(done) => {
-                self.resume = None;
-                Ok(Status::Complete(done))
-            }
-            Outcome::Partial(r) => {
-                // A partial line holds no LF (every parse step stops at one).
-                self.resume = Some(Resume {
-                    searched: buf.len(),
-                    ..r
-                });
-                Ok(Status::Partial)
-            }
-        }
+        drive(
+            &mut self.resume,
+            buf,
+            &self.limits,
+            Kind::Request,
+            |limits| parse_request_full(buf, slots, limits),
+        )
     }
 }
 
@@ -232,24 +220,42 @@ impl ResponseParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
-        if let Some(r) = &mut self.resume {
-            if !scan(buf, r, &self.limits, Kind::Response)? {
-                return Ok(Status::Partial);
-            }
+        drive(
+            &mut self.resume,
+            buf,
+            &self.limits,
+            Kind::Response,
+            |limits| parse_response_full(buf, slots, limits),
+        )
+    }
+}
+
+/// The resume logic both parsers share: after a `Partial`, scan only the
+/// new bytes until the head is complete, then run the full parse once.
+fn drive<T>(
+    resume: &mut Option<Resume>,
+    buf: &[u8],
+    limits: &Limits,
+    kind: Kind,
+    full: impl FnOnce(&Limits) -> Result<Outcome<T>, ParseError>,
+) -> Result<Status<T>, ParseError> {
+    if let Some(r) = resume {
+        if !scan(buf, r, limits, kind)? {
+            return Ok(Status::Partial);
         }
-        match parse_response_full(buf, slots, &self.limits)? {
-            Outcome::Done(done) => {
-                self.resume = None;
-                Ok(Status::Complete(done))
-            }
-            Outcome::Partial(r) => {
-                // A partial line holds no LF (every parse step stops at one).
-                self.resume = Some(Resume {
-                    searched: buf.len(),
-                    ..r
-                });
-                Ok(Status::Partial)
-            }
+    }
+    match full(limits)? {
+        Outcome::Done(done) => {
+            *resume = None;
+            Ok(Status::Complete(done))
+        }
+        Outcome::Partial(r) => {
+            // A partial line holds no LF (every parse step stops at one).
+            *resume = Some(Resume {
+                searched: buf.len(),
+                ..r
+            });
+            Ok(Status::Partial)
         }
     }
 }

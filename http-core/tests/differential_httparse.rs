@@ -4,7 +4,9 @@
 //! there (bare LF, obs-fold opt-in), in which case we only check that we
 //! refuse.
 
-use http_core::{parse_request, parse_response, Limits, Status, Version, EMPTY_HEADER};
+use http_core::{
+    parse_request, parse_response, Limits, RequestParser, Status, Version, EMPTY_HEADER,
+};
 use proptest::prelude::*;
 
 fn ours_req(buf: &[u8]) -> Option<Result<(String, String, u8, Vec<(String, Vec<u8>)>, usize), ()>> {
@@ -120,6 +122,49 @@ proptest! {
         if let Some(Ok(ours_ok)) = &ours {
             // When we accept a mutated head, httparse must read it the same way.
             prop_assert_eq!(Some(Ok(ours_ok.clone())), theirs);
+        }
+    }
+
+    /// The incremental parser fed the same bytes in two calls, split
+    /// anywhere, accepts exactly what the one-shot parser accepts.
+    #[test]
+    fn split_parses_agree_with_one_shot(
+        buf in valid_request(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        mutate in any::<bool>(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut buf = buf;
+        if mutate {
+            let i = at.index(buf.len());
+            buf[i] = byte;
+        }
+        let one_shot = ours_req(&buf);
+        let split = cut.index(buf.len() + 1);
+        let mut parser = RequestParser::new(Limits::default());
+        let mut slots = [EMPTY_HEADER; 64];
+        let first = parser.parse(&buf[..split], &mut slots);
+        if matches!(first, Ok(Status::Partial)) {
+            let mut slots = [EMPTY_HEADER; 64];
+            let again = match parser.parse(&buf, &mut slots) {
+                Ok(Status::Complete((v, n))) => Some(Ok((
+                    v.method.to_owned(),
+                    v.target.to_owned(),
+                    if v.version == Version::Http10 { 0 } else { 1 },
+                    v.headers.iter().map(|h| (h.name.to_owned(), h.value.to_vec())).collect(),
+                    n,
+                ))),
+                Ok(Status::Partial) => None,
+                Err(_) => Some(Err(())),
+            };
+            match (&one_shot, &again) {
+                (Some(Ok(a)), Some(Ok(b))) => prop_assert_eq!(a, b),
+                // Both refuse, or the one-shot parse saw an error inside a
+                // line that is not complete yet.
+                (Some(Err(())), Some(Err(()))) | (Some(Err(())), None) | (None, None) => {}
+                _ => prop_assert!(false, "one-shot {:?} vs split {:?}", one_shot, again),
+            }
         }
     }
 
