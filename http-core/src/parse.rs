@@ -452,16 +452,22 @@ fn parse_response_full<'b, 'h>(
     limits: &Limits,
 ) -> Result<Outcome<ResponseDone<'b, 'h>>, ParseError> {
     let mut r = Resume::default();
-    let Some((version, status, reason, next)) = status_line(buf)? else {
+    let Some((version, status, (reason_start, reason_end), next)) = status_line(buf)? else {
         check_partial(buf, &r, limits, Kind::Response)?;
         return Ok(Outcome::Partial(r));
     };
     check_line(next, &r, limits, Kind::Response)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Response, next)? {
+    match header_lines(buf, &mut r, slots, limits, Kind::Response, 0)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
-        Outcome::Done((n, end, _)) => {
+        Outcome::Done((n, end, text)) => {
+            // Reason phrases may be obs-text; keep them only when UTF-8.
+            let reason = match text {
+                Some(t) => t.get(reason_start..reason_end),
+                None => std::str::from_utf8(&buf[reason_start..reason_end]).ok(),
+            }
+            .unwrap_or("");
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
                 ResponseView {
@@ -498,10 +504,17 @@ fn header_lines<'b>(
     let mut names = [(0u16, 0u16); INLINE_NAMES];
     let mut inline = 0;
     let mut n = 0;
+    // Field lines only meet these two limits (the start line is behind us);
+    // locals keep them in registers in the hot loop.
+    let (max_head, max_fields) = (limits.max_head_bytes, limits.max_headers);
+    let mut line_start = r.line_start;
+    let fields_before = r.lines - 1;
     loop {
-        let i = r.line_start;
+        let i = line_start;
         match field_line(buf, i)? {
             Line::Partial => {
+                r.line_start = line_start;
+                r.lines = fields_before + n + 1;
                 check_partial(buf, r, limits, kind)?;
                 return Ok(Outcome::Partial(*r));
             }
@@ -527,7 +540,12 @@ fn header_lines<'b>(
                 return Ok(Outcome::Done((n, end, text)));
             }
             Line::Field(a, b, value, next) => {
-                check_line(next, r, limits, kind)?;
+                if next > max_head {
+                    return Err(ParseError::HeadTooLarge);
+                }
+                if fields_before + n >= max_fields {
+                    return Err(ParseError::TooManyHeaders);
+                }
                 let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
                 slot.value = value;
                 match (names.get_mut(n), u16::try_from(a), u16::try_from(b)) {
@@ -541,8 +559,7 @@ fn header_lines<'b>(
                     }
                 }
                 n += 1;
-                r.lines += 1;
-                r.line_start = next;
+                line_start = next;
             }
         }
     }
@@ -564,23 +581,21 @@ enum Line<'b> {
 /// or the blank line, starting at offset `i`.
 #[inline]
 fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
-    match buf.get(i) {
-        None => return Ok(Line::Partial),
-        Some(b'\r') => {
-            return match buf.get(i + 1) {
-                None => Ok(Line::Partial),
-                Some(b'\n') => Ok(Line::Blank),
-                Some(_) => Err(ParseError::LineEnding),
-            }
-        }
-        Some(b'\n') => return Err(ParseError::LineEnding),
-        Some(b' ' | b'\t') => return Err(ParseError::ObsFold),
-        Some(_) => {}
-    }
     let colon = token_end(buf, i);
     match buf.get(colon) {
-        None => return Ok(Line::Partial),
         Some(b':') if colon > i => {}
+        // Not a name: the blank line, a partial line, or an error, told
+        // apart only now so that the common path tests one byte.
+        _ if colon == i => {
+            return match (buf.get(i), buf.get(i + 1)) {
+                (None, _) | (Some(b'\r'), None) => Ok(Line::Partial),
+                (Some(b'\r'), Some(b'\n')) => Ok(Line::Blank),
+                (Some(b'\r' | b'\n'), _) => Err(ParseError::LineEnding),
+                (Some(b' ' | b'\t'), _) => Err(ParseError::ObsFold),
+                (Some(_), _) => Err(ParseError::HeaderName),
+            }
+        }
+        None => return Ok(Line::Partial),
         Some(_) => return Err(ParseError::HeaderName),
     }
     let mut v = colon + 1;
@@ -645,7 +660,7 @@ fn request_line(
 /// (RFC 9112 4). A missing SP before an empty reason is tolerated, as
 /// every client does. `None` when the line is not complete.
 #[inline]
-fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, &str, usize)>, ParseError> {
+fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, (usize, usize), usize)>, ParseError> {
     let Some(head) = buf.get(..12) else {
         if !b"HTTP/1.1 ".starts_with(&buf[..buf.len().min(5)]) {
             return Err(ParseError::Version);
@@ -679,9 +694,7 @@ fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, &str, usize)>, ParseE
         ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
         ValueEnd::Control => return Err(ParseError::StatusLine),
     };
-    // Reason phrases may be obs-text; keep them only when they are UTF-8.
-    let reason = std::str::from_utf8(&buf[reason_start..cr]).unwrap_or("");
-    Ok(Some((version, status, reason, cr + 2)))
+    Ok(Some((version, status, (reason_start, cr), cr + 2)))
 }
 
 /// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`
