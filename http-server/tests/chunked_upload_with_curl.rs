@@ -39,7 +39,7 @@ fn curl_upload_from_stdin_is_chunked_and_arrives_whole() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap_or_else(|e| missing_peer("curl", e));
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         for piece in body.chunks(7000) {

@@ -26,8 +26,10 @@ fn idle_keep_alive_connections_are_cheap() {
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(1024);
     if soft_limit < 2 * N + 100 {
+        // A limit of the machine (ulimit -n), not a missing program.
         eprintln!(
-            "skipped: needs {} descriptors, the limit is {soft_limit}",
+            "skipped: this machine's descriptor limit (ulimit -n) is {soft_limit}, the test \
+             needs {}",
             2 * N + 100
         );
         return;

@@ -49,7 +49,7 @@ fn access_log_lines() {
     let status = std::process::Command::new("kill")
         .args(["-TERM", &busy.pid().to_string()])
         .status()
-        .expect("kill");
+        .unwrap_or_else(|e| missing_peer("kill", e));
     assert!(status.success());
     let exit = busy
         .wait_exit(std::time::Duration::from_secs(10))

@@ -54,10 +54,7 @@ fn upstream_connections(port: u16) -> usize {
 
 #[test]
 fn behind_nginx_keepalive() {
-    if Command::new("nginx").arg("-v").output().is_err() {
-        eprintln!("nginx is not installed: skipped");
-        return;
-    }
+    require_peer("nginx", "-v");
     let dir = site();
     let big: Vec<u8> = (0..5_000_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
@@ -95,7 +92,7 @@ fn behind_nginx_keepalive() {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("spawn nginx");
+        .unwrap_or_else(|e| missing_peer("nginx", e));
     let _nginx = Nginx { child };
     let front: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
     let deadline = Instant::now() + STEP_TIMEOUT;

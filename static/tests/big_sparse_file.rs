@@ -13,7 +13,7 @@ fn sha256(cmd: &str) -> String {
     let out = Command::new("timeout")
         .args(["180", "sh", "-c", cmd])
         .output()
-        .expect("sh");
+        .unwrap_or_else(|e| missing_peer("timeout", e));
     assert!(
         out.status.success(),
         "{cmd}: {}",
@@ -48,6 +48,7 @@ fn big_sparse_file() {
         f.write_all(data).expect("write");
     }
     drop(f);
+    require_peer("curl", "--version");
     let server = StaticServer::start(dir.path(), &["-q"]);
     let url = format!("{}big.bin", server.url);
 

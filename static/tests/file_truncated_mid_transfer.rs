@@ -36,7 +36,7 @@ fn file_truncated_mid_transfer() {
             ])
             .stdout(Stdio::piped())
             .spawn()
-            .expect("spawn curl");
+            .unwrap_or_else(|e| missing_peer("curl", e));
         wait_for_bytes(&sink, 64 << 10);
         let path = dir.path().join(name);
         if truncate {

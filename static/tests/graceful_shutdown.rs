@@ -9,7 +9,7 @@ fn signal(pid: u32, name: &str) {
     let status = Command::new("kill")
         .args(["-s", name, &pid.to_string()])
         .status()
-        .expect("kill");
+        .unwrap_or_else(|e| missing_peer("kill", e));
     assert!(status.success());
 }
 
@@ -44,11 +44,12 @@ for _ in range(20):
     codes.append(p.wait(timeout=10))
 print(codes)
 "#;
+    require_peer("python3", "--version");
     let out = Command::new("timeout")
         .args(["120", "python3", "-c", script, env!("CARGO_BIN_EXE_static")])
         .arg(dir.path())
         .output()
-        .expect("python3");
+        .unwrap_or_else(|e| missing_peer("timeout", e));
     assert!(
         out.status.success(),
         "{}",
@@ -78,7 +79,7 @@ print(codes)
         .arg(format!("{}big.bin", server.url))
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("spawn curl");
+        .unwrap_or_else(|e| missing_peer("curl", e));
     wait_for_bytes(&sink, 64 << 10);
     signal(server.pid(), "TERM");
     let out = client.wait_with_output().expect("curl");

@@ -2,7 +2,8 @@
 //! names as text), fits a 300 px wide frame without horizontal scrolling,
 //! and clicking a link navigates to that directory. The
 //! click runs from a same-origin page that frames the listing; Chromium
-//! dumps the DOM once the page reports. Skipped when Chromium is missing.
+//! dumps the DOM once the page reports. Fails when Chromium is missing
+//! (Debian package `chromium`): CI installs it.
 mod common;
 use common::*;
 use std::process::Command;
@@ -46,8 +47,10 @@ fn chromium() -> Option<&'static str> {
 #[test]
 fn listing_in_headless_chromium() {
     let Some(bin) = chromium() else {
-        eprintln!("chromium is not installed: skipped");
-        return;
+        panic!(
+            "no chromium, chromium-browser or google-chrome runs here: install the Debian \
+             package `chromium` (scripts/install-peers.sh installs every peer)"
+        );
     };
     let dir = site();
     write(dir.path(), "sub dir/inner <b>.txt", "inner");
@@ -78,7 +81,7 @@ fn listing_in_headless_chromium() {
         .arg("--dump-dom")
         .arg(format!("{}driver.html", server.url))
         .output()
-        .expect("run chromium");
+        .unwrap_or_else(|e| missing_peer("timeout", e));
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(
         dom.contains("ROOT:"),

@@ -35,6 +35,7 @@ print("ok")
 fn python_http_client() {
     let dir = site();
     write(dir.path(), "f.txt", "0123456789");
+    require_peer("python3", "--version");
     let server = StaticServer::start(dir.path(), &["-q"]);
     let out = Command::new("timeout")
         .args([
@@ -45,7 +46,7 @@ fn python_http_client() {
             &server.addr.port().to_string(),
         ])
         .output()
-        .expect("run python3");
+        .unwrap_or_else(|e| missing_peer("timeout", e));
     assert!(
         out.status.success(),
         "{}{}",

@@ -222,7 +222,7 @@ impl ChildServer {
         let ok = Command::new("kill")
             .args([&format!("-{sig}"), &self.child.id().to_string()])
             .status()
-            .unwrap()
+            .unwrap_or_else(|e| missing_peer("kill", e))
             .success();
         assert!(ok, "kill -{sig}");
     }
@@ -232,7 +232,9 @@ impl ChildServer {
 /// line, `listening at http://HOST:PORT/`.
 pub fn spawn_server(mut cmd: Command) -> ChildServer {
     cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-    let mut child = cmd.spawn().unwrap();
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| missing_peer(&cmd.get_program().to_string_lossy(), e));
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -260,10 +262,35 @@ pub fn spawn_server(mut cmd: Command) -> ChildServer {
     ChildServer { child, addr }
 }
 
+/// The Debian package that provides each peer program the tests run.
+const PEER_PACKAGES: &[(&str, &str)] = &[
+    ("curl", "curl"),
+    ("python3", "python3"),
+    ("kill", "procps"),
+    ("sh", "dash"),
+];
+
+/// Fails the test because `program` could not be run. CI installs every
+/// peer (scripts/install-peers.sh), so a missing one is a broken setup
+/// that must show, never a reason to pass.
+pub fn missing_peer(program: &str, err: std::io::Error) -> ! {
+    let package = PEER_PACKAGES
+        .iter()
+        .find(|(p, _)| *p == program)
+        .map_or(program, |(_, package)| package);
+    panic!(
+        "cannot run `{program}` ({err}): install the Debian package `{package}` \
+         (scripts/install-peers.sh installs every peer)"
+    )
+}
+
 /// Runs a command with a time limit; returns (status ok, stdout, stderr).
+/// A program that cannot be started fails the test, naming its package.
 pub fn run_bounded(cmd: &mut Command, limit: Duration) -> (bool, String, String) {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| missing_peer(&cmd.get_program().to_string_lossy(), e));
     let deadline = Instant::now() + limit;
     loop {
         if child.try_wait().unwrap().is_some() {

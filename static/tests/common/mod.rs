@@ -132,13 +132,49 @@ impl Drop for StaticServer {
     }
 }
 
+/// The Debian package that provides each program the tests run.
+const PEER_PACKAGES: &[(&str, &str)] = &[
+    ("curl", "curl"),
+    ("nginx", "nginx"),
+    ("chromium", "chromium"),
+    ("python3", "python3"),
+    ("gzip", "gzip"),
+    ("timeout", "coreutils"),
+    ("id", "coreutils"),
+    ("sh", "dash"),
+    ("setpriv", "util-linux"),
+    ("kill", "procps"),
+];
+
+/// Fails the test because `program` could not be run. CI installs every
+/// peer (scripts/install-peers.sh), so a missing one is a broken setup
+/// that must show, never a reason to pass.
+pub fn missing_peer(program: &str, err: std::io::Error) -> ! {
+    let package = PEER_PACKAGES
+        .iter()
+        .find(|(p, _)| *p == program)
+        .map_or(program, |(_, package)| package);
+    panic!(
+        "cannot run `{program}` ({err}): install the Debian package `{package}` \
+         (scripts/install-peers.sh installs every peer)"
+    )
+}
+
+/// Checks that `program` runs (`program ARG`, whatever its exit status),
+/// failing the test with the package to install when it does not.
+pub fn require_peer(program: &str, arg: &str) {
+    if let Err(e) = Command::new(program).arg(arg).output() {
+        missing_peer(program, e);
+    }
+}
+
 /// Runs curl with `-s --max-time` and the given arguments.
 pub fn curl(args: &[&str]) -> Output {
     Command::new("curl")
         .args(["-s", "--max-time", "20"])
         .args(args)
         .output()
-        .expect("run curl")
+        .unwrap_or_else(|e| missing_peer("curl", e))
 }
 
 /// The status line's code as received, for a URL with extra curl
@@ -236,7 +272,7 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("spawn gzip");
+        .unwrap_or_else(|e| missing_peer("gzip", e));
     let mut stdin = child.stdin.take().expect("stdin");
     let data = data.to_vec();
     let writer = thread::spawn(move || stdin.write_all(&data));
