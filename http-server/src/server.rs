@@ -155,7 +155,9 @@ pub struct Server {
     addr: SocketAddr,
     config: Config,
     on_complete: Option<CompletionHook>,
-    signals: bool,
+    /// Installed by [`Server::shutdown_on_signals`]; an installation error
+    /// is kept here and returned by `serve`.
+    signals: Option<io::Result<SignalWatch>>,
     shutdown: Arc<ShutdownInner>,
 }
 
@@ -197,7 +199,7 @@ impl Server {
                         addr,
                         config: Config::default(),
                         on_complete: None,
-                        signals: false,
+                        signals: None,
                         shutdown: Arc::default(),
                     });
                 }
@@ -272,13 +274,23 @@ impl Server {
         self
     }
 
-    /// SIGINT or SIGTERM start a graceful shutdown while `serve` runs; a
-    /// second one exits the process at once (status 130). Meant for
-    /// programs that end when `serve` returns: signal-hook cannot put the
-    /// previous actions back, so afterwards these signals no longer
-    /// terminate the process.
+    /// SIGINT or SIGTERM start a graceful shutdown; a second one exits
+    /// the process at once (status 130).
+    ///
+    /// The handlers are installed by this call, not later in `serve`: a
+    /// signal that arrives after it (say, right after the program printed
+    /// [`Server::local_addr`]) but before `serve` runs is a shutdown
+    /// requested early, and `serve` then returns at once. Call it before
+    /// announcing the address. If the handlers cannot be installed, `serve`
+    /// returns that error.
+    ///
+    /// Meant for programs that end when `serve` returns: signal-hook cannot
+    /// put the previous actions back, so afterwards (or once the `Server`
+    /// is dropped unserved) these signals no longer terminate the process.
     pub fn shutdown_on_signals(mut self) -> Server {
-        self.signals = true;
+        if self.signals.is_none() {
+            self.signals = Some(SignalWatch::start(self.handle()));
+        }
         self
     }
 
@@ -292,6 +304,8 @@ impl Server {
             signals,
             shutdown,
         } = self;
+        // Held until every worker has stopped; dropping it stops the watch.
+        let _signals = signals.transpose()?;
         let handler: Arc<dyn Handler> = Arc::new(handler);
         let pool = match config.handler_threads {
             0 => None,
@@ -313,11 +327,6 @@ impl Server {
             loops.push(Worker::new(id, listener, shared.clone(), shutdown.clone())?);
         }
         let handle = ShutdownHandle { inner: shutdown };
-        let signal_thread = if signals {
-            Some(watch_signals(handle.clone())?)
-        } else {
-            None
-        };
         let mut threads = Vec::with_capacity(workers);
         let mut result = Ok(());
         for (id, worker) in loops.into_iter().enumerate() {
@@ -345,35 +354,58 @@ impl Server {
                 }
             }
         }
-        if let Some((signals, thread)) = signal_thread {
-            signals.close();
-            let _ = thread.join();
-        }
         result
     }
 }
 
-type SignalThread = (signal_hook::iterator::Handle, thread::JoinHandle<()>);
+/// SIGINT/SIGTERM handlers and the thread that acts on them: the first
+/// signal starts the graceful shutdown, the second exits. Dropping it
+/// stops the thread (the handlers stay installed, see
+/// [`Server::shutdown_on_signals`]).
+struct SignalWatch {
+    signals: signal_hook::iterator::Handle,
+    thread: Option<thread::JoinHandle<()>>,
+}
 
-/// The first SIGINT/SIGTERM starts the graceful shutdown, the second exits.
-fn watch_signals(handle: ShutdownHandle) -> io::Result<SignalThread> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
-    let signals_handle = signals.handle();
-    let thread = thread::Builder::new()
-        .name("http-signals".into())
-        .spawn(move || {
-            let mut seen = 0;
-            for signal in signals.forever() {
-                seen += 1;
-                if seen == 1 {
-                    log::info!("signal {signal}: graceful shutdown");
-                    handle.shutdown();
-                } else {
-                    log::warn!("signal {signal} again: exiting now");
-                    std::process::exit(130);
+impl SignalWatch {
+    /// Installs the handlers (before it returns) and starts the thread.
+    fn start(handle: ShutdownHandle) -> io::Result<SignalWatch> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+        let signals_handle = signals.handle();
+        let spawned = thread::Builder::new()
+            .name("http-signals".into())
+            .spawn(move || {
+                let mut seen = 0;
+                for signal in signals.forever() {
+                    seen += 1;
+                    if seen == 1 {
+                        log::info!("signal {signal}: graceful shutdown");
+                        handle.shutdown();
+                    } else {
+                        log::warn!("signal {signal} again: exiting now");
+                        std::process::exit(130);
+                    }
                 }
+            });
+        match spawned {
+            Ok(thread) => Ok(SignalWatch {
+                signals: signals_handle,
+                thread: Some(thread),
+            }),
+            Err(e) => {
+                signals_handle.close();
+                Err(e)
             }
-        })?;
-    Ok((signals_handle, thread))
+        }
+    }
+}
+
+impl Drop for SignalWatch {
+    fn drop(&mut self) {
+        self.signals.close();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }

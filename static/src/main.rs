@@ -12,7 +12,7 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
-use http_server::{Completion, Server, ShutdownHandle};
+use http_server::{Completion, Server};
 use http_static::{access_log, StaticFiles};
 
 /// Serve a directory over HTTP/1.1.
@@ -114,12 +114,10 @@ fn run(args: Args) -> Result<(), String> {
         });
         log_writer = Some(writer);
     }
-    // Signals are handled from before the first line on: a script that
-    // stops us as soon as it has read the line gets a graceful exit 0.
-    // (`Server::shutdown_on_signals` installs its handlers only inside
-    // `serve`, which leaves a window where SIGTERM would kill the process.)
-    let signals =
-        SignalWatch::start(server.handle()).map_err(|e| format!("cannot handle signals: {e}"))?;
+    // Signals are handled from before the first line on (the handlers are
+    // installed by this call): a script that stops us as soon as it has
+    // read the line gets a graceful exit 0.
+    server = server.shutdown_on_signals();
     // The listener is bound: connections are accepted (queued) from now on.
     let line = format!(
         "serving {} at http://{}/",
@@ -134,47 +132,11 @@ fn run(args: Args) -> Result<(), String> {
     let served = server
         .serve(files)
         .map_err(|e| format!("server failed: {e}"));
-    signals.stop();
     // Every request has completed: write out the last lines.
     if let Some(writer) = log_writer {
         writer.finish();
     }
     served
-}
-
-/// SIGINT or SIGTERM: the first starts the server's graceful shutdown (a
-/// shutdown requested before `serve` runs still counts), a second exits at
-/// once with status 130.
-struct SignalWatch {
-    handle: signal_hook::iterator::Handle,
-    thread: thread::JoinHandle<()>,
-}
-
-impl SignalWatch {
-    fn start(shutdown: ShutdownHandle) -> io::Result<SignalWatch> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
-        let handle = signals.handle();
-        let thread = thread::Builder::new()
-            .name("signals".into())
-            .spawn(move || {
-                let mut seen = 0;
-                for _ in signals.forever() {
-                    seen += 1;
-                    if seen == 1 {
-                        shutdown.shutdown();
-                    } else {
-                        std::process::exit(130);
-                    }
-                }
-            })?;
-        Ok(SignalWatch { handle, thread })
-    }
-
-    fn stop(self) {
-        self.handle.close();
-        let _ = self.thread.join();
-    }
 }
 
 /// The access log is written by its own thread, so that workers never
