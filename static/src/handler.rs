@@ -30,6 +30,7 @@ use std::time::Duration;
 use http_core::{Method, StatusCode};
 use http_server::{Body, BodyPart, FileRegion, Handler, Request, Response};
 
+use crate::cache::{self, OpenFileCache};
 use crate::conditional::{self, Conditions, Precondition};
 use crate::content_type;
 use crate::encoding::{self, Encoding};
@@ -70,6 +71,8 @@ pub struct StaticFiles {
     root: PathBuf,
     /// `root` opened, for `openat2` beneath it (shared by clones).
     root_dir: Arc<fs::File>,
+    /// Files recently served, revalidated on each use (shared by clones).
+    cache: Arc<OpenFileCache>,
     listing: bool,
     spa: bool,
     dotfiles: bool,
@@ -97,6 +100,7 @@ impl StaticFiles {
         Ok(StaticFiles {
             root,
             root_dir: Arc::new(root_dir),
+            cache: Arc::default(),
             listing: true,
             spa: false,
             dotfiles: false,
@@ -222,15 +226,49 @@ impl StaticFiles {
             }
         };
         let rel = lexical.rel_path();
+        // The cache holds files only: a path with a trailing slash names a
+        // directory, the root is one.
+        let key = (!lexical.trailing_slash && !lexical.segments.is_empty())
+            .then(|| lexical.segments.join("/"));
+        if let Some(key) = &key {
+            if let Some(entry) = self.cache.get(&self.root_dir, key) {
+                return self.file(req, &rel, Found::cached(entry));
+            }
+        }
         match resolve::open_inside(&self.root, Some(&self.root_dir), &rel, self.open_options()) {
             Ok(opened) if opened.meta.is_dir() => {
                 self.directory(req, prefix, &lexical, &rel, &opened.file)
             }
             // "/file.txt/" names a directory that is not there.
             Ok(_) if lexical.trailing_slash => self.not_found(req),
-            Ok(opened) => self.file(req, &rel, opened),
+            Ok(opened) => {
+                let found = match &key {
+                    Some(key) => self.remember(key, &rel, opened),
+                    None => Found::from(opened),
+                };
+                self.file(req, &rel, found)
+            }
             Err(e) => self.open_failed(req, e),
         }
+    }
+
+    /// Puts a file just opened into the cache when it qualifies (a regular
+    /// file reached beneath the root without a symlink).
+    fn remember(&self, key: &str, rel: &Path, opened: Opened) -> Found {
+        if !opened.beneath || !opened.meta.is_file() {
+            return Found::from(opened);
+        }
+        let last_modified =
+            conditional::last_modified(&opened.meta).map(|t| (t, httpdate::fmt_http_date(t)));
+        let entry = Arc::new(cache::Entry::new(
+            Arc::new(opened.file),
+            opened.meta.clone(),
+            content_type::for_path(rel),
+            conditional::etag(&opened.meta, Encoding::Identity),
+            last_modified,
+        ));
+        self.cache.insert(key, Arc::clone(&entry));
+        Found::cached(entry)
     }
 
     fn open_failed(&self, req: &Request, e: OpenError) -> Response {
@@ -252,7 +290,7 @@ impl StaticFiles {
                 resolve::open_inside(&self.root, Some(&self.root_dir), index, self.open_options())
             {
                 if opened.meta.is_file() {
-                    return self.file(req, index, opened);
+                    return self.file(req, index, Found::from(opened));
                 }
             }
         }
@@ -281,7 +319,9 @@ impl StaticFiles {
             &index,
             self.open_options(),
         ) {
-            Ok(opened) if opened.meta.is_file() => return self.file(req, &index, opened),
+            Ok(opened) if opened.meta.is_file() => {
+                return self.file(req, &index, Found::from(opened))
+            }
             Ok(_) | Err(OpenError::NotFound | OpenError::Refused) => {}
             Err(e) => return self.open_failed(req, e),
         }
@@ -369,18 +409,31 @@ impl StaticFiles {
 
     /// Serves the regular file `opened` (found at `rel`, which names its
     /// type) or one of its precompressed siblings.
-    fn file(&self, req: &Request, rel: &Path, opened: Opened) -> Response {
-        let content_type = content_type::for_path(rel);
-        let (opened, coding, has_siblings) = self.negotiate(req, rel, opened);
-        let etag = conditional::etag(&opened.meta, coding);
-        let last_modified = conditional::last_modified(&opened.meta);
+    fn file(&self, req: &Request, rel: &Path, found: Found) -> Response {
+        let content_type = match &found.cached {
+            Some(entry) => entry.content_type.clone(),
+            None => content_type::for_path(rel),
+        };
+        let (found, coding, has_siblings) = self.negotiate(req, rel, found);
+        // A cached entry is the identity coding (a sibling comes uncached).
+        let (etag, last_modified) = match &found.cached {
+            Some(entry) => (entry.etag.clone(), entry.last_modified.clone()),
+            None => (
+                conditional::etag(&found.meta, coding),
+                conditional::last_modified(&found.meta).map(|t| (t, httpdate::fmt_http_date(t))),
+            ),
+        };
+        let (last_modified, last_modified_text) = match last_modified {
+            Some((t, text)) => (Some(t), Some(text)),
+            None => (None, None),
+        };
 
         // One response, its status and body decided below.
         let mut resp = Response::new(StatusCode::OK);
         let headers = resp.headers_mut();
         headers.append("ETag", &etag);
-        if let Some(lm) = last_modified {
-            headers.append("Last-Modified", httpdate::fmt_http_date(lm));
+        if let Some(lm) = &last_modified_text {
+            headers.append("Last-Modified", lm);
         }
         headers.append("Cache-Control", &self.cache_control);
         if has_siblings {
@@ -404,7 +457,7 @@ impl StaticFiles {
             Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
         }
 
-        let size = opened.meta.len();
+        let size = found.meta.len();
         // Range is defined for GET only; If-Range decides whether it still applies.
         let range = match (req.method(), req.header("Range")) {
             (Method::Get, Some(range)) => match req.header("If-Range") {
@@ -424,7 +477,7 @@ impl StaticFiles {
         if coding != Encoding::Identity {
             headers.append("Content-Encoding", coding.token());
         }
-        let file = Arc::new(opened.file);
+        let file = Arc::clone(&found.file);
         match range {
             RangeOutcome::Single(r) => {
                 resp.set_status(StatusCode::PARTIAL_CONTENT);
@@ -445,7 +498,7 @@ impl StaticFiles {
             // Unsatisfiable was answered above.
             RangeOutcome::Full | RangeOutcome::Unsatisfiable => {
                 resp.headers_mut().append("Content-Type", &content_type);
-                match small_body(req, &file, size) {
+                match small_body(req, &found, size) {
                     Some(bytes) => resp.bytes(bytes),
                     None => resp.file(FileRegion {
                         file,
@@ -460,9 +513,9 @@ impl StaticFiles {
     /// Picks the sibling `FILE.br` or `FILE.gz` the client prefers, if one
     /// exists (and passes the same checks as the file itself). Returns the
     /// file to send, its coding, and whether any sibling exists (for Vary).
-    fn negotiate(&self, req: &Request, rel: &Path, opened: Opened) -> (Opened, Encoding, bool) {
+    fn negotiate(&self, req: &Request, rel: &Path, found: Found) -> (Found, Encoding, bool) {
         let Some(accept) = req.header("Accept-Encoding") else {
-            return (opened, Encoding::Identity, false);
+            return (found, Encoding::Identity, false);
         };
         let mut chosen: Option<(Opened, Encoding)> = None;
         let mut has_siblings = false;
@@ -495,8 +548,8 @@ impl StaticFiles {
             }
         }
         match chosen {
-            Some((sibling, coding)) => (sibling, coding, true),
-            None => (opened, Encoding::Identity, has_siblings),
+            Some((sibling, coding)) => (Found::from(sibling), coding, true),
+            None => (found, Encoding::Identity, has_siblings),
         }
     }
 }
@@ -563,16 +616,48 @@ fn redirect(location: &str, query: Option<&str>) -> Response {
     .header("Location", location)
 }
 
-/// The whole body of a small file for a GET, read now; `None` (send the
-/// file region) for HEAD, big files, or when the read comes up short (the
-/// file changed: the server's file path handles that).
-fn small_body(req: &Request, file: &std::fs::File, size: u64) -> Option<Vec<u8>> {
+/// A regular file to serve: just opened, or from the open-file cache.
+struct Found {
+    file: Arc<fs::File>,
+    meta: fs::Metadata,
+    /// The cache entry it is (its precomputed fields and maybe its bytes).
+    cached: Option<Arc<cache::Entry>>,
+}
+
+impl Found {
+    fn cached(entry: Arc<cache::Entry>) -> Found {
+        Found {
+            file: Arc::clone(&entry.file),
+            meta: entry.meta.clone(),
+            cached: Some(entry),
+        }
+    }
+}
+
+impl From<Opened> for Found {
+    fn from(opened: Opened) -> Found {
+        Found {
+            file: Arc::new(opened.file),
+            meta: opened.meta,
+            cached: None,
+        }
+    }
+}
+
+/// The whole body of a small file for a GET: the cached bytes, or read
+/// now; `None` (send the file region) for HEAD, big files, or when the
+/// read comes up short (the file changed: the server's file path handles
+/// that).
+fn small_body(req: &Request, found: &Found, size: u64) -> Option<Vec<u8>> {
     use std::os::unix::fs::FileExt;
     if size > SMALL_FILE_BYTES || *req.method() != Method::Get {
         return None;
     }
+    if let Some(content) = found.cached.as_ref().and_then(|e| e.content.as_ref()) {
+        return Some(content.to_vec());
+    }
     let mut buf = vec![0; usize::try_from(size).ok()?];
-    file.read_exact_at(&mut buf, 0).ok()?;
+    found.file.read_exact_at(&mut buf, 0).ok()?;
     Some(buf)
 }
 

@@ -67,6 +67,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+mod cache;
 pub mod conditional;
 pub mod content_type;
 pub mod encoding;

@@ -150,6 +150,8 @@ pub enum OpenError {
 pub struct Opened {
     pub file: File,
     pub meta: Metadata,
+    /// Opened by the fast path: beneath the root, no symlink crossed.
+    pub beneath: bool,
 }
 
 /// Options of [`open_inside`].
@@ -200,7 +202,11 @@ pub fn open_inside(
             Err(_) => {}
         }
     }
-    Ok(Opened { file, meta })
+    Ok(Opened {
+        file,
+        meta,
+        beneath: false,
+    })
 }
 
 /// The fast path: `None` when it cannot decide (a symlink on the way, or
@@ -220,7 +226,11 @@ fn open_beneath(root_dir: &File, rel: &Path) -> Option<Result<Opened, OpenError>
         Err(e) => return Some(Err(open_error(io::Error::from(e)))),
     };
     Some(match file.metadata() {
-        Ok(meta) if meta.is_file() || meta.is_dir() => Ok(Opened { file, meta }),
+        Ok(meta) if meta.is_file() || meta.is_dir() => Ok(Opened {
+            file,
+            meta,
+            beneath: true,
+        }),
         Ok(_) => Err(OpenError::Forbidden),
         Err(e) => Err(OpenError::Io(e)),
     })
