@@ -341,11 +341,16 @@ impl WriteQueue {
     }
 
     /// One `sendmsg` over the leading byte chunks; pops what was written.
+    /// When a file region comes right after them (a head before its file
+    /// body), they go with `MSG_MORE`, so that the head shares its segments
+    /// with the file's first bytes instead of leaving as a small one.
     fn write_bytes(&mut self, sock: RawFd) -> io::Result<usize> {
         let mut slices: [IoSlice<'_>; MAX_IOVECS] = [IoSlice::new(&[]); MAX_IOVECS];
         let mut count = 0;
+        let mut file_next = false;
         for item in self.items.iter() {
             let Item::Bytes { data, pos } = item else {
+                file_next = matches!(item, Item::File { .. });
                 break;
             };
             if count == MAX_IOVECS {
@@ -355,8 +360,8 @@ impl WriteQueue {
             count += 1;
         }
         let mut n = match &slices[..count] {
-            [one] => sys::send(sock, one)?,
-            many => sys::send_vectored(sock, many)?,
+            [one] => sys::send(sock, one, file_next)?,
+            many => sys::send_vectored(sock, many, file_next)?,
         };
         let written = n;
         self.mem_bytes -= n;

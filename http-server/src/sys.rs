@@ -8,7 +8,10 @@
 //!   `MSG_NOSIGNAL`, so blocking the signal in the worker threads is the only
 //!   defence there.
 //! - [`send_vectored`] and [`send`]: `sendmsg(2)` / `send(2)` with
-//!   `MSG_NOSIGNAL` (plain `writev` raises `SIGPIPE`).
+//!   `MSG_NOSIGNAL` (plain `writev` raises `SIGPIPE`), and `MSG_MORE` when
+//!   the caller says a file body follows at once (a response head then
+//!   leaves in the same segments as the file's first bytes, as nginx's
+//!   `tcp_nopush` does, without two `TCP_CORK` calls).
 //! - [`sendfile`]: `sendfile(2)` from a file at an explicit offset.
 //!
 //! Contract for every caller: `WouldBlock` and the other errors are returned
@@ -35,9 +38,21 @@ pub(crate) fn block_sigpipe() -> io::Result<()> {
     }
 }
 
-/// Gathers `bufs` into one `sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT)` call.
-/// Returns the bytes written, which may be fewer than asked.
-pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+/// `MSG_NOSIGNAL | MSG_DONTWAIT`, plus `MSG_MORE` when `more` (more data
+/// follows at once: the kernel may hold a partial segment for it).
+fn send_flags(more: bool) -> libc::c_int {
+    let flags = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
+    if more {
+        flags | libc::MSG_MORE
+    } else {
+        flags
+    }
+}
+
+/// Gathers `bufs` into one `sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT)` call
+/// (with `MSG_MORE` when `more`). Returns the bytes written, which may be
+/// fewer than asked.
+pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>], more: bool) -> io::Result<usize> {
     let iovlen = bufs.len().min(libc::UIO_MAXIOV as usize);
     loop {
         // SAFETY: IoSlice is guaranteed ABI-compatible with `struct iovec`;
@@ -47,7 +62,7 @@ pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize
             let mut msg: libc::msghdr = std::mem::zeroed();
             msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
             msg.msg_iovlen = iovlen as _;
-            libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
+            libc::sendmsg(fd, &msg, send_flags(more))
         };
         if n >= 0 {
             return Ok(n as usize);
@@ -59,21 +74,14 @@ pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize
     }
 }
 
-/// `send(2)` of one buffer with `MSG_NOSIGNAL | MSG_DONTWAIT`: the common
-/// case of one response in one buffer, without `sendmsg`'s header and
-/// vector copies.
-pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+/// `send(2)` of one buffer with `MSG_NOSIGNAL | MSG_DONTWAIT` (and
+/// `MSG_MORE` when `more`): the common case of one response in one buffer,
+/// without `sendmsg`'s header and vector copies.
+pub(crate) fn send(fd: RawFd, buf: &[u8], more: bool) -> io::Result<usize> {
     loop {
         // SAFETY: `buf` is valid for `buf.len()` bytes during the call; the
         // kernel only reads it.
-        let n = unsafe {
-            libc::send(
-                fd,
-                buf.as_ptr().cast(),
-                buf.len(),
-                libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
-            )
-        };
+        let n = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), send_flags(more)) };
         if n >= 0 {
             return Ok(n as usize);
         }
@@ -119,13 +127,18 @@ mod tests {
     #[test]
     fn send_vectored_gathers_and_closed_peer_gives_epipe() {
         let (a, mut b) = UnixStream::pair().unwrap();
-        let n = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"ab"), IoSlice::new(b"cd")]).unwrap();
+        let n = send_vectored(
+            a.as_raw_fd(),
+            &[IoSlice::new(b"ab"), IoSlice::new(b"cd")],
+            false,
+        )
+        .unwrap();
         assert_eq!(n, 4);
         let mut got = [0u8; 4];
         b.read_exact(&mut got).unwrap();
         assert_eq!(&got, b"abcd");
         drop(b);
-        let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")]).unwrap_err();
+        let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")], false).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     }
 
@@ -140,6 +153,29 @@ mod tests {
         let mut got = [0u8; 4];
         b.read_exact(&mut got).unwrap();
         assert_eq!(&got, b"3456");
+    }
+
+    /// A head sent with `MSG_MORE` over TCP, then a file with sendfile:
+    /// the peer gets both, in order (nothing is held back).
+    #[test]
+    fn msg_more_head_then_sendfile_arrives_whole() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        a.set_nodelay(true).unwrap();
+        let (mut b, _) = listener.accept().unwrap();
+        b.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"body").unwrap();
+        assert_eq!(send(a.as_raw_fd(), b"head:", true).unwrap(), 5);
+        let mut off = 0;
+        assert_eq!(
+            sendfile(a.as_raw_fd(), file.as_raw_fd(), &mut off, 4).unwrap(),
+            4
+        );
+        let mut got = [0u8; 9];
+        b.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"head:body");
     }
 
     /// Whether SIGPIPE is pending for the calling thread.
@@ -181,9 +217,9 @@ mod tests {
             block_sigpipe().unwrap();
             let (a, b) = UnixStream::pair().unwrap();
             drop(b);
-            let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")]).unwrap_err();
+            let err = send_vectored(a.as_raw_fd(), &[IoSlice::new(b"x")], true).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
-            let err = send(a.as_raw_fd(), b"x").unwrap_err();
+            let err = send(a.as_raw_fd(), b"x", true).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
             assert!(!sigpipe_pending());
         })
