@@ -198,6 +198,11 @@ impl OpenFileCache {
     /// The entry for `rel` if the file at `root_dir/rel` is still the one
     /// cached; a stale entry is dropped.
     pub fn get(&self, root_dir: &File, rel: &str) -> Option<Arc<Entry>> {
+        // An absolute path would make statx ignore `root_dir`; normalized
+        // keys never are, but the check costs nothing.
+        if rel.is_empty() || rel.starts_with('/') {
+            return None;
+        }
         let entry = self.shard(rel).entries.get(rel).cloned()?;
         if Identity::of_path(root_dir, rel) != Some(entry.identity) {
             let mut shard = self.shard(rel);
