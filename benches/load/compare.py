@@ -163,6 +163,16 @@ def start_nginx(tmp, body):
     return Proc([nginx, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")], port)
 
 
+def check_ok(url, size=None):
+    """The server answers 200 with the whole body, or the run is void."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as r:
+        body = r.read()
+        if r.status != 200 or (size is not None and len(body) != size):
+            raise RuntimeError(f"{url}: status {r.status}, {len(body)} bytes: not measuring an error page")
+
+
 def wrk(url, pipeline=0, conns=50):
     argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", "--latency"]
     if pipeline:
@@ -256,6 +266,7 @@ def server_bench(tmp):
             for name, start in [("ours", ours), ("nginx", peer)]:
                 p = start()
                 try:
+                    check_ok(f"http://127.0.0.1:{p.port}/")
                     res[name].append(measure(p, f"http://127.0.0.1:{p.port}/", pipeline))
                 finally:
                     p.stop()
@@ -282,6 +293,10 @@ def static_bench(tmp):
     build("-p", "http-static", "--bin", "static")
     static = os.path.join(REL, "static")
     docroot = tempfile.mkdtemp(dir=tmp)
+    # nginx's worker runs as nobody: it must be able to reach the files
+    # (mkdtemp makes 0700 folders, and a 403 page is not a file).
+    os.chmod(tmp, 0o755)
+    os.chmod(docroot, 0o755)
     with open(os.path.join(docroot, "1k.txt"), "wb") as f:
         f.write(b"x" * 1024)
     with open(os.path.join(docroot, "10m.bin"), "wb") as f:
@@ -295,12 +310,14 @@ def static_bench(tmp):
         return start_nginx(tmp, f"location / {{ root {docroot}; }}")
 
     rows = []
+    sizes = {"/1k.txt": 1024, "/10m.bin": 10 * 1024 * 1024}
     for label, path, conns in [("1 KiB file", "/1k.txt", 50), ("10 MiB file", "/10m.bin", 4)]:
         res = {"ours": [], "nginx": []}
         for _ in range(ROUNDS):
             for name, start in [("ours", ours), ("nginx", peer)]:
                 p = start()
                 try:
+                    check_ok(f"http://127.0.0.1:{p.port}{path}", sizes[path])
                     before = cpu_seconds(p.p.pid)
                     argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", f"http://127.0.0.1:{p.port}{path}"]
                     out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
