@@ -85,36 +85,40 @@ pub(crate) enum ValueEnd {
 /// or `buf.len()`. The lowest flagged byte of a word is exact (borrows only
 /// flag bytes above a true hit), so `trailing_zeros` finds it.
 #[inline(always)]
-fn next_ctl(buf: &[u8], mut i: usize) -> usize {
+fn next_ctl(buf: &[u8], mut i: usize) -> (usize, Option<u8>) {
+    // The flagged byte is taken from the word in a register rather than
+    // loaded again: it is on the critical path of every field line.
+    let hit = |i: usize, x: u64, m: u64| {
+        let shift = m.trailing_zeros() & !7;
+        (i + (shift / 8) as usize, Some((x >> shift) as u8))
+    };
     while let Some(w) = buf.get(i..i + 16) {
-        let a = ctl_mask(u64::from_le_bytes([
-            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
-        ]));
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let a = ctl_mask(x);
         if a != 0 {
-            return i + (a.trailing_zeros() / 8) as usize;
+            return hit(i, x, a);
         }
-        let b = ctl_mask(u64::from_le_bytes([
-            w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15],
-        ]));
+        let y = u64::from_le_bytes([w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]]);
+        let b = ctl_mask(y);
         if b != 0 {
-            return i + 8 + (b.trailing_zeros() / 8) as usize;
+            return hit(i + 8, y, b);
         }
         i += 16;
     }
     if let Some(x) = word_at(buf, i) {
         let m = ctl_mask(x);
         if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
+            return hit(i, x, m);
         }
         i += 8;
     }
     while let Some(&b) = buf.get(i) {
         if !(0x20..0x7F).contains(&b) {
-            return i;
+            return (i, Some(b));
         }
         i += 1;
     }
-    i
+    (i, None)
 }
 
 /// Scans a field value starting at `i` up to its CRLF in one pass: sixteen
@@ -123,8 +127,9 @@ fn next_ctl(buf: &[u8], mut i: usize) -> usize {
 #[inline]
 pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
     loop {
-        i = next_ctl(buf, i);
-        match buf.get(i) {
+        let (at, byte) = next_ctl(buf, i);
+        i = at;
+        match byte {
             None => return ValueEnd::Partial,
             Some(b'\r') => {
                 return match buf.get(i + 1) {
@@ -134,7 +139,7 @@ pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
                 }
             }
             Some(b'\n') => return ValueEnd::BareLineEnding,
-            Some(&b) if is_value_byte(b) => i += 1,
+            Some(b) if is_value_byte(b) => i += 1,
             Some(_) => return ValueEnd::Control,
         }
     }
@@ -189,8 +194,18 @@ pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
         while let Some(x) = word_at(buf, i) {
             let m = not_letter_or_dash(x);
             if m != 0 {
-                i += (m.trailing_zeros() / 8) as usize;
-                break;
+                // The first other byte, from the register: usually the
+                // colon that ends a field name.
+                let shift = m.trailing_zeros() & !7;
+                let at = i + (shift / 8) as usize;
+                match (x >> shift) as u8 {
+                    b':' => return at,
+                    b if is_token(b) => {
+                        i = at + 1;
+                        continue;
+                    }
+                    _ => return at,
+                }
             }
             i += 8;
         }
