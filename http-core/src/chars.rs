@@ -124,7 +124,7 @@ fn next_ctl(buf: &[u8], mut i: usize) -> (usize, Option<u8>) {
 /// Scans a field value starting at `i` up to its CRLF in one pass: sixteen
 /// bytes at a time to the next possible control byte, which is then looked
 /// at alone (HTAB and obs-text are fine, CR must start CRLF).
-#[inline]
+#[inline(always)]
 pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
     loop {
         let (at, byte) = next_ctl(buf, i);
@@ -188,7 +188,7 @@ fn not_letter_or_dash(x: u64) -> u64 {
 }
 
 /// The offset of the first non-token byte at or after `i`, or `buf.len()`.
-#[inline]
+#[inline(always)]
 pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
     loop {
         while let Some(x) = word_at(buf, i) {

@@ -55,6 +55,14 @@ impl Headers {
         self.fields.push((n, v));
     }
 
+    /// [`Headers::append`] for a name the parser checked: token bytes are
+    /// ASCII, so the stored name is valid UTF-8 without a check here.
+    pub(crate) fn append_token_name(&mut self, name: &[u8], value: &[u8]) {
+        let n = self.push_bytes(name);
+        let v = self.push_bytes(value);
+        self.fields.push((n, v));
+    }
+
     /// Replaces every field named `name` with one field holding `value`.
     pub fn insert(&mut self, name: &str, value: impl AsRef<[u8]>) {
         self.remove(name);

@@ -40,15 +40,25 @@ impl<T> Status<T> {
 /// One header field, borrowed from the caller's buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header<'b> {
-    /// The name as sent.
-    pub name: &'b str,
+    /// The name as sent: token bytes, so always ASCII (see [`Header::name_str`]).
+    /// Bytes rather than `&str` because turning every name into `&str` is a
+    /// UTF-8 check per head that the owned copy ([`RequestView::to_head`])
+    /// does not need.
+    pub name: &'b [u8],
     /// The value without surrounding whitespace.
     pub value: &'b [u8],
 }
 
+impl<'b> Header<'b> {
+    /// The name as `&str`. Names are tokens (ASCII), so this is the name.
+    pub fn name_str(&self) -> &'b str {
+        std::str::from_utf8(self.name).unwrap_or("") // ok: token bytes are ASCII
+    }
+}
+
 /// An unused header slot.
 pub const EMPTY_HEADER: Header<'static> = Header {
-    name: "",
+    name: b"",
     value: b"",
 };
 
@@ -124,7 +134,7 @@ impl ResponseView<'_, '_> {
 fn owned_headers(fields: &[Header<'_>]) -> Headers {
     let mut h = Headers::with_capacity(fields.len());
     for f in fields {
-        h.append(f.name, f.value);
+        h.append_token_name(f.name, f.value);
     }
     h
 }
@@ -418,20 +428,11 @@ fn parse_request_full<'b, 'h>(
     check_line(next, &r, limits, Kind::Request)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Request, start)? {
+    match header_lines(buf, &mut r, slots, limits, Kind::Request)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
-        Outcome::Done((n, end, text)) => {
-            let (method, target) = match text {
-                // ASCII method bytes and the spaces are char boundaries.
-                Some(t) => (
-                    t.get(..sp1 - start).unwrap_or_default(),
-                    t.get(sp1 + 1 - start..sp2 - start).unwrap_or_default(),
-                ),
-                None => (
-                    std::str::from_utf8(&buf[start..sp1]).map_err(|_| ParseError::Method)?,
-                    std::str::from_utf8(&buf[sp1 + 1..sp2]).map_err(|_| ParseError::Target)?,
-                ),
-            };
+        Outcome::Done((n, end)) => {
+            let method = std::str::from_utf8(&buf[start..sp1]).map_err(|_| ParseError::Method)?;
+            let target = std::str::from_utf8(&buf[sp1 + 1..sp2]).map_err(|_| ParseError::Target)?;
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
                 RequestView {
@@ -459,15 +460,11 @@ fn parse_response_full<'b, 'h>(
     check_line(next, &r, limits, Kind::Response)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Response, 0)? {
+    match header_lines(buf, &mut r, slots, limits, Kind::Response)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
-        Outcome::Done((n, end, text)) => {
+        Outcome::Done((n, end)) => {
             // Reason phrases may be obs-text; keep them only when UTF-8.
-            let reason = match text {
-                Some(t) => t.get(reason_start..reason_end),
-                None => std::str::from_utf8(&buf[reason_start..reason_end]).ok(),
-            }
-            .unwrap_or("");
+            let reason = std::str::from_utf8(&buf[reason_start..reason_end]).unwrap_or("");
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
                 ResponseView {
@@ -482,27 +479,17 @@ fn parse_response_full<'b, 'h>(
     }
 }
 
-/// Names whose offsets are kept on the stack until the head is complete.
-const INLINE_NAMES: usize = 32;
-
 /// Parses field lines from `r.line_start` into `slots` up to the blank
-/// line, in one pass over the bytes: `Done((fields, head_end, text))`,
-/// or `Partial` with the resume point (the start of the incomplete line).
-/// `text` is `buf[text_from..head_end]` as `&str` when it is UTF-8 (the
-/// usual case), so that the caller can slice its start line from it.
-#[inline]
+/// line, in one pass over the bytes: `Done((fields, head_end))`, or
+/// `Partial` with the resume point (the start of the incomplete line).
+#[inline(always)]
 fn header_lines<'b>(
     buf: &'b [u8],
     r: &mut Resume,
     slots: &mut [Header<'b>],
     limits: &Limits,
     kind: Kind,
-    text_from: usize,
-) -> Result<Outcome<(usize, usize, Option<&'b str>)>, ParseError> {
-    // Offsets of the first `inline` names; later ones (or past 64 KiB)
-    // are converted one by one as they come.
-    let mut names = [(0u16, 0u16); INLINE_NAMES];
-    let mut inline = 0;
+) -> Result<Outcome<(usize, usize)>, ParseError> {
     let mut n = 0;
     // Field lines only meet these two limits (the start line is behind us);
     // locals keep them in registers in the hot loop.
@@ -518,28 +505,8 @@ fn header_lines<'b>(
                 check_partial(buf, r, limits, kind)?;
                 return Ok(Outcome::Partial(*r));
             }
-            Line::Blank => {
-                let end = i + 2;
-                // One SIMD UTF-8 check for the whole field section: std's
-                // from_utf8 was a tenth of the parse on a browser head.
-                let text = simdutf8::basic::from_utf8(&buf[text_from..end]).ok();
-                // Names are token bytes (ASCII), so their ends are char
-                // boundaries of `text` and `get` cannot fail; the per-name
-                // conversion is the fallback when a value held obs-text.
-                for (slot, &(a, b)) in slots.iter_mut().zip(&names[..inline]) {
-                    let (a, b) = (a as usize, b as usize);
-                    slot.name = match text
-                        .and_then(|t| t.get(a.checked_sub(text_from)?..b.checked_sub(text_from)?))
-                    {
-                        Some(name) => name,
-                        None => {
-                            std::str::from_utf8(&buf[a..b]).map_err(|_| ParseError::HeaderName)?
-                        }
-                    };
-                }
-                return Ok(Outcome::Done((n, end, text)));
-            }
-            Line::Field(a, b, value, next) => {
+            Line::Blank => return Ok(Outcome::Done((n, i + 2))),
+            Line::Field(name, value, next) => {
                 if next > max_head {
                     return Err(ParseError::HeadTooLarge);
                 }
@@ -547,17 +514,7 @@ fn header_lines<'b>(
                     return Err(ParseError::TooManyHeaders);
                 }
                 let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
-                slot.value = value;
-                match (names.get_mut(n), u16::try_from(a), u16::try_from(b)) {
-                    (Some(off), Ok(a), Ok(b)) if inline == n => {
-                        *off = (a, b);
-                        inline += 1;
-                    }
-                    _ => {
-                        slot.name =
-                            std::str::from_utf8(&buf[a..b]).map_err(|_| ParseError::HeaderName)?
-                    }
-                }
+                *slot = Header { name, value };
                 n += 1;
                 line_start = next;
             }
@@ -569,17 +526,15 @@ fn header_lines<'b>(
 enum Line<'b> {
     /// The blank line that ends the head.
     Blank,
-    /// A field (its name as the offsets of its bytes, since turning them
-    /// into `&str` is cheaper for the whole head at once), its value, and
-    /// the offset of the next line.
-    Field(usize, usize, &'b [u8], usize),
+    /// A field's name and value, and the offset of the next line.
+    Field(&'b [u8], &'b [u8], usize),
     /// The line is not complete yet.
     Partial,
 }
 
 /// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 5),
 /// or the blank line, starting at offset `i`.
-#[inline]
+#[inline(always)]
 fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
     let colon = token_end(buf, i);
     match buf.get(colon) {
@@ -613,7 +568,7 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
     while end > v && matches!(buf[end - 1], b' ' | b'\t') {
         end -= 1;
     }
-    Ok(Line::Field(i, colon, &buf[v.min(end)..end], cr + 2))
+    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], cr + 2))
 }
 
 /// `request-line = method SP request-target SP HTTP-version` CRLF
