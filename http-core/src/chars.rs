@@ -39,7 +39,7 @@ pub(crate) fn is_token(b: u8) -> bool {
 /// True when every byte is a `tchar` and there is at least one.
 #[inline]
 pub(crate) fn is_token_str(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_token(b))
+    !s.is_empty() && token_end(s, 0) == s.len()
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -119,6 +119,21 @@ fn next_ctl(buf: &[u8], mut i: usize) -> (usize, Option<u8>) {
         i += 1;
     }
     (i, None)
+}
+
+/// Whether `value` holds a CR, LF or NUL (what could split a head), found
+/// with the same word-at-a-time scan as the parser's.
+#[inline]
+pub(crate) fn has_line_break_or_nul(value: &[u8]) -> bool {
+    let mut i = 0;
+    loop {
+        let (at, byte) = next_ctl(value, i);
+        match byte {
+            None => return false,
+            Some(b'\r' | b'\n' | 0) => return true,
+            Some(_) => i = at + 1,
+        }
+    }
 }
 
 /// Scans a field value starting at `i` up to its CRLF in one pass: sixteen

@@ -131,6 +131,19 @@ impl Headers {
             .map(move |(n, v)| (self.name_at(n), self.bytes(v)))
     }
 
+    /// Every field as raw `(name, value)` bytes, in order (no UTF-8 check
+    /// of the names, unlike [`Headers::iter`]).
+    pub fn iter_bytes(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.fields
+            .iter()
+            .map(move |(n, v)| (self.bytes(n), self.bytes(v)))
+    }
+
+    /// Bytes of all names and values together (for reserving room).
+    pub(crate) fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.fields.len()

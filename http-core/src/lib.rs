@@ -53,7 +53,8 @@ pub use chunked::{
     MAX_TRAILER_BYTES,
 };
 pub use encode::{
-    encode_request_head, encode_response_head, fmt_http_date, parse_http_date, DateCache,
+    encode_field, encode_request_head, encode_response_head, encode_status_line, fmt_http_date,
+    parse_http_date, DateCache,
 };
 pub use error::ParseError;
 pub use framing::{keep_alive, request_body_kind, response_body_kind, validate_request, BodyKind};

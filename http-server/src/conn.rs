@@ -142,6 +142,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) now: Instant,
     pub(crate) date: &'a mut DateCache,
+    /// The wall clock of this loop turn (one read per turn, not per response).
+    pub(crate) wall: SystemTime,
     pub(crate) reply: &'a Reply,
     pub(crate) token: usize,
     pub(crate) draining: bool,
@@ -720,7 +722,7 @@ impl Conn {
             && self.served < config.keep_alive_requests
             && http_core::keep_alive(req.version(), req.headers());
         let status = resp.status().as_u16();
-        let date = ctx.date.get(SystemTime::now());
+        let date = ctx.date.get(ctx.wall);
         let wq = &mut self.io().wq;
         let keep_alive =
             frame::queue_response(wq, req.method(), req.version(), resp, keep_alive, date);
@@ -766,7 +768,7 @@ impl Conn {
     /// it: the next request's boundary is unknown.
     fn fail(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) {
         log::debug!("{} answered {} and closes", self.peer, status.as_u16());
-        let date = ctx.date.get(SystemTime::now());
+        let date = ctx.date.get(ctx.wall);
         frame::queue_error(&mut self.io().wq, status, date);
         self.set_state(State::Closing);
     }

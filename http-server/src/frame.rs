@@ -22,38 +22,71 @@ pub(crate) fn queue_response(
     mut keep_alive: bool,
     date: &str,
 ) -> bool {
-    let (status, mut headers, body) = resp.into_parts();
+    let (status, headers, body) = resp.into_parts();
     let is_head = *method == Method::Head;
     if headers.has_token("connection", "close") {
         keep_alive = false;
     }
     // HEAD may report the GET's length without producing the body.
-    let head_length = headers
-        .get_str("content-length")
-        .filter(|_| is_head && body.is_empty())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    headers.remove("content-length");
-    headers.remove("transfer-encoding");
-    headers.remove("connection");
-    if !headers.contains("date") {
-        headers.insert("Date", date);
-    }
+    let head_length = if is_head && body.is_empty() {
+        headers
+            .get_str("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    } else {
+        None
+    };
     let chunked = version == Version::Http11;
+    let mut length = None;
     if !status.forbids_body() {
         match body.len() {
-            Some(n) => headers.insert("Content-Length", head_length.unwrap_or(n).to_string()),
-            None if chunked => headers.insert("Transfer-Encoding", "chunked"),
+            Some(n) => length = Some(head_length.unwrap_or(n)),
+            None if chunked => {}
             // Close-delimited for HTTP/1.0: the close ends the body.
             None => keep_alive = false,
         }
     }
-    if !keep_alive {
-        headers.insert("Connection", "close");
-    } else if version == Version::Http10 {
-        headers.insert("Connection", "keep-alive");
-    }
+    // The head, field by field: the handler's fields minus the framing
+    // ones the server owns, then Date (unless set), the length or the
+    // chunked coding, and Connection.
     let mut out = wq.take_buf();
-    http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+    http_core::encode_status_line(Version::Http11, status, &mut out);
+    let mut has_date = false;
+    for (name, value) in headers.iter_bytes() {
+        if name.eq_ignore_ascii_case(b"content-length")
+            || name.eq_ignore_ascii_case(b"transfer-encoding")
+            || name.eq_ignore_ascii_case(b"connection")
+        {
+            continue;
+        }
+        has_date |= name.eq_ignore_ascii_case(b"date");
+        http_core::encode_field(name, value, &mut out);
+    }
+    // The server's own fields are known to be well-formed: no checks.
+    let mut own = |name: &[u8], value: &[u8]| {
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    };
+    if !has_date {
+        own(b"Date", date.as_bytes());
+    }
+    if !status.forbids_body() {
+        match length {
+            Some(n) => {
+                let mut digits = [0u8; 20];
+                own(b"Content-Length", format_u64(n, &mut digits));
+            }
+            None if chunked => own(b"Transfer-Encoding", b"chunked"),
+            None => {}
+        }
+    }
+    if !keep_alive {
+        own(b"Connection", b"close");
+    } else if version == Version::Http10 {
+        own(b"Connection", b"keep-alive");
+    }
+    out.extend_from_slice(b"\r\n");
     if is_head || status.forbids_body() {
         wq.push_vec(out);
         return keep_alive;
@@ -96,6 +129,19 @@ pub(crate) fn queue_response(
         }
     }
     keep_alive
+}
+
+/// Formats `n` in decimal into `buf`, without allocating.
+fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
 }
 
 /// Queues the answer to a request that cannot be served (a parse error,

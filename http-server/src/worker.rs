@@ -20,7 +20,7 @@ use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX);
@@ -61,6 +61,8 @@ pub(crate) struct Worker {
     answers: Receiver<Done>,
     reply: Reply,
     date: DateCache,
+    /// The wall clock, read once per loop turn (for `Date`), like `now`.
+    wall: SystemTime,
     io_cache: IoCache,
 }
 
@@ -106,6 +108,7 @@ impl Worker {
             answers,
             reply: Reply { tx, waker },
             date: DateCache::new(),
+            wall: SystemTime::now(),
             io_cache: IoCache::default(),
         })
     }
@@ -153,6 +156,7 @@ impl Worker {
                 return Err(e);
             }
             let now = Instant::now();
+            self.wall = SystemTime::now();
             for event in events.iter() {
                 match event.token() {
                     LISTENER => self.accept(now),
@@ -310,6 +314,7 @@ impl Worker {
             shared: &self.shared,
             now,
             date: &mut self.date,
+            wall: self.wall,
             reply: &self.reply,
             token: token.0,
             draining: self.drain_until.is_some(),
@@ -420,6 +425,7 @@ impl Worker {
                 shared: &self.shared,
                 now,
                 date: &mut self.date,
+                wall: self.wall,
                 reply: &self.reply,
                 token: 0,
                 draining: self.drain_until.is_some(),
