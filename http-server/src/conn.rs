@@ -109,6 +109,8 @@ struct Pending {
     user_agent: Option<String>,
     started: Instant,
     time: SystemTime,
+    /// Bytes of the response head, so the hook can tell the body's size.
+    head_len: u64,
 }
 
 impl Pending {
@@ -132,6 +134,7 @@ impl Pending {
             time: SystemTime::now()
                 .checked_sub(started.elapsed())
                 .unwrap_or_else(SystemTime::now),
+            head_len: 0,
         }
     }
 }
@@ -424,7 +427,7 @@ impl Conn {
                     self.on_eof();
                 }
                 Ok(ReadOutcome::Full) => {
-                    self.fail(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, ctx)
+                    self.fail(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, ctx);
                 }
                 Err(e) => {
                     log::debug!("{} read failed: {e}", self.peer);
@@ -724,11 +727,11 @@ impl Conn {
         let status = resp.status().as_u16();
         let date = ctx.date.get(ctx.wall);
         let wq = &mut self.io().wq;
-        let keep_alive =
+        let (keep_alive, head_len) =
             frame::queue_response(wq, req.method(), req.version(), resp, keep_alive, date);
         if ctx.shared.on_complete.is_some() {
             let (method, target) = (req.method(), req.raw_target());
-            let p = Pending::new(
+            let mut p = Pending::new(
                 method,
                 target,
                 req.version(),
@@ -736,6 +739,7 @@ impl Conn {
                 status,
                 started,
             );
+            p.head_len = head_len as u64;
             self.report(p);
         }
         self.set_state(if keep_alive {
@@ -755,22 +759,25 @@ impl Conn {
     /// Refuses a request whose head was read (413, 417, a framing error):
     /// the error answer and a close, reported to the completion hook.
     fn refuse(&mut self, status: StatusCode, head: &RequestHead, ctx: &mut Ctx<'_>) {
-        self.fail(status, ctx);
+        let head_len = self.fail(status, ctx);
         if ctx.shared.on_complete.is_some() {
             let (method, target, version) = (&head.method, &head.target, head.version);
             let code = status.as_u16();
-            let p = Pending::new(method, target, version, &head.headers, code, ctx.now);
+            let mut p = Pending::new(method, target, version, &head.headers, code, ctx.now);
+            p.head_len = head_len as u64;
             self.report(p);
         }
     }
 
     /// Answers bytes that cannot be served with `status` and closes after
     /// it: the next request's boundary is unknown.
-    fn fail(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) {
+    /// Returns the length of the error response's head.
+    fn fail(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) -> usize {
         log::debug!("{} answered {} and closes", self.peer, status.as_u16());
         let date = ctx.date.get(ctx.wall);
-        frame::queue_error(&mut self.io().wq, status, date);
+        let head_len = frame::queue_error(&mut self.io().wq, status, date);
         self.set_state(State::Closing);
+        head_len
     }
 
     /// Writes what the socket takes; begins the lingering close once the
@@ -838,6 +845,7 @@ fn complete(io: &mut Io, peer: SocketAddr, p: Pending, total: u64, ctx: &mut Ctx
             version: p.version,
             status: p.status,
             bytes_sent,
+            body_bytes: bytes_sent.saturating_sub(p.head_len),
             duration: ctx.now.saturating_duration_since(p.started),
             peer,
             referer: p.referer,

@@ -13,7 +13,8 @@ const INLINE_BODY_BYTES: usize = 16 << 10;
 /// Queues `resp`, the answer to a `method` request in `version`, with its
 /// framing. Returns whether the connection may stay open after it
 /// (`keep_alive` as decided so far, overruled by the handler's
-/// `Connection: close` or by a close-delimited body).
+/// `Connection: close` or by a close-delimited body), and the length of the
+/// head (so that the completion hook can report the body's size).
 pub(crate) fn queue_response(
     wq: &mut WriteQueue,
     method: &Method,
@@ -21,7 +22,7 @@ pub(crate) fn queue_response(
     resp: Response,
     mut keep_alive: bool,
     date: &str,
-) -> bool {
+) -> (bool, usize) {
     let (status, headers, body) = resp.into_parts();
     let is_head = *method == Method::Head;
     if headers.has_token("connection", "close") {
@@ -87,9 +88,10 @@ pub(crate) fn queue_response(
         own(b"Connection", b"keep-alive");
     }
     out.extend_from_slice(b"\r\n");
+    let head_len = out.len();
     if is_head || status.forbids_body() {
         wq.push_vec(out);
-        return keep_alive;
+        return (keep_alive, head_len);
     }
     match body {
         Body::Empty => wq.push_vec(out),
@@ -128,7 +130,7 @@ pub(crate) fn queue_response(
             });
         }
     }
-    keep_alive
+    (keep_alive, head_len)
 }
 
 /// Formats `n` in decimal into `buf`, without allocating.
@@ -146,7 +148,8 @@ fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 
 /// Queues the answer to a request that cannot be served (a parse error,
 /// a limit): a short text body and `Connection: close`.
-pub(crate) fn queue_error(wq: &mut WriteQueue, status: StatusCode, date: &str) {
+/// Returns the length of the head.
+pub(crate) fn queue_error(wq: &mut WriteQueue, status: StatusCode, date: &str) -> usize {
     let body = format!("{status}\n");
     let mut headers = Headers::new();
     headers.append("Date", date);
@@ -155,8 +158,10 @@ pub(crate) fn queue_error(wq: &mut WriteQueue, status: StatusCode, date: &str) {
     headers.append("Connection", "close");
     let mut out = wq.take_buf();
     http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+    let head_len = out.len();
     out.extend_from_slice(body.as_bytes());
     wq.push_vec(out);
+    head_len
 }
 
 #[cfg(test)]
@@ -171,13 +176,14 @@ mod tests {
     /// Frames `resp` and returns (keep-alive, bytes on the wire).
     fn wire(method: Method, version: Version, resp: Response) -> (bool, String) {
         let mut wq = WriteQueue::new();
-        let keep = queue_response(&mut wq, &method, version, resp, true, DATE);
+        let (keep, head_len) = queue_response(&mut wq, &method, version, resp, true, DATE);
         let (a, mut b) = UnixStream::pair().unwrap();
         let mut marks = vec![];
         wq.flush(a.as_raw_fd(), &mut marks).unwrap();
         drop(a);
         let mut out = String::new();
         b.read_to_string(&mut out).unwrap();
+        assert_eq!(out.find("\r\n\r\n").map(|i| i + 4), Some(head_len));
         (keep, out)
     }
 

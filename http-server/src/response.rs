@@ -187,8 +187,11 @@ pub struct Completion {
     pub target: String,
     pub version: Version,
     pub status: u16,
-    /// Bytes of the response written, head included.
+    /// Bytes of the response written, head included (nginx's `$bytes_sent`).
     pub bytes_sent: u64,
+    /// Bytes of the response body written (nginx's `$body_bytes_sent`, the
+    /// `%b` of the common and combined log formats): 0 for HEAD and 304.
+    pub body_bytes: u64,
     /// From the moment the whole request (head and body) was read to the
     /// last byte of the response written (loop-turn resolution).
     pub duration: Duration,

@@ -23,6 +23,7 @@ fn each_request_is_reported_with_its_bytes() {
     s.write_all(&get("/three?q")).unwrap();
     let mut r = BufReader::new(s);
     let mut sizes = vec![];
+    let mut bodies = vec![];
     for _ in 0..2 {
         let resp = read_response(&mut r, false);
         let head_len = format!(
@@ -34,6 +35,7 @@ fn each_request_is_reported_with_its_bytes() {
         )
         .len();
         sizes.push((head_len + resp.body.len()) as u64);
+        bodies.push(resp.body.len() as u64);
     }
     let deadline = Instant::now() + Duration::from_secs(5);
     while log.lock().unwrap().len() < 2 {
@@ -48,6 +50,10 @@ fn each_request_is_reported_with_its_bytes() {
     assert_eq!(log[0].referer.as_deref(), Some("http://r/"));
     assert_eq!(log[1].target, "/three?q");
     assert_eq!([log[0].bytes_sent, log[1].bytes_sent], [sizes[0], sizes[1]]);
+    assert_eq!(
+        [log[0].body_bytes, log[1].body_bytes],
+        [bodies[0], bodies[1]]
+    );
     assert_eq!(log[0].peer.ip(), std::net::Ipv4Addr::LOCALHOST);
 }
 

@@ -24,9 +24,8 @@ pub struct Entry<'a> {
     pub target: &'a str,
     pub version: &'a str,
     pub status: u16,
-    /// Bytes sent (the binary passes the server's count, head included,
-    /// like nginx's `$bytes_sent`); 0 is written `-` as in the common log
-    /// format.
+    /// Bytes of the response body sent (`%b`, nginx's `$body_bytes_sent`);
+    /// 0 is written `-` as in the common log format.
     pub bytes: u64,
     pub referer: Option<&'a str>,
     pub user_agent: Option<&'a str>,

@@ -217,7 +217,7 @@ fn log_line(c: &Completion) -> String {
         target: &c.target,
         version: c.version.as_str(),
         status: c.status,
-        bytes: c.bytes_sent,
+        bytes: c.body_bytes,
         referer: c.referer.as_deref(),
         user_agent: c.user_agent.as_deref(),
     })

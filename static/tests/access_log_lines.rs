@@ -25,8 +25,9 @@ fn access_log_lines() {
     // 127.0.0.1 - - [27/Nov/2026:03:49:17 +0000] "GET /f.txt?q=1 HTTP/1.1" 200 N "http://ref/" "agent \x22x\x22"
     let first = &lines[0];
     assert!(first.starts_with("127.0.0.1 - - ["), "{first}");
+    // %b is the body's size: the 5 bytes of "hello", not the head.
     assert!(
-        first.contains(" +0000] \"GET /f.txt?q=1 HTTP/1.1\" 200 "),
+        first.contains(" +0000] \"GET /f.txt?q=1 HTTP/1.1\" 200 5 "),
         "{first}"
     );
     assert!(
