@@ -28,6 +28,19 @@ impl Headers {
         }
     }
 
+    /// Makes room for `fields` more fields holding `bytes` bytes of names
+    /// and values in all.
+    pub fn reserve(&mut self, fields: usize, bytes: usize) {
+        self.data.reserve(bytes);
+        self.fields.reserve(fields);
+    }
+
+    /// Heap bytes this map holds (its capacity, not its length).
+    pub fn heap_bytes(&self) -> usize {
+        self.data.capacity()
+            + self.fields.capacity() * std::mem::size_of::<(Range<u32>, Range<u32>)>()
+    }
+
     fn push_bytes(&mut self, bytes: &[u8]) -> Range<u32> {
         let start = self.data.len();
         self.data.extend_from_slice(bytes);
@@ -50,6 +63,11 @@ impl Headers {
 
     /// Adds a field after the existing ones, keeping any of the same name.
     pub fn append(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        if self.fields.capacity() == 0 {
+            // A map built field by field (a response's) starts with room for
+            // a typical head, instead of growing through several reallocs.
+            self.reserve(8, 256);
+        }
         let n = self.push_bytes(name.as_bytes());
         let v = self.push_bytes(value.as_ref());
         self.fields.push((n, v));

@@ -99,13 +99,33 @@ impl RequestView<'_, '_> {
     /// Copies the head into owned types (two allocations for all headers).
     pub fn to_head(&self) -> RequestHead {
         RequestHead {
-            // The parser checked that the method is a token.
-            method: Method::from_bytes(self.method.as_bytes())
-                .unwrap_or_else(|| Method::Other(self.method.to_owned())),
+            method: self.owned_method(),
             target: self.target.to_owned(),
             version: self.version,
             headers: owned_headers(self.headers),
         }
+    }
+
+    /// Copies the head into `head`, replacing what it held and reusing its
+    /// allocations: a server parsing request after request on a connection
+    /// allocates nothing once the buffers have grown to fit.
+    pub fn copy_into(&self, head: &mut RequestHead) {
+        head.method = self.owned_method();
+        head.target.clear();
+        head.target.push_str(self.target);
+        head.version = self.version;
+        head.headers.clear();
+        head.headers
+            .reserve(self.headers.len(), field_bytes(self.headers));
+        for f in self.headers {
+            head.headers.append_token_name(f.name, f.value);
+        }
+    }
+
+    fn owned_method(&self) -> Method {
+        // The parser checked that the method is a token.
+        Method::from_bytes(self.method.as_bytes())
+            .unwrap_or_else(|| Method::Other(self.method.to_owned()))
     }
 }
 
@@ -131,8 +151,14 @@ impl ResponseView<'_, '_> {
     }
 }
 
+/// Bytes of all names and values: one allocation holds them.
+fn field_bytes(fields: &[Header<'_>]) -> usize {
+    fields.iter().map(|f| f.name.len() + f.value.len()).sum()
+}
+
 fn owned_headers(fields: &[Header<'_>]) -> Headers {
-    let mut h = Headers::with_capacity(fields.len());
+    let mut h = Headers::new();
+    h.reserve(fields.len(), field_bytes(fields));
     for f in fields {
         h.append_token_name(f.name, f.value);
     }

@@ -29,8 +29,8 @@ use crate::request::Request;
 use crate::response::{Completion, Response};
 use crate::server::{Config, Shared};
 use http_core::{
-    BodyKind, ChunkedDecoder, DateCache, Headers, Limits, Method, ParseError, RequestHead,
-    RequestParser, StatusCode, Version, EMPTY_HEADER,
+    BodyKind, ChunkedDecoder, DateCache, Headers, Limits, Method, ParseError, RequestParser,
+    StatusCode, Version, EMPTY_HEADER,
 };
 use mio::net::TcpStream;
 use mio::Interest;
@@ -88,8 +88,8 @@ impl State {
 
 #[derive(Debug)]
 struct BodyRead {
-    head: RequestHead,
-    body: Vec<u8>,
+    /// The request, its body growing in place.
+    req: Box<Request>,
     framing: BodyFraming,
 }
 
@@ -205,7 +205,12 @@ struct Io {
     crowded_head: bool,
     pending: VecDeque<Pending>,
     last_mark: u64,
+    /// The last request's buffers, refilled by the next head parsed.
+    spare: Option<Box<Request>>,
 }
+
+/// A spare request whose head buffers grew past this is dropped.
+const SPARE_HEAD_MAX_BYTES: usize = 4 << 10;
 
 impl Io {
     fn new(limits: Limits) -> Io {
@@ -217,6 +222,7 @@ impl Io {
             crowded_head: false,
             pending: VecDeque::new(),
             last_mark: 0,
+            spare: None,
         }
     }
 
@@ -446,7 +452,7 @@ impl Conn {
     /// The pool answered this connection's request.
     pub(crate) fn on_answer(
         &mut self,
-        req: Request,
+        req: Box<Request>,
         resp: Response,
         started: Instant,
         ctx: &mut Ctx<'_>,
@@ -454,7 +460,8 @@ impl Conn {
         if !matches!(self.state, State::Handling) {
             return;
         }
-        self.respond(req, resp, started, ctx);
+        self.respond(&req, resp, started, ctx);
+        self.recycle(req);
         self.drive(ctx, false, false);
     }
 
@@ -527,7 +534,7 @@ impl Conn {
                         return true;
                     }
                     match self.parse_head(ctx) {
-                        Ok(Some(head)) => self.begin_request(head, ctx),
+                        Ok(Some(req)) => self.begin_request(req, ctx),
                         Ok(None) => {
                             self.io().head_started.get_or_insert(ctx.now);
                             if self.peer_eof {
@@ -552,15 +559,29 @@ impl Conn {
         }
     }
 
-    fn parse_head(&mut self, ctx: &Ctx<'_>) -> Result<Option<RequestHead>, ParseError> {
+    /// Parses the buffered head; once complete, copies it into the spare
+    /// request (reusing its buffers) and consumes its bytes.
+    fn parse_head(&mut self, ctx: &Ctx<'_>) -> Result<Option<Box<Request>>, ParseError> {
         type Parsed<'b, 'h> = http_core::Status<(http_core::RequestView<'b, 'h>, usize)>;
-        fn own(parsed: Parsed<'_, '_>) -> Option<(RequestHead, usize)> {
+        fn own(
+            parsed: Parsed<'_, '_>,
+            spare: &mut Option<Box<Request>>,
+            peer: SocketAddr,
+        ) -> Option<(Box<Request>, usize)> {
             match parsed {
-                http_core::Status::Complete((view, used)) => Some((view.to_head(), used)),
+                http_core::Status::Complete((view, used)) => {
+                    let mut req = spare
+                        .take()
+                        .unwrap_or_else(|| Box::new(Request::empty(peer)));
+                    view.copy_into(req.head_mut());
+                    req.reindex(peer);
+                    Some((req, used))
+                }
                 http_core::Status::Partial => None,
             }
         }
         let max = ctx.shared.config.max_headers;
+        let peer = self.peer;
         let io = self.io();
         let mut parsed = None;
         if !io.crowded_head {
@@ -578,45 +599,63 @@ impl Conn {
                     io.crowded_head = true;
                     io.parser.reset();
                 }
-                other => parsed = Some(own(other?)),
+                other => parsed = Some(own(other?, &mut io.spare, peer)),
             }
         }
         let parsed = match parsed {
             Some(p) => p,
             None => {
                 let mut many = vec![EMPTY_HEADER; max];
-                own(io.parser.parse(io.rbuf.filled(), &mut many)?)
+                own(
+                    io.parser.parse(io.rbuf.filled(), &mut many)?,
+                    &mut io.spare,
+                    peer,
+                )
             }
         };
-        Ok(parsed.map(|(head, used)| {
+        Ok(parsed.map(|(req, used)| {
             io.rbuf.consume(used);
             io.head_started = None;
             io.crowded_head = false;
-            head
+            req
         }))
     }
 
+    /// Keeps a request's buffers for the next head of the connection.
+    fn recycle(&mut self, mut req: Box<Request>) {
+        let head = req.head();
+        if head.target.capacity() + head.headers.heap_bytes() > SPARE_HEAD_MAX_BYTES {
+            return;
+        }
+        req.recycle();
+        if let Some(io) = self.io.as_mut() {
+            io.spare = Some(req);
+        }
+    }
+
     /// A head is complete: check it, then read its body or dispatch it.
-    fn begin_request(&mut self, head: RequestHead, ctx: &mut Ctx<'_>) {
-        if let Err(e) = http_core::validate_request(&head) {
-            return self.refuse(e.status(), &head, ctx);
+    fn begin_request(&mut self, mut req: Box<Request>, ctx: &mut Ctx<'_>) {
+        let head = req.head();
+        if let Err(e) = http_core::validate_request(head) {
+            return self.refuse(e.status(), req, ctx);
         }
         let kind = match http_core::request_body_kind(&head.headers) {
             Ok(kind) => kind,
-            Err(e) => return self.refuse(e.status(), &head, ctx),
+            Err(e) => return self.refuse(e.status(), req, ctx),
         };
         let expect = head.headers.get("expect").map(<[u8]>::to_ascii_lowercase);
         if expect.as_deref().is_some_and(|e| e != b"100-continue") {
-            return self.refuse(StatusCode::EXPECTATION_FAILED, &head, ctx);
+            return self.refuse(StatusCode::EXPECTATION_FAILED, req, ctx);
         }
+        let version = head.version;
         let max = ctx.shared.config.max_body_bytes;
         let framing = match kind {
             BodyKind::Empty | BodyKind::CloseDelimited | BodyKind::Length(0) => {
-                return self.dispatch(head, Vec::new(), ctx);
+                return self.dispatch(req, ctx);
             }
             // Refused before reading it: the final status instead of 100.
             BodyKind::Length(n) if n > max => {
-                return self.refuse(StatusCode::PAYLOAD_TOO_LARGE, &head, ctx)
+                return self.refuse(StatusCode::PAYLOAD_TOO_LARGE, req, ctx)
             }
             BodyKind::Length(n) => BodyFraming::Length { remaining: n },
             BodyKind::Chunked => BodyFraming::Chunked(ChunkedDecoder::new()),
@@ -624,7 +663,7 @@ impl Conn {
         // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
         // has not started sending the body anyway.
         let io = self.io();
-        if expect.is_some() && head.version == Version::Http11 && io.rbuf.is_empty() {
+        if expect.is_some() && version == Version::Http11 && io.rbuf.is_empty() {
             let mut out = io.wq.take_buf();
             out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
             io.wq.push_vec(out);
@@ -634,11 +673,8 @@ impl Conn {
             BodyFraming::Chunked(_) => 0,
         };
         self.last_read = ctx.now;
-        self.set_state(State::Body(Box::new(BodyRead {
-            head,
-            body: Vec::with_capacity(capacity),
-            framing,
-        })));
+        req.body_mut().reserve(capacity);
+        self.set_state(State::Body(Box::new(BodyRead { req, framing })));
     }
 
     /// Moves buffered bytes into the body; true once the request has been
@@ -652,35 +688,36 @@ impl Conn {
         let progress = match &mut b.framing {
             BodyFraming::Length { remaining } => {
                 let take = (*remaining).min(rbuf.len() as u64) as usize;
-                b.body.extend_from_slice(&rbuf.filled()[..take]);
+                b.req.body_mut().extend_from_slice(&rbuf.filled()[..take]);
                 rbuf.consume(take);
                 *remaining -= take as u64;
                 Ok(*remaining == 0)
             }
-            BodyFraming::Chunked(decoder) => match decoder.decode(rbuf.filled(), &mut b.body) {
-                Ok((used, done)) => {
-                    rbuf.consume(used);
-                    if b.body.len() as u64 > max {
-                        Err(StatusCode::PAYLOAD_TOO_LARGE)
-                    } else {
-                        Ok(done)
+            BodyFraming::Chunked(decoder) => {
+                match decoder.decode(rbuf.filled(), b.req.body_mut()) {
+                    Ok((used, done)) => {
+                        rbuf.consume(used);
+                        if b.req.body().len() as u64 > max {
+                            Err(StatusCode::PAYLOAD_TOO_LARGE)
+                        } else {
+                            Ok(done)
+                        }
                     }
+                    Err(e) => Err(e.status()),
                 }
-                Err(e) => Err(e.status()),
-            },
+            }
         };
         match progress {
             Ok(false) => false,
             Ok(true) => {
                 if let State::Body(b) = self.set_state(State::Head) {
-                    let BodyRead { head, body, .. } = *b;
-                    self.dispatch(head, body, ctx);
+                    self.dispatch(b.req, ctx);
                 }
                 true
             }
             Err(status) => {
                 if let State::Body(b) = self.set_state(State::Closing) {
-                    self.refuse(status, &b.head, ctx);
+                    self.refuse(status, b.req, ctx);
                 }
                 true
             }
@@ -688,8 +725,7 @@ impl Conn {
     }
 
     /// Runs the handler inline, or hands the request to the pool.
-    fn dispatch(&mut self, head: RequestHead, body: Vec<u8>, ctx: &mut Ctx<'_>) {
-        let req = Request::from_head(head, body, self.peer);
+    fn dispatch(&mut self, req: Box<Request>, ctx: &mut Ctx<'_>) {
         let shared = ctx.shared;
         if let Some(pool) = &shared.pool {
             match pool.submit(ctx.token, req, ctx.reply.clone(), ctx.now) {
@@ -702,19 +738,20 @@ impl Conn {
                         StatusCode::SERVICE_UNAVAILABLE,
                         "503 Service Unavailable\n",
                     );
-                    self.respond(*req, resp, ctx.now, ctx);
+                    self.respond(&req, resp, ctx.now, ctx);
                 }
             }
         } else {
             let resp = call_handler(&*shared.handler, &req);
-            self.respond(req, resp, ctx.now, ctx);
+            self.respond(&req, resp, ctx.now, ctx);
+            self.recycle(req);
         }
     }
 
     /// Queues the response to `req` with its framing; decides whether the
     /// connection stays open.
     /// `started`: when the request was complete and dispatched.
-    fn respond(&mut self, req: Request, resp: Response, started: Instant, ctx: &mut Ctx<'_>) {
+    fn respond(&mut self, req: &Request, resp: Response, started: Instant, ctx: &mut Ctx<'_>) {
         self.served += 1;
         let config = &ctx.shared.config;
         // After the peer's EOF only requests already buffered remain.
@@ -758,9 +795,10 @@ impl Conn {
 
     /// Refuses a request whose head was read (413, 417, a framing error):
     /// the error answer and a close, reported to the completion hook.
-    fn refuse(&mut self, status: StatusCode, head: &RequestHead, ctx: &mut Ctx<'_>) {
+    fn refuse(&mut self, status: StatusCode, req: Box<Request>, ctx: &mut Ctx<'_>) {
         let head_len = self.fail(status, ctx);
         if ctx.shared.on_complete.is_some() {
+            let head = req.head();
             let (method, target, version) = (&head.method, &head.target, head.version);
             let code = status.as_u16();
             let mut p = Pending::new(method, target, version, &head.headers, code, ctx.now);

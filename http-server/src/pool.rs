@@ -15,7 +15,7 @@ use std::time::Instant;
 /// A finished job, back on its worker.
 pub(crate) struct Done {
     pub(crate) token: usize,
-    pub(crate) req: Request,
+    pub(crate) req: Box<Request>,
     pub(crate) resp: Response,
     /// When the request was handed over (for the completion's duration).
     pub(crate) started: Instant,
@@ -30,7 +30,7 @@ pub(crate) struct Reply {
 
 struct Job {
     token: usize,
-    req: Request,
+    req: Box<Request>,
     reply: Reply,
     started: Instant,
 }
@@ -58,7 +58,7 @@ impl Pool {
     pub(crate) fn submit(
         &self,
         token: usize,
-        req: Request,
+        req: Box<Request>,
         reply: Reply,
         started: Instant,
     ) -> Result<(), Box<Request>> {
@@ -69,7 +69,7 @@ impl Pool {
                 reply,
                 started,
             })
-            .map_err(|mpsc::SendError(job)| Box::new(job.req))
+            .map_err(|mpsc::SendError(job)| job.req)
     }
 }
 

@@ -8,18 +8,18 @@ use std::ops::Range;
 /// server's body limit) and de-chunked before the handler runs.
 #[derive(Debug, Clone)]
 pub struct Request {
-    method: Method,
-    target: String,
-    /// Where the path and the query sit inside `target`.
+    head: RequestHead,
+    /// Where the path and the query sit inside the target.
     path: Range<usize>,
     query: Option<Range<usize>>,
     /// The percent-decoded path, only when it differs from the raw one.
     decoded_path: Option<String>,
-    version: Version,
-    headers: Headers,
     peer: SocketAddr,
     body: Vec<u8>,
 }
+
+/// A recycled request keeps a body buffer up to this size.
+const KEEP_BODY_BYTES: usize = 16 << 10;
 
 impl Request {
     /// Builds a request by hand, e.g. to unit-test a handler without a
@@ -32,52 +32,88 @@ impl Request {
         body: Vec<u8>,
         peer: SocketAddr,
     ) -> Request {
-        let target = target.into();
-        let (path, query) = split_target(&target, &method);
-        let raw_path = &target[path.clone()];
-        let decoded_path = if raw_path.contains('%') {
-            Some(String::from_utf8_lossy(&http_core::percent_decode(raw_path)).into_owned())
-        } else {
-            None
-        };
-        Request {
+        let head = RequestHead {
             method,
-            target,
-            path,
-            query,
-            decoded_path,
+            target: target.into(),
             version,
             headers,
+        };
+        let mut req = Request {
+            head,
+            path: 0..0,
+            query: None,
+            decoded_path: None,
             peer,
             body,
-        }
+        };
+        req.reindex(peer);
+        req
     }
 
-    pub(crate) fn from_head(head: RequestHead, body: Vec<u8>, peer: SocketAddr) -> Request {
+    /// An empty request whose head the server fills in place
+    /// ([`Request::head_mut`], then [`Request::reindex`]).
+    pub(crate) fn empty(peer: SocketAddr) -> Request {
         Request::new(
-            head.method,
-            head.target,
-            head.version,
-            head.headers,
-            body,
+            Method::Get,
+            String::new(),
+            Version::Http11,
+            Headers::new(),
+            Vec::new(),
             peer,
         )
     }
 
+    pub(crate) fn head(&self) -> &RequestHead {
+        &self.head
+    }
+
+    pub(crate) fn head_mut(&mut self) -> &mut RequestHead {
+        &mut self.head
+    }
+
+    pub(crate) fn body_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.body
+    }
+
+    /// Recomputes what derives from the head (path, query, decoded path)
+    /// after it was filled in place, for a request from `peer`.
+    pub(crate) fn reindex(&mut self, peer: SocketAddr) {
+        let (path, query) = split_target(&self.head.target, &self.head.method);
+        let raw_path = &self.head.target[path.clone()];
+        self.decoded_path = if raw_path.contains('%') {
+            Some(String::from_utf8_lossy(&http_core::percent_decode(raw_path)).into_owned())
+        } else {
+            None
+        };
+        self.path = path;
+        self.query = query;
+        self.peer = peer;
+    }
+
+    /// Empties the body for the next request on the connection, keeping
+    /// its buffer unless it is large.
+    pub(crate) fn recycle(&mut self) {
+        if self.body.capacity() > KEEP_BODY_BYTES {
+            self.body = Vec::new();
+        } else {
+            self.body.clear();
+        }
+    }
+
     /// The request method.
     pub fn method(&self) -> &Method {
-        &self.method
+        &self.head.method
     }
 
     /// The request target exactly as sent (`/a%20b?x=1`).
     pub fn raw_target(&self) -> &str {
-        &self.target
+        &self.head.target
     }
 
     /// The path as sent, not decoded (`/a%20b`). Empty for `CONNECT`'s
     /// authority form, `*` for the asterisk form.
     pub fn raw_path(&self) -> &str {
-        &self.target[self.path.clone()]
+        &self.head.target[self.path.clone()]
     }
 
     /// The percent-decoded path (`/a b`); invalid UTF-8 is replaced
@@ -90,7 +126,7 @@ impl Request {
 
     /// The raw query string without `?`, if any.
     pub fn query(&self) -> Option<&str> {
-        self.query.clone().map(|q| &self.target[q])
+        self.query.clone().map(|q| &self.head.target[q])
     }
 
     /// Decoded `name=value` pairs of the query (`+` is a space).
@@ -100,17 +136,17 @@ impl Request {
 
     /// HTTP/1.0 or HTTP/1.1.
     pub fn version(&self) -> Version {
-        self.version
+        self.head.version
     }
 
     /// All request headers, original case and order kept.
     pub fn headers(&self) -> &Headers {
-        &self.headers
+        &self.head.headers
     }
 
     /// The first value of a header, if it is valid UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get_str(name)
+        self.head.headers.get_str(name)
     }
 
     /// The client's address.

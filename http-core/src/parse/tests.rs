@@ -343,3 +343,30 @@ fn names_past_64_kib_and_past_the_inline_slots() {
         }
     }
 }
+
+#[test]
+fn copy_into_replaces_and_matches_to_head() {
+    let browser: &[u8] = b"POST /form?a=1 HTTP/1.0\r\nHost: h\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0\r\nAccept: text/html\r\nCookie: a=b; c=d\r\nX-Long: 0123456789012345678901234567890123456789012345678901234567890123456789\r\n\r\n";
+    let mut head = match req(CURL_GET).unwrap() {
+        Status::Complete((h, _)) => h,
+        Status::Partial => panic!("partial"),
+    };
+    // Larger, then smaller, then an extension method: each copy replaces
+    // everything the previous one held.
+    for buf in [
+        browser,
+        CURL_GET,
+        b"PURGE /x HTTP/1.1\r\nHost: a\r\n\r\n".as_slice(),
+    ] {
+        let mut slots = [EMPTY_HEADER; 32];
+        let Status::Complete((view, _)) =
+            parse_request(buf, &mut slots, &Limits::default()).unwrap()
+        else {
+            panic!("partial")
+        };
+        view.copy_into(&mut head);
+        assert_eq!(head, view.to_head());
+    }
+    assert_eq!(head.method, Method::Other("PURGE".into()));
+    assert_eq!(head.headers.len(), 1);
+}
