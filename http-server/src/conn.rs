@@ -433,7 +433,7 @@ impl Conn {
                     self.on_eof();
                 }
                 Ok(ReadOutcome::Full) => {
-                    self.fail(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, ctx);
+                    self.refuse_bytes(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, ctx);
                 }
                 Err(e) => {
                     log::debug!("{} read failed: {e}", self.peer);
@@ -544,7 +544,7 @@ impl Conn {
                             return false;
                         }
                         Err(e) => {
-                            self.fail(e.status(), ctx);
+                            self.refuse_bytes(e.status(), ctx);
                             return false;
                         }
                     }
@@ -807,6 +807,21 @@ impl Conn {
         }
     }
 
+    /// Refuses bytes that never formed a head (a parse error, a head over
+    /// the limit), reported to the completion hook with what the request
+    /// line gives away, as nginx logs its 400s.
+    fn refuse_bytes(&mut self, status: StatusCode, ctx: &mut Ctx<'_>) {
+        let logged = ctx.shared.on_complete.is_some() && matches!(self.state, State::Head);
+        let rough = logged.then(|| rough_request_line(self.io().rbuf.filled()));
+        let head_len = self.fail(status, ctx);
+        if let Some((method, target, version)) = rough {
+            let code = status.as_u16();
+            let mut p = Pending::new(&method, &target, version, &Headers::new(), code, ctx.now);
+            p.head_len = head_len as u64;
+            self.report(p);
+        }
+    }
+
     /// Answers bytes that cannot be served with `status` and closes after
     /// it: the next request's boundary is unknown.
     /// Returns the length of the error response's head.
@@ -870,6 +885,35 @@ impl Conn {
         // Input already buffered in the kernel will not raise a new edge.
         self.can_read = true;
     }
+}
+
+/// Longest request line an access log gets from a refused head.
+const ROUGH_LINE_MAX: usize = 1024;
+
+/// What an access log can say of bytes that never formed a head: the
+/// method and target as sent when the request line got that far, else
+/// `-` (lossy UTF-8; the log escapes what it prints).
+fn rough_request_line(buf: &[u8]) -> (Method, String, Version) {
+    let end = buf
+        .iter()
+        .take(ROUGH_LINE_MAX)
+        .position(|&b| b == b'\n')
+        .unwrap_or(buf.len().min(ROUGH_LINE_MAX));
+    let line = &buf[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut parts = line.split(|&b| b == b' ').filter(|p| !p.is_empty());
+    let method = parts
+        .next()
+        .and_then(Method::from_bytes)
+        .unwrap_or_else(|| Method::Other("-".into()));
+    let target = parts
+        .next()
+        .map_or_else(|| "-".into(), |t| String::from_utf8_lossy(t).into_owned());
+    let version = match parts.next() {
+        Some(b"HTTP/1.0") => Version::Http10,
+        _ => Version::Http11,
+    };
+    (method, target, version)
 }
 
 /// Reports one finished response to the completion hook.

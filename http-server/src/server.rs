@@ -268,7 +268,10 @@ impl Server {
     /// it cheap (format a line, push it to a buffered writer or a channel).
     /// Requests refused after their head was read (413, 417, 400 for
     /// `Host` or framing errors, 501) are reported with the status sent;
-    /// bytes that never formed a head (400, 414, 431, 505) are not.
+    /// so are bytes that never formed a head (400, 414, 431, 505), with
+    /// the method and target the request line gave (its first KiB), or `-`,
+    /// as nginx logs its 400s. A connection closed for a timeout before
+    /// any answer is not reported.
     pub fn on_complete(mut self, hook: impl Fn(&Completion) + Send + Sync + 'static) -> Server {
         self.on_complete = Some(Box::new(hook));
         self

@@ -39,6 +39,25 @@ fn access_log_lines() {
         "{}",
         lines[1]
     );
+    // Bytes that never formed a head get a line too, as nginx logs its
+    // 400s, with what the request line gave (escaped).
+    let addr = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    std::io::Write::write_all(&mut s, b"BLAH /x\"y HTTP/1.1\r\n\r\n").expect("write");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut s, &mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    let lines = server.log_lines(3);
+    assert!(
+        lines[2].contains("\"BLAH /x\\x22y HTTP/1.1\" 400 "),
+        "{}",
+        lines[2]
+    );
 
     // Many requests, then SIGTERM: every line is written before the exit.
     let mut busy = StaticServer::start(dir.path(), &[]);
