@@ -73,16 +73,22 @@ def tree_pids(pid):
     return out
 
 
-def cpu_seconds(pid):
-    total = 0
+def cpu_split(pid):
+    """(user, system) CPU seconds of pid and its descendants."""
+    user = system = 0
     for p in tree_pids(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            user += int(fields[11])  # utime
+            system += int(fields[12])  # stime
         except OSError:
             pass
-    return total / TICK
+    return user / TICK, system / TICK
+
+
+def cpu_seconds(pid):
+    return sum(cpu_split(pid))
 
 
 def rss_kib(pid):
@@ -188,12 +194,18 @@ def wrk(url, pipeline=0, conns=50):
 
 
 def measure(proc, url, pipeline=0):
-    before = cpu_seconds(proc.p.pid)
+    """requests/s, requests per server CPU-second, and the server's user
+    and kernel CPU microseconds per request."""
+    u0, s0 = cpu_split(proc.p.pid)
     rps = wrk(url, pipeline)
-    cpu = cpu_seconds(proc.p.pid) - before
+    u1, s1 = cpu_split(proc.p.pid)
+    user, system = u1 - u0, s1 - s0
     secs = float(DURATION.rstrip("s"))
     reqs = rps * secs
-    return rps, (reqs / cpu if cpu > 0 else float("inf"))
+    if reqs <= 0:
+        return rps, 0.0, 0.0, 0.0
+    per_cpu = reqs / (user + system) if user + system > 0 else float("inf")
+    return rps, per_cpu, user / reqs * 1e6, system / reqs * 1e6
 
 
 def idle_memory(proc, n):
@@ -272,8 +284,14 @@ def server_bench(tmp):
                     p.stop()
         o_rps, n_rps = median([r[0] for r in res["ours"]]), median([r[0] for r in res["nginx"]])
         o_cpu, n_cpu = median([r[1] for r in res["ours"]]), median([r[1] for r in res["nginx"]])
+        o_usr, n_usr = median([r[2] for r in res["ours"]]), median([r[2] for r in res["nginx"]])
+        o_sys, n_sys = median([r[3] for r in res["ours"]]), median([r[3] for r in res["nginx"]])
         rows.append((f"{label}: requests/s", f"{o_rps:,.0f}", f"{n_rps:,.0f}", f"{o_rps / n_rps:.2f}x"))
         rows.append((f"{label}: requests per server CPU-second", f"{o_cpu:,.0f}", f"{n_cpu:,.0f}", f"{o_cpu / n_cpu:.2f}x"))
+        # Where the server's time goes: its own code (user) vs the kernel's
+        # socket work, which is the same for any server making the same calls.
+        rows.append((f"{label}: server user CPU per request", f"{o_usr:.2f} µs", f"{n_usr:.2f} µs", f"{o_usr / n_usr:.2f}x"))
+        rows.append((f"{label}: server kernel CPU per request", f"{o_sys:.2f} µs", f"{n_sys:.2f} µs", f"{o_sys / n_sys:.2f}x"))
 
     n = int(os.environ.get("IDLE_CONNS", "5000"))
     mem = {"ours": [], "nginx": []}

@@ -756,7 +756,7 @@ impl Conn {
         let config = &ctx.shared.config;
         // After the peer's EOF only requests already buffered remain.
         let last_from_peer =
-            self.peer_eof && self.io.as_ref().map_or(true, |io| io.rbuf.is_empty());
+            self.io.as_ref().map_or(true, |io| io.rbuf.is_empty()) && self.eof_is_next(ctx);
         let keep_alive = !ctx.draining
             && !last_from_peer
             && self.served < config.keep_alive_requests
@@ -784,6 +784,22 @@ impl Conn {
         } else {
             State::Closing
         });
+    }
+
+    /// Whether the peer's EOF follows the bytes read so far. Once the poller
+    /// has reported its half-close, one read tells: EOF, or more requests
+    /// (kept for the parser), so the answer to a half-closing client's last
+    /// request says `Connection: close`.
+    fn eof_is_next(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        if !self.peer_eof && self.peer_hup {
+            match self.read(ctx) {
+                Ok(ReadOutcome::Eof) => self.on_eof(),
+                Ok(_) => {}
+                // The write that follows meets the same error.
+                Err(e) => log::debug!("{} read failed: {e}", self.peer),
+            }
+        }
+        self.peer_eof
     }
 
     /// Queues a completion report behind the response just queued.
