@@ -12,11 +12,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use test_support::wait_exit;
 
 /// Longest time any peer gets to start listening.
 pub const PEER_START_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest time any `fetch` or `curl` run may take in a test.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a peer gets to exit after SIGTERM before it is killed.
+const PEER_STOP_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The absolute path of `name` on PATH (or /usr/sbin), or a panic naming
 /// the Debian package to install.
@@ -100,12 +103,8 @@ impl Drop for Peer {
     fn drop(&mut self) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(3) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        if let Ok(Some(_)) = wait_exit(&mut self.child, PEER_STOP_TIMEOUT) {
+            return;
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -373,21 +372,14 @@ pub fn run(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         let _ = se.read_to_end(&mut v);
         v
     });
-    let t0 = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if t0.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{} {:?} ran longer than {RUN_TIMEOUT:?}",
-                bin.display(),
-                args
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    let Some(status) = wait_exit(&mut child, RUN_TIMEOUT).expect("wait") else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "{} {:?} ran longer than {RUN_TIMEOUT:?}",
+            bin.display(),
+            args
+        );
     };
     Output {
         status,

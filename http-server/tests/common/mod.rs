@@ -11,8 +11,11 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use test_support::{first_stdout_line, missing_peer_in, wait_exit};
 
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a child server may take to print its address.
+const SERVER_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A server running on a thread of the test; shut down on drop.
 pub struct TestServer {
@@ -206,16 +209,7 @@ impl Drop for ChildServer {
 impl ChildServer {
     /// Waits for the exit status, at most `limit`.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_exit(&mut self.child, limit).unwrap()
     }
 
     pub fn signal(&self, sig: &str) {
@@ -235,23 +229,9 @@ pub fn spawn_server(mut cmd: Command) -> ChildServer {
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| missing_peer(&cmd.get_program().to_string_lossy(), e));
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let mut r = BufReader::new(stdout);
-        let _ = r.read_line(&mut line);
-        let _ = tx.send(line);
-        // Keep draining so the child never blocks on a full pipe.
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-    });
-    let line = match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(line) => line,
-        Err(_) => {
-            let _ = child.kill();
-            panic!("server did not print its address");
-        }
-    };
+    // Later lines are dropped; the reader keeps draining the pipe.
+    let line = first_stdout_line(&mut child, SERVER_START_TIMEOUT, |_| {})
+        .unwrap_or_else(|| panic!("server did not print its address"));
     let addr = line
         .trim()
         .strip_prefix("listening at http://")
@@ -270,18 +250,10 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("sh", "dash"),
 ];
 
-/// Fails the test because `program` could not be run. CI installs every
-/// peer (scripts/install-peers.sh), so a missing one is a broken setup
-/// that must show, never a reason to pass.
+/// Fails the test because `program` could not be run, naming its package
+/// from [`PEER_PACKAGES`].
 pub fn missing_peer(program: &str, err: std::io::Error) -> ! {
-    let package = PEER_PACKAGES
-        .iter()
-        .find(|(p, _)| *p == program)
-        .map_or(program, |(_, package)| package);
-    panic!(
-        "cannot run `{program}` ({err}): install the Debian package `{package}` \
-         (scripts/install-peers.sh installs every peer)"
-    )
+    missing_peer_in(PEER_PACKAGES, program, err)
 }
 
 /// Runs a command with a time limit; returns (status ok, stdout, stderr).
@@ -291,16 +263,8 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> (bool, String, String)
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| missing_peer(&cmd.get_program().to_string_lossy(), e));
-    let deadline = Instant::now() + limit;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    if wait_exit(&mut child, limit).unwrap().is_none() {
+        let _ = child.kill();
     }
     let out = child.wait_with_output().unwrap();
     (

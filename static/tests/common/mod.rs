@@ -3,14 +3,14 @@
 //! by its own PID. Every wait is bounded.
 #![allow(dead_code)] // each test file uses a different subset
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+use test_support::{first_stdout_line, missing_peer_in, wait_exit};
 
 /// How long any single step of a test may take.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -57,26 +57,12 @@ impl StaticServer {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn static");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (first_tx, first_rx) = mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
         let log_writer = Arc::clone(&log);
-        thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(first)) = lines.next() {
-                let _ = first_tx.send(first);
-            }
-            for line in lines.map_while(Result::ok) {
-                log_writer.lock().expect("log lock").push(line);
-            }
-        });
-        let first_line = match first_rx.recv_timeout(STEP_TIMEOUT) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("static printed no first line");
-            }
-        };
+        let first_line = first_stdout_line(&mut child, STEP_TIMEOUT, move |line| {
+            log_writer.lock().expect("log lock").push(line)
+        })
+        .unwrap_or_else(|| panic!("static printed no first line"));
         let url = first_line
             .rsplit_once(" at ")
             .map(|(_, url)| url.to_string())
@@ -101,14 +87,7 @@ impl StaticServer {
 
     /// Waits up to `limit` for the process to exit.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        None
+        wait_exit(&mut self.child, limit).ok().flatten()
     }
 
     /// The access-log lines so far, after a short settle (lines are
@@ -146,18 +125,10 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("kill", "procps"),
 ];
 
-/// Fails the test because `program` could not be run. CI installs every
-/// peer (scripts/install-peers.sh), so a missing one is a broken setup
-/// that must show, never a reason to pass.
+/// Fails the test because `program` could not be run, naming its package
+/// from [`PEER_PACKAGES`].
 pub fn missing_peer(program: &str, err: std::io::Error) -> ! {
-    let package = PEER_PACKAGES
-        .iter()
-        .find(|(p, _)| *p == program)
-        .map_or(program, |(_, package)| package);
-    panic!(
-        "cannot run `{program}` ({err}): install the Debian package `{package}` \
-         (scripts/install-peers.sh installs every peer)"
-    )
+    missing_peer_in(PEER_PACKAGES, program, err)
 }
 
 /// Checks that `program` runs (`program ARG`, whatever its exit status),
