@@ -18,9 +18,6 @@ pub struct Request {
     body: Vec<u8>,
 }
 
-/// A recycled request keeps a body buffer up to this size.
-const KEEP_BODY_BYTES: usize = 16 << 10;
-
 impl Request {
     /// Builds a request by hand, e.g. to unit-test a handler without a
     /// socket. The server builds them from the wire.
@@ -90,14 +87,11 @@ impl Request {
         self.peer = peer;
     }
 
-    /// Empties the body for the next request on the connection, keeping
-    /// its buffer unless it is large.
+    /// Frees the body before the request's head buffers are kept for the
+    /// next request: bodies are rare and their sizes vary, and a kept
+    /// buffer would stay in the worker's cache of idle buffers.
     pub(crate) fn recycle(&mut self) {
-        if self.body.capacity() > KEEP_BODY_BYTES {
-            self.body = Vec::new();
-        } else {
-            self.body.clear();
-        }
+        self.body = Vec::new();
     }
 
     /// The request method.
