@@ -183,7 +183,12 @@ impl Response {
 /// response has been handed to the kernel in full (or the connection died).
 #[derive(Debug, Clone)]
 pub struct Completion {
+    /// For bytes that never formed a head (a 400, 414, 431 or 505 sent
+    /// before the head was whole), the request line's first token if it
+    /// is a token, else `Method::Other("-")`.
     pub method: Method,
+    /// The target as sent; for bytes that never formed a head, the request
+    /// line's second word (at most its first KiB, lossy UTF-8) or `-`.
     pub target: String,
     pub version: Version,
     pub status: u16,
