@@ -4,6 +4,11 @@
 #![no_main]
 use http_core::{parse_request, Limits, RequestParser, Status, EMPTY_HEADER};
 use libfuzzer_sys::fuzz_target;
+use std::cell::RefCell;
+
+thread_local! {
+    static REUSED: RefCell<Option<http_core::RequestHead>> = const { RefCell::new(None) };
+}
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits::default();
@@ -12,6 +17,18 @@ fuzz_target!(|data: &[u8]| {
         Ok(Status::Complete((v, n))) => {
             assert!(n <= data.len());
             let head = v.to_head();
+            // Copying into a head reused from earlier inputs (as the server
+            // does per connection) gives the same head as a fresh copy.
+            REUSED.with(|reused| {
+                let mut reused = reused.borrow_mut();
+                match reused.as_mut() {
+                    Some(r) => {
+                        v.copy_into(r);
+                        assert_eq!(*r, head);
+                    }
+                    None => *reused = Some(head.clone()),
+                }
+            });
             let _ = http_core::validate_request(&head);
             let _ = http_core::request_body_kind(&head.headers);
             let _ = http_core::parse_target(&head.target, &head.method);
