@@ -114,12 +114,7 @@ impl RequestView<'_, '_> {
         head.target.clear();
         head.target.push_str(self.target);
         head.version = self.version;
-        head.headers.clear();
-        head.headers
-            .reserve(self.headers.len(), field_bytes(self.headers));
-        for f in self.headers {
-            head.headers.append_token_name(f.name, f.value);
-        }
+        fill_headers(&mut head.headers, self.headers);
     }
 
     fn owned_method(&self) -> Method {
@@ -151,17 +146,22 @@ impl ResponseView<'_, '_> {
     }
 }
 
-/// Bytes of all names and values: one allocation holds them.
-fn field_bytes(fields: &[Header<'_>]) -> usize {
-    fields.iter().map(|f| f.name.len() + f.value.len()).sum()
+/// Replaces what `h` holds with the parsed fields, in one allocation for
+/// all names and values (reusing `h`'s when it is large enough).
+fn fill_headers(h: &mut Headers, fields: &[Header<'_>]) {
+    h.clear();
+    h.reserve(
+        fields.len(),
+        fields.iter().map(|f| f.name.len() + f.value.len()).sum(),
+    );
+    for f in fields {
+        h.append_token_name(f.name, f.value);
+    }
 }
 
 fn owned_headers(fields: &[Header<'_>]) -> Headers {
     let mut h = Headers::new();
-    h.reserve(fields.len(), field_bytes(fields));
-    for f in fields {
-        h.append_token_name(f.name, f.value);
-    }
+    fill_headers(&mut h, fields);
     h
 }
 

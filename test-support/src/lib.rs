@@ -50,7 +50,7 @@ pub fn first_stdout_line(
     limit: Duration,
     mut rest: impl FnMut(String) + Send + 'static,
 ) -> Option<String> {
-    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    let stdout = child.stdout.take().expect("the child's stdout is piped"); // ok: the callers spawn with Stdio::piped()
     let (first_tx, first_rx) = mpsc::channel();
     thread::spawn(move || {
         let mut reader = BufReader::new(stdout);
