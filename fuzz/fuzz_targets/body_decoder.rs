@@ -1,9 +1,9 @@
-//! The client's response-body framing (`BodyDecoder`) over arbitrary splits,
+//! http-core's body framing (`BodyDecoder`, used by client and server) over arbitrary splits,
 //! through `decode` or the passthrough path as the body reader uses them:
 //! the body, the verdict (done, error, truncated at EOF) and the bytes left
 //! for the next response are those of a one-shot decode.
 #![no_main]
-use http_client::body::BodyDecoder;
+use http_core::BodyDecoder;
 use http_core::{BodyKind, ParseError};
 use libfuzzer_sys::fuzz_target;
 

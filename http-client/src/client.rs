@@ -226,13 +226,6 @@ pub struct RequestBuilder<'c> {
     expect: Option<bool>,
 }
 
-/// `token = 1*tchar` (RFC 9110 5.6.2).
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
 impl std::fmt::Debug for RequestBuilder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -253,7 +246,9 @@ impl RequestBuilder<'_> {
     /// [`Error::InvalidHeader`].
     pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
         let value = value.as_ref();
-        if !is_token(name) || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        if !http_core::is_token(name.as_bytes())
+            || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+        {
             self.invalid_header.get_or_insert_with(|| name.to_string());
         } else {
             self.headers.append(name, value);
@@ -269,7 +264,9 @@ impl RequestBuilder<'_> {
     /// already has one of that name (how curl places `Content-Type` for `-d`).
     pub fn default_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
         let value = value.as_ref();
-        if !is_token(name) || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        if !http_core::is_token(name.as_bytes())
+            || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+        {
             self.invalid_header.get_or_insert_with(|| name.to_string());
         } else {
             self.late_defaults.append(name, value);

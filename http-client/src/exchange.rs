@@ -11,7 +11,7 @@
 //!
 //! Reading and writing progress are kept apart: sending is a plain function,
 //! reading the body is [`BodyReader`], which drives the sans-IO
-//! [`BodyDecoder`](crate::body::BodyDecoder). Head parsing, framing and
+//! [`BodyDecoder`](http_core::BodyDecoder). Head parsing, framing and
 //! chunked decoding are http-core's; this module only moves bytes.
 
 use std::io::{self, Read};
@@ -19,11 +19,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_core::{
-    response_body_kind, BodyKind, Limits, Method, ResponseHead, ResponseParser, Status,
-    EMPTY_HEADER,
+    response_body_kind, BodyDecoder, BodyKind, Limits, Method, ResponseHead, ResponseParser,
+    Status, EMPTY_HEADER,
 };
 
-use crate::body::BodyDecoder;
 use crate::error::{Error, Phase};
 use crate::net::Conn;
 use crate::pool::{Pool, PoolKey};

@@ -64,7 +64,6 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod body;
 mod client;
 mod connect;
 mod error;

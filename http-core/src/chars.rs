@@ -32,13 +32,14 @@ static TOKEN: [bool; 256] = {
 
 /// True for a `tchar`.
 #[inline]
-pub(crate) fn is_token(b: u8) -> bool {
+pub(crate) fn is_tchar(b: u8) -> bool {
     TOKEN[b as usize]
 }
 
-/// True when every byte is a `tchar` and there is at least one.
+/// `token = 1*tchar` (RFC 9110 5.6.2): true when every byte is a `tchar`
+/// and there is at least one. Header names and methods are tokens.
 #[inline]
-pub(crate) fn is_token_str(s: &[u8]) -> bool {
+pub fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && token_end(s, 0) == s.len()
 }
 
@@ -215,7 +216,7 @@ pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
                 let at = i + (shift / 8) as usize;
                 match (x >> shift) as u8 {
                     b':' => return at,
-                    b if is_token(b) => {
+                    b if is_tchar(b) => {
                         i = at + 1;
                         continue;
                     }
@@ -225,7 +226,7 @@ pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
             i += 8;
         }
         match buf.get(i) {
-            Some(&b) if is_token(b) => i += 1,
+            Some(&b) if is_tchar(b) => i += 1,
             Some(_) => return i,
             None => return buf.len(),
         }
@@ -243,7 +244,7 @@ mod tests {
                 let mut v = b"Content-Type-X-Abc-".to_vec();
                 v[pos] = b;
                 v.push(b':');
-                let want = if is_token(b) { 19 } else { pos };
+                let want = if is_tchar(b) { 19 } else { pos };
                 assert_eq!(token_end(&v, 0), want, "byte {b:#x} at {pos}");
             }
         }
@@ -251,10 +252,10 @@ mod tests {
 
     #[test]
     fn tokens() {
-        assert!(is_token_str(b"Content-Type"));
-        assert!(is_token_str(b"x!#$%&'*+-.^_`|~9"));
+        assert!(is_token(b"Content-Type"));
+        assert!(is_token(b"x!#$%&'*+-.^_`|~9"));
         for bad in [&b""[..], b"a b", b"a:b", b"a\"b", b"(x)", b"a\x00", b"\xff"] {
-            assert!(!is_token_str(bad), "{bad:?}");
+            assert!(!is_token(bad), "{bad:?}");
         }
     }
 

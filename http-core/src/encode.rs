@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// put in a header, it cannot split the message.
 #[inline]
 pub fn encode_field(name: &[u8], value: &[u8], out: &mut Vec<u8>) {
-    if !crate::chars::is_token_str(name) {
+    if !crate::chars::is_token(name) {
         return;
     }
     out.reserve(name.len() + value.len() + 4);

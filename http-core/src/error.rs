@@ -56,6 +56,8 @@ pub enum ParseError {
     ChunkLimits,
     /// The body is larger than the configured limit.
     BodyTooLarge,
+    /// An `Expect` value other than `100-continue`.
+    Expectation,
 }
 
 impl ParseError {
@@ -82,6 +84,7 @@ impl ParseError {
             HeadTooLarge | TooManyHeaders => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             UnknownTransferCoding => StatusCode::NOT_IMPLEMENTED,
             BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Expectation => StatusCode::EXPECTATION_FAILED,
         }
     }
 
@@ -109,6 +112,7 @@ impl ParseError {
             Chunk => "malformed chunked body",
             ChunkLimits => "chunk extensions or trailers too large",
             BodyTooLarge => "body too large",
+            Expectation => "unsupported expectation",
         }
     }
 }
@@ -137,6 +141,7 @@ mod tests {
             (ParseError::TooManyHeaders, 431),
             (ParseError::UnknownTransferCoding, 501),
             (ParseError::BodyTooLarge, 413),
+            (ParseError::Expectation, 417),
         ];
         for (err, code) in cases {
             assert_eq!(err.status().as_u16(), code, "{err:?}");

@@ -80,6 +80,18 @@ fn parse_length(digits: &[u8]) -> Result<u64, ParseError> {
     Ok(n)
 }
 
+/// Whether a request asks for `100 Continue` before sending its body
+/// (RFC 9110 10.1.1). `Expect: 100-continue` (any case) is the only
+/// expectation defined; any other is refused with
+/// [`ParseError::Expectation`] (417).
+pub fn expects_continue(headers: &Headers) -> Result<bool, ParseError> {
+    match headers.get("expect") {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case(b"100-continue") => Ok(true),
+        Some(_) => Err(ParseError::Expectation),
+    }
+}
+
 /// How a request's body is framed (RFC 9112 6.3), or why it cannot be.
 ///
 /// - `Transfer-Encoding` with `Content-Length`: 400 (smuggling guard).
@@ -181,6 +193,23 @@ mod tests {
             h.append(n, v);
         }
         h
+    }
+
+    #[test]
+    fn expectations() {
+        assert_eq!(expects_continue(&h(&[])), Ok(false));
+        assert_eq!(
+            expects_continue(&h(&[("Expect", "100-continue")])),
+            Ok(true)
+        );
+        assert_eq!(
+            expects_continue(&h(&[("expect", "100-Continue")])),
+            Ok(true)
+        );
+        for bad in ["200-ok", "100-continue, foo", ""] {
+            let err = expects_continue(&h(&[("Expect", bad)])).unwrap_err();
+            assert_eq!(err.status().as_u16(), 417, "{bad:?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //!   [`ResponseParser`]) with limits that map to distinct errors;
 //! - body framing and keep-alive rules as pure functions
 //!   ([`request_body_kind`], [`response_body_kind`], [`keep_alive`]);
-//! - the chunked coding ([`ChunkedDecoder`], [`encode_chunk`]);
+//! - the chunked coding ([`ChunkedDecoder`], [`encode_chunk`]) and one
+//!   body decoder for both directions ([`BodyDecoder`]);
+//! - the token rule ([`is_token`]) and HTTP dates ([`parse_http_date`]);
 //! - request targets, percent-decoding and query pairs;
 //! - head encoding and a cached `Date` value.
 //!
@@ -36,6 +38,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod body;
 mod chars;
 mod chunked;
 mod encode;
@@ -48,6 +51,8 @@ mod status;
 mod target;
 mod version;
 
+pub use body::{BodyDecoder, Truncated};
+pub use chars::is_token;
 pub use chunked::{
     encode_chunk, encode_chunk_size, ChunkedDecoder, LAST_CHUNK, MAX_CHUNK_EXT_BYTES,
     MAX_TRAILER_BYTES,
@@ -57,7 +62,9 @@ pub use encode::{
     parse_http_date, DateCache,
 };
 pub use error::ParseError;
-pub use framing::{keep_alive, request_body_kind, response_body_kind, validate_request, BodyKind};
+pub use framing::{
+    expects_continue, keep_alive, request_body_kind, response_body_kind, validate_request, BodyKind,
+};
 pub use headers::Headers;
 pub use method::Method;
 pub use parse::{

@@ -35,7 +35,7 @@ impl Method {
             b"TRACE" => Method::Trace,
             b"PATCH" => Method::Patch,
             other => {
-                if other.is_empty() || !other.iter().all(|&b| is_token(b)) {
+                if !is_token(other) {
                     return None;
                 }
                 // Token bytes are ASCII, so this is valid UTF-8.

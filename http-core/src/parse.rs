@@ -17,7 +17,7 @@
 //! in CRLF, no bare CR or LF, no obs-fold, no whitespace before a colon,
 //! token bytes in names, no control bytes in values.
 
-use crate::chars::{is_token, target_end, token_end, value_end, ValueEnd};
+use crate::chars::{is_tchar, target_end, token_end, value_end, ValueEnd};
 use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
 use memchr::memchr;
 
@@ -374,7 +374,7 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
             let method_end = memchr(b' ', line).unwrap_or(line.len());
             if !line[..method_end]
                 .iter()
-                .all(|&b| is_token(b) || b == b'\r')
+                .all(|&b| is_tchar(b) || b == b'\r')
             {
                 return Err(ParseError::Method);
             }

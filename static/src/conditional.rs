@@ -73,9 +73,10 @@ pub fn evaluate(
         if !list_matches(if_match, etag, Comparison::Strong) {
             return Precondition::Failed;
         }
-    } else if let (Some(since), Some(lm)) =
-        (c.if_unmodified_since.and_then(parse_date), last_modified)
-    {
+    } else if let (Some(since), Some(lm)) = (
+        c.if_unmodified_since.and_then(http_core::parse_http_date),
+        last_modified,
+    ) {
         if lm > since {
             return Precondition::Failed;
         }
@@ -90,7 +91,10 @@ pub fn evaluate(
             };
         }
     } else if get_or_head {
-        if let (Some(since), Some(lm)) = (c.if_modified_since.and_then(parse_date), last_modified) {
+        if let (Some(since), Some(lm)) = (
+            c.if_modified_since.and_then(http_core::parse_http_date),
+            last_modified,
+        ) {
             if lm <= since {
                 return Precondition::NotModified;
             }
@@ -108,15 +112,10 @@ pub fn if_range(value: &str, etag: &str, last_modified: Option<SystemTime>) -> b
     if value.starts_with('"') || value.starts_with("W/") {
         return matches!(parse_tag(value), Some((tag, "")) if strong_eq(tag, etag));
     }
-    match (parse_date(value), last_modified) {
+    match (http_core::parse_http_date(value), last_modified) {
         (Some(date), Some(lm)) => date == lm,
         _ => false,
     }
-}
-
-/// An HTTP-date in any of the three formats; `None` (ignored) otherwise.
-fn parse_date(s: &str) -> Option<SystemTime> {
-    httpdate::parse_http_date(s.trim()).ok()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

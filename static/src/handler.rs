@@ -259,7 +259,7 @@ impl StaticFiles {
             return Found::from(opened);
         }
         let last_modified =
-            conditional::last_modified(&opened.meta).map(|t| (t, httpdate::fmt_http_date(t)));
+            conditional::last_modified(&opened.meta).map(|t| (t, http_core::fmt_http_date(t)));
         let entry = Arc::new(cache::Entry::new(
             Arc::new(opened.file),
             opened.meta.clone(),
@@ -420,7 +420,7 @@ impl StaticFiles {
             Some(entry) => (entry.etag.clone(), entry.last_modified.clone()),
             None => (
                 conditional::etag(&found.meta, coding),
-                conditional::last_modified(&found.meta).map(|t| (t, httpdate::fmt_http_date(t))),
+                conditional::last_modified(&found.meta).map(|t| (t, http_core::fmt_http_date(t))),
             ),
         };
         let (last_modified, last_modified_text) = match last_modified {

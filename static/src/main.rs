@@ -198,8 +198,7 @@ fn parse_header(s: &str) -> Result<(&str, &str), String> {
     let bad = || format!("bad header {s:?}: expected \"Name: value\"");
     let (name, value) = s.split_once(':').ok_or_else(bad)?;
     let value = value.trim_matches([' ', '\t']);
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(token) {
+    if !http_core::is_token(name.as_bytes()) {
         return Err(bad());
     }
     if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {

@@ -1,5 +1,6 @@
-//! Response-body framing as a sans-IO state machine: framed bytes in, body
-//! bytes out, and a verdict on the peer closing. No sockets, no clock.
+//! Body framing as a sans-IO state machine, for requests (the server) and
+//! responses (the client) alike: framed bytes in, body bytes out, and a
+//! verdict on the peer closing. No sockets, no clock.
 //!
 //! ```text
 //!  Length(n) --n bytes through--> Done
@@ -14,9 +15,9 @@
 //! [`BodyDecoder::passed_through`] accounts for them. Chunked bodies go
 //! through [`BodyDecoder::decode`].
 
-use http_core::{BodyKind, ChunkedDecoder, ParseError};
+use crate::{BodyKind, ChunkedDecoder, ParseError};
 
-/// Where a response body stands.
+/// Where a message body stands.
 #[derive(Debug)]
 pub enum BodyDecoder {
     /// `Content-Length`: this many bytes remain.
@@ -37,8 +38,8 @@ pub enum BodyDecoder {
 pub struct Truncated;
 
 impl BodyDecoder {
-    /// The decoder for a body framed as `kind` (from http-core's
-    /// `response_body_kind`).
+    /// The decoder for a body framed as `kind` (from
+    /// [`crate::request_body_kind`] or [`crate::response_body_kind`]).
     pub fn new(kind: BodyKind) -> BodyDecoder {
         match kind {
             BodyKind::Empty | BodyKind::Length(0) => BodyDecoder::Done,
