@@ -9,23 +9,30 @@ taken from $CARGO_TARGET_DIR, default target/, under release/). Starts nginx
 file, then runs, with the client pinned to CPU 1:
   - 1000 keep-alive GETs of the small file in one process (1000 URLs on
     the command line, bodies to /dev/null);
-  - one 100 MiB download to /dev/null.
+  - one 100 MiB download into each of three sinks: `-o /dev/null`, `-o FILE`
+    (a file in a temp directory, removed after each run), and stdout
+    through a pipe read by a second process (`wc -c`, pinned to CPU 0 with
+    nginx; its count is checked, so a lost byte fails the run).
 Reports wall time and client CPU time (user+sys); ratios are fetch/curl,
 below 1.0 means fetch is faster. Traffic stays on 127.0.0.1.
+FETCH=/path/to/fetch measures another build (e.g. a baseline) without
+building.
 """
 import os, resource, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # cargo runs in ROOT, so a relative CARGO_TARGET_DIR is relative to ROOT too.
 TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"))
-FETCH = os.path.join(TARGET, "release", "fetch")
+FETCH = os.environ.get("FETCH") or os.path.join(TARGET, "release", "fetch")
+BIG_BYTES = 100 << 20
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "http-client", "--bin", "fetch"], cwd=ROOT, check=True)
+    if not os.environ.get("FETCH"):
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "http-client", "--bin", "fetch"], cwd=ROOT, check=True)
     curl = shutil.which("curl"); nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     taskset = shutil.which("taskset")
     pin = lambda cpu: [taskset, "-c", str(cpu)] if taskset else []
@@ -34,7 +41,7 @@ def main():
     with open(os.path.join(root, "small.txt"), "wb") as f: f.write(b"x" * 100)
     with open(os.path.join(root, "big.bin"), "wb") as f:
         chunk = os.urandom(1 << 20)
-        for _ in range(100): f.write(chunk)
+        for _ in range(BIG_BYTES >> 20): f.write(chunk)
     for n in ("small.txt", "big.bin"): os.chmod(os.path.join(root, n), 0o644)
     port = free_port()
     conf = f"""daemon off; worker_processes 1; error_log {d}/error.log; pid {d}/nginx.pid;
@@ -51,23 +58,20 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
             try: socket.create_connection(("127.0.0.1", port), 0.1).close(); break
             except OSError: time.sleep(0.05)
         small = f"http://127.0.0.1:{port}/small.txt"; big = f"http://127.0.0.1:{port}/big.bin"
+        out_file = os.path.join(d, "out.bin")
+        # name -> (arguments, sink): "null" (stdout discarded), "file"
+        # (written by -o, removed after), "pipe" (stdout read by wc -c).
         workloads = {
-            "1000 keep-alive GETs (100 B)": ["-s"] + [small] * 1000,
-            "100 MiB download": ["-s", "-o", "/dev/null", big],
+            "1000 keep-alive GETs (100 B)": (["-s"] + [small] * 1000, "null"),
+            "100 MiB download, -o /dev/null": (["-s", "-o", "/dev/null", big], "null"),
+            "100 MiB download, -o FILE": (["-s", "-o", out_file, big], "file"),
+            "100 MiB download, stdout into a pipe": (["-s", big], "pipe"),
         }
         results = {w: {"fetch": [], "curl": []} for w in workloads}
         for _ in range(rounds):
-            for w, args in workloads.items():
+            for w, (args, sink) in workloads.items():
                 for name, binary in (("fetch", FETCH), ("curl", curl)):
-                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    t0 = time.perf_counter()
-                    r = subprocess.run(pin(1) + [binary] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                    wall = time.perf_counter() - t0
-                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    if r.returncode != 0:
-                        sys.exit(f"{name} failed ({r.returncode}): {r.stderr.decode()[:300]}")
-                    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                    results[w][name].append((wall, cpu))
+                    results[w][name].append(run_client(pin, name, [binary] + args, sink, out_file))
         print(f"| workload ({rounds} rounds, medians) | fetch wall | curl wall | wall ratio | fetch CPU | curl CPU | CPU ratio |")
         print("|---|---|---|---|---|---|---|")
         for w in workloads:
@@ -76,6 +80,37 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
             print(f"| {w} | {fw*1000:.1f} ms | {cw*1000:.1f} ms | {fw/cw:.2f} | {fc*1000:.1f} ms | {cc*1000:.1f} ms | {fc/cc:.2f} |")
     finally:
         ng.terminate(); ng.wait(timeout=5); shutil.rmtree(d, ignore_errors=True)
+
+def run_client(pin, name, cmd, sink, out_file):
+    """Runs one client invocation; returns (wall, client CPU) in seconds.
+    CPU is the client's alone: RUSAGE_CHILDREN also counts the pipe's
+    reader, so the client is waited for on its own with os.wait4."""
+    reader = None
+    t0 = time.perf_counter()
+    if sink == "pipe":
+        reader = subprocess.Popen(pin(0) + ["wc", "-c"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        client = subprocess.Popen(pin(1) + cmd, stdout=reader.stdin, stderr=subprocess.PIPE)
+        reader.stdin.close()
+    else:
+        client = subprocess.Popen(pin(1) + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = client.stderr.read()
+    _, status, usage = os.wait4(client.pid, 0)
+    client.returncode = os.waitstatus_to_exitcode(status)
+    counted = reader.stdout.read() if reader else None
+    if reader:
+        reader.wait()
+    wall = time.perf_counter() - t0
+    if client.returncode != 0:
+        sys.exit(f"{name} failed ({client.returncode}): {err.decode()[:300]}")
+    if sink == "pipe" and int(counted.split()[0]) != BIG_BYTES:
+        sys.exit(f"{name} wrote {counted.decode().strip()} bytes into the pipe, not {BIG_BYTES}")
+    if sink == "file":
+        size = os.path.getsize(out_file)
+        os.remove(out_file)
+        if size != BIG_BYTES:
+            sys.exit(f"{name} wrote {size} bytes to the file, not {BIG_BYTES}")
+    return wall, usage.ru_utime + usage.ru_stime
+
 
 if __name__ == "__main__":
     main()
