@@ -179,6 +179,8 @@ mod tests {
         httpdate::parse_http_date(s).ok()
     }
 
+    /// One table of cases, long on purpose: each row is a precondition
+    /// combination of RFC 9110 13.2.2 and its outcome.
     #[test]
     fn evaluate_table() {
         let lm = t("Sun, 06 Nov 1994 08:49:37 GMT");

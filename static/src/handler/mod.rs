@@ -17,26 +17,25 @@
 //! the same name.
 
 use std::borrow::Cow;
-use std::collections::hash_map::RandomState;
 use std::fs;
-use std::hash::{BuildHasher, Hasher};
 use std::io;
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use http_core::{Method, StatusCode};
-use http_server::{Body, BodyPart, FileRegion, Handler, Request, Response};
+use http_server::{Handler, Request, Response};
+
+mod directory;
+mod file;
+
+use file::Found;
 
 use crate::cache::{self, OpenFileCache};
-use crate::conditional::{self, Conditions, Precondition};
+use crate::conditional;
 use crate::content_type;
-use crate::encoding::{self, Encoding};
-use crate::listing;
-use crate::range::{self, ByteRange, RangeOutcome};
-use crate::resolve::{self, Lexical, OpenError, OpenOptionsInside, Opened, ResolveError};
+use crate::encoding::Encoding;
+use crate::resolve::{self, OpenError, OpenOptionsInside, Opened, ResolveError};
 
 /// The methods a static directory answers.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -296,262 +295,6 @@ impl StaticFiles {
         }
         error(StatusCode::NOT_FOUND)
     }
-
-    fn directory(
-        &self,
-        req: &Request,
-        prefix: &str,
-        lexical: &Lexical,
-        rel: &Path,
-        dir: &fs::File,
-    ) -> Response {
-        if !lexical.trailing_slash {
-            let slashed = Lexical {
-                segments: lexical.segments.clone(),
-                trailing_slash: true,
-            };
-            return redirect(&format!("{prefix}{}", slashed.url_path()), req.query());
-        }
-        let index = rel.join(INDEX_FILE);
-        match resolve::open_inside(
-            &self.root,
-            Some(&self.root_dir),
-            &index,
-            self.open_options(),
-        ) {
-            Ok(opened) if opened.meta.is_file() => {
-                return self.file(req, &index, Found::from(opened))
-            }
-            Ok(_) | Err(OpenError::NotFound | OpenError::Refused) => {}
-            Err(e) => return self.open_failed(req, e),
-        }
-        if !self.listing {
-            return error(StatusCode::FORBIDDEN);
-        }
-        let mut entries = match self.list(dir, rel) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                return error(StatusCode::FORBIDDEN)
-            }
-            Err(e) => {
-                log::warn!("static: listing {}: {e}", req.raw_path());
-                return error(StatusCode::INTERNAL_SERVER_ERROR);
-            }
-        };
-        let sort = listing::Sort::from_query(req.query());
-        listing::sort_entries(&mut entries, sort);
-        let display = format!("{prefix}/{}", display_path(lexical));
-        let has_parent = !lexical.segments.is_empty();
-        let page = listing::render(&display, &entries, sort, has_parent);
-        Response::new(StatusCode::OK)
-            .header("Content-Type", "text/html; charset=utf-8")
-            .header("Cache-Control", "no-cache")
-            .bytes(page)
-    }
-
-    /// The entries of the directory `dir` (opened and checked at `ROOT/rel`)
-    /// that a request could open: names that are valid UTF-8, no dotfiles
-    /// unless enabled, no symlinks that the resolver would refuse, nothing
-    /// that is neither file nor directory.
-    ///
-    /// The entries are read from the open descriptor (through its
-    /// `/proc/self/fd` link, and stat'ed relative to it), not by path again,
-    /// so a directory swapped for a symlink after the checks cannot list
-    /// somewhere else. Without /proc, the path is read.
-    fn list(&self, dir: &fs::File, rel: &Path) -> io::Result<Vec<listing::Entry>> {
-        use std::os::unix::io::AsRawFd;
-        let by_fd = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
-        let reader = match fs::read_dir(&by_fd) {
-            Ok(reader) => reader,
-            Err(_) => fs::read_dir(self.root.join(rel))?,
-        };
-        let mut entries = Vec::new();
-        for dirent in reader {
-            let Ok(dirent) = dirent else { continue };
-            let Ok(name) = dirent.file_name().into_string() else {
-                continue; // not UTF-8: no request could name it
-            };
-            if name.starts_with('.') && !self.dotfiles {
-                continue;
-            }
-            let Ok(file_type) = dirent.file_type() else {
-                continue;
-            };
-            let meta = if file_type.is_symlink() || file_type.is_fifo() {
-                // Follow it the way a request would, refusals included.
-                match resolve::open_inside(
-                    &self.root,
-                    Some(&self.root_dir),
-                    &rel.join(&name),
-                    self.open_options(),
-                ) {
-                    Ok(opened) => opened.meta,
-                    Err(_) => continue,
-                }
-            } else {
-                match dirent.metadata() {
-                    Ok(meta) => meta,
-                    Err(_) => continue,
-                }
-            };
-            if !meta.is_file() && !meta.is_dir() {
-                continue;
-            }
-            entries.push(listing::Entry {
-                name,
-                is_dir: meta.is_dir(),
-                size: meta.len(),
-                modified: meta.modified().ok(),
-            });
-        }
-        Ok(entries)
-    }
-
-    /// Serves the regular file `opened` (found at `rel`, which names its
-    /// type) or one of its precompressed siblings.
-    fn file(&self, req: &Request, rel: &Path, found: Found) -> Response {
-        let content_type = match &found.cached {
-            Some(entry) => entry.content_type.clone(),
-            None => content_type::for_path(rel),
-        };
-        let (found, coding, has_siblings) = self.negotiate(req, rel, found);
-        // A cached entry is the identity coding (a sibling comes uncached).
-        let (etag, last_modified) = match &found.cached {
-            Some(entry) => (entry.etag.clone(), entry.last_modified.clone()),
-            None => (
-                conditional::etag(&found.meta, coding),
-                conditional::last_modified(&found.meta).map(|t| (t, http_core::fmt_http_date(t))),
-            ),
-        };
-        let (last_modified, last_modified_text) = match last_modified {
-            Some((t, text)) => (Some(t), Some(text)),
-            None => (None, None),
-        };
-
-        // One response, its status and body decided below.
-        let mut resp = Response::new(StatusCode::OK);
-        let headers = resp.headers_mut();
-        headers.append("ETag", &etag);
-        if let Some(lm) = &last_modified_text {
-            headers.append("Last-Modified", lm);
-        }
-        headers.append("Cache-Control", &self.cache_control);
-        if has_siblings {
-            headers.append("Vary", "Accept-Encoding");
-        }
-
-        let if_match = field(req, "If-Match");
-        let if_none_match = field(req, "If-None-Match");
-        let conditions = Conditions {
-            if_match: if_match.as_deref(),
-            if_none_match: if_none_match.as_deref(),
-            if_modified_since: req.header("If-Modified-Since"),
-            if_unmodified_since: req.header("If-Unmodified-Since"),
-        };
-        match conditional::evaluate(&conditions, true, &etag, last_modified) {
-            Precondition::Proceed => {}
-            Precondition::NotModified => {
-                resp.set_status(StatusCode::NOT_MODIFIED);
-                return resp;
-            }
-            Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
-        }
-
-        let size = found.meta.len();
-        // Range is defined for GET only; If-Range decides whether it still applies.
-        let range = match (req.method(), req.header("Range")) {
-            (Method::Get, Some(range)) => match req.header("If-Range") {
-                Some(v) if !conditional::if_range(v, &etag, last_modified) => RangeOutcome::Full,
-                _ => range::evaluate(range, size),
-            },
-            _ => RangeOutcome::Full,
-        };
-        if range == RangeOutcome::Unsatisfiable {
-            resp.headers_mut()
-                .append("Content-Range", format!("bytes */{size}"));
-            return into_error(resp, StatusCode::RANGE_NOT_SATISFIABLE);
-        }
-
-        let headers = resp.headers_mut();
-        headers.append("Accept-Ranges", "bytes");
-        if coding != Encoding::Identity {
-            headers.append("Content-Encoding", coding.token());
-        }
-        let file = Arc::clone(&found.file);
-        match range {
-            RangeOutcome::Single(r) => {
-                resp.set_status(StatusCode::PARTIAL_CONTENT);
-                resp.headers_mut().append("Content-Type", &content_type);
-                resp.headers_mut()
-                    .append("Content-Range", r.content_range(size));
-                resp.file(region(&file, r))
-            }
-            RangeOutcome::Multiple(ranges) => {
-                let boundary = boundary();
-                resp.set_status(StatusCode::PARTIAL_CONTENT);
-                resp.headers_mut().append(
-                    "Content-Type",
-                    format!("multipart/byteranges; boundary={boundary}"),
-                );
-                resp.with_body(multipart(&file, &ranges, size, &content_type, &boundary))
-            }
-            // Unsatisfiable was answered above.
-            RangeOutcome::Full | RangeOutcome::Unsatisfiable => {
-                resp.headers_mut().append("Content-Type", &content_type);
-                match small_body(req, &found, size) {
-                    Some(bytes) => resp.bytes(bytes),
-                    None => resp.file(FileRegion {
-                        file,
-                        offset: 0,
-                        len: size,
-                    }),
-                }
-            }
-        }
-    }
-
-    /// Picks the sibling `FILE.br` or `FILE.gz` the client prefers, if one
-    /// exists (and passes the same checks as the file itself). Returns the
-    /// file to send, its coding, and whether any sibling exists (for Vary).
-    fn negotiate(&self, req: &Request, rel: &Path, found: Found) -> (Found, Encoding, bool) {
-        let Some(accept) = req.header("Accept-Encoding") else {
-            return (found, Encoding::Identity, false);
-        };
-        let mut chosen: Option<(Opened, Encoding)> = None;
-        let mut has_siblings = false;
-        let wanted = encoding::preferred(Some(accept));
-        for coding in [Encoding::Brotli, Encoding::Gzip] {
-            let mut name = rel.as_os_str().to_owned();
-            name.push(coding.extension());
-            let Ok(sibling) = resolve::open_inside(
-                &self.root,
-                Some(&self.root_dir),
-                Path::new(&name),
-                self.open_options(),
-            ) else {
-                continue;
-            };
-            if !sibling.meta.is_file() {
-                continue;
-            }
-            has_siblings = true;
-            let rank = wanted.iter().position(|&c| c == coding);
-            let better = match (&chosen, rank) {
-                (_, None) => false,
-                (None, Some(_)) => true,
-                (Some((_, current)), Some(rank)) => {
-                    wanted.iter().position(|c| c == current) > Some(rank)
-                }
-            };
-            if better {
-                chosen = Some((sibling, coding));
-            }
-        }
-        match chosen {
-            Some((sibling, coding)) => (Found::from(sibling), coding, true),
-            None => (found, Encoding::Identity, has_siblings),
-        }
-    }
 }
 
 impl Handler for StaticFiles {
@@ -580,16 +323,6 @@ fn field<'a>(req: &'a Request, name: &'a str) -> Option<Cow<'a, str>> {
     }
 }
 
-/// The decoded directory path for the listing's title, ending with `/`.
-fn display_path(lexical: &Lexical) -> String {
-    let mut out = String::new();
-    for s in &lexical.segments {
-        out.push_str(s);
-        out.push('/');
-    }
-    out
-}
-
 /// A short plain-text error page: "404 Not Found".
 fn error(status: StatusCode) -> Response {
     Response::text(status, format!("{} {}\n", status.as_u16(), status.reason()))
@@ -616,100 +349,11 @@ fn redirect(location: &str, query: Option<&str>) -> Response {
     .header("Location", location)
 }
 
-/// A regular file to serve: just opened, or from the open-file cache.
-struct Found {
-    file: Arc<fs::File>,
-    meta: fs::Metadata,
-    /// The cache entry it is (its precomputed fields and maybe its bytes).
-    cached: Option<Arc<cache::Entry>>,
-}
-
-impl Found {
-    fn cached(entry: Arc<cache::Entry>) -> Found {
-        Found {
-            file: Arc::clone(&entry.file),
-            meta: entry.meta.clone(),
-            cached: Some(entry),
-        }
-    }
-}
-
-impl From<Opened> for Found {
-    fn from(opened: Opened) -> Found {
-        Found {
-            file: Arc::new(opened.file),
-            meta: opened.meta,
-            cached: None,
-        }
-    }
-}
-
-/// The whole body of a small file for a GET: the cached bytes, or read
-/// now; `None` (send the file region) for HEAD, big files, or when the
-/// read comes up short (the file changed: the server's file path handles
-/// that).
-fn small_body(req: &Request, found: &Found, size: u64) -> Option<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    if size > SMALL_FILE_BYTES || *req.method() != Method::Get {
-        return None;
-    }
-    if let Some(content) = found.cached.as_ref().and_then(|e| e.content.as_ref()) {
-        return Some(content.to_vec());
-    }
-    let mut buf = vec![0; usize::try_from(size).ok()?];
-    found.file.read_exact_at(&mut buf, 0).ok()?;
-    Some(buf)
-}
-
-fn region(file: &Arc<std::fs::File>, r: ByteRange) -> FileRegion {
-    FileRegion {
-        file: Arc::clone(file),
-        offset: r.first,
-        len: r.len(),
-    }
-}
-
-/// A boundary no file is likely to contain: 32 hex digits from a
-/// randomly keyed hash of a counter.
-fn boundary() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let state = RandomState::new();
-    let mut a = state.build_hasher();
-    a.write_u64(n);
-    let mut b = state.build_hasher();
-    b.write_u64(!n);
-    format!("{:016x}{:016x}", a.finish(), b.finish())
-}
-
-/// `multipart/byteranges` (RFC 9110 14.6): part heads as bytes, part
-/// bodies as file regions, sent in order.
-fn multipart(
-    file: &Arc<std::fs::File>,
-    ranges: &[ByteRange],
-    size: u64,
-    content_type: &str,
-    boundary: &str,
-) -> Body {
-    let mut parts = Vec::with_capacity(ranges.len() * 2 + 1);
-    for r in ranges {
-        let head = format!(
-            "\r\n--{boundary}\r\nContent-Type: {content_type}\r\nContent-Range: {}\r\n\r\n",
-            r.content_range(size)
-        );
-        parts.push(BodyPart::Bytes(head.into_bytes()));
-        parts.push(BodyPart::File(region(file, *r)));
-    }
-    parts.push(BodyPart::Bytes(
-        format!("\r\n--{boundary}--\r\n").into_bytes(),
-    ));
-    Body::Parts(parts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use http_core::{Headers, Version};
+    use http_server::Body;
 
     fn req(method: Method, target: &str, headers: &[(&str, &str)]) -> Request {
         let mut h = Headers::new();
