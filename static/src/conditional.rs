@@ -33,7 +33,12 @@ pub fn etag(meta: &Metadata, encoding: Encoding) -> String {
 /// The modification time truncated to whole seconds, as HTTP dates carry
 /// it; `None` when the filesystem has none.
 pub fn last_modified(meta: &Metadata) -> Option<SystemTime> {
-    let t = meta.modified().ok()?;
+    whole_seconds(meta.modified().ok()?)
+}
+
+/// `t` truncated to whole seconds (`None` before 1970), so that it
+/// compares equal to the HTTP date that names it.
+pub fn whole_seconds(t: SystemTime) -> Option<SystemTime> {
     let secs = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
     Some(UNIX_EPOCH + Duration::from_secs(secs))
 }

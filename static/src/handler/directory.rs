@@ -5,11 +5,14 @@ use std::fs;
 use std::io;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use http_core::StatusCode;
 use http_server::{Request, Response};
 
-use super::{error, redirect, Found, StaticFiles, INDEX_FILE};
+use super::file::{preconditions, Validators};
+use super::{error, into_error, Found, StaticFiles, INDEX_FILE};
+use crate::conditional::Precondition;
 use crate::listing;
 use crate::resolve::{self, Lexical, OpenError};
 
@@ -28,7 +31,7 @@ impl StaticFiles {
                 segments: lexical.segments.clone(),
                 trailing_slash: true,
             };
-            return redirect(&format!("{prefix}{}", slashed.url_path()), req.query());
+            return self.redirect(&format!("{prefix}{}", slashed.url_path()), req.query());
         }
         let index = rel.join(INDEX_FILE);
         match resolve::open_inside(
@@ -61,9 +64,25 @@ impl StaticFiles {
         let display = format!("{prefix}/{}", display_path(lexical));
         let has_parent = !lexical.segments.is_empty();
         let page = listing::render(&display, &entries, sort, has_parent);
-        Response::new(StatusCode::OK)
-            .header("Content-Type", "text/html; charset=utf-8")
-            .header("Cache-Control", "no-cache")
+        let newest = dir.metadata().ok().and_then(|m| m.modified().ok());
+        let v = listing_validators(page.as_bytes(), newest, &entries);
+        // Listings change as files come and go: always revalidate, but
+        // cheaply (a 304 instead of the page when nothing changed).
+        let mut resp = Response::new(StatusCode::OK)
+            .header("ETag", &v.etag)
+            .header("Cache-Control", "no-cache");
+        if let Some(lm) = &v.last_modified_text {
+            resp = resp.header("Last-Modified", lm);
+        }
+        match preconditions(req, &v) {
+            Precondition::Proceed => {}
+            Precondition::NotModified => {
+                resp.set_status(StatusCode::NOT_MODIFIED);
+                return resp;
+            }
+            Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
+        }
+        resp.header("Content-Type", "text/html; charset=utf-8")
             .bytes(page)
     }
 
@@ -124,6 +143,27 @@ impl StaticFiles {
         }
         Ok(entries)
     }
+}
+
+/// A listing's validators: an entity tag that is a hash of the page
+/// itself (any change an entry shows changes it: names, sizes, dates, the
+/// sort order), and as Last-Modified the newest of the directory's and its
+/// entries' modification times.
+fn listing_validators(
+    page: &[u8],
+    dir_modified: Option<SystemTime>,
+    entries: &[listing::Entry],
+) -> Validators {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hash = DefaultHasher::new();
+    hash.write(page);
+    let newest = entries
+        .iter()
+        .filter_map(|e| e.modified)
+        .chain(dir_modified)
+        .max()
+        .and_then(crate::conditional::whole_seconds);
+    Validators::new(format!("\"l-{:016x}\"", hash.finish()), newest)
 }
 
 /// The decoded directory path for the listing's title, ending with `/`.

@@ -109,13 +109,22 @@ impl StaticFiles {
 }
 
 /// The validators of the representation being served.
-struct Validators {
-    etag: String,
-    last_modified: Option<std::time::SystemTime>,
-    last_modified_text: Option<String>,
+pub(super) struct Validators {
+    pub(super) etag: String,
+    pub(super) last_modified: Option<std::time::SystemTime>,
+    pub(super) last_modified_text: Option<String>,
 }
 
 impl Validators {
+    /// An entity tag and, if known, the modification time.
+    pub(super) fn new(etag: String, last_modified: Option<std::time::SystemTime>) -> Validators {
+        Validators {
+            etag,
+            last_modified,
+            last_modified_text: last_modified.map(http_core::fmt_http_date),
+        }
+    }
+
     fn of(found: &Found, coding: Encoding) -> Validators {
         // A cached entry is the identity coding (a sibling comes uncached).
         let (etag, last_modified) = match &found.cached {
@@ -137,8 +146,8 @@ impl Validators {
     }
 }
 
-/// RFC 9110 13.2.2, for a GET or HEAD of an existing file.
-fn preconditions(req: &Request, v: &Validators) -> Precondition {
+/// RFC 9110 13.2.2, for a GET or HEAD of an existing representation.
+pub(super) fn preconditions(req: &Request, v: &Validators) -> Precondition {
     let if_match = field(req, "If-Match");
     let if_none_match = field(req, "If-None-Match");
     let conditions = Conditions {

@@ -179,7 +179,7 @@ impl StaticFiles {
         let prefix = prefix.trim_end_matches('/');
         let resp = match req.raw_path().strip_prefix(prefix) {
             Some("") if matches!(req.method(), Method::Get | Method::Head) => {
-                redirect(&format!("{prefix}/"), req.query())
+                self.redirect(&format!("{prefix}/"), req.query())
             }
             // OPTIONS and other methods on the bare prefix: as on the root.
             Some("") => self.respond(req, prefix, "/"),
@@ -202,6 +202,23 @@ impl StaticFiles {
             headers.append(name, value);
         }
         resp
+    }
+
+    /// 301 to `location` (already percent-encoded), keeping the query, with
+    /// the site's cache policy (the `Cache-Control` files get): without
+    /// one, caches would guess a lifetime for a permanent redirect, and a
+    /// directory later replaced by a file would stay redirected.
+    fn redirect(&self, location: &str, query: Option<&str>) -> Response {
+        let location = match query {
+            Some(q) => format!("{location}?{q}"),
+            None => location.to_string(),
+        };
+        Response::text(
+            StatusCode::MOVED_PERMANENTLY,
+            format!("301 Moved Permanently: {location}\n"),
+        )
+        .header("Location", location)
+        .header("Cache-Control", &self.cache_control)
     }
 
     fn open_options(&self) -> OpenOptionsInside {
@@ -334,19 +351,6 @@ fn into_error(mut resp: Response, status: StatusCode) -> Response {
     resp.headers_mut()
         .insert("Content-Type", "text/plain; charset=utf-8");
     resp.bytes(format!("{} {}\n", status.as_u16(), status.reason()))
-}
-
-/// 301 to `location` (already percent-encoded), keeping the query.
-fn redirect(location: &str, query: Option<&str>) -> Response {
-    let location = match query {
-        Some(q) => format!("{location}?{q}"),
-        None => location.to_string(),
-    };
-    Response::text(
-        StatusCode::MOVED_PERMANENTLY,
-        format!("301 Moved Permanently: {location}\n"),
-    )
-    .header("Location", location)
 }
 
 #[cfg(test)]
