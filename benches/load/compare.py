@@ -10,6 +10,12 @@ tree) next to requests per second.
     python3 benches/load/compare.py server   # examples/hello vs nginx `return 200`
     python3 benches/load/compare.py static   # static --workers 1 vs nginx sendfile
     python3 benches/load/compare.py all
+    BASELINE=/path/to/old/target/release python3 benches/load/compare.py server
+        # also runs the old build's binaries ("before") in the same rounds
+
+The server comparison also runs the floor (benches/examples/floor.rs: the
+least an epoll server can spend per request) and a 1000-connection
+keep-alive scenario with wrk's p99 latency.
 
 The client (fetch vs curl) has its own script, client_vs_curl.py.
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
@@ -180,6 +186,7 @@ def check_ok(url, size=None):
 
 
 def wrk(url, pipeline=0, conns=50):
+    """(requests/s, p99 latency in ms) of one wrk run."""
     argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", "--latency"]
     if pipeline:
         argv += ["-s", os.path.join(HERE, "pipeline.lua"), url, "--", str(pipeline)]
@@ -190,22 +197,24 @@ def wrk(url, pipeline=0, conns=50):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     if errors:
         print(f"  wrk reported: {errors.group(0)}", file=sys.stderr)
-    return float(m.group(1)) if m else 0.0
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99_ms = float(p99.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)] if p99 else float("nan")
+    return (float(m.group(1)) if m else 0.0), p99_ms
 
 
-def measure(proc, url, pipeline=0):
-    """requests/s, requests per server CPU-second, and the server's user
-    and kernel CPU microseconds per request."""
+def measure(proc, url, pipeline=0, conns=50):
+    """requests/s, requests per server CPU-second, the server's user and
+    kernel CPU microseconds per request, and wrk's p99 latency (ms)."""
     u0, s0 = cpu_split(proc.p.pid)
-    rps = wrk(url, pipeline)
+    rps, p99 = wrk(url, pipeline, conns)
     u1, s1 = cpu_split(proc.p.pid)
     user, system = u1 - u0, s1 - s0
     secs = float(DURATION.rstrip("s"))
     reqs = rps * secs
     if reqs <= 0:
-        return rps, 0.0, 0.0, 0.0
+        return rps, 0.0, 0.0, 0.0, p99
     per_cpu = reqs / (user + system) if user + system > 0 else float("inf")
-    return rps, per_cpu, user / reqs * 1e6, system / reqs * 1e6
+    return rps, per_cpu, user / reqs * 1e6, system / reqs * 1e6, p99
 
 
 def idle_memory(proc, n):
@@ -247,64 +256,96 @@ def interleave(rounds, pairs):
     return results
 
 
-def table(title, rows):
-    print(f"\n### {title}\n")
-    print("| scenario | ours | nginx | ratio |")
-    print("|---|---|---|---|")
-    for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |")
-    sys.stdout.flush()
-
-
 def build(*args):
     subprocess.run(["cargo", "build", "--release", "-q", *args], cwd=ROOT, check=True)
 
 
+def baseline_binary(rel_path):
+    """The same binary from an earlier build, when BASELINE names the
+    release folder of one (measured as "before" in the same rounds)."""
+    base = os.environ.get("BASELINE")
+    if not base:
+        return None
+    path = os.path.join(base, rel_path)
+    if not os.path.exists(path):
+        sys.exit(f"BASELINE={base}: no {rel_path} there")
+    return path
+
+
+def started(argv_of_port):
+    def start():
+        port = free_port()
+        return Proc(argv_of_port(port), port)
+    return start
+
+
+def table(title, contestants, rows):
+    """rows: [(label, {name: value}, fmt)]; ratios of ours to every other."""
+    names = list(contestants)
+    others = [n for n in names if n != "ours"]
+    print(f"\n### {title}\n")
+    print("| scenario | " + " | ".join(names) + " | " + " | ".join(f"ours / {n}" for n in others) + " |")
+    print("|---" * (1 + len(names) + len(others)) + "|")
+    for label, values, fmt in rows:
+        cells = [fmt(values[n]) for n in names]
+        ratios = [f"{values['ours'] / values[n]:.2f}x" if values[n] else "n/a" for n in others]
+        print(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    sys.stdout.flush()
+
+
 def server_bench(tmp):
     build("-p", "http-server", "--example", "hello")
+    build("-p", "benches", "--example", "floor")
     hello = os.path.join(REL, "examples", "hello")
-
-    def ours():
-        port = free_port()
-        return Proc([hello, f"127.0.0.1:{port}"], port)
-
-    def peer():
-        return start_nginx(tmp, 'location / { default_type text/plain; return 200 "Hello, World!"; }')
+    floor = os.path.join(REL, "examples", "floor")
+    contestants = {
+        "ours": started(lambda port: [hello, f"127.0.0.1:{port}"]),
+        "nginx": lambda: start_nginx(tmp, 'location / { default_type text/plain; return 200 "Hello, World!"; }'),
+        "floor": started(lambda port: [floor, f"127.0.0.1:{port}"]),
+    }
+    before = baseline_binary(os.path.join("examples", "hello"))
+    if before:
+        contestants["before"] = started(lambda port: [before, f"127.0.0.1:{port}"])
 
     rows = []
-    for label, pipeline in [("keep-alive, 50 connections", 0), ("pipelined, depth 16", 16)]:
-        res = {"ours": [], "nginx": []}
+    scenarios = [
+        ("keep-alive, 50 connections", 0, 50),
+        ("pipelined, depth 16", 16, 50),
+        ("keep-alive, 1000 connections", 0, 1000),
+    ]
+    for label, pipeline, conns in scenarios:
+        res = {name: [] for name in contestants}
         for _ in range(ROUNDS):
-            for name, start in [("ours", ours), ("nginx", peer)]:
+            for name, start in contestants.items():
                 p = start()
                 try:
                     check_ok(f"http://127.0.0.1:{p.port}/")
-                    res[name].append(measure(p, f"http://127.0.0.1:{p.port}/", pipeline))
+                    res[name].append(measure(p, f"http://127.0.0.1:{p.port}/", pipeline, conns))
                 finally:
                     p.stop()
-        o_rps, n_rps = median([r[0] for r in res["ours"]]), median([r[0] for r in res["nginx"]])
-        o_cpu, n_cpu = median([r[1] for r in res["ours"]]), median([r[1] for r in res["nginx"]])
-        o_usr, n_usr = median([r[2] for r in res["ours"]]), median([r[2] for r in res["nginx"]])
-        o_sys, n_sys = median([r[3] for r in res["ours"]]), median([r[3] for r in res["nginx"]])
-        rows.append((f"{label}: requests/s", f"{o_rps:,.0f}", f"{n_rps:,.0f}", f"{o_rps / n_rps:.2f}x"))
-        rows.append((f"{label}: requests per server CPU-second", f"{o_cpu:,.0f}", f"{n_cpu:,.0f}", f"{o_cpu / n_cpu:.2f}x"))
+        med = lambda i: {n: median([r[i] for r in res[n]]) for n in contestants}
+        rows.append((f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"))
+        rows.append((f"{label}: requests per server CPU-second", med(1), lambda v: f"{v:,.0f}"))
         # Where the server's time goes: its own code (user) vs the kernel's
         # socket work, which is the same for any server making the same calls.
-        rows.append((f"{label}: server user CPU per request", f"{o_usr:.2f} µs", f"{n_usr:.2f} µs", f"{o_usr / n_usr:.2f}x"))
-        rows.append((f"{label}: server kernel CPU per request", f"{o_sys:.2f} µs", f"{n_sys:.2f} µs", f"{o_sys / n_sys:.2f}x"))
+        rows.append((f"{label}: server user CPU per request", med(2), lambda v: f"{v:.2f} µs"))
+        rows.append((f"{label}: server kernel CPU per request", med(3), lambda v: f"{v:.2f} µs"))
+        if conns >= 1000:
+            rows.append((f"{label}: p99 latency", med(4), lambda v: f"{v:.2f} ms"))
 
     n = int(os.environ.get("IDLE_CONNS", "5000"))
-    mem = {"ours": [], "nginx": []}
+    mem = {name: [] for name in contestants if name != "floor"}
     for _ in range(ROUNDS):
-        for name, start in [("ours", ours), ("nginx", peer)]:
-            p = start()
+        for name in mem:
+            p = contestants[name]()
             try:
                 mem[name].append(idle_memory(p, n))
             finally:
                 p.stop()
-    o, g = median(mem["ours"]), median(mem["nginx"])
-    rows.append((f"RSS growth per idle keep-alive connection ({n})", f"{o:,.0f} B", f"{g:,.0f} B", f"{o / g:.2f}x" if g > 0 else "n/a"))
-    table("examples/hello vs nginx `return 200`", rows)
+    idle = {name: median(v) for name, v in mem.items()}
+    idle["floor"] = 0.0
+    rows.append((f"RSS growth per idle keep-alive connection ({n}; the floor not measured)", idle, lambda v: f"{v:,.0f} B"))
+    table("examples/hello vs nginx `return 200` and the floor", contestants, rows)
 
 
 def static_bench(tmp):
@@ -327,12 +368,18 @@ def static_bench(tmp):
     def peer():
         return start_nginx(tmp, f"location / {{ root {docroot}; }}")
 
+    contestants = [("ours", ours), ("nginx", peer)]
+    old_static = baseline_binary("static")
+    if old_static:
+        contestants.append(("before", started(
+            lambda port: [old_static, "--workers", "1", "--quiet", "--addr", f"127.0.0.1:{port}", docroot])))
+
     rows = []
     sizes = {"/1k.txt": 1024, "/10m.bin": 10 * 1024 * 1024}
     for label, path, conns in [("1 KiB file", "/1k.txt", 50), ("10 MiB file", "/10m.bin", 4)]:
-        res = {"ours": [], "nginx": []}
+        res = {name: [] for name, _ in contestants}
         for _ in range(ROUNDS):
-            for name, start in [("ours", ours), ("nginx", peer)]:
+            for name, start in contestants:
                 p = start()
                 try:
                     check_ok(f"http://127.0.0.1:{p.port}{path}", sizes[path])
@@ -346,12 +393,11 @@ def static_bench(tmp):
                     res[name].append((rps, rps * float(DURATION.rstrip("s")) / cpu, float(tr.group(1)) * scale))
                 finally:
                     p.stop()
-        o = [median([r[i] for r in res["ours"]]) for i in range(3)]
-        n = [median([r[i] for r in res["nginx"]]) for i in range(3)]
-        rows.append((f"{label}: requests/s", f"{o[0]:,.0f}", f"{n[0]:,.0f}", f"{o[0] / n[0]:.2f}x"))
-        rows.append((f"{label}: requests per server CPU-second", f"{o[1]:,.0f}", f"{n[1]:,.0f}", f"{o[1] / n[1]:.2f}x"))
-        rows.append((f"{label}: throughput", f"{o[2] / 2**20:,.0f} MiB/s", f"{n[2] / 2**20:,.0f} MiB/s", f"{o[2] / n[2]:.2f}x"))
-    table("static --workers 1 vs nginx (sendfile on, access log off, 1 worker)", rows)
+        med = lambda i: {n: median([r[i] for r in res[n]]) for n in res}
+        rows.append((f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"))
+        rows.append((f"{label}: requests per server CPU-second", med(1), lambda v: f"{v:,.0f}"))
+        rows.append((f"{label}: throughput", med(2), lambda v: f"{v / 2**20:,.0f} MiB/s"))
+    table("static --workers 1 vs nginx (sendfile on, access log off, 1 worker)", dict(contestants), rows)
 
 
 def main():
