@@ -1,0 +1,223 @@
+//! The command line: the clap [`Cli`] (its doc comments are `--help`) and
+//! the checks on flag values that clap cannot make.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Parser};
+use http_client::DEFAULT_MAX_REDIRECTS;
+
+use crate::exit::{self, Failure};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fetch",
+    version,
+    about = "Transfer a URL over plain HTTP/1.1, with curl's flags and exit codes"
+)]
+pub struct Cli {
+    /// URLs to fetch, in order, reusing connections.
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Request method.
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        allow_hyphen_values = true
+    )]
+    pub method: Option<String>,
+    /// POST data (`@file` strips newlines, `@-` reads stdin); repeatable, joined by '&'.
+    #[arg(short = 'd', long = "data", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub data: Vec<String>,
+    /// POST data sent as is (`@file` keeps newlines).
+    #[arg(long = "data-binary", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub data_binary: Vec<String>,
+    /// Upload FILE with PUT ("-" reads stdin, sent chunked); a URL ending
+    /// in '/' gets the file's name appended.
+    #[arg(
+        short = 'T',
+        long = "upload-file",
+        value_name = "FILE",
+        allow_hyphen_values = true
+    )]
+    pub upload_file: Option<PathBuf>,
+    /// Ask for a byte range ("0-99", "100-", "-50").
+    #[arg(
+        short = 'r',
+        long = "range",
+        value_name = "RANGE",
+        allow_hyphen_values = true
+    )]
+    pub range: Option<String>,
+    /// Referer header.
+    #[arg(
+        short = 'e',
+        long = "referer",
+        value_name = "URL",
+        allow_hyphen_values = true
+    )]
+    pub referer: Option<String>,
+    /// Cookie header ("name=value; name2=value2"; cookie files are not supported).
+    #[arg(
+        short = 'b',
+        long = "cookie",
+        value_name = "DATA",
+        allow_hyphen_values = true
+    )]
+    pub cookie: Option<String>,
+    /// Put the data in the query string and use GET.
+    #[arg(short = 'G', long = "get")]
+    pub get: bool,
+    /// Extra header "Name: value"; "Name:" removes a default header.
+    #[arg(short = 'H', long = "header", value_name = "HEADER", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub headers: Vec<String>,
+    /// HEAD request; print the response head.
+    #[arg(short = 'I', long = "head")]
+    pub head: bool,
+    /// Include the response head in the output.
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+    /// Write the body to FILE instead of stdout (one per URL, in order).
+    #[arg(short = 'o', long = "output", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub output: Vec<PathBuf>,
+    /// Write the body to a file named like the URL's last path segment.
+    #[arg(short = 'O', long = "remote-name", action = ArgAction::Count)]
+    pub remote_name: u8,
+    /// Follow redirects.
+    #[arg(short = 'L', long = "location")]
+    pub location: bool,
+    /// Redirect limit with -L (-1: no limit).
+    #[arg(long = "max-redirs", value_name = "N", default_value_t = i64::from(DEFAULT_MAX_REDIRECTS), allow_negative_numbers = true)]
+    pub max_redirs: i64,
+    /// Proxy URL: http://, socks4://, socks4a://, socks5://, socks5h:// ("" = none).
+    #[arg(
+        short = 'x',
+        long = "proxy",
+        value_name = "URL",
+        allow_hyphen_values = true
+    )]
+    pub proxy: Option<String>,
+    /// Proxy credentials USER:PASS.
+    #[arg(
+        short = 'U',
+        long = "proxy-user",
+        value_name = "USER:PASS",
+        allow_hyphen_values = true
+    )]
+    pub proxy_user: Option<String>,
+    /// Tunnel through the HTTP proxy with CONNECT.
+    #[arg(short = 'p', long = "proxytunnel")]
+    pub proxytunnel: bool,
+    /// Hosts that bypass the proxy (comma list, overrides NO_PROXY).
+    #[arg(long = "noproxy", value_name = "LIST", allow_hyphen_values = true)]
+    pub noproxy: Option<String>,
+    /// Server credentials USER:PASS (Basic).
+    #[arg(
+        short = 'u',
+        long = "user",
+        value_name = "USER:PASS",
+        allow_hyphen_values = true
+    )]
+    pub user: Option<String>,
+    /// User-Agent header.
+    #[arg(
+        short = 'A',
+        long = "user-agent",
+        value_name = "NAME",
+        allow_hyphen_values = true
+    )]
+    pub user_agent: Option<String>,
+    /// Print connection notes and heads on stderr.
+    #[arg(short = 'v', long = "verbose")]
+    pub verbose: bool,
+    /// No progress, no error messages.
+    #[arg(short = 's', long = "silent")]
+    pub silent: bool,
+    /// With -s, still print errors.
+    #[arg(short = 'S', long = "show-error")]
+    pub show_error: bool,
+    /// Like -f, but the body is still written.
+    #[arg(long = "fail-with-body")]
+    pub fail_with_body: bool,
+    /// Write the response heads to FILE ("-" = stdout).
+    #[arg(
+        short = 'D',
+        long = "dump-header",
+        value_name = "FILE",
+        allow_hyphen_values = true
+    )]
+    pub dump_header: Option<PathBuf>,
+    /// Use ADDR for HOST:PORT instead of resolving it (repeatable;
+    /// ADDR may be a comma list, IPv6 in brackets).
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub resolve: Vec<String>,
+    /// Fail (exit 22, no body) on HTTP status 400 and above.
+    #[arg(short = 'f', long = "fail")]
+    pub fail: bool,
+    /// Limit for resolving, connecting and the proxy handshake (seconds).
+    #[arg(
+        long = "connect-timeout",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
+    pub connect_timeout: Option<f64>,
+    /// Limit for each whole transfer (seconds).
+    #[arg(
+        short = 'm',
+        long = "max-time",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
+    pub max_time: Option<f64>,
+    /// Retry transient failures (timeouts, HTTP 408/429/500/502/503/504) N times.
+    #[arg(
+        long = "retry",
+        value_name = "N",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub retry: u32,
+    /// Print FORMAT after each transfer (%{http_code}, %{time_total}, ...; @file reads it).
+    #[arg(
+        short = 'w',
+        long = "write-out",
+        value_name = "FORMAT",
+        allow_hyphen_values = true
+    )]
+    pub write_out: Option<String>,
+}
+
+impl Cli {
+    /// The checks on flag combinations that clap cannot make; `has_data`:
+    /// `-d` or `--data-binary` gave a body.
+    pub fn check_combinations(&self, has_data: bool) -> Result<(), Failure> {
+        if self.head && has_data && !self.get {
+            return Err(Failure::new(
+                exit::USAGE,
+                "You can only select one HTTP request method! You asked for both POST (-d) and HEAD (-I).",
+            ));
+        }
+        if self.max_redirs < -1 {
+            return Err(Failure::new(
+                exit::USAGE,
+                "option --max-redirs: expected a proper numerical parameter",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A `--connect-timeout` or `--max-time` value: absent or 0 is no limit.
+pub fn parse_secs(v: Option<f64>, flag: &str) -> Result<Option<Duration>, Failure> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        // curl: 0 means no limit.
+        Some(0.0) => Ok(None),
+        Some(_) => Err(Failure::new(
+            exit::USAGE,
+            format!("{flag}: expected a positive number of seconds"),
+        )),
+    }
+}

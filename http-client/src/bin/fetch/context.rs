@@ -1,0 +1,137 @@
+//! What every transfer of one run shares ([`Ctx`]), opened from the flags:
+//! the request data, the configured [`Client`], the `-w` format and the
+//! `-D` file.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use http_client::{Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, UrlError};
+
+use crate::cli::{parse_secs, Cli};
+use crate::exit::{self, Failure};
+use crate::request::read_data;
+use crate::resolve::PinnedResolver;
+use crate::trace::{tracer, HeadLog};
+use crate::write_out;
+
+/// What every transfer of one run shares.
+pub struct Ctx<'a> {
+    pub cli: &'a Cli,
+    pub client: Client,
+    pub heads: HeadLog,
+    pub data: Option<Vec<u8>>,
+    /// `-w`, read once per run.
+    pub write_out: Option<String>,
+    /// `-D`: every transfer's heads, in order (opened once per run).
+    pub dump: RefCell<Option<Box<dyn Write>>>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Checks the flags and opens what the run shares. The steps run in
+    /// this order, so of several bad flags the first one here is reported.
+    pub fn open(cli: &'a Cli) -> Result<Ctx<'a>, Failure> {
+        if cli.urls.is_empty() {
+            return Err(Failure::new(exit::USAGE, "no URL specified!"));
+        }
+        let data = read_data(cli)?;
+        cli.check_combinations(data.is_some())?;
+        let heads = HeadLog::default();
+        let client = build_client(cli, &heads)?;
+        let write_out = write_out::load_format(cli.write_out.as_deref())?;
+        let dump = open_dump(cli.dump_header.as_deref())?;
+        Ok(Ctx {
+            cli,
+            client,
+            heads,
+            data,
+            write_out,
+            dump: RefCell::new(dump),
+        })
+    }
+}
+
+/// The client with the flags' timeouts, redirect policy, proxy, pinned
+/// names and User-Agent; its trace hook feeds `heads` (and `-v`).
+fn build_client(cli: &Cli, heads: &HeadLog) -> Result<Client, Failure> {
+    let connect_timeout = parse_secs(cli.connect_timeout, "--connect-timeout")?;
+    let max_time = parse_secs(cli.max_time, "--max-time")?;
+    let redirects = if cli.location {
+        RedirectPolicy::Follow {
+            // curl: -1 means unlimited.
+            max: u32::try_from(cli.max_redirs).unwrap_or(u32::MAX),
+        }
+    } else {
+        RedirectPolicy::None
+    };
+    let mut builder = Client::builder()
+        .proxy(build_proxy_config(cli)?)
+        .redirects(redirects)
+        .trace(tracer(cli.verbose, Arc::clone(heads)));
+    if let Some(d) = connect_timeout {
+        builder = builder.connect_timeout(d);
+    }
+    if let Some(d) = max_time {
+        builder = builder.timeout(d);
+    }
+    if !cli.resolve.is_empty() {
+        builder = builder.resolver(PinnedResolver::parse(&cli.resolve)?);
+    }
+    // curl's habit: "fetch/VERSION" unless -A says otherwise.
+    let default_ua = format!("fetch/{}", env!("CARGO_PKG_VERSION"));
+    builder = builder.user_agent(Some(cli.user_agent.as_deref().unwrap_or(&default_ua)));
+    Ok(builder.build())
+}
+
+/// `-x`, `-U`, `-p` and `--noproxy`: a fixed proxy (none for `-x ""`), or
+/// the environment's proxy settings without `-x`.
+fn build_proxy_config(cli: &Cli) -> Result<ProxyConfig, Failure> {
+    let creds = cli.proxy_user.as_deref().map(Credentials::from_pair);
+    let no_proxy = cli.noproxy.as_deref().map(NoProxy::parse);
+    match cli.proxy.as_deref() {
+        Some("") => Ok(ProxyConfig::None),
+        Some(p) => {
+            let mut proxy = Proxy::parse(p).map_err(|e| {
+                let code = match e {
+                    UrlError::UnsupportedScheme(_) => exit::UNSUPPORTED_PROTOCOL,
+                    UrlError::Malformed(_) => exit::MALFORMED_URL,
+                };
+                Failure::new(code, format!("proxy: {e}"))
+            })?;
+            if let Some(c) = creds {
+                proxy = proxy.with_credentials(c);
+            }
+            proxy = proxy.with_tunnel(cli.proxytunnel);
+            let no_proxy = match no_proxy {
+                Some(n) => n,
+                None => std::env::var("no_proxy")
+                    .or_else(|_| std::env::var("NO_PROXY"))
+                    .map(|s| NoProxy::parse(&s))
+                    .unwrap_or_default(),
+            };
+            Ok(ProxyConfig::Fixed(proxy, no_proxy))
+        }
+        None => Ok(ProxyConfig::Environment {
+            no_proxy_override: no_proxy,
+            credentials: creds,
+            tunnel: cli.proxytunnel,
+        }),
+    }
+}
+
+/// The `-D` file ("-": stdout), created before the first transfer.
+fn open_dump(path: Option<&Path>) -> Result<Option<Box<dyn Write>>, Failure> {
+    match path {
+        None => Ok(None),
+        Some(p) if p.as_os_str() == "-" => Ok(Some(Box::new(io::stdout()))),
+        Some(p) => match File::create(p) {
+            Ok(f) => Ok(Some(Box::new(f))),
+            Err(e) => Err(Failure::new(
+                exit::WRITE_ERROR,
+                format!("Failed to create the file {}: {e}", p.display()),
+            )),
+        },
+    }
+}

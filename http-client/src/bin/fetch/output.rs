@@ -1,0 +1,142 @@
+//! Where a body goes and how it is written: [`Sink`] chosen from `-o` and
+//! `-O`, [`Output`] opening it on first write, stdout without std's line
+//! buffering and with a grown pipe.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use http_client::Url;
+
+use crate::cli::Cli;
+use crate::exit::{self, write_failure, Failure};
+
+/// Output buffer: smaller writes are gathered up to this size; reads at
+/// least this large go straight to the descriptor.
+const OUT_BUF_BYTES: usize = 64 * 1024;
+/// Capacity asked for a stdout pipe (Linux's default `pipe-max-size`, the
+/// most an unprivileged process may set).
+const PIPE_BYTES: usize = 1 << 20;
+
+/// Where a body goes.
+pub enum Sink {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Sink {
+    /// Where the body of URL number `i` goes: its `-o` file, else (while
+    /// `-O` flags are left, counted down in `remote_left`) a file named
+    /// after the URL's last path segment, else stdout.
+    pub fn for_url(cli: &Cli, i: usize, url: &str, remote_left: &mut u8) -> Result<Sink, Failure> {
+        if let Some(p) = cli.output.get(i) {
+            // curl: "-o -" is stdout.
+            return Ok(if p.as_os_str() == "-" {
+                Sink::Stdout
+            } else {
+                Sink::File(p.clone())
+            });
+        }
+        if *remote_left == 0 {
+            return Ok(Sink::Stdout);
+        }
+        *remote_left -= 1;
+        match Url::parse(url).ok().as_ref().and_then(Url::file_name) {
+            Some(name) => Ok(Sink::File(PathBuf::from(
+                percent_encoding::percent_decode_str(name)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ))),
+            None => Err(Failure::new(
+                exit::WRITE_ERROR,
+                "Remote file name has no length!",
+            )),
+        }
+    }
+}
+
+/// Stdout for the body, bypassing std's line buffering: `io::stdout()` is
+/// a `LineWriter`, which cuts every large write at its last newline and
+/// sends the tail in a second, small `write(2)`, so a binary body into a
+/// pipe took two system calls per read and woke the reader twice (the
+/// cause of fetch being slower than curl into a pipe). A duplicate of the
+/// descriptor behind a `BufWriter` writes reads of at least its capacity
+/// straight through, in one call each, and gathers smaller ones.
+/// Without a descriptor to duplicate, std's stdout is used as it is.
+fn raw_stdout() -> Box<dyn Write> {
+    use std::os::fd::AsFd;
+    match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => {
+            grow_pipe(&fd);
+            Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, File::from(fd)))
+        }
+        Err(_) => Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, io::stdout())),
+    }
+}
+
+/// When stdout is a pipe, raises its capacity to [`PIPE_BYTES`] (never
+/// lowers it). With the default 64 KiB, every read of the body fills the
+/// pipe and blocks until the reader wakes, so fetch and the reader take
+/// turns; with 1 MiB they overlap (a 100 MiB body into `wc -c` took half
+/// the time). A refusal (the user's pipe quota, an older kernel) leaves the
+/// pipe as it was.
+fn grow_pipe(fd: &impl std::os::fd::AsFd) {
+    let is_pipe = rustix::fs::fstat(fd).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Fifo
+    });
+    if !is_pipe {
+        return;
+    }
+    match rustix::pipe::fcntl_getpipe_size(fd) {
+        Ok(size) if size < PIPE_BYTES => {
+            if let Err(e) = rustix::pipe::fcntl_setpipe_size(fd, PIPE_BYTES) {
+                // Target "fetch", not the module path: the line names the binary.
+                log::debug!(target: "fetch", "stdout pipe stays at {size} bytes: {e}");
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A sink opened on first write (a file is not created for nothing).
+pub struct Output<'s> {
+    sink: &'s Sink,
+    w: Option<Box<dyn Write>>,
+}
+
+impl<'s> Output<'s> {
+    pub fn new(sink: &'s Sink) -> Output<'s> {
+        Output { sink, w: None }
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        if self.w.is_none() {
+            self.w = Some(match self.sink {
+                Sink::Stdout => raw_stdout(),
+                Sink::File(p) => File::create(p)
+                    .map(|f| Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, f)) as Box<dyn Write>)
+                    .map_err(|e| {
+                        Failure::new(
+                            exit::WRITE_ERROR,
+                            format!("Failed to create the file {}: {e}", p.display()),
+                        )
+                    })?,
+            });
+        }
+        match &mut self.w {
+            Some(w) => w.write_all(bytes).map_err(write_failure),
+            None => Ok(()),
+        }
+    }
+
+    pub fn finish(mut self) -> Result<(), Failure> {
+        // A body of zero bytes still creates the output file.
+        if self.w.is_none() && matches!(self.sink, Sink::File(_)) {
+            self.write(&[])?;
+        }
+        match &mut self.w {
+            Some(w) => w.flush().map_err(write_failure),
+            None => Ok(()),
+        }
+    }
+}

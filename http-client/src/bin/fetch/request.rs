@@ -1,0 +1,213 @@
+//! The request for one URL, from the flags: method, headers, body.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use http_client::{Credentials, Method, RequestBody, RequestBuilder};
+
+use crate::cli::Cli;
+use crate::context::Ctx;
+use crate::exit::{self, Failure};
+
+/// The request body and its method effect, from `-d` / `--data-binary`.
+pub fn read_data(cli: &Cli) -> Result<Option<Vec<u8>>, Failure> {
+    if cli.data.is_empty() && cli.data_binary.is_empty() {
+        return Ok(None);
+    }
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let load = |arg: &str, binary: bool| -> Result<Vec<u8>, Failure> {
+        let Some(src) = arg.strip_prefix('@') else {
+            return Ok(arg.as_bytes().to_vec());
+        };
+        let mut bytes = Vec::new();
+        let res = if src == "-" {
+            io::stdin().read_to_end(&mut bytes)
+        } else {
+            File::open(src).and_then(|mut f| f.read_to_end(&mut bytes))
+        };
+        if let Err(e) = res {
+            return Err(Failure::new(
+                exit::READ_ERROR,
+                format!("Failed to read {src}: {e}"),
+            ));
+        }
+        if !binary {
+            // curl's -d @file drops carriage returns and newlines.
+            bytes.retain(|b| *b != b'\r' && *b != b'\n');
+        }
+        Ok(bytes)
+    };
+    // curl keeps the command-line order between -d and --data-binary; we
+    // take -d first, which is the same when only one kind is used.
+    for d in &cli.data {
+        parts.push(load(d, false)?);
+    }
+    for d in &cli.data_binary {
+        parts.push(load(d, true)?);
+    }
+    Ok(Some(parts.join(&b'&')))
+}
+
+/// The request for one URL, from the command line.
+pub fn build_request<'c>(ctx: &'c Ctx<'_>, url: &str) -> Result<RequestBuilder<'c>, Failure> {
+    let cli = ctx.cli;
+    let method = choose_method(cli, ctx.data.is_some())?;
+    let url = upload_url(url, cli.upload_file.as_deref());
+    let req = ctx.client.request(method, &url);
+    let req = add_flag_headers(req, cli)?;
+    let req = add_header_args(req, &cli.headers)?;
+    add_body(req, cli, ctx.data.as_deref())
+}
+
+/// GET, HEAD with `-I`, POST with data (unless `-G`), PUT with `-T`; `-X`
+/// overrides them all.
+fn choose_method(cli: &Cli, has_data: bool) -> Result<Method, Failure> {
+    let mut method = if cli.head { Method::Head } else { Method::Get };
+    if has_data && !cli.get {
+        method = Method::Post;
+    }
+    if cli.upload_file.is_some() {
+        method = Method::Put;
+    }
+    if let Some(m) = &cli.method {
+        method = Method::from_bytes(m.as_bytes())
+            .ok_or_else(|| Failure::new(exit::USAGE, format!("bad method {m:?}")))?;
+    }
+    Ok(method)
+}
+
+/// The headers of `-u`, `-r`, `-e` and `-b`.
+fn add_flag_headers<'c>(
+    mut req: RequestBuilder<'c>,
+    cli: &Cli,
+) -> Result<RequestBuilder<'c>, Failure> {
+    if let Some(u) = &cli.user {
+        req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
+    }
+    if let Some(r) = &cli.range {
+        req = req.header("Range", format!("bytes={r}"));
+    }
+    // curl sends these before the -H headers.
+    if let Some(r) = &cli.referer {
+        req = req.header("Referer", r);
+    }
+    if let Some(c) = &cli.cookie {
+        if !c.contains('=') {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!("-b {c:?}: cookie files are not supported, give \"name=value\""),
+            ));
+        }
+        req = req.header("Cookie", c);
+    }
+    Ok(req)
+}
+
+/// The `-H` headers, in order: "Name: value" sets, "Name:" removes, and
+/// "Name;" sends an empty value.
+fn add_header_args<'c>(
+    mut req: RequestBuilder<'c>,
+    headers: &[String],
+) -> Result<RequestBuilder<'c>, Failure> {
+    for h in headers {
+        if let Some((name, value)) = h.split_once(':') {
+            let (name, value) = (name.trim(), value.trim());
+            if value.is_empty() {
+                req = req.remove_header(name);
+            } else {
+                req = req.header(name, value);
+            }
+        } else if let Some(name) = h.strip_suffix(';') {
+            // curl: "Name;" sends the header with an empty value.
+            req = req.header(name.trim(), "");
+        } else {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!("bad header {h:?}: expected \"Name: value\""),
+            ));
+        }
+    }
+    Ok(req)
+}
+
+/// The `-d` data (in the query with `-G`, else a form body) and the `-T`
+/// upload.
+fn add_body<'c>(
+    mut req: RequestBuilder<'c>,
+    cli: &Cli,
+    data: Option<&[u8]>,
+) -> Result<RequestBuilder<'c>, Failure> {
+    match (data, cli.get) {
+        (Some(d), true) => req = req.raw_query(&String::from_utf8_lossy(d)),
+        (Some(d), false) => {
+            req = req
+                .body(RequestBody::Bytes(d.to_vec()))
+                .default_header("Content-Type", "application/x-www-form-urlencoded");
+        }
+        (None, _) => {}
+    }
+    if let Some(path) = &cli.upload_file {
+        // curl announces every upload with Expect: 100-continue.
+        req = req.body(upload_body(path)?).expect_continue(true);
+    }
+    Ok(req)
+}
+
+/// The `-T` body: stdin (sent chunked) for "-", else the file.
+fn upload_body(path: &Path) -> Result<RequestBody, Failure> {
+    if path.as_os_str() == "-" {
+        return Ok(RequestBody::Reader {
+            reader: Box::new(io::stdin()),
+            len: None,
+        });
+    }
+    File::open(path).and_then(RequestBody::file).map_err(|e| {
+        Failure::new(
+            exit::READ_ERROR,
+            format!(
+                "Failed to open/read local data from file/application: {}: {e}",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// Bytes of a file name escaped when it becomes a path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// curl's `-T` rule: a URL without a path, or whose path ends in '/', gets
+/// the file's name appended (not for stdin).
+fn upload_url(url: &str, upload: Option<&Path>) -> String {
+    let Some(path) = upload else {
+        return url.to_string();
+    };
+    if path.as_os_str() == "-" {
+        return url.to_string();
+    }
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return url.to_string();
+    };
+    let name = percent_encoding::utf8_percent_encode(&name, SEGMENT).to_string();
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let (head, tail) = url.split_at(cut);
+    let after_scheme = head.find("://").map_or(0, |i| i + 3);
+    if !head[after_scheme..].contains('/') {
+        format!("{head}/{name}{tail}")
+    } else if head.ends_with('/') {
+        format!("{head}{name}{tail}")
+    } else {
+        url.to_string()
+    }
+}

@@ -1,0 +1,49 @@
+//! `-v` lines on stderr and the response heads of the current transfer,
+//! both fed by the client's trace hook.
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
+use http_client::Trace;
+
+/// Response heads received during the current transfer, in order
+/// (CONNECT replies, 1xx, redirects, the final one): what `-i` prints.
+pub type HeadLog = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// Writes `-v` lines (`* note`, `> request`, `< response`) when `verbose`,
+/// and collects response heads into `heads`.
+pub fn tracer(verbose: bool, heads: HeadLog) -> impl Fn(&Trace<'_>) + Send + Sync + 'static {
+    move |ev: &Trace<'_>| {
+        if let Trace::ResponseHead(h) = ev {
+            heads
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(h.to_vec());
+        }
+        if !verbose {
+            return;
+        }
+        let mut err = io::stderr().lock();
+        let _ = match ev {
+            Trace::Note(n) => writeln!(err, "* {n}"),
+            Trace::RequestHead(h) => write_head_lines(&mut err, "> ", h),
+            Trace::ResponseHead(h) => write_head_lines(&mut err, "< ", h),
+        };
+    }
+}
+
+fn write_head_lines(out: &mut dyn Write, prefix: &str, head: &[u8]) -> io::Result<()> {
+    let text = String::from_utf8_lossy(head);
+    for line in text.split("\r\n") {
+        if line.is_empty() {
+            continue;
+        }
+        writeln!(out, "{prefix}{line}")?;
+    }
+    writeln!(out, "{}", prefix.trim_end())
+}
+
+/// Empties `log`, returning the heads it held.
+pub fn take_heads(log: &HeadLog) -> Vec<Vec<u8>> {
+    std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()))
+}
