@@ -74,6 +74,7 @@ mod pool;
 pub mod proxy;
 mod response;
 pub mod socks;
+mod transport;
 pub mod tunnel;
 pub mod url;
 
