@@ -16,15 +16,18 @@ use std::time::{Duration, Instant};
 
 use http_core::{Headers, Limits, Method, Version};
 
+use crate::connect::{self, Opener};
 use crate::error::{Error, Phase};
 use crate::exchange::{
     read_response_head, send_body, send_bytes, send_request, BodyReader, Deadlines, HeadFailure,
     HeadOutcome, ReceivedHead, RequestBody, Return,
 };
 use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
-use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
+use crate::pool::{Pool, PoolKey, Scheme, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 use crate::proxy::{Proxy, ProxyConfig};
 use crate::response::{Hop, Response, Timings};
+use crate::settings::{RedirectPolicy, Settings};
+use crate::trace::{Trace, Tracer};
 use crate::url::{Host, Url};
 
 /// curl's default connect timeout.
@@ -42,52 +45,11 @@ pub const DEFAULT_EXPECT_CONTINUE_WAIT: Duration = Duration::from_secs(1);
 /// A redirect's body up to this size is drained so the connection is reused.
 const REDIRECT_DRAIN_BYTES: u64 = 64 * 1024;
 
-/// What the client tells an observer (the `fetch -v` output).
-#[derive(Debug)]
-pub enum Trace<'a> {
-    /// A connection note (`*` lines in curl).
-    Note(&'a str),
-    /// A request head as sent (`>` lines), CONNECT included.
-    RequestHead(&'a [u8]),
-    /// A response head as received (`<` lines), interim and CONNECT ones included.
-    ResponseHead(&'a [u8]),
-}
-
-/// An observer of [`Trace`] events.
-pub type TraceFn = Arc<dyn Fn(&Trace<'_>) + Send + Sync>;
-
-/// Whether to follow redirects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RedirectPolicy {
-    /// Return 3xx responses as they are (curl without `-L`).
-    #[default]
-    None,
-    /// Follow up to `max` redirects, then fail with `TooManyRedirects`.
-    Follow {
-        /// The limit.
-        max: u32,
-    },
-}
-
-#[derive(Clone)]
-pub(crate) struct Settings {
-    pub(crate) connect_timeout: Duration,
-    pub(crate) total_timeout: Option<Duration>,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) proxy: ProxyConfig,
-    pub(crate) redirects: RedirectPolicy,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) stagger: Duration,
-    pub(crate) limits: Limits,
-    pub(crate) expect_threshold: Option<u64>,
-    pub(crate) expect_wait: Duration,
-}
-
 pub(crate) struct Inner {
     pub(crate) settings: Settings,
     pub(crate) pool: Arc<Pool>,
     pub(crate) resolver: Arc<dyn Resolve>,
-    pub(crate) trace: Option<TraceFn>,
+    pub(crate) tracer: Tracer,
     pub(crate) next_id: AtomicU64,
 }
 
@@ -125,7 +87,7 @@ pub struct ClientBuilder {
     max_idle_per_host: usize,
     idle_expiry: Duration,
     resolver: Arc<dyn Resolve>,
-    trace: Option<TraceFn>,
+    tracer: Tracer,
 }
 
 impl ClientBuilder {
@@ -196,7 +158,7 @@ impl ClientBuilder {
     }
     /// Observer for connection notes and heads (used by `fetch -v`).
     pub fn trace(mut self, f: impl Fn(&Trace<'_>) + Send + Sync + 'static) -> Self {
-        self.trace = Some(Arc::new(f));
+        self.tracer = Tracer(Some(Arc::new(f)));
         self
     }
     /// The client.
@@ -206,7 +168,7 @@ impl ClientBuilder {
                 settings: self.settings,
                 pool: Arc::new(Pool::new(self.max_idle_per_host, self.idle_expiry)),
                 resolver: self.resolver,
-                trace: self.trace,
+                tracer: self.tracer,
                 next_id: AtomicU64::new(0),
             }),
         }
@@ -245,12 +207,7 @@ impl RequestBuilder<'_> {
     /// (which would inject header lines), makes `send` fail with
     /// [`Error::InvalidHeader`].
     pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        let value = value.as_ref();
-        if !http_core::is_token(name.as_bytes())
-            || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
-        {
-            self.invalid_header.get_or_insert_with(|| name.to_string());
-        } else {
+        if self.checked_header(name, value.as_ref()) {
             self.headers.append(name, value);
         }
         self
@@ -263,15 +220,19 @@ impl RequestBuilder<'_> {
     /// A header sent after the body-framing header unless the request
     /// already has one of that name (how curl places `Content-Type` for `-d`).
     pub fn default_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        let value = value.as_ref();
-        if !http_core::is_token(name.as_bytes())
-            || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
-        {
-            self.invalid_header.get_or_insert_with(|| name.to_string());
-        } else {
+        if self.checked_header(name, value.as_ref()) {
             self.late_defaults.append(name, value);
         }
         self
+    }
+    /// True when `name: value` may go on the wire; otherwise remembers the
+    /// first bad name for `send` to report.
+    fn checked_header(&mut self, name: &str, value: &[u8]) -> bool {
+        let ok = is_safe_header(name, value);
+        if !ok {
+            self.invalid_header.get_or_insert_with(|| name.to_string());
+        }
+        ok
     }
     /// Appends `name=value` to the query, form-encoded.
     pub fn query_pair(mut self, name: &str, value: &str) -> Self {
@@ -379,6 +340,12 @@ impl RequestBuilder<'_> {
     }
 }
 
+/// A header that cannot inject lines: the name is an RFC 9110 token and the
+/// value holds no CR, LF or NUL.
+fn is_safe_header(name: &str, value: &[u8]) -> bool {
+    http_core::is_token(name.as_bytes()) && !value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+}
+
 /// Reads a small redirect body so its connection can be reused; a large
 /// one is dropped with its connection.
 fn drain_redirect_body(resp: Response) {
@@ -428,7 +395,7 @@ impl Client {
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
             resolver: Arc::new(SystemResolver),
-            trace: None,
+            tracer: Tracer::default(),
         }
     }
 
@@ -470,20 +437,14 @@ impl Client {
         self.inner.pool.clear();
     }
 
-    pub(crate) fn note(&self, msg: &str) {
-        log::debug!("{msg}");
-        if let Some(t) = &self.inner.trace {
-            t(&Trace::Note(msg));
-        }
+    fn note(&self, msg: &str) {
+        self.inner.tracer.note(msg);
     }
 
-    pub(crate) fn trace(&self, ev: &Trace<'_>) {
-        if let Some(t) = &self.inner.trace {
-            t(ev);
-        }
+    fn trace(&self, ev: &Trace<'_>) {
+        self.inner.tracer.emit(ev);
     }
 
-    /// The request head for `req` as it goes on the wire.
     /// True when the request waits for `100 Continue` before its body.
     fn wants_continue(&self, req: &Req) -> bool {
         if req.removed.iter().any(|r| r == "expect") {
@@ -510,6 +471,7 @@ impl Client {
         }
     }
 
+    /// The request head for `req` as it goes on the wire.
     fn build_head(&self, req: &Req, proxy: Option<&Proxy>, expect: bool) -> Vec<u8> {
         let forwarding = proxy.filter(|p| p.is_forwarding());
         let custom = &req.headers;
@@ -581,6 +543,7 @@ impl Client {
         let s = &self.inner.settings;
         let proxy = s.proxy.proxy_for(&req.url)?;
         let key = PoolKey {
+            scheme: Scheme::Http,
             host: req.url.host().clone(),
             port: req.url.port(),
             proxy: proxy.clone(),
@@ -588,6 +551,11 @@ impl Client {
         let expect = self.wants_continue(req);
         let head = self.build_head(req, proxy.as_ref(), expect);
         let replayable = is_idempotent(&req.method) && req.body.is_replayable();
+        let opener = Opener {
+            settings: s,
+            resolver: &self.inner.resolver,
+            tracer: &self.inner.tracer,
+        };
         let mut timings = Timings::default();
         let mut allow_reuse = true;
         loop {
@@ -606,7 +574,10 @@ impl Client {
                 }
                 None => {
                     let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-                    let conn = self.open(&req.url, proxy.as_ref(), id, started, &mut timings)?;
+                    let (conn, times) =
+                        connect::open(&opener, &req.url, proxy.as_ref(), id, started)?;
+                    timings.namelookup = times.namelookup;
+                    timings.connect = times.connect;
                     (conn, id, false)
                 }
             };
@@ -641,7 +612,7 @@ impl Client {
                 pool: Arc::clone(&self.inner.pool),
                 key: key.clone(),
                 id,
-                trace: self.inner.trace.clone(),
+                tracer: self.inner.tracer.clone(),
             };
             let body = BodyReader::new(conn, received.body_kind, keep_alive, *deadlines, Some(ret));
             return Ok(Response {

@@ -305,7 +305,7 @@ pub(crate) struct Return {
     pub key: PoolKey,
     pub id: u64,
     /// Told "left intact" or "closing" for `-v`.
-    pub trace: Option<crate::client::TraceFn>,
+    pub tracer: crate::trace::Tracer,
 }
 
 /// The response body as a stream. Reading it to the end returns a
@@ -379,11 +379,7 @@ impl BodyReader {
         let Some(ret) = self.ret.take() else {
             return;
         };
-        let trace = |msg: String| {
-            if let Some(t) = &ret.trace {
-                t(&crate::client::Trace::Note(&msg));
-            }
-        };
+        let trace = |msg: String| ret.tracer.note(&msg);
         // Stray bytes after the body: the next boundary is unknown, close.
         if self.keep_alive && conn.rbuf.is_empty() {
             trace(format!(
@@ -492,12 +488,10 @@ impl Drop for BodyReader {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
             if let Some(ret) = &self.ret {
-                if let Some(t) = &ret.trace {
-                    t(&crate::client::Trace::Note(&format!(
-                        "Closing connection #{} (body not read to the end)",
-                        ret.id
-                    )));
-                }
+                ret.tracer.note(&format!(
+                    "Closing connection #{} (body not read to the end)",
+                    ret.id
+                ));
             }
             drop(conn);
         }

@@ -73,13 +73,15 @@ pub mod net;
 mod pool;
 pub mod proxy;
 mod response;
+mod settings;
 pub mod socks;
+mod trace;
 mod transport;
 pub mod tunnel;
 pub mod url;
 
 pub use client::{
-    Client, ClientBuilder, RedirectPolicy, RequestBuilder, Trace, TraceFn, DEFAULT_CONNECT_TIMEOUT,
+    Client, ClientBuilder, RequestBuilder, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_EXPECT_CONTINUE_THRESHOLD, DEFAULT_EXPECT_CONTINUE_WAIT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_REDIRECTS,
 };
@@ -91,6 +93,8 @@ pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
 pub use response::{Hop, Response, Timings};
+pub use settings::RedirectPolicy;
+pub use trace::{Trace, TraceFn};
 pub use url::{Credentials, Host, Url, UrlError};
 
 #[cfg(test)]
