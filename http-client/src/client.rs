@@ -17,12 +17,11 @@ use std::time::{Duration, Instant};
 use http_core::{Headers, Limits, Method, Version};
 
 use crate::connect::{self, Opener};
-use crate::error::{Error, Phase};
-use crate::exchange::{
-    read_response_head, send_body, send_bytes, send_request, BodyReader, Deadlines, HeadFailure,
-    HeadOutcome, ReceivedHead, RequestBody, Return,
-};
-use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
+use crate::error::Error;
+use crate::exchange::driver::{self, Failure};
+use crate::exchange::machine::{Exchange, Plan};
+use crate::exchange::{BodyReader, Deadlines, RequestBody, Return};
+use crate::net::{Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
 use crate::pool::{Pool, PoolKey, Scheme, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 use crate::proxy::{Proxy, ProxyConfig};
 use crate::response::{Hop, Response, Timings};
@@ -582,20 +581,32 @@ impl Client {
                 }
             };
             self.trace(&Trace::RequestHead(&head));
-            let (received, body_sent) = match self
-                .exchange(&mut conn, &head, req, expect, reused, deadlines)
-            {
+            let exchange = Exchange::new(Plan {
+                method: req.method.clone(),
+                head: head.clone(),
+                framing: req.body.framing(),
+                expect_continue: expect,
+                expect_wait: s.expect_wait,
+                limits: s.limits,
+                deadlines: *deadlines,
+            });
+            let (received, exchange) = match driver::send_and_read_head(
+                &mut conn,
+                exchange,
+                &mut req.body,
+                &self.inner.tracer,
+            ) {
                 Ok(r) => r,
-                Err(HeadFailure::NothingReceived(e)) if reused && replayable => {
+                Err(Failure { error, stale: true }) if reused && replayable => {
                     self.note(&format!(
-                        "Connection #{id} died before the response ({e}); retrying on a fresh connection"
+                        "Connection #{id} died before the response ({error}); retrying on a fresh connection"
                     ));
                     allow_reuse = false;
                     continue;
                 }
-                Err(HeadFailure::NothingReceived(e) | HeadFailure::Other(e)) => {
+                Err(Failure { error, .. }) => {
                     self.note(&format!("Closing connection #{id}"));
-                    return Err(e);
+                    return Err(error);
                 }
             };
             timings.start_transfer = received.first_byte_at.saturating_duration_since(started);
@@ -603,10 +614,6 @@ impl Client {
                 self.trace(&Trace::ResponseHead(raw));
             }
             self.trace(&Trace::ResponseHead(&received.raw));
-            // A final answer before the body went out: the server may or may
-            // not read the unsent body, so the connection's state is unknown.
-            let keep_alive =
-                body_sent && http_core::keep_alive(received.head.version, &received.head.headers);
             let remote = conn.peer();
             let ret = Return {
                 pool: Arc::clone(&self.inner.pool),
@@ -614,7 +621,7 @@ impl Client {
                 id,
                 tracer: self.inner.tracer.clone(),
             };
-            let body = BodyReader::new(conn, received.body_kind, keep_alive, *deadlines, Some(ret));
+            let body = BodyReader::new(conn, exchange, Some(ret));
             return Ok(Response {
                 head: received.head,
                 raw_head: received.raw,
@@ -625,63 +632,6 @@ impl Client {
                 remote,
                 reused,
             });
-        }
-    }
-
-    /// Sends the request and reads the final head; with `expect`, sends the
-    /// head, waits for `100 Continue` (or the short wait), then the body.
-    /// Returns the head and whether the body went out.
-    fn exchange(
-        &self,
-        conn: &mut Conn,
-        head: &[u8],
-        req: &mut Req,
-        expect: bool,
-        reused: bool,
-        deadlines: &Deadlines,
-    ) -> Result<(ReceivedHead, bool), HeadFailure> {
-        let limits = self.inner.settings.limits;
-        // A write to a dead pooled socket (EPIPE, RST) fails before any
-        // response byte: eligible for the replay.
-        let send_failed = |e: Error| match e {
-            Error::Io { source, .. } if reused => HeadFailure::NothingReceived(Error::Io {
-                phase: Phase::Send,
-                source,
-            }),
-            e => HeadFailure::Other(e),
-        };
-        let mut interim = Vec::new();
-        if expect {
-            send_bytes(conn, head, deadlines).map_err(send_failed)?;
-            let until = Instant::now() + self.inner.settings.expect_wait;
-            match read_response_head(conn, &req.method, limits, deadlines, Some(until))? {
-                HeadOutcome::Final(r) => return Ok((r, false)),
-                HeadOutcome::Continue {
-                    interim: got,
-                    timed_out,
-                } => {
-                    if timed_out {
-                        self.note("Done waiting for 100-continue");
-                    }
-                    interim = got;
-                }
-            }
-            send_body(conn, &mut req.body, deadlines).map_err(HeadFailure::Other)?;
-        } else {
-            send_request(conn, head, &mut req.body, deadlines).map_err(send_failed)?;
-        }
-        match read_response_head(conn, &req.method, limits, deadlines, None)? {
-            HeadOutcome::Final(mut r) => {
-                interim.append(&mut r.interim);
-                r.interim = interim;
-                Ok((r, true))
-            }
-            // Without a continue deadline the reader only returns Final;
-            // treat anything else as a broken exchange rather than panic.
-            HeadOutcome::Continue { .. } => Err(HeadFailure::Other(Error::Io {
-                phase: Phase::ReceiveHead,
-                source: io::Error::other("unexpected 100-continue outcome"),
-            })),
         }
     }
 }
