@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_core::{Headers, Limits, Method, Version};
+use http_core::{Headers, Limits, Method};
 
 use crate::connect::{self, Opener};
 use crate::error::Error;
@@ -23,11 +23,12 @@ use crate::exchange::machine::{Exchange, Plan};
 use crate::exchange::{BodyReader, Deadlines, RequestBody, Return};
 use crate::net::{Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
 use crate::pool::{Pool, PoolKey, Scheme, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
-use crate::proxy::{Proxy, ProxyConfig};
+use crate::proxy::ProxyConfig;
+use crate::request::{is_idempotent, is_safe_header, Req};
 use crate::response::{Hop, Response, Timings};
 use crate::settings::{RedirectPolicy, Settings};
 use crate::trace::{Trace, Tracer};
-use crate::url::{Host, Url};
+use crate::url::Url;
 
 /// curl's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -339,40 +340,12 @@ impl RequestBuilder<'_> {
     }
 }
 
-/// A header that cannot inject lines: the name is an RFC 9110 token and the
-/// value holds no CR, LF or NUL.
-fn is_safe_header(name: &str, value: &[u8]) -> bool {
-    http_core::is_token(name.as_bytes()) && !value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
-}
-
 /// Reads a small redirect body so its connection can be reused; a large
 /// one is dropped with its connection.
 fn drain_redirect_body(resp: Response) {
     let mut body = resp.into_body();
     let mut sink = io::sink();
     let _ = io::copy(&mut (&mut body).take(REDIRECT_DRAIN_BYTES), &mut sink);
-}
-
-/// The request as it evolves across redirects.
-struct Req {
-    method: Method,
-    url: Url,
-    headers: Headers,
-    removed: Vec<String>,
-    late_defaults: Headers,
-    body: RequestBody,
-    /// Host and port that URL credentials were given for.
-    auth_host: Option<(Host, u16)>,
-    /// A per-request `Expect: 100-continue` decision.
-    expect: Option<bool>,
-}
-
-/// GET, HEAD, OPTIONS, TRACE, PUT, DELETE: safe to send twice.
-fn is_idempotent(m: &Method) -> bool {
-    matches!(
-        m,
-        Method::Get | Method::Head | Method::Options | Method::Trace | Method::Put | Method::Delete
-    )
 }
 
 impl Client {
@@ -444,93 +417,6 @@ impl Client {
         self.inner.tracer.emit(ev);
     }
 
-    /// True when the request waits for `100 Continue` before its body.
-    fn wants_continue(&self, req: &Req) -> bool {
-        if req.removed.iter().any(|r| r == "expect") {
-            return false;
-        }
-        // Nothing to hold back.
-        if matches!(req.body, RequestBody::Empty) {
-            return false;
-        }
-        if let Some(v) = req.headers.get_str("expect") {
-            return v.trim().eq_ignore_ascii_case("100-continue");
-        }
-        if let Some(on) = req.expect {
-            return on;
-        }
-        let Some(threshold) = self.inner.settings.expect_threshold else {
-            return false;
-        };
-        match &req.body {
-            RequestBody::Empty => false,
-            RequestBody::Bytes(b) => b.len() as u64 > threshold,
-            RequestBody::Reader { len: Some(n), .. } => *n > threshold,
-            RequestBody::Reader { len: None, .. } => true,
-        }
-    }
-
-    /// The request head for `req` as it goes on the wire.
-    fn build_head(&self, req: &Req, proxy: Option<&Proxy>, expect: bool) -> Vec<u8> {
-        let forwarding = proxy.filter(|p| p.is_forwarding());
-        let custom = &req.headers;
-        let skip = |name: &str| {
-            custom.contains(name) || req.removed.iter().any(|r| r.eq_ignore_ascii_case(name))
-        };
-        let mut h = Headers::new();
-        if !skip("Host") {
-            h.append("Host", req.url.host_header());
-        }
-        if let Some(c) = forwarding.and_then(|p| p.credentials.as_ref()) {
-            if !skip("Proxy-Authorization") {
-                h.append("Proxy-Authorization", c.basic_auth());
-            }
-        }
-        let same_auth_host = req
-            .auth_host
-            .as_ref()
-            .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
-        if let (Some(c), true) = (req.url.credentials(), same_auth_host) {
-            if !skip("Authorization") {
-                h.append("Authorization", c.basic_auth());
-            }
-        }
-        if let Some(ua) = &self.inner.settings.user_agent {
-            if !skip("User-Agent") {
-                h.append("User-Agent", ua);
-            }
-        }
-        if !skip("Accept") {
-            h.append("Accept", "*/*");
-        }
-        if forwarding.is_some() && !skip("Proxy-Connection") {
-            h.append("Proxy-Connection", "Keep-Alive");
-        }
-        for (name, value) in custom.iter() {
-            h.append(name, value);
-        }
-        if let Some((name, value)) = req.body.framing_header() {
-            if !skip(name) {
-                h.append(name, value);
-            }
-        }
-        for (name, value) in req.late_defaults.iter() {
-            if !skip(name) {
-                h.append(name, value);
-            }
-        }
-        if expect && !skip("Expect") {
-            h.append("Expect", "100-continue");
-        }
-        let target = match forwarding {
-            Some(_) => req.url.to_string(),
-            None => req.url.path_and_query().to_string(),
-        };
-        let mut out = Vec::with_capacity(256);
-        http_core::encode_request_head(&req.method, &target, Version::Http11, &h, &mut out);
-        out
-    }
-
     /// One exchange (no redirects), with one replay on a fresh connection
     /// when a reused one turns out dead before any response byte.
     fn execute_once(
@@ -547,8 +433,8 @@ impl Client {
             port: req.url.port(),
             proxy: proxy.clone(),
         };
-        let expect = self.wants_continue(req);
-        let head = self.build_head(req, proxy.as_ref(), expect);
+        let expect = req.wants_continue(s.expect_threshold);
+        let head = req.encode_head(s.user_agent.as_deref(), proxy.as_ref(), expect);
         let replayable = is_idempotent(&req.method) && req.body.is_replayable();
         let opener = Opener {
             settings: s,

@@ -72,6 +72,7 @@ pub mod handshake;
 pub mod net;
 mod pool;
 pub mod proxy;
+mod request;
 mod response;
 mod settings;
 pub mod socks;
