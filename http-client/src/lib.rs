@@ -18,6 +18,21 @@
 //!
 //! The parser, the encoder and the framing rules are `http-core`'s.
 //!
+//! ## Layers
+//!
+//! ```text
+//!  client (request loop, redirects, replay) -- request (head encoding)
+//!    |-- connect: resolve -> TCP (happy eyeballs) -> proxy handshakes = net::Conn over a Transport
+//!    |-- exchange::driver / BodyReader: I/O with deadlines
+//!    |      `-- exchange::machine: the sans-IO exchange (bytes and time in, actions out)
+//!    `-- pool: idle connections by (scheme, host, port, proxy)
+//!  leaves: trace, settings, error, url, proxy, handshake/socks/tunnel (sans-IO), transport
+//! ```
+//!
+//! A module imports only modules below it; the leaves import none of the
+//! layers above them. TLS (next) becomes a `Transport` variant set up at
+//! the end of `connect`, so neither the exchange nor the pool changes.
+//!
 //! ```
 //! use std::io::{Read, Write};
 //! use std::time::Duration;
@@ -68,6 +83,8 @@ mod client;
 mod connect;
 mod error;
 mod exchange;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handshake;
 pub mod net;
 mod pool;
