@@ -355,15 +355,14 @@ impl Exchange {
             Framing::Chunked => self.out.extend_from_slice(http_core::LAST_CHUNK),
             Framing::Length(n) if n != self.body_given => {
                 let given = self.body_given;
-                self.fail_after_wait_check();
-                return Err(Error::RequestBody(io::Error::new(
+                return Err(self.fail(Error::RequestBody(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     format!("body source gave {given} bytes, announced Some({n})"),
-                )));
+                ))));
             }
             Framing::Length(_) | Framing::None => {}
         }
-        self.state = State::SendBody { ended: true };
+        self.set_state(State::SendBody { ended: true });
         Ok(())
     }
 
@@ -551,14 +550,12 @@ impl Exchange {
         }
     }
 
-    fn fail_after_wait_check(&mut self) {
+    /// Every failure goes through here: remembers whether it hit a body
+    /// sent after the server had its chance to answer, then stops.
+    fn fail(&mut self, e: Error) -> Error {
         if matches!(self.state, State::SendBody { .. }) && self.expect_continue {
             self.failed_after_wait = true;
         }
-    }
-
-    fn fail(&mut self, e: Error) -> Error {
-        self.fail_after_wait_check();
         self.set_state(State::Failed);
         e
     }
