@@ -247,7 +247,7 @@ pub fn connect_any(
 }
 
 /// A connected stream with its own poll; every wait is bounded by a
-/// deadline. All I/O goes through its [`Transport`] (plain TCP today), so a
+/// deadline. All I/O goes through its transport (plain TCP today), so a
 /// TLS session can sit between the socket and this buffer.
 pub struct Conn {
     transport: Transport,
