@@ -14,18 +14,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_core::{Headers, Limits, Method, Version};
+use http_core::{Headers, Limits, Method};
 
-use crate::error::{Error, Phase};
-use crate::exchange::{
-    read_response_head, send_body, send_bytes, send_request, BodyReader, Deadlines, HeadFailure,
-    HeadOutcome, ReceivedHead, RequestBody, Return,
-};
-use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
-use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
-use crate::proxy::{Proxy, ProxyConfig};
+use crate::connect::{self, Opener};
+use crate::error::Error;
+use crate::exchange::driver::{self, Failure};
+use crate::exchange::machine::{Exchange, Plan};
+use crate::exchange::{BodyReader, Deadlines, RequestBody, Return};
+use crate::net::{Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
+use crate::pool::{Pool, PoolKey, Scheme, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
+use crate::proxy::ProxyConfig;
+use crate::request::{is_idempotent, is_safe_header, Req};
 use crate::response::{Hop, Response, Timings};
-use crate::url::{Host, Url};
+use crate::settings::{RedirectPolicy, Settings};
+use crate::trace::{Trace, Tracer};
+use crate::url::Url;
 
 /// curl's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -42,52 +45,11 @@ pub const DEFAULT_EXPECT_CONTINUE_WAIT: Duration = Duration::from_secs(1);
 /// A redirect's body up to this size is drained so the connection is reused.
 const REDIRECT_DRAIN_BYTES: u64 = 64 * 1024;
 
-/// What the client tells an observer (the `fetch -v` output).
-#[derive(Debug)]
-pub enum Trace<'a> {
-    /// A connection note (`*` lines in curl).
-    Note(&'a str),
-    /// A request head as sent (`>` lines), CONNECT included.
-    RequestHead(&'a [u8]),
-    /// A response head as received (`<` lines), interim and CONNECT ones included.
-    ResponseHead(&'a [u8]),
-}
-
-/// An observer of [`Trace`] events.
-pub type TraceFn = Arc<dyn Fn(&Trace<'_>) + Send + Sync>;
-
-/// Whether to follow redirects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RedirectPolicy {
-    /// Return 3xx responses as they are (curl without `-L`).
-    #[default]
-    None,
-    /// Follow up to `max` redirects, then fail with `TooManyRedirects`.
-    Follow {
-        /// The limit.
-        max: u32,
-    },
-}
-
-#[derive(Clone)]
-pub(crate) struct Settings {
-    pub(crate) connect_timeout: Duration,
-    pub(crate) total_timeout: Option<Duration>,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) proxy: ProxyConfig,
-    pub(crate) redirects: RedirectPolicy,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) stagger: Duration,
-    pub(crate) limits: Limits,
-    pub(crate) expect_threshold: Option<u64>,
-    pub(crate) expect_wait: Duration,
-}
-
 pub(crate) struct Inner {
     pub(crate) settings: Settings,
     pub(crate) pool: Arc<Pool>,
     pub(crate) resolver: Arc<dyn Resolve>,
-    pub(crate) trace: Option<TraceFn>,
+    pub(crate) tracer: Tracer,
     pub(crate) next_id: AtomicU64,
 }
 
@@ -125,7 +87,7 @@ pub struct ClientBuilder {
     max_idle_per_host: usize,
     idle_expiry: Duration,
     resolver: Arc<dyn Resolve>,
-    trace: Option<TraceFn>,
+    tracer: Tracer,
 }
 
 impl ClientBuilder {
@@ -196,7 +158,7 @@ impl ClientBuilder {
     }
     /// Observer for connection notes and heads (used by `fetch -v`).
     pub fn trace(mut self, f: impl Fn(&Trace<'_>) + Send + Sync + 'static) -> Self {
-        self.trace = Some(Arc::new(f));
+        self.tracer = Tracer(Some(Arc::new(f)));
         self
     }
     /// The client.
@@ -206,7 +168,7 @@ impl ClientBuilder {
                 settings: self.settings,
                 pool: Arc::new(Pool::new(self.max_idle_per_host, self.idle_expiry)),
                 resolver: self.resolver,
-                trace: self.trace,
+                tracer: self.tracer,
                 next_id: AtomicU64::new(0),
             }),
         }
@@ -245,12 +207,7 @@ impl RequestBuilder<'_> {
     /// (which would inject header lines), makes `send` fail with
     /// [`Error::InvalidHeader`].
     pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        let value = value.as_ref();
-        if !http_core::is_token(name.as_bytes())
-            || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
-        {
-            self.invalid_header.get_or_insert_with(|| name.to_string());
-        } else {
+        if self.checked_header(name, value.as_ref()) {
             self.headers.append(name, value);
         }
         self
@@ -263,15 +220,19 @@ impl RequestBuilder<'_> {
     /// A header sent after the body-framing header unless the request
     /// already has one of that name (how curl places `Content-Type` for `-d`).
     pub fn default_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        let value = value.as_ref();
-        if !http_core::is_token(name.as_bytes())
-            || value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
-        {
-            self.invalid_header.get_or_insert_with(|| name.to_string());
-        } else {
+        if self.checked_header(name, value.as_ref()) {
             self.late_defaults.append(name, value);
         }
         self
+    }
+    /// True when `name: value` may go on the wire; otherwise remembers the
+    /// first bad name for `send` to report.
+    fn checked_header(&mut self, name: &str, value: &[u8]) -> bool {
+        let ok = is_safe_header(name, value);
+        if !ok {
+            self.invalid_header.get_or_insert_with(|| name.to_string());
+        }
+        ok
     }
     /// Appends `name=value` to the query, form-encoded.
     pub fn query_pair(mut self, name: &str, value: &str) -> Self {
@@ -387,28 +348,6 @@ fn drain_redirect_body(resp: Response) {
     let _ = io::copy(&mut (&mut body).take(REDIRECT_DRAIN_BYTES), &mut sink);
 }
 
-/// The request as it evolves across redirects.
-struct Req {
-    method: Method,
-    url: Url,
-    headers: Headers,
-    removed: Vec<String>,
-    late_defaults: Headers,
-    body: RequestBody,
-    /// Host and port that URL credentials were given for.
-    auth_host: Option<(Host, u16)>,
-    /// A per-request `Expect: 100-continue` decision.
-    expect: Option<bool>,
-}
-
-/// GET, HEAD, OPTIONS, TRACE, PUT, DELETE: safe to send twice.
-fn is_idempotent(m: &Method) -> bool {
-    matches!(
-        m,
-        Method::Get | Method::Head | Method::Options | Method::Trace | Method::Put | Method::Delete
-    )
-}
-
 impl Client {
     /// A builder with curl-like defaults.
     pub fn builder() -> ClientBuilder {
@@ -428,7 +367,7 @@ impl Client {
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
             resolver: Arc::new(SystemResolver),
-            trace: None,
+            tracer: Tracer::default(),
         }
     }
 
@@ -470,104 +409,12 @@ impl Client {
         self.inner.pool.clear();
     }
 
-    pub(crate) fn note(&self, msg: &str) {
-        log::debug!("{msg}");
-        if let Some(t) = &self.inner.trace {
-            t(&Trace::Note(msg));
-        }
+    fn note(&self, msg: &str) {
+        self.inner.tracer.note(msg);
     }
 
-    pub(crate) fn trace(&self, ev: &Trace<'_>) {
-        if let Some(t) = &self.inner.trace {
-            t(ev);
-        }
-    }
-
-    /// The request head for `req` as it goes on the wire.
-    /// True when the request waits for `100 Continue` before its body.
-    fn wants_continue(&self, req: &Req) -> bool {
-        if req.removed.iter().any(|r| r == "expect") {
-            return false;
-        }
-        // Nothing to hold back.
-        if matches!(req.body, RequestBody::Empty) {
-            return false;
-        }
-        if let Some(v) = req.headers.get_str("expect") {
-            return v.trim().eq_ignore_ascii_case("100-continue");
-        }
-        if let Some(on) = req.expect {
-            return on;
-        }
-        let Some(threshold) = self.inner.settings.expect_threshold else {
-            return false;
-        };
-        match &req.body {
-            RequestBody::Empty => false,
-            RequestBody::Bytes(b) => b.len() as u64 > threshold,
-            RequestBody::Reader { len: Some(n), .. } => *n > threshold,
-            RequestBody::Reader { len: None, .. } => true,
-        }
-    }
-
-    fn build_head(&self, req: &Req, proxy: Option<&Proxy>, expect: bool) -> Vec<u8> {
-        let forwarding = proxy.filter(|p| p.is_forwarding());
-        let custom = &req.headers;
-        let skip = |name: &str| {
-            custom.contains(name) || req.removed.iter().any(|r| r.eq_ignore_ascii_case(name))
-        };
-        let mut h = Headers::new();
-        if !skip("Host") {
-            h.append("Host", req.url.host_header());
-        }
-        if let Some(c) = forwarding.and_then(|p| p.credentials.as_ref()) {
-            if !skip("Proxy-Authorization") {
-                h.append("Proxy-Authorization", c.basic_auth());
-            }
-        }
-        let same_auth_host = req
-            .auth_host
-            .as_ref()
-            .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
-        if let (Some(c), true) = (req.url.credentials(), same_auth_host) {
-            if !skip("Authorization") {
-                h.append("Authorization", c.basic_auth());
-            }
-        }
-        if let Some(ua) = &self.inner.settings.user_agent {
-            if !skip("User-Agent") {
-                h.append("User-Agent", ua);
-            }
-        }
-        if !skip("Accept") {
-            h.append("Accept", "*/*");
-        }
-        if forwarding.is_some() && !skip("Proxy-Connection") {
-            h.append("Proxy-Connection", "Keep-Alive");
-        }
-        for (name, value) in custom.iter() {
-            h.append(name, value);
-        }
-        if let Some((name, value)) = req.body.framing_header() {
-            if !skip(name) {
-                h.append(name, value);
-            }
-        }
-        for (name, value) in req.late_defaults.iter() {
-            if !skip(name) {
-                h.append(name, value);
-            }
-        }
-        if expect && !skip("Expect") {
-            h.append("Expect", "100-continue");
-        }
-        let target = match forwarding {
-            Some(_) => req.url.to_string(),
-            None => req.url.path_and_query().to_string(),
-        };
-        let mut out = Vec::with_capacity(256);
-        http_core::encode_request_head(&req.method, &target, Version::Http11, &h, &mut out);
-        out
+    fn trace(&self, ev: &Trace<'_>) {
+        self.inner.tracer.emit(ev);
     }
 
     /// One exchange (no redirects), with one replay on a fresh connection
@@ -581,13 +428,19 @@ impl Client {
         let s = &self.inner.settings;
         let proxy = s.proxy.proxy_for(&req.url)?;
         let key = PoolKey {
+            scheme: Scheme::Http,
             host: req.url.host().clone(),
             port: req.url.port(),
             proxy: proxy.clone(),
         };
-        let expect = self.wants_continue(req);
-        let head = self.build_head(req, proxy.as_ref(), expect);
+        let expect = req.wants_continue(s.expect_threshold);
+        let head = req.encode_head(s.user_agent.as_deref(), proxy.as_ref(), expect);
         let replayable = is_idempotent(&req.method) && req.body.is_replayable();
+        let opener = Opener {
+            settings: s,
+            resolver: &self.inner.resolver,
+            tracer: &self.inner.tracer,
+        };
         let mut timings = Timings::default();
         let mut allow_reuse = true;
         loop {
@@ -606,25 +459,40 @@ impl Client {
                 }
                 None => {
                     let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-                    let conn = self.open(&req.url, proxy.as_ref(), id, started, &mut timings)?;
+                    let (conn, times) =
+                        connect::open(&opener, &req.url, proxy.as_ref(), id, started)?;
+                    timings.namelookup = times.namelookup;
+                    timings.connect = times.connect;
                     (conn, id, false)
                 }
             };
             self.trace(&Trace::RequestHead(&head));
-            let (received, body_sent) = match self
-                .exchange(&mut conn, &head, req, expect, reused, deadlines)
-            {
+            let exchange = Exchange::new(Plan {
+                method: req.method.clone(),
+                head: head.clone(),
+                framing: req.body.framing(),
+                expect_continue: expect,
+                expect_wait: s.expect_wait,
+                limits: s.limits,
+                deadlines: *deadlines,
+            });
+            let (received, exchange) = match driver::send_and_read_head(
+                &mut conn,
+                exchange,
+                &mut req.body,
+                &self.inner.tracer,
+            ) {
                 Ok(r) => r,
-                Err(HeadFailure::NothingReceived(e)) if reused && replayable => {
+                Err(Failure { error, stale: true }) if reused && replayable => {
                     self.note(&format!(
-                        "Connection #{id} died before the response ({e}); retrying on a fresh connection"
+                        "Connection #{id} died before the response ({error}); retrying on a fresh connection"
                     ));
                     allow_reuse = false;
                     continue;
                 }
-                Err(HeadFailure::NothingReceived(e) | HeadFailure::Other(e)) => {
+                Err(Failure { error, .. }) => {
                     self.note(&format!("Closing connection #{id}"));
-                    return Err(e);
+                    return Err(error);
                 }
             };
             timings.start_transfer = received.first_byte_at.saturating_duration_since(started);
@@ -632,18 +500,14 @@ impl Client {
                 self.trace(&Trace::ResponseHead(raw));
             }
             self.trace(&Trace::ResponseHead(&received.raw));
-            // A final answer before the body went out: the server may or may
-            // not read the unsent body, so the connection's state is unknown.
-            let keep_alive =
-                body_sent && http_core::keep_alive(received.head.version, &received.head.headers);
             let remote = conn.peer();
             let ret = Return {
                 pool: Arc::clone(&self.inner.pool),
                 key: key.clone(),
                 id,
-                trace: self.inner.trace.clone(),
+                tracer: self.inner.tracer.clone(),
             };
-            let body = BodyReader::new(conn, received.body_kind, keep_alive, *deadlines, Some(ret));
+            let body = BodyReader::new(conn, exchange, Some(ret));
             return Ok(Response {
                 head: received.head,
                 raw_head: received.raw,
@@ -654,63 +518,6 @@ impl Client {
                 remote,
                 reused,
             });
-        }
-    }
-
-    /// Sends the request and reads the final head; with `expect`, sends the
-    /// head, waits for `100 Continue` (or the short wait), then the body.
-    /// Returns the head and whether the body went out.
-    fn exchange(
-        &self,
-        conn: &mut Conn,
-        head: &[u8],
-        req: &mut Req,
-        expect: bool,
-        reused: bool,
-        deadlines: &Deadlines,
-    ) -> Result<(ReceivedHead, bool), HeadFailure> {
-        let limits = self.inner.settings.limits;
-        // A write to a dead pooled socket (EPIPE, RST) fails before any
-        // response byte: eligible for the replay.
-        let send_failed = |e: Error| match e {
-            Error::Io { source, .. } if reused => HeadFailure::NothingReceived(Error::Io {
-                phase: Phase::Send,
-                source,
-            }),
-            e => HeadFailure::Other(e),
-        };
-        let mut interim = Vec::new();
-        if expect {
-            send_bytes(conn, head, deadlines).map_err(send_failed)?;
-            let until = Instant::now() + self.inner.settings.expect_wait;
-            match read_response_head(conn, &req.method, limits, deadlines, Some(until))? {
-                HeadOutcome::Final(r) => return Ok((r, false)),
-                HeadOutcome::Continue {
-                    interim: got,
-                    timed_out,
-                } => {
-                    if timed_out {
-                        self.note("Done waiting for 100-continue");
-                    }
-                    interim = got;
-                }
-            }
-            send_body(conn, &mut req.body, deadlines).map_err(HeadFailure::Other)?;
-        } else {
-            send_request(conn, head, &mut req.body, deadlines).map_err(send_failed)?;
-        }
-        match read_response_head(conn, &req.method, limits, deadlines, None)? {
-            HeadOutcome::Final(mut r) => {
-                interim.append(&mut r.interim);
-                r.interim = interim;
-                Ok((r, true))
-            }
-            // Without a continue deadline the reader only returns Final;
-            // treat anything else as a broken exchange rather than panic.
-            HeadOutcome::Continue { .. } => Err(HeadFailure::Other(Error::Io {
-                phase: Phase::ReceiveHead,
-                source: io::Error::other("unexpected 100-continue outcome"),
-            })),
         }
     }
 }

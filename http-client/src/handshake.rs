@@ -50,6 +50,17 @@ pub trait Handshake {
         let _ = received;
         ProxyError::ClosedEarly
     }
+    /// True for handshakes that speak HTTP (CONNECT): their request and
+    /// reply heads are shown to the observer (`fetch -v`, `-i`).
+    fn speaks_http(&self) -> bool {
+        false
+    }
+    /// The last reply head, as the handshake's own parser delimited it
+    /// (empty before one is complete, and for binary protocols). A
+    /// refused CONNECT's head is here too.
+    fn reply_head(&self) -> &[u8] {
+        &[]
+    }
 }
 
 /// Why a proxy handshake failed: one variant per reply code of the specs.

@@ -18,6 +18,21 @@
 //!
 //! The parser, the encoder and the framing rules are `http-core`'s.
 //!
+//! ## Layers
+//!
+//! ```text
+//!  client (request loop, redirects, replay) -- request (head encoding)
+//!    |-- connect: resolve -> TCP (happy eyeballs) -> proxy handshakes = net::Conn over a Transport
+//!    |-- exchange::driver / BodyReader: I/O with deadlines
+//!    |      `-- exchange::machine: the sans-IO exchange (bytes and time in, actions out)
+//!    `-- pool: idle connections by (scheme, host, port, proxy)
+//!  leaves: trace, settings, error, url, proxy, handshake/socks/tunnel (sans-IO), transport
+//! ```
+//!
+//! A module imports only modules below it; the leaves import none of the
+//! layers above them. TLS (next) becomes a `Transport` variant set up at
+//! the end of `connect`, so neither the exchange nor the pool changes.
+//!
 //! ```
 //! use std::io::{Read, Write};
 //! use std::time::Duration;
@@ -68,17 +83,23 @@ mod client;
 mod connect;
 mod error;
 mod exchange;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handshake;
 pub mod net;
 mod pool;
 pub mod proxy;
+mod request;
 mod response;
+mod settings;
 pub mod socks;
+mod trace;
+mod transport;
 pub mod tunnel;
 pub mod url;
 
 pub use client::{
-    Client, ClientBuilder, RedirectPolicy, RequestBuilder, Trace, TraceFn, DEFAULT_CONNECT_TIMEOUT,
+    Client, ClientBuilder, RequestBuilder, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_EXPECT_CONTINUE_THRESHOLD, DEFAULT_EXPECT_CONTINUE_WAIT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_REDIRECTS,
 };
@@ -90,6 +111,8 @@ pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
 pub use response::{Hop, Response, Timings};
+pub use settings::RedirectPolicy;
+pub use trace::{Trace, TraceFn};
 pub use url::{Credentials, Host, Url, UrlError};
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! fixed order: `Ok(0)` (peer closed), `Ok(n)`, `WouldBlock` (wait for
 //! readiness), `Interrupted` (retry), any other error.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
-use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
+use socket2::{Domain, Protocol, Socket, TcpKeepalive, Type};
+
+use crate::transport::{Probe, Transport};
 
 /// curl waits this long before racing the next address family.
 pub const HAPPY_EYEBALLS_STAGGER: Duration = Duration::from_millis(200);
@@ -244,9 +246,11 @@ pub fn connect_any(
     }
 }
 
-/// A connected socket with its own poll; every wait is bounded by a deadline.
+/// A connected stream with its own poll; every wait is bounded by a
+/// deadline. All I/O goes through its transport (plain TCP today), so a
+/// TLS session can sit between the socket and this buffer.
 pub struct Conn {
-    stream: TcpStream,
+    transport: Transport,
     poll: Poll,
     events: Events,
     peer: SocketAddr,
@@ -265,16 +269,21 @@ fn timed_out() -> io::Error {
 }
 
 impl Conn {
-    /// Wraps a connected stream.
-    pub fn new(mut stream: TcpStream, peer: SocketAddr) -> io::Result<Conn> {
+    /// Wraps a connected TCP stream.
+    pub fn new(stream: TcpStream, peer: SocketAddr) -> io::Result<Conn> {
+        Conn::with_transport(Transport::Plain(stream), peer)
+    }
+
+    /// Wraps a connected transport.
+    pub(crate) fn with_transport(mut transport: Transport, peer: SocketAddr) -> io::Result<Conn> {
         let poll = Poll::new()?;
         poll.registry().register(
-            &mut stream,
+            transport.source(),
             Token(0),
             Interest::READABLE | Interest::WRITABLE,
         )?;
         Ok(Conn {
-            stream,
+            transport,
             poll,
             events: Events::with_capacity(4),
             peer,
@@ -309,7 +318,7 @@ impl Conn {
     pub fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
         let mut chunk = [0u8; READ_CHUNK_BYTES];
         loop {
-            match self.stream.read(&mut chunk) {
+            match self.transport.read(&mut chunk) {
                 Ok(0) => return Ok(0),
                 Ok(n) => {
                     self.rbuf.extend_from_slice(&chunk[..n]);
@@ -332,7 +341,7 @@ impl Conn {
             return Ok(n);
         }
         loop {
-            match self.stream.read(out) {
+            match self.transport.read(out) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -344,7 +353,7 @@ impl Conn {
     /// Writes all of `data`, continuing from the offset after short writes.
     pub fn write_all(&mut self, mut data: &[u8], deadline: Instant) -> io::Result<()> {
         while !data.is_empty() {
-            match self.stream.write(data) {
+            match self.transport.write(data) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => data = &data[n..],
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
@@ -358,31 +367,20 @@ impl Conn {
     /// Checks an idle connection before reuse with a nonblocking read:
     /// would block = alive; EOF, stray bytes or an error = discard.
     pub fn probe_alive(&mut self) -> bool {
-        if !self.rbuf.is_empty() {
-            return false;
-        }
-        let mut byte = [0u8; 1];
-        loop {
-            match self.stream.read(&mut byte) {
-                Ok(0) => return false,
-                Ok(_) => return false,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return false,
-            }
-        }
+        self.rbuf.is_empty() && self.transport.probe_idle() == Probe::Idle
     }
 
     /// Closes at once with a RST (linger 0): for connections we abandon in
     /// the middle of a response, whose remaining bytes we do not want.
-    pub fn abort(self) {
-        let _ = SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));
+    pub fn abort(mut self) {
+        self.transport.abort();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
     use std::net::TcpListener;
 
     #[test]

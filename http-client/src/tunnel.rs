@@ -59,7 +59,8 @@ impl HttpConnect {
         }
     }
 
-    /// The reply head as received (empty before the reply).
+    /// The reply head as received (empty before the reply; a refused
+    /// reply's head too).
     pub fn reply_head(&self) -> &[u8] {
         &self.reply_head
     }
@@ -96,6 +97,14 @@ impl Handshake for HttpConnect {
     fn first_message(&mut self) -> Result<Vec<u8>, ProxyError> {
         self.set_state(ConnectState::AwaitReply);
         Ok(self.encode_request())
+    }
+
+    fn speaks_http(&self) -> bool {
+        true
+    }
+
+    fn reply_head(&self) -> &[u8] {
+        HttpConnect::reply_head(self)
     }
 
     fn on_reply(&mut self, received: &[u8]) -> Result<Progress, ProxyError> {

@@ -1,0 +1,44 @@
+//! A client's settings, in a leaf module: the request loop, connection
+//! opening and the exchange read them, and none of those modules needs to
+//! import another to get at them.
+
+use std::time::Duration;
+
+use http_core::Limits;
+
+use crate::proxy::ProxyConfig;
+
+/// Whether to follow redirects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RedirectPolicy {
+    /// Return 3xx responses as they are (curl without `-L`).
+    #[default]
+    None,
+    /// Follow up to `max` redirects, then fail with `TooManyRedirects`.
+    Follow {
+        /// The limit.
+        max: u32,
+    },
+}
+
+/// What `ClientBuilder` sets; shared read-only by every request.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    /// Resolve, connect and proxy handshakes together.
+    pub(crate) connect_timeout: Duration,
+    /// The whole request, body included (curl's `-m`).
+    pub(crate) total_timeout: Option<Duration>,
+    /// Longest single wait once connected.
+    pub(crate) idle_timeout: Duration,
+    pub(crate) proxy: ProxyConfig,
+    pub(crate) redirects: RedirectPolicy,
+    pub(crate) user_agent: Option<String>,
+    /// Happy eyeballs: delay before racing the next address.
+    pub(crate) stagger: Duration,
+    /// Limits on response heads.
+    pub(crate) limits: Limits,
+    /// Bodies over this many bytes (or of unknown length) send `Expect`.
+    pub(crate) expect_threshold: Option<u64>,
+    /// How long to wait for `100 Continue` before sending the body.
+    pub(crate) expect_wait: Duration,
+}
