@@ -21,13 +21,14 @@
 //! writable only while the socket is full.
 
 use crate::buf::{FlushOutcome, ReadBuf, ReadOutcome, WriteQueue};
+use crate::config::Config;
 use crate::frame;
 use crate::handler::call_handler;
 use crate::net;
 use crate::pool::Reply;
 use crate::request::Request;
 use crate::response::{Completion, Response};
-use crate::server::{Config, Shared};
+use crate::shared::Shared;
 use http_core::{
     BodyKind, ChunkedDecoder, DateCache, Headers, Limits, Method, ParseError, RequestParser,
     StatusCode, Version, EMPTY_HEADER,

@@ -37,6 +37,7 @@
 #![deny(unsafe_code)]
 
 mod buf;
+mod config;
 mod conn;
 mod frame;
 mod handler;
@@ -45,6 +46,8 @@ mod pool;
 mod request;
 mod response;
 mod server;
+mod shared;
+mod shutdown;
 mod sys;
 mod timer;
 mod worker;

@@ -10,7 +10,8 @@
 use crate::conn::{Conn, Ctx, IoCache};
 use crate::net;
 use crate::pool::{Done, Reply};
-use crate::server::{Shared, ShutdownInner};
+use crate::shared::Shared;
+use crate::shutdown::ShutdownInner;
 use crate::timer::{TimerId, Wheel, TICK};
 use http_core::DateCache;
 use mio::net::TcpListener;
