@@ -12,7 +12,7 @@ use crate::net;
 use crate::pool::{Done, Reply};
 use crate::shared::Shared;
 use crate::shutdown::ShutdownInner;
-use crate::timer::{TimerId, Wheel, TICK};
+use crate::timer::{TimerId, Wheel};
 use http_core::DateCache;
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -196,7 +196,11 @@ impl Worker {
         if !self.ready.is_empty() || self.accept_more {
             return Some(Duration::ZERO);
         }
-        let mut timeout = (!self.wheel.is_empty()).then_some(TICK);
+        // The wheel's next slot comes at a tick boundary: no minimum wait.
+        let mut timeout = self
+            .wheel
+            .next_due()
+            .map(|at| at.saturating_duration_since(now));
         for at in [self.accept_paused, self.drain_until].into_iter().flatten() {
             let wait = at
                 .saturating_duration_since(now)
