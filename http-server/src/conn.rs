@@ -24,21 +24,19 @@ use crate::buf::{FlushOutcome, ReadBuf, ReadOutcome, WriteQueue};
 use crate::config::Config;
 use crate::frame;
 use crate::handler::call_handler;
-use crate::net;
 use crate::pool::Reply;
 use crate::request::Request;
 use crate::response::{Completion, Response};
 use crate::shared::Shared;
+use crate::transport::Transport;
 use http_core::{
     BodyKind, ChunkedDecoder, DateCache, Headers, Limits, Method, ParseError, RequestParser,
     StatusCode, Version, EMPTY_HEADER,
 };
-use mio::net::TcpStream;
 use mio::Interest;
 use std::collections::VecDeque;
 use std::io;
-use std::net::{Shutdown, SocketAddr};
-use std::os::fd::AsRawFd;
+use std::net::SocketAddr;
 use std::time::{Instant, SystemTime};
 
 /// Above this many response bytes waiting in memory, stop parsing
@@ -233,8 +231,8 @@ impl Io {
     }
 }
 
-pub(crate) struct Conn {
-    stream: TcpStream,
+pub(crate) struct Conn<T> {
+    transport: T,
     peer: SocketAddr,
     state: State,
     io: Option<Box<Io>>,
@@ -253,10 +251,10 @@ pub(crate) struct Conn {
     last_write: Instant,
 }
 
-impl Conn {
-    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn {
+impl<T: Transport> Conn<T> {
+    pub(crate) fn new(transport: T, peer: SocketAddr, now: Instant) -> Conn<T> {
         Conn {
-            stream,
+            transport,
             peer,
             state: State::Head,
             io: None,
@@ -288,8 +286,8 @@ impl Conn {
         self.io.as_ref().map_or(true, |io| io.wq.is_empty())
     }
 
-    pub(crate) fn stream_mut(&mut self) -> &mut TcpStream {
-        &mut self.stream
+    pub(crate) fn source(&mut self) -> &mut dyn mio::event::Source {
+        self.transport.source()
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -371,7 +369,7 @@ impl Conn {
 
     /// Shutdown's drain deadline passed.
     pub(crate) fn abort_now(&mut self) {
-        net::set_abortive_close(&self.stream);
+        self.transport.set_abortive_close();
         self.close();
     }
 
@@ -494,7 +492,8 @@ impl Conn {
         let Some(io) = self.io.as_mut() else {
             return Ok(ReadOutcome::WouldBlock);
         };
-        let out = io.rbuf.read_from(&mut self.stream, limit)?;
+        let transport = &mut self.transport;
+        let out = io.rbuf.read_from(|b| transport.read(b), limit)?;
         if let ReadOutcome::Data { .. } = out {
             self.last_read = ctx.now;
             if let State::Lingering = self.state {
@@ -853,13 +852,12 @@ impl Conn {
     /// Writes what the socket takes; begins the lingering close once the
     /// last response is out.
     fn flush(&mut self, ctx: &mut Ctx<'_>) {
-        let fd = self.stream.as_raw_fd();
         let peer = self.peer;
         let Some(io) = self.io.as_mut() else { return };
         if !io.wq.is_empty() && self.can_write {
             let mut marks = Vec::new();
             let before = io.wq.sent_total();
-            let outcome = io.wq.flush(fd, &mut marks);
+            let outcome = io.wq.flush(&mut self.transport, &mut marks);
             if io.wq.sent_total() != before {
                 self.last_write = ctx.now;
             }
@@ -890,7 +888,7 @@ impl Conn {
         if self.peer_eof {
             return self.close();
         }
-        if let Err(e) = self.stream.shutdown(Shutdown::Write) {
+        if let Err(e) = self.transport.shutdown_write() {
             log::debug!("{} shutdown failed: {e}", self.peer);
             return self.close();
         }

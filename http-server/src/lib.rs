@@ -50,6 +50,7 @@ mod shared;
 mod shutdown;
 mod sys;
 mod timer;
+mod transport;
 mod worker;
 
 pub use handler::Handler;

@@ -13,6 +13,7 @@ use crate::pool::{Done, Reply};
 use crate::shared::Shared;
 use crate::shutdown::ShutdownInner;
 use crate::timer::{TimerId, Wheel};
+use crate::transport::PlainTcp;
 use http_core::DateCache;
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -36,7 +37,7 @@ const ACCEPTS_PER_TURN: usize = 256;
 const EVENTS_CAPACITY: usize = 1024;
 
 struct Slot {
-    conn: Conn,
+    conn: Conn<PlainTcp>,
     /// The armed timer.
     timer: Option<TimerId>,
     interest: Interest,
@@ -293,7 +294,7 @@ impl Worker {
             log::warn!("registering {peer}: {e}");
             return;
         }
-        let conn = Conn::new(stream, peer, now);
+        let conn = Conn::new(PlainTcp::new(stream), peer, now);
         self.slots.insert(Slot {
             conn,
             timer: None,
@@ -304,7 +305,12 @@ impl Worker {
 
     /// Runs `f` on a live connection with its context, then applies what
     /// it asks for (interest, deadline, another turn, close).
-    fn with_conn(&mut self, token: Token, now: Instant, f: impl FnOnce(&mut Conn, &mut Ctx<'_>)) {
+    fn with_conn(
+        &mut self,
+        token: Token,
+        now: Instant,
+        f: impl FnOnce(&mut Conn<PlainTcp>, &mut Ctx<'_>),
+    ) {
         let (key, gen) = split_token(token);
         if self.gens.get(key) != Some(&gen) {
             return;
@@ -379,7 +385,7 @@ impl Worker {
             match self
                 .poll
                 .registry()
-                .reregister(slot.conn.stream_mut(), token, interest)
+                .reregister(slot.conn.source(), token, interest)
             {
                 Ok(()) => slot.interest = interest,
                 Err(e) => {
