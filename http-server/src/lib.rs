@@ -46,6 +46,8 @@ mod pool;
 mod request;
 mod response;
 mod server;
+mod service;
+mod session;
 mod shared;
 mod shutdown;
 mod sys;

@@ -6,9 +6,10 @@ use crate::handler::Handler;
 use crate::net;
 use crate::pool::Pool;
 use crate::response::Completion;
+use crate::service::HttpService;
 use crate::shared::{CompletionHook, Shared};
 use crate::shutdown::ShutdownInner;
-use crate::worker::Worker;
+use crate::worker::{LoopSettings, Worker};
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::atomic::Ordering;
@@ -236,9 +237,21 @@ impl Server {
         for _ in 1..workers {
             listeners.push(net::bind_listener(addr)?);
         }
+        let settings = LoopSettings {
+            max_connections: shared.config.max_connections,
+            drain_timeout: shared.config.drain_timeout,
+        };
         let mut loops = Vec::with_capacity(workers);
         for (id, listener) in listeners.into_iter().enumerate() {
-            loops.push(Worker::new(id, listener, shared.clone(), shutdown.clone())?);
+            let shared = shared.clone();
+            let make_service = |waker| HttpService::new(shared, waker);
+            loops.push(Worker::new(
+                id,
+                listener,
+                settings,
+                shutdown.clone(),
+                make_service,
+            )?);
         }
         let handle = ShutdownHandle { inner: shutdown };
         let mut threads = Vec::with_capacity(workers);
