@@ -294,68 +294,19 @@ impl WriteQueue {
                 }
                 Item::Bytes { .. } => self.write_bytes(t),
                 Item::File { file, offset, end } => {
-                    let want = (*end - *offset)
-                        .min(SENDFILE_MAX_BYTES as u64)
-                        .min(budget as u64) as usize;
-                    let sent = match t.send_file(file, offset, want) {
-                        Some(sent) => sent,
-                        None => {
-                            let left = *end - *offset;
-                            let slice = FileSlice {
-                                buf: &mut self.slice,
-                                pos: &mut self.slice_pos,
-                            };
-                            slice.write(t, file, offset, left, budget)
-                        }
+                    let slice = FileSlice {
+                        buf: &mut self.slice,
+                        pos: &mut self.slice_pos,
                     };
-                    match sent {
-                        Ok(0) => Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "file shorter than its region",
-                        )),
-                        Ok(n) => {
-                            if *offset >= *end {
-                                self.items.pop_front();
-                                self.pending_bodies -= 1;
-                            }
-                            Ok(n)
-                        }
-                        Err(e) => Err(e),
+                    let sent = send_region(t, file, offset, *end, budget, slice);
+                    if sent.is_ok() && *offset >= *end {
+                        self.items.pop_front();
+                        self.pending_bodies -= 1;
                     }
+                    sent
                 }
-                Item::Stream(stream) => {
-                    // The producer is the application's code: a panic in it
-                    // ends this response, not the worker.
-                    let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        stream.iter.next()
-                    }))
-                    .unwrap_or_else(|_| Some(Err(io::Error::other("body stream panicked"))));
-                    match next {
-                        Some(Ok(piece)) => {
-                            if !piece.is_empty() {
-                                let mut framed = self.spare.take().unwrap_or_default();
-                                (stream.frame)(&piece, &mut framed);
-                                self.mem_bytes += framed.len();
-                                self.items.push_front(Item::Bytes {
-                                    data: framed,
-                                    pos: 0,
-                                });
-                            }
-                        }
-                        Some(Err(e)) => return Err(e),
-                        None => {
-                            let trailer = stream.trailer;
-                            self.items.pop_front();
-                            self.pending_bodies -= 1;
-                            if !trailer.is_empty() {
-                                self.mem_bytes += trailer.len();
-                                self.items.push_front(Item::Bytes {
-                                    data: trailer.to_vec(),
-                                    pos: 0,
-                                });
-                            }
-                        }
-                    }
+                Item::Stream(_) => {
+                    self.pull_stream()?;
                     continue;
                 }
             };
@@ -368,6 +319,46 @@ impl WriteQueue {
                     return Ok(FlushOutcome::WouldBlock)
                 }
                 Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Takes the next piece of the stream at the front and queues it
+    /// framed before the stream, or ends the stream with its trailer.
+    fn pull_stream(&mut self) -> io::Result<()> {
+        let Some(Item::Stream(stream)) = self.items.front_mut() else {
+            return Ok(());
+        };
+        // The producer is the application's code: a panic in it ends this
+        // response, not the worker.
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stream.iter.next()))
+            .unwrap_or_else(|_| Some(Err(io::Error::other("body stream panicked"))));
+        match next {
+            Some(Ok(piece)) => {
+                if !piece.is_empty() {
+                    let mut framed = self.spare.take().unwrap_or_default();
+                    (stream.frame)(&piece, &mut framed);
+                    self.mem_bytes += framed.len();
+                    self.items.push_front(Item::Bytes {
+                        data: framed,
+                        pos: 0,
+                    });
+                }
+                Ok(())
+            }
+            Some(Err(e)) => Err(e),
+            None => {
+                let trailer = stream.trailer;
+                self.items.pop_front();
+                self.pending_bodies -= 1;
+                if !trailer.is_empty() {
+                    self.mem_bytes += trailer.len();
+                    self.items.push_front(Item::Bytes {
+                        data: trailer.to_vec(),
+                        pos: 0,
+                    });
+                }
+                Ok(())
             }
         }
     }
@@ -415,6 +406,31 @@ impl WriteQueue {
             }
         }
         Ok(written)
+    }
+}
+
+/// Sends the next slice of a file region (`*offset..end`): with the
+/// transport's sendfile when it has one, else through `slice`.
+fn send_region(
+    t: &mut impl Transport,
+    file: &File,
+    offset: &mut u64,
+    end: u64,
+    budget: usize,
+    slice: FileSlice<'_>,
+) -> io::Result<usize> {
+    let left = end - *offset;
+    let want = left.min(SENDFILE_MAX_BYTES as u64).min(budget as u64) as usize;
+    let sent = match t.send_file(file, offset, want) {
+        Some(sent) => sent,
+        None => slice.write(t, file, offset, left, budget),
+    };
+    match sent {
+        Ok(0) => Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "file shorter than its region",
+        )),
+        other => other,
     }
 }
 

@@ -93,6 +93,14 @@ pub(crate) fn queue_response(
         wq.push_vec(out);
         return (keep_alive, head_len);
     }
+    queue_body(wq, out, body, chunked);
+    (keep_alive, head_len)
+}
+
+/// Queues `out` (the encoded head) and the body behind it: small byte
+/// bodies in the head's buffer, others as their own items; streams framed
+/// as chunks when `chunked`.
+fn queue_body(wq: &mut WriteQueue, mut out: Vec<u8>, body: Body, chunked: bool) {
     match body {
         Body::Empty => wq.push_vec(out),
         Body::Bytes(bytes) if bytes.len() <= INLINE_BODY_BYTES => {
@@ -130,7 +138,6 @@ pub(crate) fn queue_response(
             });
         }
     }
-    (keep_alive, head_len)
 }
 
 /// Formats `n` in decimal into `buf`, without allocating.

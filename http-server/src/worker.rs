@@ -158,23 +158,7 @@ impl<S: Service> Worker<S> {
             }
             let now = Instant::now();
             self.service.begin_turn();
-            for event in events.iter() {
-                match event.token() {
-                    LISTENER => self.accept(now),
-                    WAKER => self.take_messages(now),
-                    token => {
-                        let hup = event.is_read_closed() || event.is_error();
-                        let ready = Ready {
-                            readable: event.is_readable() || hup,
-                            writable: event.is_writable()
-                                || event.is_write_closed()
-                                || event.is_error(),
-                            hup,
-                        };
-                        self.with_session(token, now, |s, svc, turn| s.on_ready(svc, turn, ready));
-                    }
-                }
-            }
+            self.dispatch(&events, now);
             if self.accept_more {
                 self.accept(now);
             }
@@ -195,6 +179,28 @@ impl<S: Service> Worker<S> {
         }
         self.close_marked(Instant::now());
         Ok(())
+    }
+
+    /// Hands each event of one poll to the listener, the waker's
+    /// messages, or its session.
+    fn dispatch(&mut self, events: &Events, now: Instant) {
+        for event in events.iter() {
+            match event.token() {
+                LISTENER => self.accept(now),
+                WAKER => self.take_messages(now),
+                token => {
+                    let hup = event.is_read_closed() || event.is_error();
+                    let ready = Ready {
+                        readable: event.is_readable() || hup,
+                        writable: event.is_writable()
+                            || event.is_write_closed()
+                            || event.is_error(),
+                        hup,
+                    };
+                    self.with_session(token, now, |s, svc, turn| s.on_ready(svc, turn, ready));
+                }
+            }
+        }
     }
 
     fn poll_timeout(&self, now: Instant) -> Option<Duration> {
