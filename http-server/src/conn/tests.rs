@@ -47,13 +47,17 @@ impl Peer {
     }
 
     fn with(config: Config) -> Peer {
+        Peer::with_pool(config, None)
+    }
+
+    fn with_pool(config: Config, pool: Option<crate::pool::Pool>) -> Peer {
         let poll = Poll::new().unwrap();
         let waker = Arc::new(Waker::new(poll.registry(), Token(0)).unwrap());
         let shared = Arc::new(Shared {
             config,
             handler: Arc::new(echo),
             on_complete: None,
-            pool: None,
+            pool,
         });
         let mut svc = HttpService::new(shared, waker);
         svc.set_wall(UNIX_EPOCH);
@@ -372,6 +376,34 @@ fn lingering_ends_at_the_peers_eof() {
     p.eof();
     p.readable(10, true);
     assert!(p.conn.is_closed() && !p.aborted());
+}
+
+#[test]
+fn pool_answers_come_back_through_the_service_in_pipelined_order() {
+    use crate::session::Service;
+    let pool = crate::pool::Pool::start(2, Arc::new(echo)).unwrap();
+    let mut p = Peer::with_pool(Config::default(), Some(pool));
+    let mut two = GET.to_vec();
+    two.extend_from_slice(b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    // The first request goes to the pool; the second waits in the buffer.
+    assert_eq!(p.send(0, &two), "");
+    let mut out = String::new();
+    let mut answers = 0;
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while answers < 2 {
+        let Some((token, done)) = p.svc.next_message() else {
+            assert!(Instant::now() < give_up, "the pool did not answer");
+            std::thread::yield_now();
+            continue;
+        };
+        assert_eq!(token, Token(1), "the answer carries the connection's token");
+        answers += 1;
+        let turn = p.at(answers);
+        p.conn.on_message(&mut p.svc, turn, done);
+        out += &p.output();
+    }
+    assert_eq!(out, ok("GET /a 0") + &ok("GET /b 0"));
+    assert!(!p.conn.is_closed());
 }
 
 /// An idle connection costs its slot plus a 16-byte wheel entry (its
