@@ -4,19 +4,23 @@
 //!   doubling only while a message needs it, and is released when the
 //!   connection goes idle: an idle keep-alive connection holds no buffer.
 //! - [`WriteQueue`] keeps byte chunks, file regions and streams in order,
-//!   gathers consecutive byte chunks into one `sendmsg`, sends file regions
-//!   with `sendfile` in bounded slices, and reports how much memory it holds
-//!   so the owner can apply backpressure above a high-water mark.
+//!   gathers consecutive byte chunks into one vectored write, sends file
+//!   regions with the transport's `sendfile` in bounded slices (or, when
+//!   the transport has none, reads them into one reused buffer of at most
+//!   [`FILE_SLICE_BYTES`] and writes that), and reports how much memory it
+//!   holds so the owner can apply backpressure above a high-water mark.
+//!   All writing goes through a [`Transport`]; the queue never sees a
+//!   socket.
 //!
 //! I/O outcomes are the three of `read(2)`/`write(2)` plus the errors:
 //! bytes moved, peer closed (`Ok(0)` on read), would block. `EINTR` is
 //! retried here and never surfaces.
 
-use crate::sys;
+use crate::transport::Transport;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, IoSlice, Read};
-use std::os::fd::{AsRawFd, RawFd};
+use std::io::{self, IoSlice};
+use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
 /// First allocation of a read buffer (nginx: `client_header_buffer_size 1k`).
@@ -24,6 +28,11 @@ pub(crate) const READ_BUF_INITIAL: usize = 1024;
 /// Largest slice handed to one `sendfile(2)` call (nginx caps at 2 MiB), so
 /// one transfer cannot hog a worker.
 pub(crate) const SENDFILE_MAX_BYTES: usize = 2 << 20;
+/// Largest slice of a file read into memory at once when the transport
+/// cannot send files itself. The slice buffer is not counted in
+/// `mem_bytes`: like the region itself (counted in `pending_bodies`), it
+/// is bounded per connection, and it is freed with the queue's reset.
+pub(crate) const FILE_SLICE_BYTES: usize = 64 << 10;
 /// Byte chunks up to this size are appended to the previous chunk, so that
 /// pipelined responses leave in one buffer.
 const COALESCE_MAX_BYTES: usize = 16 << 10;
@@ -87,10 +96,11 @@ impl ReadBuf {
         }
     }
 
-    /// Reads once from `src`, keeping at most `limit` unconsumed bytes.
+    /// Reads once with `read` (a transport's read), keeping at most `limit`
+    /// unconsumed bytes.
     pub(crate) fn read_from(
         &mut self,
-        src: &mut impl Read,
+        mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
         limit: usize,
     ) -> io::Result<ReadOutcome> {
         if self.end == self.data.len() {
@@ -110,7 +120,7 @@ impl ReadBuf {
             return Ok(ReadOutcome::Full);
         }
         loop {
-            match src.read(&mut self.data[self.end..self.end + room]) {
+            match read(&mut self.data[self.end..self.end + room]) {
                 Ok(0) => return Ok(ReadOutcome::Eof),
                 Ok(n) => {
                     self.end += n;
@@ -170,6 +180,11 @@ pub(crate) struct WriteQueue {
     /// Bytes written since the queue was created.
     sent_total: u64,
     spare: Option<Vec<u8>>,
+    /// File bytes read but not yet written, for transports without
+    /// sendfile: `slice[slice_pos..]` are the bytes at the front file
+    /// region's `offset`.
+    slice: Vec<u8>,
+    slice_pos: usize,
 }
 
 impl WriteQueue {
@@ -203,6 +218,8 @@ impl WriteQueue {
         if self.spare.as_ref().is_some_and(|s| s.capacity() > 4096) {
             self.spare = None;
         }
+        self.slice = Vec::new();
+        self.slice_pos = 0;
     }
 
     /// A buffer to encode the next message into; give it back with
@@ -254,9 +271,13 @@ impl WriteQueue {
         self.items.push_back(Item::Mark);
     }
 
-    /// Writes as much as the socket takes, up to [`FLUSH_BUDGET_BYTES`].
+    /// Writes as much as the transport takes, up to [`FLUSH_BUDGET_BYTES`].
     /// For each mark passed, pushes `sent_total` at that point to `marks`.
-    pub(crate) fn flush(&mut self, sock: RawFd, marks: &mut Vec<u64>) -> io::Result<FlushOutcome> {
+    pub(crate) fn flush(
+        &mut self,
+        t: &mut impl Transport,
+        marks: &mut Vec<u64>,
+    ) -> io::Result<FlushOutcome> {
         let mut budget = FLUSH_BUDGET_BYTES;
         loop {
             if budget == 0 {
@@ -271,59 +292,21 @@ impl WriteQueue {
                     marks.push(self.sent_total);
                     continue;
                 }
-                Item::Bytes { .. } => self.write_bytes(sock),
+                Item::Bytes { .. } => self.write_bytes(t),
                 Item::File { file, offset, end } => {
-                    let want = (*end - *offset)
-                        .min(SENDFILE_MAX_BYTES as u64)
-                        .min(budget as u64) as usize;
-                    match sys::sendfile(sock, file.as_raw_fd(), offset, want) {
-                        Ok(0) => Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "file shorter than its region",
-                        )),
-                        Ok(n) => {
-                            if *offset >= *end {
-                                self.items.pop_front();
-                                self.pending_bodies -= 1;
-                            }
-                            Ok(n)
-                        }
-                        Err(e) => Err(e),
+                    let slice = FileSlice {
+                        buf: &mut self.slice,
+                        pos: &mut self.slice_pos,
+                    };
+                    let sent = send_region(t, file, offset, *end, budget, slice);
+                    if sent.is_ok() && *offset >= *end {
+                        self.items.pop_front();
+                        self.pending_bodies -= 1;
                     }
+                    sent
                 }
-                Item::Stream(stream) => {
-                    // The producer is the application's code: a panic in it
-                    // ends this response, not the worker.
-                    let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        stream.iter.next()
-                    }))
-                    .unwrap_or_else(|_| Some(Err(io::Error::other("body stream panicked"))));
-                    match next {
-                        Some(Ok(piece)) => {
-                            if !piece.is_empty() {
-                                let mut framed = self.spare.take().unwrap_or_default();
-                                (stream.frame)(&piece, &mut framed);
-                                self.mem_bytes += framed.len();
-                                self.items.push_front(Item::Bytes {
-                                    data: framed,
-                                    pos: 0,
-                                });
-                            }
-                        }
-                        Some(Err(e)) => return Err(e),
-                        None => {
-                            let trailer = stream.trailer;
-                            self.items.pop_front();
-                            self.pending_bodies -= 1;
-                            if !trailer.is_empty() {
-                                self.mem_bytes += trailer.len();
-                                self.items.push_front(Item::Bytes {
-                                    data: trailer.to_vec(),
-                                    pos: 0,
-                                });
-                            }
-                        }
-                    }
+                Item::Stream(_) => {
+                    self.pull_stream()?;
                     continue;
                 }
             };
@@ -340,11 +323,51 @@ impl WriteQueue {
         }
     }
 
+    /// Takes the next piece of the stream at the front and queues it
+    /// framed before the stream, or ends the stream with its trailer.
+    fn pull_stream(&mut self) -> io::Result<()> {
+        let Some(Item::Stream(stream)) = self.items.front_mut() else {
+            return Ok(());
+        };
+        // The producer is the application's code: a panic in it ends this
+        // response, not the worker.
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stream.iter.next()))
+            .unwrap_or_else(|_| Some(Err(io::Error::other("body stream panicked"))));
+        match next {
+            Some(Ok(piece)) => {
+                if !piece.is_empty() {
+                    let mut framed = self.spare.take().unwrap_or_default();
+                    (stream.frame)(&piece, &mut framed);
+                    self.mem_bytes += framed.len();
+                    self.items.push_front(Item::Bytes {
+                        data: framed,
+                        pos: 0,
+                    });
+                }
+                Ok(())
+            }
+            Some(Err(e)) => Err(e),
+            None => {
+                let trailer = stream.trailer;
+                self.items.pop_front();
+                self.pending_bodies -= 1;
+                if !trailer.is_empty() {
+                    self.mem_bytes += trailer.len();
+                    self.items.push_front(Item::Bytes {
+                        data: trailer.to_vec(),
+                        pos: 0,
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// One `sendmsg` over the leading byte chunks; pops what was written.
     /// When a file region comes right after them (a head before its file
     /// body), they go with `MSG_MORE`, so that the head shares its segments
     /// with the file's first bytes instead of leaving as a small one.
-    fn write_bytes(&mut self, sock: RawFd) -> io::Result<usize> {
+    fn write_bytes(&mut self, t: &mut impl Transport) -> io::Result<usize> {
         let mut slices: [IoSlice<'_>; MAX_IOVECS] = [IoSlice::new(&[]); MAX_IOVECS];
         let mut count = 0;
         let mut file_next = false;
@@ -360,8 +383,8 @@ impl WriteQueue {
             count += 1;
         }
         let mut n = match &slices[..count] {
-            [one] => sys::send(sock, one, file_next)?,
-            many => sys::send_vectored(sock, many, file_next)?,
+            [one] => t.write(one, file_next)?,
+            many => t.write_vectored(many, file_next)?,
         };
         let written = n;
         self.mem_bytes -= n;
@@ -386,136 +409,73 @@ impl WriteQueue {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-    use std::os::unix::net::UnixStream;
-
-    #[test]
-    fn read_buf_grows_and_compacts() {
-        let mut buf = ReadBuf::new();
-        assert_eq!(buf.capacity(), 0);
-        let data = vec![b'x'; 3000];
-        let mut src = &data[..];
-        assert_eq!(
-            buf.read_from(&mut src, 4096).unwrap(),
-            ReadOutcome::Data {
-                n: 1024,
-                short: false
-            }
-        );
-        assert_eq!(
-            buf.read_from(&mut src, 4096).unwrap(),
-            ReadOutcome::Data {
-                n: 1024,
-                short: false
-            }
-        );
-        assert_eq!(buf.capacity(), 2048);
-        buf.consume(2000);
-        // Compacts instead of growing: 48 bytes left, room for 2000 more.
-        assert_eq!(
-            buf.read_from(&mut src, 4096).unwrap(),
-            ReadOutcome::Data {
-                n: 952,
-                short: true
-            }
-        );
-        assert_eq!(buf.capacity(), 2048);
-        assert_eq!(buf.read_from(&mut src, 4096).unwrap(), ReadOutcome::Eof);
-        buf.consume(buf.len());
-        assert!(buf.is_empty());
-    }
-
-    #[test]
-    fn read_buf_reports_full_at_the_limit() {
-        let mut buf = ReadBuf::new();
-        let data = vec![b'x'; 5000];
-        let mut src = &data[..];
-        let mut total = 0;
-        loop {
-            match buf.read_from(&mut src, 2048).unwrap() {
-                ReadOutcome::Data { n, .. } => total += n,
-                ReadOutcome::Full => break,
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(total, 2048);
-    }
-
-    #[test]
-    fn write_queue_keeps_order_across_bytes_files_streams_and_marks() {
-        let mut file = tempfile::tempfile().unwrap();
-        file.write_all(b"FILEDATA").unwrap();
-        let file = Arc::new(file);
-        let (a, mut b) = UnixStream::pair().unwrap();
-        a.set_nonblocking(true).unwrap();
-        let mut q = WriteQueue::new();
-        q.push_vec(b"head1|".to_vec());
-        q.push_file(file.clone(), 4, 4);
-        q.push_mark();
-        q.push_vec(b"|head2|".to_vec());
-        q.push_stream(Stream {
-            iter: Box::new(vec![Ok(b"ab".to_vec()), Ok(vec![]), Ok(b"c".to_vec())].into_iter()),
-            frame: |piece, out| {
-                out.push(b'<');
-                out.extend_from_slice(piece);
-                out.push(b'>');
-            },
-            trailer: b"END",
-        });
-        q.push_mark();
-        assert_eq!(q.pending_bodies(), 2);
-        let mut marks = vec![];
-        assert_eq!(
-            q.flush(a.as_raw_fd(), &mut marks).unwrap(),
-            FlushOutcome::Drained
-        );
-        assert!(q.is_empty());
-        assert_eq!(q.mem_bytes(), 0);
-        assert_eq!(q.pending_bodies(), 0);
-        drop(a);
-        let mut got = String::new();
-        b.read_to_string(&mut got).unwrap();
-        assert_eq!(got, "head1|DATA|head2|<ab><c>END");
-        assert_eq!(marks, vec![10, got.len() as u64]);
-    }
-
-    #[test]
-    fn write_queue_stops_at_would_block_and_resumes() {
-        let (a, mut b) = UnixStream::pair().unwrap();
-        a.set_nonblocking(true).unwrap();
-        let mut q = WriteQueue::new();
-        let big = vec![7u8; 4 << 20];
-        q.push_vec(big.clone());
-        let mut marks = vec![];
-        assert_eq!(
-            q.flush(a.as_raw_fd(), &mut marks).unwrap(),
-            FlushOutcome::WouldBlock
-        );
-        assert!(q.mem_bytes() > 0 && q.mem_bytes() < big.len());
-        let reader = std::thread::spawn(move || {
-            let mut all = vec![];
-            b.read_to_end(&mut all).unwrap();
-            all.len()
-        });
-        while q.flush(a.as_raw_fd(), &mut marks).unwrap() != FlushOutcome::Drained {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        drop(a);
-        assert_eq!(reader.join().unwrap(), big.len());
-    }
-
-    #[test]
-    fn small_pushes_coalesce_into_one_chunk() {
-        let mut q = WriteQueue::new();
-        q.push_vec(b"a".to_vec());
-        let mut buf = q.take_buf();
-        buf.extend_from_slice(b"b");
-        q.push_vec(buf);
-        q.push_vec(b"c".to_vec());
-        assert_eq!(q.items.len(), 1);
-        assert_eq!(q.mem_bytes(), 3);
+/// Sends the next slice of a file region (`*offset..end`): with the
+/// transport's sendfile when it has one, else through `slice`.
+fn send_region(
+    t: &mut impl Transport,
+    file: &File,
+    offset: &mut u64,
+    end: u64,
+    budget: usize,
+    slice: FileSlice<'_>,
+) -> io::Result<usize> {
+    let left = end - *offset;
+    let want = left.min(SENDFILE_MAX_BYTES as u64).min(budget as u64) as usize;
+    let sent = match t.send_file(file, offset, want) {
+        Some(sent) => sent,
+        None => slice.write(t, file, offset, left, budget),
+    };
+    match sent {
+        Ok(0) => Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "file shorter than its region",
+        )),
+        other => other,
     }
 }
+
+/// The read-and-write path for a file region, for transports without
+/// sendfile: one slice of the file in a reused buffer, written as the
+/// transport takes it. Bytes in the buffer are always those at `*offset`,
+/// which advances by what was written, never by what was read.
+struct FileSlice<'a> {
+    buf: &'a mut Vec<u8>,
+    pos: &'a mut usize,
+}
+
+impl FileSlice<'_> {
+    /// Writes from the region at `*offset` (`left` bytes remain in it),
+    /// reading its next slice first when the buffer is used up.
+    fn write(
+        self,
+        t: &mut impl Transport,
+        file: &File,
+        offset: &mut u64,
+        left: u64,
+        budget: usize,
+    ) -> io::Result<usize> {
+        if *self.pos >= self.buf.len() {
+            let want = left.min(FILE_SLICE_BYTES as u64).min(budget as u64) as usize;
+            self.buf.resize(want, 0);
+            *self.pos = 0;
+            let n = loop {
+                match file.read_at(self.buf, *offset) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            self.buf.truncate(n);
+            if n == 0 {
+                return Ok(0);
+            }
+        }
+        let more = left > (self.buf.len() - *self.pos) as u64;
+        let n = t.write(&self.buf[*self.pos..], more)?;
+        *self.pos += n;
+        *offset += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests;

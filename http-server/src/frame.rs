@@ -93,6 +93,14 @@ pub(crate) fn queue_response(
         wq.push_vec(out);
         return (keep_alive, head_len);
     }
+    queue_body(wq, out, body, chunked);
+    (keep_alive, head_len)
+}
+
+/// Queues `out` (the encoded head) and the body behind it: small byte
+/// bodies in the head's buffer, others as their own items; streams framed
+/// as chunks when `chunked`.
+fn queue_body(wq: &mut WriteQueue, mut out: Vec<u8>, body: Body, chunked: bool) {
     match body {
         Body::Empty => wq.push_vec(out),
         Body::Bytes(bytes) if bytes.len() <= INLINE_BODY_BYTES => {
@@ -130,7 +138,6 @@ pub(crate) fn queue_response(
             });
         }
     }
-    (keep_alive, head_len)
 }
 
 /// Formats `n` in decimal into `buf`, without allocating.
@@ -167,9 +174,8 @@ pub(crate) fn queue_error(wq: &mut WriteQueue, status: StatusCode, date: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::fake::Unix;
     use std::io::Read;
-    use std::os::fd::AsRawFd;
-    use std::os::unix::net::UnixStream;
 
     const DATE: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
 
@@ -177,9 +183,9 @@ mod tests {
     fn wire(method: Method, version: Version, resp: Response) -> (bool, String) {
         let mut wq = WriteQueue::new();
         let (keep, head_len) = queue_response(&mut wq, &method, version, resp, true, DATE);
-        let (a, mut b) = UnixStream::pair().unwrap();
+        let (mut a, mut b) = Unix::pair();
         let mut marks = vec![];
-        wq.flush(a.as_raw_fd(), &mut marks).unwrap();
+        wq.flush(&mut a, &mut marks).unwrap();
         drop(a);
         let mut out = String::new();
         b.read_to_string(&mut out).unwrap();
@@ -227,8 +233,8 @@ mod tests {
     fn error_answers_close() {
         let mut wq = WriteQueue::new();
         queue_error(&mut wq, StatusCode::URI_TOO_LONG, DATE);
-        let (a, mut b) = UnixStream::pair().unwrap();
-        wq.flush(a.as_raw_fd(), &mut vec![]).unwrap();
+        let (mut a, mut b) = Unix::pair();
+        wq.flush(&mut a, &mut vec![]).unwrap();
         drop(a);
         let mut out = String::new();
         b.read_to_string(&mut out).unwrap();

@@ -37,6 +37,7 @@
 #![deny(unsafe_code)]
 
 mod buf;
+mod config;
 mod conn;
 mod frame;
 mod handler;
@@ -49,8 +50,13 @@ pub mod proxy_protocol;
 mod request;
 mod response;
 mod server;
+mod service;
+mod session;
+mod shared;
+mod shutdown;
 mod sys;
 mod timer;
+mod transport;
 mod worker;
 
 pub use handler::Handler;

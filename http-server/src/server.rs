@@ -1,106 +1,21 @@
 //! The public entry point: `Server` (settings and `serve`) and
 //! `ShutdownHandle`.
 
+use crate::config::Config;
 use crate::handler::Handler;
 use crate::net;
 use crate::pool::Pool;
 use crate::response::Completion;
-use crate::worker::Worker;
-use http_core::Limits;
-use mio::Waker;
+use crate::service::HttpService;
+use crate::shared::{CompletionHook, Shared};
+use crate::shutdown::ShutdownInner;
+use crate::worker::{LoopSettings, Worker};
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
-
-/// Every setting, with nginx's defaults where nginx has one.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) workers: usize,
-    pub(crate) handler_threads: usize,
-    /// Per worker (nginx: `worker_connections`).
-    pub(crate) max_connections: usize,
-    pub(crate) max_head_bytes: usize,
-    pub(crate) max_request_line: usize,
-    pub(crate) max_headers: usize,
-    pub(crate) max_body_bytes: u64,
-    pub(crate) keep_alive_requests: u32,
-    pub(crate) head_timeout: Duration,
-    pub(crate) body_timeout: Duration,
-    pub(crate) keep_alive_timeout: Duration,
-    pub(crate) write_timeout: Duration,
-    pub(crate) linger_timeout: Duration,
-    pub(crate) drain_timeout: Duration,
-}
-
-impl Default for Config {
-    fn default() -> Config {
-        let limits = Limits::default();
-        Config {
-            workers: thread::available_parallelism().map_or(1, |n| n.get()),
-            handler_threads: 0,
-            max_connections: 10_000,
-            max_head_bytes: limits.max_head_bytes,
-            max_request_line: limits.max_request_line,
-            max_headers: limits.max_headers,
-            // nginx: client_max_body_size 1m.
-            max_body_bytes: 1 << 20,
-            // nginx: keepalive_requests 1000.
-            keep_alive_requests: 1000,
-            // nginx: client_header_timeout 60s, for the whole head.
-            head_timeout: Duration::from_secs(60),
-            // nginx: client_body_timeout 60s, between reads.
-            body_timeout: Duration::from_secs(60),
-            // nginx: keepalive_timeout 75s.
-            keep_alive_timeout: Duration::from_secs(75),
-            // nginx: send_timeout 60s, between writes.
-            write_timeout: Duration::from_secs(60),
-            // nginx: lingering_timeout 5s.
-            linger_timeout: Duration::from_secs(5),
-            drain_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-impl Config {
-    pub(crate) fn limits(&self) -> Limits {
-        Limits {
-            max_head_bytes: self.max_head_bytes,
-            max_request_line: self.max_request_line,
-            max_headers: self.max_headers,
-        }
-    }
-}
-
-type CompletionHook = Box<dyn Fn(&Completion) + Send + Sync>;
-
-/// What every worker shares.
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    pub(crate) handler: Arc<dyn Handler>,
-    pub(crate) on_complete: Option<CompletionHook>,
-    pub(crate) pool: Option<Pool>,
-}
-
-/// The shutdown flag and the wakers of the running workers.
-#[derive(Default)]
-pub(crate) struct ShutdownInner {
-    pub(crate) flag: AtomicBool,
-    wakers: Mutex<Vec<Arc<Waker>>>,
-}
-
-impl ShutdownInner {
-    pub(crate) fn add_waker(&self, waker: Arc<Waker>) {
-        match self.wakers.lock() {
-            Ok(mut wakers) => wakers.push(waker),
-            Err(poisoned) => poisoned.into_inner().push(waker),
-        }
-        // A shutdown requested before this worker existed still counts:
-        // the worker checks the flag before its first poll.
-    }
-}
 
 /// Starts a graceful shutdown of its server from any thread.
 ///
@@ -116,10 +31,7 @@ impl ShutdownHandle {
     /// Requests the shutdown; returns at once. Calling it again is harmless.
     pub fn shutdown(&self) {
         self.inner.flag.store(true, Ordering::Release);
-        let wakers = match self.inner.wakers.lock() {
-            Ok(w) => w.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
+        let wakers = self.inner.wakers();
         for waker in wakers {
             if let Err(e) = waker.wake() {
                 log::warn!("waking a worker for shutdown: {e}");
@@ -325,9 +237,21 @@ impl Server {
         for _ in 1..workers {
             listeners.push(net::bind_listener(addr)?);
         }
+        let settings = LoopSettings {
+            max_connections: shared.config.max_connections,
+            drain_timeout: shared.config.drain_timeout,
+        };
         let mut loops = Vec::with_capacity(workers);
         for (id, listener) in listeners.into_iter().enumerate() {
-            loops.push(Worker::new(id, listener, shared.clone(), shutdown.clone())?);
+            let shared = shared.clone();
+            let make_service = |waker| HttpService::new(shared, waker);
+            loops.push(Worker::new(
+                id,
+                listener,
+                settings,
+                shutdown.clone(),
+                make_service,
+            )?);
         }
         let handle = ShutdownHandle { inner: shutdown };
         let mut threads = Vec::with_capacity(workers);

@@ -8,6 +8,12 @@
 //! Entries live in a slab and form a doubly linked list per slot, which is
 //! what makes cancel O(1). An entry whose deadline lies more than one turn
 //! away stays in its slot and is skipped until its round comes.
+//!
+//! [`Wheel::next_due`] tells the loop how long it may sleep: the start of
+//! the first non-empty slot ahead, looked for at most [`SCAN_SLOTS`] slots
+//! (1 s) ahead. It is a lower bound (the entry found may belong to a later
+//! round), so a worker whose connections all idle wakes about once a
+//! second instead of once a tick, and no entry fires more than a tick late.
 
 use slab::Slab;
 use std::time::{Duration, Instant};
@@ -16,6 +22,10 @@ use std::time::{Duration, Instant};
 pub(crate) const TICK: Duration = Duration::from_millis(50);
 /// Slots in the wheel: 50 ms x 1024 = one turn every 51.2 s.
 const SLOTS: usize = 1024;
+
+/// Slots [`Wheel::next_due`] looks ahead: 20 x 50 ms = 1 s, the longest
+/// an idle worker with armed timers sleeps.
+const SCAN_SLOTS: u64 = 20;
 
 /// Handle to a scheduled entry, for [`Wheel::cancel`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +124,22 @@ impl Wheel {
         }
     }
 
+    /// When the loop must next call [`Wheel::expire`]: the start of the
+    /// first non-empty slot after the last one processed, or, when none
+    /// lies within [`SCAN_SLOTS`], the end of that window (then it looks
+    /// again). `None` when the wheel is empty. Never later than the
+    /// earliest entry's tick.
+    pub(crate) fn next_due(&self) -> Option<Instant> {
+        if self.is_empty() {
+            return None;
+        }
+        let ahead = (1..=SCAN_SLOTS)
+            .find(|step| self.heads[((self.current + step) % SLOTS as u64) as usize] != NIL)
+            .unwrap_or(SCAN_SLOTS);
+        let ticks = u32::try_from(self.current + ahead).unwrap_or(u32::MAX);
+        Some(self.origin + self.tick * ticks)
+    }
+
     /// Pops every entry due at `now` and appends their keys to `out`.
     pub(crate) fn expire(&mut self, now: Instant, out: &mut Vec<usize>) {
         let now_tick = self.tick_of_floor(now);
@@ -206,6 +232,66 @@ mod tests {
         w.expire(t0 + ms(100 * 37), &mut out);
         out.sort();
         assert_eq!(out, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn next_due_is_the_nearest_slot_within_the_window() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(10));
+        assert_eq!(w.next_due(), None);
+        // 25 ms rounds up to tick 3.
+        w.insert(t0 + ms(25), 1);
+        w.insert(t0 + ms(70), 2);
+        assert_eq!(w.next_due(), Some(t0 + ms(30)));
+        let mut out = vec![];
+        w.expire(t0 + ms(30), &mut out);
+        assert_eq!(out, vec![1]);
+        assert_eq!(w.next_due(), Some(t0 + ms(70)));
+    }
+
+    #[test]
+    fn a_far_deadline_wakes_once_per_window_not_per_tick() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(50));
+        // An idle keep-alive connection: its deadline 75 s away.
+        w.insert(t0 + Duration::from_secs(75), 1);
+        let window = ms(50 * SCAN_SLOTS);
+        assert_eq!(w.next_due(), Some(t0 + window));
+        // Woken at the window's end: nothing fires, the next wake is one
+        // window later.
+        let mut out = vec![];
+        w.expire(t0 + window, &mut out);
+        assert!(out.is_empty());
+        assert_eq!(w.next_due(), Some(t0 + window * 2));
+        // Driven by next_due alone, the entry fires on its tick (75 s is
+        // a whole number of ticks), after at most 75 wakes.
+        let mut wakes = 0;
+        while out.is_empty() {
+            let at = w.next_due().unwrap();
+            w.expire(at, &mut out);
+            wakes += 1;
+            assert!(
+                at <= t0 + Duration::from_secs(75),
+                "woke after the deadline"
+            );
+        }
+        assert!(wakes <= 75, "{wakes} wakes");
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn next_due_never_passes_an_entry_of_a_later_round() {
+        let t0 = Instant::now();
+        let mut w = Wheel::with_tick(t0, ms(1));
+        // Same slot as tick 3, one turn later.
+        w.insert(t0 + ms(SLOTS as u64 + 3), 1);
+        w.insert(t0 + ms(3), 2);
+        assert_eq!(w.next_due(), Some(t0 + ms(3)));
+        let mut out = vec![];
+        w.expire(t0 + ms(3), &mut out);
+        assert_eq!(out, vec![2]);
+        // A lower bound: the window's end, well before the entry.
+        assert_eq!(w.next_due(), Some(t0 + ms(3 + SCAN_SLOTS)));
     }
 
     #[test]

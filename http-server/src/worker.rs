@@ -1,26 +1,27 @@
-//! One worker: its own `mio::Poll`, its own listener, a slab of
-//! connections, a timing wheel, a ready list. The loop sees tokens,
-//! readiness and deadlines; what a connection does with them is
-//! `Conn`'s business.
+//! One worker's event loop, HTTP-agnostic: its own `mio::Poll`, its own
+//! listener, a slab of sessions, a timing wheel, a waker, a ready list.
+//! The loop sees tokens, readiness and deadlines; what a session does with
+//! them is the session's business (see `session.rs` for the contract).
 //!
 //! Tokens carry the slab key in the low 32 bits and a generation above it,
-//! so an event or a pool answer for a connection that has since closed
-//! (and whose slot was reused) is recognised as stale and dropped.
+//! so an event or a message for a session that has since closed (and whose
+//! slot was reused) is recognised as stale and dropped.
+//!
+//! The poll timeout comes from the nearest deadline: the wheel's next
+//! non-empty slot (looked for up to a second ahead), a paused accept, the
+//! drain deadline; zero while sessions or accepts wait for another turn.
 
-use crate::conn::{Conn, Ctx, IoCache};
 use crate::net;
-use crate::pool::{Done, Reply};
-use crate::server::{Shared, ShutdownInner};
-use crate::timer::{TimerId, Wheel, TICK};
-use http_core::DateCache;
+use crate::session::{Ready, Service, Session, Turn};
+use crate::shutdown::ShutdownInner;
+use crate::timer::{TimerId, Wheel};
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 use slab::Slab;
 use std::io;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX);
@@ -34,36 +35,40 @@ const ACCEPTS_PER_TURN: usize = 256;
 /// Readiness events fetched per `epoll_wait`.
 const EVENTS_CAPACITY: usize = 1024;
 
-struct Slot {
-    conn: Conn,
+/// The loop's own settings (the rest belong to the service).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoopSettings {
+    /// Open sessions; beyond it, accepting pauses until one closes.
+    pub(crate) max_connections: usize,
+    /// How long graceful shutdown waits for busy sessions.
+    pub(crate) drain_timeout: Duration,
+}
+
+struct Slot<T> {
+    session: T,
     /// The armed timer.
     timer: Option<TimerId>,
     interest: Interest,
 }
 
-pub(crate) struct Worker {
+pub(crate) struct Worker<S: Service> {
     id: usize,
     poll: Poll,
     listener: Option<TcpListener>,
+    settings: LoopSettings,
     /// Accepting is paused until then (descriptors ran out, or the
     /// connection cap was reached).
     accept_paused: Option<Instant>,
     /// The accept budget ran out with connections possibly still waiting.
     accept_more: bool,
-    slots: Slab<Slot>,
+    slots: Slab<Slot<S::Session>>,
     gens: Vec<u32>,
     wheel: Wheel,
     ready: Vec<Token>,
     to_close: Vec<usize>,
-    shared: Arc<Shared>,
+    service: S,
     shutdown: Arc<ShutdownInner>,
     drain_until: Option<Instant>,
-    answers: Receiver<Done>,
-    reply: Reply,
-    date: DateCache,
-    /// The wall clock, read once per loop turn (for `Date`), like `now`.
-    wall: SystemTime,
-    io_cache: IoCache,
 }
 
 fn make_token(key: usize, gen: u32) -> Token {
@@ -74,46 +79,42 @@ fn split_token(token: Token) -> (usize, u32) {
     (token.0 & 0xffff_ffff, (token.0 >> 32) as u32)
 }
 
-impl Worker {
+impl<S: Service> Worker<S> {
     /// Sets up the worker on the calling thread (so setup errors reach
     /// `serve`); [`Worker::run`] may then run on another thread.
+    /// `make_service` gets the worker's waker (for its reply channels).
     pub(crate) fn new(
         id: usize,
         listener: std::net::TcpListener,
-        shared: Arc<Shared>,
+        settings: LoopSettings,
         shutdown: Arc<ShutdownInner>,
-    ) -> io::Result<Worker> {
+        make_service: impl FnOnce(Arc<Waker>) -> S,
+    ) -> io::Result<Worker<S>> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
         let mut listener = TcpListener::from_std(listener);
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         shutdown.add_waker(waker.clone());
-        let (tx, answers) = mpsc::channel();
-        let now = Instant::now();
         Ok(Worker {
             id,
             poll,
             listener: Some(listener),
+            settings,
             accept_paused: None,
             accept_more: false,
             slots: Slab::new(),
             gens: Vec::new(),
-            wheel: Wheel::new(now),
+            wheel: Wheel::new(Instant::now()),
             ready: Vec::new(),
             to_close: Vec::new(),
-            shared,
+            service: make_service(waker),
             shutdown,
             drain_until: None,
-            answers,
-            reply: Reply { tx, waker },
-            date: DateCache::new(),
-            wall: SystemTime::now(),
-            io_cache: IoCache::default(),
         })
     }
 
-    /// The loop; returns once shutdown has drained every connection.
+    /// The loop; returns once shutdown has drained every session.
     pub(crate) fn run(mut self) -> io::Result<()> {
         if let Err(e) = crate::sys::block_sigpipe() {
             log::warn!("worker {}: cannot block SIGPIPE: {e}", self.id);
@@ -140,7 +141,7 @@ impl Worker {
             }
             if let Some(at) = self.accept_paused {
                 if now >= at {
-                    if self.slots.len() < self.shared.config.max_connections {
+                    if self.slots.len() < self.settings.max_connections {
                         self.resume_accept(now);
                     } else {
                         // Still full: look again later, or when one closes.
@@ -156,25 +157,14 @@ impl Worker {
                 return Err(e);
             }
             let now = Instant::now();
-            self.wall = SystemTime::now();
-            for event in events.iter() {
-                match event.token() {
-                    LISTENER => self.accept(now),
-                    WAKER => self.take_answers(now),
-                    token => {
-                        let hup = event.is_read_closed() || event.is_error();
-                        let readable = event.is_readable() || hup;
-                        let writable =
-                            event.is_writable() || event.is_write_closed() || event.is_error();
-                        self.drive(token, readable, writable, hup, now);
-                    }
-                }
-            }
+            self.service.begin_turn();
+            self.dispatch(&events, now);
             if self.accept_more {
                 self.accept(now);
             }
             for token in std::mem::take(&mut self.ready) {
-                self.drive(token, false, false, false, now);
+                let again = Ready::default();
+                self.with_session(token, now, |s, svc, turn| s.on_ready(svc, turn, again));
             }
             self.wheel.expire(now, &mut expired);
             for key in expired.drain(..) {
@@ -184,18 +174,44 @@ impl Worker {
         }
         let keys: Vec<usize> = self.slots.iter().map(|(k, _)| k).collect();
         for key in keys {
-            self.slots[key].conn.abort_now();
+            self.slots[key].session.abort();
             self.to_close.push(key);
         }
         self.close_marked(Instant::now());
         Ok(())
     }
 
+    /// Hands each event of one poll to the listener, the waker's
+    /// messages, or its session.
+    fn dispatch(&mut self, events: &Events, now: Instant) {
+        for event in events.iter() {
+            match event.token() {
+                LISTENER => self.accept(now),
+                WAKER => self.take_messages(now),
+                token => {
+                    let hup = event.is_read_closed() || event.is_error();
+                    let ready = Ready {
+                        readable: event.is_readable() || hup,
+                        writable: event.is_writable()
+                            || event.is_write_closed()
+                            || event.is_error(),
+                        hup,
+                    };
+                    self.with_session(token, now, |s, svc, turn| s.on_ready(svc, turn, ready));
+                }
+            }
+        }
+    }
+
     fn poll_timeout(&self, now: Instant) -> Option<Duration> {
         if !self.ready.is_empty() || self.accept_more {
             return Some(Duration::ZERO);
         }
-        let mut timeout = (!self.wheel.is_empty()).then_some(TICK);
+        // The wheel's next slot comes at a tick boundary: no minimum wait.
+        let mut timeout = self
+            .wheel
+            .next_due()
+            .map(|at| at.saturating_duration_since(now));
         for at in [self.accept_paused, self.drain_until].into_iter().flatten() {
             let wait = at
                 .saturating_duration_since(now)
@@ -216,12 +232,12 @@ impl Worker {
             if self.accept_paused.is_some() {
                 return;
             }
-            if self.slots.len() >= self.shared.config.max_connections {
+            if self.slots.len() >= self.settings.max_connections {
                 log::warn!("worker {}: connection cap reached", self.id);
                 return self.pause_accept(now + ACCEPT_BACKOFF);
             }
             match listener.accept() {
-                Ok((stream, peer)) => self.add_conn(stream, peer, now),
+                Ok((stream, peer)) => self.add_session(stream, peer, now),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
@@ -266,9 +282,9 @@ impl Worker {
         self.accept(now);
     }
 
-    fn add_conn(
+    fn add_session(
         &mut self,
-        mut stream: mio::net::TcpStream,
+        stream: mio::net::TcpStream,
         peer: std::net::SocketAddr,
         now: Instant,
     ) {
@@ -280,26 +296,31 @@ impl Worker {
             self.gens.resize(key + 1, 0);
         }
         let token = make_token(key, self.gens[key]);
+        let mut session = self.service.open(stream, peer, now);
         if let Err(e) = self
             .poll
             .registry()
-            .register(&mut stream, token, Interest::READABLE)
+            .register(session.source(), token, Interest::READABLE)
         {
             log::warn!("registering {peer}: {e}");
             return;
         }
-        let conn = Conn::new(stream, peer, now);
         self.slots.insert(Slot {
-            conn,
+            session,
             timer: None,
             interest: Interest::READABLE,
         });
         self.after(key);
     }
 
-    /// Runs `f` on a live connection with its context, then applies what
-    /// it asks for (interest, deadline, another turn, close).
-    fn with_conn(&mut self, token: Token, now: Instant, f: impl FnOnce(&mut Conn, &mut Ctx<'_>)) {
+    /// Runs `f` on a live session with the service and the turn, then
+    /// applies what it asks for (interest, deadline, another turn, close).
+    fn with_session(
+        &mut self,
+        token: Token,
+        now: Instant,
+        f: impl FnOnce(&mut S::Session, &mut S, Turn),
+    ) {
         let (key, gen) = split_token(token);
         if self.gens.get(key) != Some(&gen) {
             return;
@@ -307,42 +328,22 @@ impl Worker {
         let Some(slot) = self.slots.get_mut(key) else {
             return;
         };
-        if slot.conn.is_closed() {
+        if slot.session.is_closed() {
             return;
         }
-        let mut ctx = Ctx {
-            shared: &self.shared,
+        let turn = Turn {
             now,
-            date: &mut self.date,
-            wall: self.wall,
-            reply: &self.reply,
-            token: token.0,
+            token,
             draining: self.drain_until.is_some(),
-            hup: false,
-            io_cache: &mut self.io_cache,
         };
-        f(&mut slot.conn, &mut ctx);
+        f(&mut slot.session, &mut self.service, turn);
         self.after(key);
     }
 
-    fn drive(&mut self, token: Token, readable: bool, writable: bool, hup: bool, now: Instant) {
-        self.with_conn(token, now, |conn, ctx| {
-            ctx.hup = hup;
-            conn.drive(ctx, readable, writable)
-        });
-    }
-
-    fn take_answers(&mut self, now: Instant) {
-        while let Ok(done) = self.answers.try_recv() {
-            let Done {
-                token,
-                req,
-                resp,
-                started,
-            } = done;
-            self.with_conn(Token(token), now, |conn, ctx| {
-                conn.on_answer(req, resp, started, ctx)
-            });
+    /// Routes the messages that came with a wake-up to their sessions.
+    fn take_messages(&mut self, now: Instant) {
+        while let Some((token, msg)) = self.service.next_message() {
+            self.with_session(token, now, |s, svc, turn| s.on_message(svc, turn, msg));
         }
     }
 
@@ -352,34 +353,30 @@ impl Worker {
         };
         slot.timer = None;
         let token = make_token(key, self.gens[key]);
-        self.with_conn(token, now, |conn, ctx| {
-            if conn.deadline(&ctx.shared.config).is_some_and(|d| d <= now) {
-                conn.on_timeout();
-            }
-        });
+        self.with_session(token, now, |s, svc, turn| s.on_timer(svc, turn));
     }
 
-    /// Applies a connection's wishes after it ran.
+    /// Applies a session's wishes after it ran.
     fn after(&mut self, key: usize) {
         let token = make_token(key, self.gens[key]);
         let Some(slot) = self.slots.get_mut(key) else {
             return;
         };
-        if slot.conn.is_closed() {
+        if slot.session.is_closed() {
             self.to_close.push(key);
             return;
         }
-        let interest = slot.conn.interest();
+        let interest = slot.session.interest();
         if interest != slot.interest {
             match self
                 .poll
                 .registry()
-                .reregister(slot.conn.stream_mut(), token, interest)
+                .reregister(slot.session.source(), token, interest)
             {
                 Ok(()) => slot.interest = interest,
                 Err(e) => {
                     log::debug!("reregister: {e}");
-                    slot.conn.abort_now();
+                    slot.session.abort();
                     self.to_close.push(key);
                     return;
                 }
@@ -387,7 +384,7 @@ impl Worker {
         }
         // Timers are re-armed lazily: a later deadline keeps the armed
         // entry (it is checked when it fires), an earlier one replaces it.
-        match (slot.timer, slot.conn.deadline(&self.shared.config)) {
+        match (slot.timer, slot.session.deadline(&self.service)) {
             (None, Some(at)) => slot.timer = Some(self.wheel.insert(at, key)),
             (Some(id), Some(at))
                 if self
@@ -400,12 +397,12 @@ impl Worker {
             }
             _ => {}
         }
-        if slot.conn.wants_turn() {
+        if slot.session.wants_turn() {
             self.ready.push(token);
         }
     }
 
-    /// Frees the connections marked closed during this turn.
+    /// Frees the sessions marked closed during this turn.
     fn close_marked(&mut self, now: Instant) {
         if !self.to_close.is_empty() {
             // Descriptors and slots were freed: a paused accept may resume.
@@ -420,33 +417,27 @@ impl Worker {
             if let Some(id) = slot.timer {
                 self.wheel.cancel(id);
             }
-            self.gens[key] = self.gens[key].wrapping_add(1) & 0x7fff_ffff;
-            let mut ctx = Ctx {
-                shared: &self.shared,
+            let turn = Turn {
                 now,
-                date: &mut self.date,
-                wall: self.wall,
-                reply: &self.reply,
-                token: 0,
+                token: make_token(key, self.gens[key]),
                 draining: self.drain_until.is_some(),
-                hup: false,
-                io_cache: &mut self.io_cache,
             };
-            slot.conn.finish(&mut ctx);
-            // Dropping the stream closes the descriptor, which also removes
+            self.gens[key] = self.gens[key].wrapping_add(1) & 0x7fff_ffff;
+            slot.session.on_close(&mut self.service, turn);
+            // Dropping the session closes its socket, which also removes
             // it from the epoll set.
         }
     }
 
-    /// Graceful shutdown: stop accepting, close idle connections, let busy
-    /// ones finish with `Connection: close`.
+    /// Graceful shutdown: stop accepting, and tell every session (idle
+    /// ones close, busy ones finish).
     fn begin_drain(&mut self, now: Instant) {
         log::info!(
             "worker {}: draining {} connections",
             self.id,
             self.slots.len()
         );
-        self.drain_until = Some(now + self.shared.config.drain_timeout);
+        self.drain_until = Some(now + self.settings.drain_timeout);
         if let Some(mut listener) = self.listener.take() {
             if self.accept_paused.is_none() {
                 if let Err(e) = self.poll.registry().deregister(&mut listener) {
@@ -461,34 +452,18 @@ impl Worker {
             .map(|(k, _)| make_token(k, self.gens[k]))
             .collect();
         for token in tokens {
-            self.with_conn(token, now, |conn, _| conn.on_drain());
+            self.with_session(token, now, |s, svc, turn| s.on_drain(svc, turn));
         }
         self.close_marked(now);
     }
 }
 
+/// The loop's own bytes per session (the slot around it), for the size
+/// budget of an idle connection.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_round_trip_and_never_collide_with_fixed_ones() {
-        for (key, gen) in [(0, 0), (5, 1), (0xffff_fffd, 0x7fff_ffff), (7, u32::MAX)] {
-            let t = make_token(key, gen);
-            assert_ne!(t, LISTENER);
-            assert_ne!(t, WAKER);
-            assert_eq!(split_token(t), (key, gen & 0x7fff_ffff));
-        }
-    }
-
-    /// An idle connection costs its slot plus a 16-byte wheel entry (its
-    /// buffers are freed): keep it well under nginx's ~500 bytes.
-    #[test]
-    fn an_idle_connection_slot_stays_small() {
-        assert!(
-            std::mem::size_of::<Slot>() <= 144,
-            "{}",
-            std::mem::size_of::<Slot>()
-        );
-    }
+pub(crate) fn slot_bytes<T>() -> usize {
+    std::mem::size_of::<Slot<T>>()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,104 @@
+//! Request bodies: from a complete head to a dispatched request.
+//!
+//! A head is checked (`Host`, framing, `Expect`), then its body is read
+//! into the request with [`http_core::BodyDecoder`], the same decoder the
+//! client uses for responses. Every refusal takes its status from the one
+//! table, [`ParseError::status`]: a declared length over the limit is
+//! refused before any byte of it is read (the final status instead of
+//! `100 Continue`), a chunked body as soon as it grows past the limit
+//! ([`ParseError::BodyTooLarge`], 413); an `Expect` other than
+//! `100-continue` is [`ParseError::Expectation`] (417).
+
+use super::io_cache::Io;
+use super::{Conn, Ctx, State};
+use crate::request::Request;
+use crate::transport::Transport;
+use http_core::{BodyDecoder, BodyKind, ParseError, Version};
+
+/// The bytes of the interim answer to `Expect: 100-continue`.
+const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// A request whose body is being read.
+#[derive(Debug)]
+pub(super) struct BodyRead {
+    /// The request, its body growing in place.
+    req: Box<Request>,
+    decoder: BodyDecoder,
+}
+
+impl<T: Transport> Conn<T> {
+    /// A head is complete: check it, then read its body or dispatch it.
+    pub(super) fn begin_request(&mut self, mut req: Box<Request>, io: &mut Io, ctx: &mut Ctx<'_>) {
+        let head = req.head();
+        if let Err(e) = http_core::validate_request(head) {
+            return self.refuse(e.status(), req, io, ctx);
+        }
+        let kind = match http_core::request_body_kind(&head.headers) {
+            Ok(kind) => kind,
+            Err(e) => return self.refuse(e.status(), req, io, ctx),
+        };
+        let expects_continue = match http_core::expects_continue(&head.headers) {
+            Ok(expects) => expects,
+            Err(e) => return self.refuse(e.status(), req, io, ctx),
+        };
+        let version = head.version;
+        let max = ctx.shared.config.max_body_bytes;
+        let capacity = match kind {
+            BodyKind::Empty | BodyKind::CloseDelimited | BodyKind::Length(0) => {
+                return self.dispatch(req, io, ctx);
+            }
+            // Refused before reading it: the final status instead of 100.
+            BodyKind::Length(n) if n > max => {
+                return self.refuse(ParseError::BodyTooLarge.status(), req, io, ctx);
+            }
+            BodyKind::Length(n) => n as usize,
+            BodyKind::Chunked => 0,
+        };
+        // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
+        // has not started sending the body anyway.
+        if expects_continue && version == Version::Http11 && io.rbuf.is_empty() {
+            let mut out = io.wq.take_buf();
+            out.extend_from_slice(CONTINUE);
+            io.wq.push_vec(out);
+        }
+        self.last_read = ctx.now;
+        req.body_mut().reserve(capacity);
+        let decoder = BodyDecoder::new(kind);
+        self.set_state(State::Body(Box::new(BodyRead { req, decoder })));
+    }
+
+    /// Moves buffered bytes into the body; true once the request has been
+    /// dispatched (or refused).
+    pub(super) fn read_body(&mut self, io: &mut Io, ctx: &mut Ctx<'_>) -> bool {
+        let max = ctx.shared.config.max_body_bytes;
+        let State::Body(b) = &mut self.state else {
+            return false;
+        };
+        let progress = match b.decoder.decode(io.rbuf.filled(), b.req.body_mut()) {
+            Ok(used) => {
+                io.rbuf.consume(used);
+                if b.req.body().len() as u64 > max {
+                    Err(ParseError::BodyTooLarge)
+                } else {
+                    Ok(b.decoder.is_done())
+                }
+            }
+            Err(e) => Err(e),
+        };
+        match progress {
+            Ok(false) => false,
+            Ok(true) => {
+                if let State::Body(b) = self.set_state(State::Head) {
+                    self.dispatch(b.req, io, ctx);
+                }
+                true
+            }
+            Err(e) => {
+                if let State::Body(b) = self.set_state(State::Closing) {
+                    self.refuse(e.status(), b.req, io, ctx);
+                }
+                true
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! From buffered bytes to a request, and from a request to a queued
+//! response: the head parse (with its retry for crowded heads and the
+//! reuse of the previous request's buffers), dispatch to the handler or
+//! the pool, and the response's framing and keep-alive decision.
+
+use super::io_cache::{Io, SPARE_HEAD_MAX_BYTES};
+use super::report::Pending;
+use super::{Conn, Ctx, State};
+use crate::buf::ReadOutcome;
+use crate::frame;
+use crate::handler::call_handler;
+use crate::request::Request;
+use crate::response::Response;
+use crate::transport::Transport;
+use http_core::{ParseError, StatusCode, EMPTY_HEADER};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Header slots of the first parse attempt (on the stack, initialised on
+/// every parse); a head with more fields is parsed again with
+/// `max_headers` slots on the heap.
+const FEW_HEADER_SLOTS: usize = 32;
+
+impl<T: Transport> Conn<T> {
+    /// Parses the buffered head; once complete, copies it into the spare
+    /// request (reusing its buffers) and consumes its bytes.
+    pub(super) fn parse_head(
+        &mut self,
+        io: &mut Io,
+        ctx: &Ctx<'_>,
+    ) -> Result<Option<Box<Request>>, ParseError> {
+        type Parsed<'b, 'h> = http_core::Status<(http_core::RequestView<'b, 'h>, usize)>;
+        fn own(
+            parsed: Parsed<'_, '_>,
+            spare: &mut Option<Box<Request>>,
+            peer: SocketAddr,
+        ) -> Option<(Box<Request>, usize)> {
+            match parsed {
+                http_core::Status::Complete((view, used)) => {
+                    let mut req = spare
+                        .take()
+                        .unwrap_or_else(|| Box::new(Request::empty(peer)));
+                    view.copy_into(req.head_mut());
+                    req.reindex(peer);
+                    Some((req, used))
+                }
+                http_core::Status::Partial => None,
+            }
+        }
+        let max = ctx.shared.config.max_headers;
+        let peer = self.peer;
+        let mut parsed = None;
+        if !io.crowded_head {
+            // Most heads have a few fields: a small array is cheap to
+            // initialise on every parse.
+            let mut few = [EMPTY_HEADER; FEW_HEADER_SLOTS];
+            match io
+                .parser
+                .parse(io.rbuf.filled(), &mut few[..max.min(FEW_HEADER_SLOTS)])
+            {
+                Err(ParseError::TooManyHeaders) if max > FEW_HEADER_SLOTS => {
+                    // Parse this head again, from its start, with room for
+                    // `max` fields (and keep doing so as it grows, so that
+                    // a trickled crowded head is still scanned once).
+                    io.crowded_head = true;
+                    io.parser.reset();
+                }
+                other => parsed = Some(own(other?, &mut io.spare, peer)),
+            }
+        }
+        let parsed = match parsed {
+            Some(p) => p,
+            None => {
+                let mut many = vec![EMPTY_HEADER; max];
+                own(
+                    io.parser.parse(io.rbuf.filled(), &mut many)?,
+                    &mut io.spare,
+                    peer,
+                )
+            }
+        };
+        Ok(parsed.map(|(req, used)| {
+            io.rbuf.consume(used);
+            io.head_started = None;
+            io.crowded_head = false;
+            req
+        }))
+    }
+
+    /// Keeps a request's buffers for the next head of the connection.
+    pub(super) fn recycle(io: &mut Io, mut req: Box<Request>) {
+        let head = req.head();
+        if head.target.capacity() + head.headers.heap_bytes() > SPARE_HEAD_MAX_BYTES {
+            return;
+        }
+        req.recycle();
+        io.spare = Some(req);
+    }
+
+    /// Runs the handler inline, or hands the request to the pool.
+    pub(super) fn dispatch(&mut self, req: Box<Request>, io: &mut Io, ctx: &mut Ctx<'_>) {
+        let shared = ctx.shared;
+        if let Some(pool) = &shared.pool {
+            match pool.submit(ctx.token, req, ctx.reply.clone(), ctx.now) {
+                Ok(()) => {
+                    self.set_state(State::Handling);
+                }
+                Err(req) => {
+                    log::error!("handler pool is gone");
+                    let resp = Response::text(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "503 Service Unavailable\n",
+                    );
+                    self.respond(&req, resp, ctx.now, io, ctx);
+                }
+            }
+        } else {
+            let resp = call_handler(&*shared.handler, &req);
+            self.respond(&req, resp, ctx.now, io, ctx);
+            Self::recycle(io, req);
+        }
+    }
+
+    /// Queues the response to `req` with its framing; decides whether the
+    /// connection stays open.
+    /// `started`: when the request was complete and dispatched.
+    pub(super) fn respond(
+        &mut self,
+        req: &Request,
+        resp: Response,
+        started: Instant,
+        io: &mut Io,
+        ctx: &mut Ctx<'_>,
+    ) {
+        self.served += 1;
+        let config = &ctx.shared.config;
+        // After the peer's EOF only requests already buffered remain.
+        let last_from_peer = io.rbuf.is_empty() && self.eof_is_next(io, ctx);
+        let keep_alive = !ctx.draining
+            && !last_from_peer
+            && self.served < config.keep_alive_requests
+            && http_core::keep_alive(req.version(), req.headers());
+        let status = resp.status().as_u16();
+        let date = ctx.date.get(ctx.wall);
+        let (keep_alive, head_len) = frame::queue_response(
+            &mut io.wq,
+            req.method(),
+            req.version(),
+            resp,
+            keep_alive,
+            date,
+        );
+        if ctx.shared.on_complete.is_some() {
+            let (method, target) = (req.method(), req.raw_target());
+            let p = Pending::new(
+                method,
+                target,
+                req.version(),
+                req.headers(),
+                status,
+                started,
+                head_len,
+            );
+            Self::report(io, p);
+        }
+        self.set_state(if keep_alive {
+            State::Head
+        } else {
+            State::Closing
+        });
+    }
+
+    /// Whether the peer's EOF follows the bytes read so far. Once the poller
+    /// has reported its half-close, one read tells: EOF, or more requests
+    /// (kept for the parser), so the answer to a half-closing client's last
+    /// request says `Connection: close`.
+    fn eof_is_next(&mut self, io: &mut Io, ctx: &mut Ctx<'_>) -> bool {
+        if !self.peer_eof && self.peer_hup {
+            match self.read(io, ctx) {
+                Ok(ReadOutcome::Eof) => self.on_eof(),
+                Ok(_) => {}
+                // The write that follows meets the same error.
+                Err(e) => log::debug!("{} read failed: {e}", self.peer),
+            }
+        }
+        self.peer_eof
+    }
+}
