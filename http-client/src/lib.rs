@@ -74,6 +74,7 @@ mod pool;
 pub mod proxy;
 mod response;
 pub mod socks;
+pub mod tls;
 pub mod tunnel;
 pub mod url;
 

@@ -271,6 +271,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::BodyTooLarge { .. } => exit::RECV_ERROR,
         Error::RequestBody(_) => exit::READ_ERROR,
         Error::InvalidHeader { .. } => exit::USAGE,
+        Error::Tls(t) => t.curl_exit_code(),
     }
 }
 
