@@ -97,6 +97,9 @@ impl VerifyFailure {
                 host: server_name_str(expected),
                 presented: presented.clone(),
             },
+            CertificateError::BadSignature => {
+                VerifyFailure::Other("certificate signature failure".into())
+            }
             CertificateError::Other(OtherError(inner)) if inner.is::<SelfSignedCert>() => {
                 VerifyFailure::SelfSigned
             }
