@@ -10,6 +10,11 @@
 //! triggered: only after an operation said so), `Interrupted` (retry), any
 //! other error.
 //!
+//! The session runs over a [`Wire`]: a nonblocking byte stream with a
+//! `wait`. [`TcpWire`] is a socket with its own poll; a [`TlsConn`] is a
+//! `Wire` too, so a session can run inside another one (an HTTPS proxy's
+//! CONNECT tunnel carrying TLS to the origin).
+//!
 //! The end of a session: a `close_notify` from the server makes reads
 //! return `Ok(0)` and [`TlsConn::close_notify_received`] true. A TCP EOF
 //! without it also makes reads return `Ok(0)`, with
@@ -41,26 +46,102 @@ fn timed_out() -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
 }
 
-/// Reads from the socket, keeping a copy of the first bytes received.
-struct Tap<'a> {
-    stream: &'a mut TcpStream,
+/// Reads from the wire, keeping a copy of the first bytes received.
+struct Tap<'a, R: Read> {
+    inner: &'a mut R,
     first: &'a mut Vec<u8>,
 }
 
-impl Read for Tap<'_> {
+impl<R: Read> Read for Tap<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.stream.read(buf)?;
+        let n = self.inner.read(buf)?;
         let room = FIRST_BYTES_KEPT.saturating_sub(self.first.len());
         self.first.extend_from_slice(&buf[..n.min(room)]);
         Ok(n)
     }
 }
 
-/// A client TLS session on its own socket and poll.
-pub struct TlsConn {
+/// A nonblocking byte stream under a TLS session: `read` and `write`
+/// return `WouldBlock` instead of waiting, and `wait` waits.
+pub trait Wire: Read + Write {
+    /// Waits until the wire may make progress, or `deadline` (an error of
+    /// kind `TimedOut`). Readiness is edge-triggered: call it only after
+    /// a read or write returned `WouldBlock`. Waking without progress is
+    /// allowed (the caller retries).
+    fn wait(&mut self, deadline: Instant) -> io::Result<()>;
+}
+
+/// A connected nonblocking socket with its own poll.
+pub struct TcpWire {
     stream: TcpStream,
     poll: Poll,
     events: Events,
+}
+
+impl TcpWire {
+    /// Registers `stream` (readable and writable, edge-triggered) with a
+    /// poll of its own; if it was registered elsewhere, deregister it
+    /// there first.
+    pub fn new(mut stream: TcpStream) -> io::Result<TcpWire> {
+        let poll = Poll::new()?;
+        poll.registry().register(
+            &mut stream,
+            Token(0),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        Ok(TcpWire {
+            stream,
+            poll,
+            events: Events::with_capacity(4),
+        })
+    }
+
+    /// The socket.
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// Closes at once with a RST (linger 0).
+    pub fn abort(self) {
+        let _ = SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));
+    }
+}
+
+impl Read for TcpWire {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.read(buf)
+    }
+}
+
+impl Write for TcpWire {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Wire for TcpWire {
+    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(timed_out());
+            }
+            match self.poll.poll(&mut self.events, Some(deadline - now)) {
+                Ok(()) if self.events.is_empty() => {}
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// A client TLS session over a [`Wire`] (by default a socket).
+pub struct TlsConn<W: Wire = TcpWire> {
+    wire: W,
     peer: SocketAddr,
     /// The name verified (and sent as SNI when it is a DNS name).
     host: String,
@@ -77,13 +158,13 @@ pub struct TlsConn {
     close_notify: bool,
 }
 
-impl std::fmt::Debug for TlsConn {
+impl<W: Wire> std::fmt::Debug for TlsConn<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "TlsConn({} {})", self.host, self.peer)
     }
 }
 
-impl TlsConn {
+impl TlsConn<TcpWire> {
     /// Starts a client session to `host` (a DNS name or an IP literal,
     /// brackets allowed) over `stream`, which is connected (directly, or
     /// through a proxy tunnel whose reply was consumed to its last byte:
@@ -93,43 +174,17 @@ impl TlsConn {
     /// registered elsewhere, deregister it there first.
     ///
     /// # Errors
-    /// [`TlsError::Settings`] for a host that is not a valid server name,
-    /// or a poll that cannot be made.
+    /// [`TlsError::Settings`] for a host that is not a valid server name;
+    /// [`TlsError::Handshake`] when the poll cannot be made.
     pub fn new(
-        mut stream: TcpStream,
+        stream: TcpStream,
         peer: SocketAddr,
         host: &str,
         config: &TlsConfig,
     ) -> Result<TlsConn, TlsError> {
-        let bare = host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .unwrap_or(host);
-        let server_name = ServerName::try_from(bare.to_string())
-            .map_err(|e| TlsError::Settings(format!("server name {host:?}: {e}")))?;
-        let tls = ClientConnection::new(config.client_config().clone(), server_name.clone())
-            .map_err(|e| TlsError::Settings(e.to_string()))?;
-        let setup = |stream: &mut TcpStream| -> io::Result<Poll> {
-            let poll = Poll::new()?;
-            poll.registry()
-                .register(stream, Token(0), Interest::READABLE | Interest::WRITABLE)?;
-            Ok(poll)
-        };
-        let poll = setup(&mut stream).map_err(|e| TlsError::Handshake(HandshakeFailure::Io(e)))?;
-        Ok(TlsConn {
-            stream,
-            poll,
-            events: Events::with_capacity(4),
-            peer,
-            host: bare.to_string(),
-            server_name,
-            tls,
-            config: config.clone(),
-            rbuf: Vec::new(),
-            first: Vec::new(),
-            eof: false,
-            close_notify: false,
-        })
+        let wire =
+            TcpWire::new(stream).map_err(|e| TlsError::Handshake(HandshakeFailure::Io(e)))?;
+        TlsConn::over(wire, peer, host, config)
     }
 
     /// [`TlsConn::new`] then [`TlsConn::handshake`].
@@ -143,6 +198,58 @@ impl TlsConn {
         let mut conn = TlsConn::new(stream, peer, host, config)?;
         conn.handshake(deadline)?;
         Ok(conn)
+    }
+
+    /// Closes at once with a RST (linger 0), without `close_notify`: for
+    /// connections abandoned in the middle of a response.
+    pub fn abort(self) {
+        self.wire.abort();
+    }
+}
+
+impl<W: Wire> TlsConn<W> {
+    /// Starts a client session to `host` over any [`Wire`]: a socket, or
+    /// another session (TLS inside an HTTPS proxy's tunnel). `peer` is the
+    /// address connected to, for messages.
+    ///
+    /// # Errors
+    /// [`TlsError::Settings`] for a host that is not a valid server name.
+    pub fn over(
+        wire: W,
+        peer: SocketAddr,
+        host: &str,
+        config: &TlsConfig,
+    ) -> Result<TlsConn<W>, TlsError> {
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let server_name = ServerName::try_from(bare.to_string())
+            .map_err(|e| TlsError::Settings(format!("server name {host:?}: {e}")))?;
+        let tls = ClientConnection::new(config.client_config().clone(), server_name.clone())
+            .map_err(|e| TlsError::Settings(e.to_string()))?;
+        Ok(TlsConn {
+            wire,
+            peer,
+            host: bare.to_string(),
+            server_name,
+            tls,
+            config: config.clone(),
+            rbuf: Vec::new(),
+            first: Vec::new(),
+            eof: false,
+            close_notify: false,
+        })
+    }
+
+    /// The wire under the session (the socket, or the outer session).
+    pub fn wire(&self) -> &W {
+        &self.wire
+    }
+
+    /// Gives the wire back, without `close_notify`.
+    pub fn into_wire(self) -> W {
+        self.wire
     }
 
     /// The address connected to (the proxy's, when there is one).
@@ -187,22 +294,6 @@ impl TlsConn {
         self.rbuf.drain(..n);
     }
 
-    /// Waits for any readiness event or the deadline (`TimedOut`).
-    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
-        loop {
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(timed_out());
-            }
-            match self.poll.poll(&mut self.events, Some(deadline - now)) {
-                Ok(()) if self.events.is_empty() => {}
-                Ok(()) => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
     /// Runs the handshake until it completes or `deadline` (the connect
     /// deadline: the handshake counts toward `--connect-timeout`).
     ///
@@ -213,7 +304,7 @@ impl TlsConn {
     pub fn handshake(&mut self, deadline: Instant) -> Result<(), TlsError> {
         loop {
             while self.tls.wants_write() {
-                match self.tls.write_tls(&mut self.stream) {
+                match self.tls.write_tls(&mut self.wire) {
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -225,7 +316,7 @@ impl TlsConn {
             }
             if self.tls.wants_read() {
                 let mut tap = Tap {
-                    stream: &mut self.stream,
+                    inner: &mut self.wire,
                     first: &mut self.first,
                 };
                 match self.tls.read_tls(&mut tap) {
@@ -250,7 +341,7 @@ impl TlsConn {
                     Err(e) => return Err(self.handshake_io_error(e)),
                 }
             }
-            self.wait(deadline).map_err(|e| {
+            self.wire.wait(deadline).map_err(|e| {
                 if e.kind() == io::ErrorKind::TimedOut {
                     TlsError::Timeout
                 } else {
@@ -306,7 +397,7 @@ impl TlsConn {
     /// Writes what rustls has queued until done or `WouldBlock`.
     fn flush_nonblocking(&mut self) -> io::Result<()> {
         while self.tls.wants_write() {
-            match self.tls.write_tls(&mut self.stream) {
+            match self.tls.write_tls(&mut self.wire) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
@@ -317,18 +408,26 @@ impl TlsConn {
         Ok(())
     }
 
-    /// Writes what rustls has queued, waiting until `deadline`.
-    fn flush(&mut self, deadline: Instant) -> io::Result<()> {
+    /// Writes what rustls has queued, and what the wire itself holds,
+    /// waiting until `deadline`.
+    fn flush_until(&mut self, deadline: Instant) -> io::Result<()> {
         while self.tls.wants_write() {
-            match self.tls.write_tls(&mut self.stream) {
+            match self.tls.write_tls(&mut self.wire) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wire.wait(deadline)?,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        loop {
+            match self.wire.flush() {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wire.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Processes what rustls holds; a TLS error becomes `InvalidData`.
@@ -347,25 +446,36 @@ impl TlsConn {
         }
     }
 
-    /// Reads once from the socket (waiting until `deadline` if nothing is
-    /// there) and processes the records.
-    fn read_more(&mut self, deadline: Instant) -> io::Result<()> {
+    /// Reads once from the wire without waiting and processes the
+    /// records: `Ok(false)` when the wire had nothing (`WouldBlock`).
+    fn read_step(&mut self) -> io::Result<bool> {
         loop {
-            match self.tls.read_tls(&mut self.stream) {
+            match self.tls.read_tls(&mut self.wire) {
                 Ok(0) => {
                     self.eof = true;
-                    return self.process();
+                    self.process()?;
+                    return Ok(true);
                 }
                 Ok(_) => {
                     self.process()?;
                     // A KeyUpdate answer or an alert may be queued.
-                    return self.flush_nonblocking();
+                    self.flush_nonblocking()?;
+                    return Ok(true);
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Reads once from the wire, waiting until `deadline` if nothing is
+    /// there, and processes the records.
+    fn read_more(&mut self, deadline: Instant) -> io::Result<()> {
+        while !self.read_step()? {
+            self.wire.wait(deadline)?;
+        }
+        Ok(())
     }
 
     /// Plaintext from rustls into `out`: `Some(n)` with `n > 0` bytes,
@@ -423,9 +533,9 @@ impl TlsConn {
                 return Err(io::ErrorKind::WriteZero.into());
             }
             data = &data[n..];
-            self.flush(deadline)?;
+            self.flush_until(deadline)?;
         }
-        self.flush(deadline)
+        self.flush_until(deadline)
     }
 
     /// Checks an idle connection before reuse without blocking: records
@@ -437,15 +547,10 @@ impl TlsConn {
             return false;
         }
         loop {
-            match self.tls.read_tls(&mut self.stream) {
-                Ok(0) => return false,
-                Ok(_) => {
-                    if self.process().is_err() {
-                        return false;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            match self.read_step() {
+                Ok(true) if self.eof => return false,
+                Ok(true) => {}
+                Ok(false) => break,
                 Err(_) => return false,
             }
         }
@@ -458,19 +563,13 @@ impl TlsConn {
     /// Sends `close_notify` and writes it out, waiting until `deadline`.
     pub fn close_notify(&mut self, deadline: Instant) -> io::Result<()> {
         self.tls.send_close_notify();
-        self.flush(deadline)
+        self.flush_until(deadline)
     }
 
     /// Sends `close_notify` (waiting at most `linger` for the socket to
     /// take it) and closes.
     pub fn close(mut self, linger: Duration) {
         let _ = self.close_notify(Instant::now() + linger);
-    }
-
-    /// Closes at once with a RST (linger 0), without `close_notify`: for
-    /// connections abandoned in the middle of a response.
-    pub fn abort(self) {
-        let _ = SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));
     }
 
     /// The outcome of the strict certificate check, also under `-k`
@@ -497,5 +596,62 @@ impl TlsConn {
             self.config.insecure(),
             self.verify_result(),
         )
+    }
+}
+
+/// Plaintext reads without waiting: `WouldBlock` when nothing is there.
+/// `Ok(0)` at the end of the session.
+impl<W: Wire> Read for TlsConn<W> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.rbuf.is_empty() {
+            let n = self.rbuf.len().min(out.len());
+            out[..n].copy_from_slice(&self.rbuf[..n]);
+            self.rbuf.drain(..n);
+            return Ok(n);
+        }
+        loop {
+            if let Some(n) = self.take_plaintext(out)? {
+                return Ok(n);
+            }
+            if !self.read_step()? {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+        }
+    }
+}
+
+/// Plaintext writes without waiting: what rustls accepts is encrypted and
+/// pushed to the wire as far as it takes it; `flush` says `WouldBlock`
+/// while records are still queued.
+impl<W: Wire> Write for TlsConn<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.flush_nonblocking()?;
+        let n = self.tls.writer().write(data)?;
+        self.flush_nonblocking()?;
+        if n == 0 && !data.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_nonblocking()?;
+        if self.tls.wants_write() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        self.wire.flush()
+    }
+}
+
+/// A session is a wire for another session (TLS inside a tunnel).
+impl<W: Wire> Wire for TlsConn<W> {
+    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
+        if self.tls.wants_write() {
+            // Push our queued records first; a wait inside that may have
+            // taken a readiness edge, so report progress and let the
+            // caller retry rather than wait again.
+            return self.flush_until(deadline);
+        }
+        self.wire.wait(deadline)
     }
 }

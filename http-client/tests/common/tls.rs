@@ -17,6 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use http_client::net::{connect_any, HAPPY_EYEBALLS_STAGGER};
+use http_client::tls::stream::Wire;
 use http_client::tls::{TlsConfig, TlsConn, TlsError, TlsOptions};
 use test_support::tls::TestPki;
 
@@ -197,7 +198,7 @@ pub struct Got {
 
 /// Sends `GET path` and reads one response: a body of `Content-Length`
 /// bytes, or (with `close`) everything to the end of the session.
-pub fn get(conn: &mut TlsConn, host: &str, path: &str, close: bool) -> Got {
+pub fn get<W: Wire>(conn: &mut TlsConn<W>, host: &str, path: &str, close: bool) -> Got {
     let deadline = Instant::now() + TLS_TIMEOUT;
     let connection = if close { "close" } else { "keep-alive" };
     let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: {connection}\r\n\r\n");
