@@ -8,6 +8,7 @@ mod tls;
 
 use std::time::Instant;
 
+use http_client::tls::stream::Wire;
 use http_client::tls::TlsConn;
 use tls::*;
 
@@ -97,7 +98,9 @@ fn tls_to_the_origin_through_a_tls_proxy_tunnel() {
     let n = proxy.buffered().len();
     proxy.consume(n);
     let peer = proxy.peer();
-    let mut inner = TlsConn::over(proxy, peer, "127.0.0.1", &config).expect("inner session");
+    // Boxed, as a connection layer holding either kind of wire would.
+    let wire: Box<dyn Wire + Send> = Box::new(proxy);
+    let mut inner = TlsConn::over(wire, peer, "127.0.0.1", &config).expect("inner session");
     inner
         .handshake(deadline)
         .expect("TLS to the origin inside the tunnel");

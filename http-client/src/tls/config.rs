@@ -116,6 +116,17 @@ impl TlsOptions {
             ..TlsOptions::default()
         }
     }
+
+    /// What the `fetch` binary starts from, as curl reads its
+    /// environment: [`TlsOptions::from_env`], plus `CURL_CA_BUNDLE`, plus
+    /// key logging when `SSLKEYLOGFILE` is set. The flags go on top.
+    pub fn from_curl_env() -> TlsOptions {
+        TlsOptions {
+            curl_ca_bundle: env_path("CURL_CA_BUNDLE"),
+            key_log: env_path("SSLKEYLOGFILE").is_some(),
+            ..TlsOptions::from_env()
+        }
+    }
 }
 
 /// The value of environment variable `name` as a path, unless empty.

@@ -71,6 +71,14 @@ pub trait Wire: Read + Write {
     fn wait(&mut self, deadline: Instant) -> io::Result<()>;
 }
 
+/// A boxed wire is a wire: one session type, `TlsConn<Box<dyn Wire +
+/// Send>>`, can then run over a socket or over a proxy's session alike.
+impl<W: Wire + ?Sized> Wire for Box<W> {
+    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
+        (**self).wait(deadline)
+    }
+}
+
 /// A connected nonblocking socket with its own poll.
 pub struct TcpWire {
     stream: TcpStream,

@@ -1,6 +1,6 @@
 //! The server certificate check, and its failures in curl's words.
 //!
-//! [`TrustVerifier`] delegates to rustls' `WebPkiServerVerifier`, with one
+//! `TrustVerifier` delegates to rustls' `WebPkiServerVerifier`, with one
 //! exception: a server certificate that is byte for byte one of the
 //! certificates given as trusted is accepted without building a chain,
 //! its name and validity dates still checked. This is the self-signed
@@ -10,7 +10,7 @@
 //! with `--cacert`. The handshake signatures are always verified with the
 //! provider's algorithms, so the server must hold the certificate's key.
 //!
-//! [`InsecureVerifier`] (`-k`) accepts any certificate but still checks
+//! `InsecureVerifier` (`-k`) accepts any certificate but still checks
 //! the handshake signatures.
 
 use std::fmt;
