@@ -17,6 +17,29 @@
 //!
 //! Errors are [`TlsError`]; [`TlsError::kind`] tells which of curl's exit
 //! codes applies (35, 58, 60, 77, or 28 for a deadline).
+//!
+//! # How a connection uses it
+//! 1. Once per client: `TlsConfig::new(&opts)`. Its session cache is what
+//!    makes later connections resume, so every connection of the client
+//!    shares it (clones share it too). curl reports a bad `--cacert` only
+//!    when an https URL is fetched, so build it at the first https
+//!    request (or keep the `Result` until then).
+//! 2. Open the TCP connection and run the proxy handshakes as for http;
+//!    then `TlsConn::new(stream, peer, host, &config)` and
+//!    `handshake(connect_deadline)`; map failures with
+//!    `Error::from(TlsError)` (a timeout becomes `Error::Timeout` with
+//!    `Phase::Tls`). The time it returns is `%{time_appconnect}`.
+//! 3. `-v`: [`info::before_handshake`] before, `conn.info().lines()`
+//!    after; `%{ssl_verify_result}` is `conn.info().ssl_verify_result()`.
+//! 4. The exchange drives a `TlsConn` as it drives `net::Conn`: `fill`,
+//!    `read_direct`, `write_all`, `probe_alive` before reuse, `abort` for
+//!    an abandoned response, `close(linger)` (close_notify) otherwise. At
+//!    `Ok(0)`, a complete `Content-Length` or chunked body is fine with or
+//!    without `close_notify_received()`; a short one is `Incomplete`.
+//! 5. An HTTPS proxy: a `TlsConn` to the proxy; `CONNECT` (or a plain
+//!    request in absolute form) over it with `write_all`/`fill`; for an
+//!    https origin, `TlsConn::over(Box::new(proxy_session) as Box<dyn
+//!    Wire + Send>, ...)` inside the tunnel.
 
 use std::fmt;
 use std::io;
@@ -29,7 +52,7 @@ pub mod verify;
 
 pub use config::{TlsConfig, TlsOptions, TlsVersion, TrustSource};
 pub use info::SessionInfo;
-pub use stream::TlsConn;
+pub use stream::{TcpWire, TlsConn, Wire};
 pub use verify::VerifyFailure;
 
 /// Which of curl's TLS failure classes an error is in.
@@ -185,5 +208,66 @@ impl std::error::Error for TlsError {
             TlsError::Handshake(HandshakeFailure::Io(e)) => Some(e),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client and its responses cross threads: so must what they hold.
+    #[test]
+    fn tls_types_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<TlsConfig>();
+        send_sync::<TlsError>();
+        send::<TlsConn>();
+        send::<TlsConn<Box<dyn Wire + Send>>>();
+        send::<TlsConn<TlsConn>>();
+    }
+
+    #[test]
+    fn exit_codes_are_curls() {
+        let io = || HandshakeFailure::Io(io::Error::other("reset"));
+        for (e, code) in [
+            (
+                TlsError::CaStore {
+                    what: "--cacert",
+                    path: "/x".into(),
+                    reason: "missing".into(),
+                },
+                77,
+            ),
+            (
+                TlsError::ClientCert {
+                    path: "/k".into(),
+                    reason: "bad".into(),
+                },
+                58,
+            ),
+            (TlsError::Settings("min > max".into()), 35),
+            (TlsError::Handshake(io()), 35),
+            (TlsError::Handshake(HandshakeFailure::PlainHttp), 35),
+            (TlsError::Verify(VerifyFailure::Expired), 60),
+            (TlsError::Timeout, 28),
+        ] {
+            assert_eq!(e.curl_exit_code(), code, "{e}");
+        }
+        assert_eq!(
+            TlsError::CaStore {
+                what: "--cacert",
+                path: "/nonexist".into(),
+                reason: "No such file or directory (os error 2)".into(),
+            }
+            .to_string(),
+            "error setting certificate file: /nonexist (--cacert: No such file or directory (os error 2))"
+        );
+        let e = crate::Error::from(TlsError::Verify(VerifyFailure::UnknownIssuer));
+        assert_eq!(e.phase(), Some(crate::Phase::Tls));
+        assert_eq!(
+            e.to_string(),
+            "SSL certificate problem: unable to get local issuer certificate"
+        );
     }
 }
