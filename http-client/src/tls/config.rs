@@ -1,19 +1,23 @@
 //! From curl's TLS options to one shared `rustls::ClientConfig`.
 //!
-//! The trust store is looked up in curl's order on Debian:
-//! 1. `--cacert FILE` and/or `--capath DIR` when given;
-//! 2. else `CURL_CA_BUNDLE` (the `fetch` binary fills
-//!    [`TlsOptions::curl_ca_bundle`]; the library never reads it);
-//! 3. else `SSL_CERT_FILE` and/or `SSL_CERT_DIR` (OpenSSL's variables;
-//!    [`TlsOptions::from_env`] reads them);
-//! 4. else the system bundle `/etc/ssl/certs/ca-certificates.crt`, or the
-//!    hashed directory `/etc/ssl/certs` when the bundle is missing.
+//! The trust store is found as curl on Debian finds it: one CA file and
+//! one CA directory, each chosen on its own (curl keeps its built-in
+//! default of one when only the other is given: `curl -v --cacert X`
+//! shows `CApath: /etc/ssl/certs`):
+//! - the file: `--cacert FILE`, else `CURL_CA_BUNDLE` (the `fetch` binary
+//!   fills [`TlsOptions::curl_ca_bundle`]; the library never reads it),
+//!   else `SSL_CERT_FILE` ([`TlsOptions::from_env`] reads it), else the
+//!   system bundle `/etc/ssl/certs/ca-certificates.crt`;
+//! - the directory: `--capath DIR`, else `SSL_CERT_DIR`, else the hashed
+//!   system directory `/etc/ssl/certs` (not read when the system bundle
+//!   is: on Debian both hold the same certificates).
 //!
-//! A file or directory named in steps 1 to 3 that cannot be read, or a
-//! file with no certificate in it, is a [`TlsError::CaStore`] (curl's 77),
+//! A file or directory named by a setting that cannot be read, or a file
+//! with no certificate in it, is a [`TlsError::CaStore`] (curl's 77),
 //! unless `-k` is on: then, as curl does, the failure is only a warning
-//! ([`TlsConfig::warnings`]). A missing system bundle is not an error: the
-//! store is empty and every verification fails with "unknown issuer".
+//! ([`TlsConfig::warnings`]). A missing system bundle or directory is not
+//! an error: with no store at all, every verification fails with "unknown
+//! issuer".
 //!
 //! The config keeps rustls' default in-memory session cache, so one
 //! [`TlsConfig`] per client makes later connections to the same host
@@ -36,6 +40,10 @@ use super::TlsError;
 pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// The system's hashed CA directory on Debian.
 pub const SYSTEM_CA_DIR: &str = "/etc/ssl/certs";
+/// How [`TrustSource`] names the system bundle.
+pub const SYSTEM_FILE: &str = "system CA file";
+/// How [`TrustSource`] names the system directory.
+pub const SYSTEM_DIR: &str = "system CA path";
 /// The only application protocol offered: `http/1.1`.
 pub const ALPN_HTTP11: &[u8] = b"http/1.1";
 
@@ -296,35 +304,43 @@ fn versions(
 
 /// The certificates to trust, in curl's order (see the module docs).
 fn load_trust(opts: &TlsOptions) -> Result<(Vec<CertificateDer<'static>>, TrustSource), TlsError> {
-    let mut file: Option<(&'static str, PathBuf)> = None;
-    let mut dir: Option<(&'static str, PathBuf)> = None;
-    let mut system = false;
-    if opts.ca_file.is_some() || opts.ca_dir.is_some() {
-        file = opts.ca_file.clone().map(|p| ("--cacert", p));
-        dir = opts.ca_dir.clone().map(|p| ("--capath", p));
+    let system_bundle = opts
+        .system_bundle
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(SYSTEM_CA_BUNDLE));
+    let system_dir = opts
+        .system_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(SYSTEM_CA_DIR));
+    // curl keeps a CA file and a CA path, each set or left at its default
+    // on its own (`curl -v --cacert X` shows `CApath: /etc/ssl/certs`).
+    let file: Option<(&'static str, PathBuf)> = if let Some(p) = &opts.ca_file {
+        Some(("--cacert", p.clone()))
     } else if let Some(p) = &opts.curl_ca_bundle {
-        file = Some(("CURL_CA_BUNDLE", p.clone()));
-    } else if opts.ssl_cert_file.is_some() || opts.ssl_cert_dir.is_some() {
-        file = opts.ssl_cert_file.clone().map(|p| ("SSL_CERT_FILE", p));
-        dir = opts.ssl_cert_dir.clone().map(|p| ("SSL_CERT_DIR", p));
+        Some(("CURL_CA_BUNDLE", p.clone()))
+    } else if let Some(p) = &opts.ssl_cert_file {
+        Some(("SSL_CERT_FILE", p.clone()))
+    } else if system_bundle.is_file() {
+        Some((SYSTEM_FILE, system_bundle))
     } else {
-        system = true;
-        let bundle = opts
-            .system_bundle
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(SYSTEM_CA_BUNDLE));
-        if bundle.is_file() {
-            file = Some(("system CA file", bundle));
-        } else {
-            let d = opts
-                .system_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(SYSTEM_CA_DIR));
-            if d.is_dir() {
-                dir = Some(("system CA path", d));
-            }
-        }
-    }
+        None
+    };
+    let dir: Option<(&'static str, PathBuf)> = if let Some(p) = &opts.ca_dir {
+        Some(("--capath", p.clone()))
+    } else if let Some(p) = &opts.ssl_cert_dir {
+        Some(("SSL_CERT_DIR", p.clone()))
+    } else if system_dir.is_dir() {
+        Some((SYSTEM_DIR, system_dir))
+    } else {
+        None
+    };
+    let system = |src: &Option<(&'static str, PathBuf)>, name: &str| {
+        src.as_ref().is_some_and(|(what, _)| *what == name)
+    };
+    // Debian's update-ca-certificates writes the same certificates to the
+    // bundle and to the hashed directory: with both at their defaults,
+    // reading the bundle is enough.
+    let read_dir = !(system(&file, SYSTEM_FILE) && system(&dir, SYSTEM_DIR));
     let mut certs = Vec::new();
     if let Some((what, path)) = &file {
         match read_pem_certs(path) {
@@ -345,10 +361,10 @@ fn load_trust(opts: &TlsOptions) -> Result<(Vec<CertificateDer<'static>>, TrustS
             }
         }
     }
-    if let Some((what, path)) = &dir {
+    if let Some((what, path)) = dir.as_ref().filter(|_| read_dir) {
         match read_pem_dir(path) {
             Ok(found) => certs.extend(found),
-            Err(_) if system => {}
+            Err(_) if *what == SYSTEM_DIR => {}
             Err(reason) => {
                 return Err(TlsError::CaStore {
                     what,
@@ -536,7 +552,37 @@ mod tests {
             ..base.clone()
         };
         let c = TlsConfig::new(&o).unwrap();
-        assert_eq!(c.trust().file, Some(("system CA file", ca.clone())));
+        assert_eq!(c.trust().file, Some((SYSTEM_FILE, ca.clone())));
+        // --cacert keeps the default CA path (curl's rule), and the
+        // default bundle with --capath.
+        let sysdir = dir.path().join("sysdir");
+        std::fs::create_dir(&sysdir).unwrap();
+        std::fs::write(sysdir.join("0a1b2c3d.0"), &pki.self_signed.cert_pem).unwrap();
+        let o = TlsOptions {
+            ca_file: Some(ca.clone()),
+            system_dir: Some(sysdir.clone()),
+            ..base.clone()
+        };
+        let c = TlsConfig::new(&o).unwrap();
+        assert_eq!(c.trust().dir, Some((SYSTEM_DIR, sysdir.clone())));
+        assert_eq!(c.trust().count, 2);
+        let o = TlsOptions {
+            ca_dir: Some(sysdir.clone()),
+            system_bundle: Some(ca.clone()),
+            ..base.clone()
+        };
+        let c = TlsConfig::new(&o).unwrap();
+        assert_eq!(c.trust().file, Some((SYSTEM_FILE, ca.clone())));
+        assert_eq!(c.trust().dir, Some(("--capath", sysdir.clone())));
+        assert_eq!(c.trust().count, 2);
+        // Both defaults: the bundle alone is read.
+        let o = TlsOptions {
+            system_bundle: Some(ca.clone()),
+            system_dir: Some(sysdir.clone()),
+            ..base.clone()
+        };
+        let c = TlsConfig::new(&o).unwrap();
+        assert_eq!(c.trust().count, 1);
         // No bundle, no dir: an empty store is no error.
         let c = TlsConfig::new(&base).unwrap();
         assert_eq!(c.trust().count, 0);

@@ -5,7 +5,7 @@
 //! ```text
 //! * ALPN: offers http/1.1
 //! *  CAfile: /etc/ssl/certs/ca-certificates.crt
-//! *  CApath: none
+//! *  CApath: /etc/ssl/certs
 //! ```
 //! After it ([`SessionInfo::lines`]):
 //! ```text
@@ -36,6 +36,10 @@ pub fn before_handshake(config: &TlsConfig) -> Vec<String> {
         String::from_utf8_lossy(ALPN_HTTP11)
     )];
     out.extend(config.warnings().iter().cloned());
+    if config.insecure() {
+        // curl names no CA file or path when it does not verify.
+        return out;
+    }
     let trust = config.trust();
     let show = |p: &Option<(&'static str, std::path::PathBuf)>| {
         p.as_ref()
@@ -363,6 +367,34 @@ mod tests {
             "ECDHE-ECDSA-AES256-GCM-SHA384"
         );
         assert_eq!(version_name(ProtocolVersion::TLSv1_2), "TLSv1.2");
+    }
+
+    #[test]
+    fn before_the_handshake_alpn_and_the_trust_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = TestPki::new();
+        let ca = pki.write_all(dir.path());
+        let opts = crate::tls::TlsOptions {
+            ca_file: Some(ca.clone()),
+            system_bundle: Some(dir.path().join("none.crt")),
+            system_dir: Some(dir.path().join("none")),
+            ..Default::default()
+        };
+        let config = TlsConfig::new(&opts).unwrap();
+        assert_eq!(
+            before_handshake(&config),
+            [
+                "ALPN: offers http/1.1".to_string(),
+                format!(" CAfile: {}", ca.display()),
+                " CApath: none".to_string(),
+            ]
+        );
+        let insecure = TlsConfig::new(&crate::tls::TlsOptions {
+            insecure: true,
+            ..opts
+        })
+        .unwrap();
+        assert_eq!(before_handshake(&insecure), ["ALPN: offers http/1.1"]);
     }
 
     #[test]

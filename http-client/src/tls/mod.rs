@@ -178,7 +178,7 @@ impl fmt::Display for TlsError {
         match self {
             TlsError::CaStore { what, path, reason } => {
                 // curl's words first, then why and where the path came from.
-                let kind = if matches!(*what, "--capath" | "SSL_CERT_DIR" | "system CA path") {
+                let kind = if matches!(*what, "--capath" | "SSL_CERT_DIR" | config::SYSTEM_DIR) {
                     "path"
                 } else {
                     "file"
