@@ -313,6 +313,7 @@ impl<W: Wire> TlsConn<W> {
         loop {
             while self.tls.wants_write() {
                 match self.tls.write_tls(&mut self.wire) {
+                    Ok(0) => return Err(self.handshake_io_error(io::ErrorKind::WriteZero.into())),
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -320,7 +321,15 @@ impl<W: Wire> TlsConn<W> {
                 }
             }
             if !self.tls.is_handshaking() && !self.tls.wants_write() {
-                return Ok(());
+                // Over a session, our last flight may still sit in the
+                // outer one's queue: push it out too.
+                return self.flush_until(deadline).map_err(|e| {
+                    if e.kind() == io::ErrorKind::TimedOut {
+                        TlsError::Timeout
+                    } else {
+                        self.handshake_io_error(e)
+                    }
+                });
             }
             if self.tls.wants_read() {
                 let mut tap = Tap {
