@@ -13,6 +13,7 @@ declare -A PEERS=(
   [microsocks]=microsocks
   [chromium]=chromium
   [python3]=python3
+  [openssl]=openssl
 )
 
 missing=()

@@ -7,6 +7,7 @@ use std::io;
 use http_core::ParseError;
 
 use crate::handshake::ProxyError;
+use crate::tls::TlsError;
 use crate::url::UrlError;
 
 /// The step of a request during which something failed.
@@ -18,6 +19,8 @@ pub enum Phase {
     Connect,
     /// The SOCKS or CONNECT handshake with the proxy.
     ProxyHandshake,
+    /// The TLS handshake (it counts toward the connect timeout).
+    Tls,
     /// Writing the request head and body.
     Send,
     /// Waiting for and reading the response head.
@@ -32,6 +35,7 @@ impl fmt::Display for Phase {
             Phase::Resolve => "name resolution",
             Phase::Connect => "connect",
             Phase::ProxyHandshake => "proxy handshake",
+            Phase::Tls => "the TLS handshake",
             Phase::Send => "sending the request",
             Phase::ReceiveHead => "receiving the response head",
             Phase::ReceiveBody => "receiving the response body",
@@ -107,6 +111,10 @@ pub enum Error {
         /// The header's name as given.
         name: String,
     },
+    /// TLS settings, the handshake or the server's certificate failed
+    /// ([`TlsError::kind`] says which; a handshake timeout is
+    /// [`Error::Timeout`] with [`Phase::Tls`] instead).
+    Tls(TlsError),
 }
 
 impl Error {
@@ -120,6 +128,7 @@ impl Error {
             Error::EmptyReply | Error::BadResponse(_) => Some(Phase::ReceiveHead),
             Error::Incomplete { .. } | Error::BodyTooLarge { .. } => Some(Phase::ReceiveBody),
             Error::RequestBody(_) => Some(Phase::Send),
+            Error::Tls(_) => Some(Phase::Tls),
             Error::Url(_) | Error::TooManyRedirects { .. } | Error::InvalidHeader { .. } => None,
         }
     }
@@ -203,6 +212,7 @@ impl fmt::Display for Error {
                 f,
                 "invalid request header {name:?}: the name must be a token and the value must not hold CR, LF or NUL"
             ),
+            Error::Tls(e) => write!(f, "{e}"),
         }
     }
 }
@@ -215,7 +225,17 @@ impl std::error::Error for Error {
             Error::Io { source, .. } | Error::RequestBody(source) => Some(source),
             Error::Proxy { error, .. } => Some(error),
             Error::BadResponse(e) => Some(e),
+            Error::Tls(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+impl From<TlsError> for Error {
+    fn from(e: TlsError) -> Error {
+        match e {
+            TlsError::Timeout => Error::Timeout { phase: Phase::Tls },
+            other => Error::Tls(other),
         }
     }
 }

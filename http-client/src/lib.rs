@@ -93,6 +93,7 @@ mod request;
 mod response;
 mod settings;
 pub mod socks;
+pub mod tls;
 mod trace;
 mod transport;
 pub mod tunnel;

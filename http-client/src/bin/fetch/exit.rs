@@ -73,6 +73,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::BodyTooLarge { .. } => RECV_ERROR,
         Error::RequestBody(_) => READ_ERROR,
         Error::InvalidHeader { .. } => USAGE,
+        Error::Tls(t) => t.curl_exit_code(),
     }
 }
 
