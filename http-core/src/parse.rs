@@ -194,23 +194,17 @@ enum Outcome<T> {
 /// bytes arrive, and [`RequestParser::reset`] after each complete head
 /// (a `Complete` answer resets it too).
 #[derive(Debug, Clone, Default)]
-pub struct RequestParser {
-    limits: Limits,
-    resume: Option<Resume>,
-}
+pub struct RequestParser(Incremental);
 
 impl RequestParser {
     /// A parser with these limits.
     pub fn new(limits: Limits) -> RequestParser {
-        RequestParser {
-            limits,
-            resume: None,
-        }
+        RequestParser(Incremental::new(limits))
     }
 
     /// Forgets any progress: the next call starts a new head.
     pub fn reset(&mut self) {
-        self.resume = None;
+        self.0.resume = None;
     }
 
     /// Parses `buf`, which holds everything received since the head began.
@@ -219,35 +213,25 @@ impl RequestParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(RequestView<'b, 'h>, usize)>, ParseError> {
-        drive(
-            &mut self.resume,
-            buf,
-            &self.limits,
-            Kind::Request,
-            |limits| parse_request_full(buf, slots, limits),
-        )
+        self.0.drive(buf, Kind::Request, |limits| {
+            parse_request_full(buf, slots, limits)
+        })
     }
 }
 
 /// Incremental response-head parser; same contract as [`RequestParser`].
 #[derive(Debug, Clone, Default)]
-pub struct ResponseParser {
-    limits: Limits,
-    resume: Option<Resume>,
-}
+pub struct ResponseParser(Incremental);
 
 impl ResponseParser {
     /// A parser with these limits.
     pub fn new(limits: Limits) -> ResponseParser {
-        ResponseParser {
-            limits,
-            resume: None,
-        }
+        ResponseParser(Incremental::new(limits))
     }
 
     /// Forgets any progress.
     pub fn reset(&mut self) {
-        self.resume = None;
+        self.0.resume = None;
     }
 
     /// Parses `buf`, which holds everything received since the head began.
@@ -256,42 +240,55 @@ impl ResponseParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
-        drive(
-            &mut self.resume,
-            buf,
-            &self.limits,
-            Kind::Response,
-            |limits| parse_response_full(buf, slots, limits),
-        )
+        self.0.drive(buf, Kind::Response, |limits| {
+            parse_response_full(buf, slots, limits)
+        })
     }
 }
 
-/// The resume logic both parsers share: after a `Partial`, scan only the
-/// new bytes until the head is complete, then run the full parse once.
-fn drive<T>(
-    resume: &mut Option<Resume>,
-    buf: &[u8],
-    limits: &Limits,
-    kind: Kind,
-    full: impl FnOnce(&Limits) -> Result<Outcome<T>, ParseError>,
-) -> Result<Status<T>, ParseError> {
-    if let Some(r) = resume {
-        if !scan(buf, r, limits, kind)? {
-            return Ok(Status::Partial);
+/// What both incremental parsers hold: their limits, and how far the
+/// head seen so far was scanned.
+#[derive(Debug, Clone, Default)]
+struct Incremental {
+    limits: Limits,
+    resume: Option<Resume>,
+}
+
+impl Incremental {
+    fn new(limits: Limits) -> Incremental {
+        Incremental {
+            limits,
+            resume: None,
         }
     }
-    match full(limits)? {
-        Outcome::Done(done) => {
-            *resume = None;
-            Ok(Status::Complete(done))
+
+    /// The resume logic both parsers share: after a `Partial`, scan only
+    /// the new bytes until the head is complete, then run the full parse
+    /// once.
+    fn drive<T>(
+        &mut self,
+        buf: &[u8],
+        kind: Kind,
+        full: impl FnOnce(&Limits) -> Result<Outcome<T>, ParseError>,
+    ) -> Result<Status<T>, ParseError> {
+        if let Some(r) = &mut self.resume {
+            if !scan(buf, r, &self.limits, kind)? {
+                return Ok(Status::Partial);
+            }
         }
-        Outcome::Partial(r) => {
-            // A partial line holds no LF (every parse step stops at one).
-            *resume = Some(Resume {
-                searched: buf.len(),
-                ..r
-            });
-            Ok(Status::Partial)
+        match full(&self.limits)? {
+            Outcome::Done(done) => {
+                self.resume = None;
+                Ok(Status::Complete(done))
+            }
+            Outcome::Partial(r) => {
+                // A partial line holds no LF (every parse step stops at one).
+                self.resume = Some(Resume {
+                    searched: buf.len(),
+                    ..r
+                });
+                Ok(Status::Partial)
+            }
         }
     }
 }
