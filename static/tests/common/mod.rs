@@ -265,6 +265,22 @@ pub fn write(dir: &Path, rel: &str, data: impl AsRef<[u8]>) {
     std::fs::write(path, data).expect("write fixture");
 }
 
+/// Starts curl downloading `url` into `sink` at no more than `rate` bytes
+/// a second (curl's `--limit-rate`, such as `4M`), so that the transfer
+/// stays in flight while the test acts on it; curl prints the bytes it
+/// received on its piped stdout, and gives up after 30 s. Pair it with
+/// [`wait_for_bytes`] on `sink`.
+pub fn slow_download(url: &str, sink: &Path, rate: &str) -> Child {
+    Command::new("curl")
+        .args(["-s", "--max-time", "30", "--limit-rate", rate])
+        .args(["-w", "%{size_download}", "-o"])
+        .arg(sink)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| missing_peer("curl", e))
+}
+
 /// Waits (bounded) until the file at `path` holds at least `bytes` bytes:
 /// a download is under way.
 pub fn wait_for_bytes(path: &Path, bytes: u64) {
