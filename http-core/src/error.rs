@@ -39,6 +39,8 @@ pub enum ParseError {
     TooManyHeaders,
     /// HTTP/1.1 request without `Host`, or with more than one.
     Host,
+    /// A `Host` value that is not `uri-host [ ":" port ]` (RFC 9112 3.2).
+    InvalidHost,
     /// `Content-Length` together with `Transfer-Encoding`.
     LengthAndTransferEncoding,
     /// A `Content-Length` that is not plain digits, overflows, or disagrees
@@ -74,6 +76,7 @@ impl ParseError {
             | ObsFold
             | LineEnding
             | Host
+            | InvalidHost
             | LengthAndTransferEncoding
             | ContentLength
             | ChunkedNotLast
@@ -105,6 +108,7 @@ impl ParseError {
             HeadTooLarge => "message head too large",
             TooManyHeaders => "too many header fields",
             Host => "missing or duplicate Host header",
+            InvalidHost => "invalid Host header",
             LengthAndTransferEncoding => "both Content-Length and Transfer-Encoding",
             ContentLength => "invalid Content-Length",
             ChunkedNotLast => "chunked is not the final transfer coding",
@@ -134,6 +138,7 @@ mod tests {
         let cases = [
             (ParseError::HeaderName, 400),
             (ParseError::Host, 400),
+            (ParseError::InvalidHost, 400),
             (ParseError::LengthAndTransferEncoding, 400),
             (ParseError::UnsupportedVersion, 505),
             (ParseError::RequestLineTooLong, 414),

@@ -1,7 +1,7 @@
 //! Body framing and connection reuse, decided from heads alone (RFC 9112 6).
 
 use crate::headers::trim_ows;
-use crate::{Headers, Method, ParseError, RequestHead, Version};
+use crate::{is_valid_host, Headers, Method, ParseError, RequestHead, Version};
 
 /// How a message body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,14 +172,20 @@ pub fn keep_alive(version: Version, headers: &Headers) -> bool {
     }
 }
 
-/// Checks the request rules that go beyond syntax: an HTTP/1.1 request
-/// has exactly one `Host`, an HTTP/1.0 request at most one (RFC 9112 3.2).
+/// Checks the request rules that go beyond syntax (RFC 9112 3.2): an
+/// HTTP/1.1 request has exactly one `Host`, an HTTP/1.0 request at most
+/// one ([`ParseError::Host`]), and its value is `uri-host [ ":" port ]`
+/// ([`ParseError::InvalidHost`], see [`is_valid_host`]). A server MUST
+/// answer 400 to each.
 pub fn validate_request(head: &RequestHead) -> Result<(), ParseError> {
     let hosts = head.headers.count("host");
     match (head.version, hosts) {
         (_, 2..) => Err(ParseError::Host),
         (Version::Http11, 0) => Err(ParseError::Host),
-        _ => Ok(()),
+        _ => match head.headers.get("host") {
+            Some(value) if !is_valid_host(trim_ows(value)) => Err(ParseError::InvalidHost),
+            _ => Ok(()),
+        },
     }
 }
 
@@ -337,5 +343,24 @@ mod tests {
             Err(ParseError::Host)
         );
         assert!(validate_request(&head(Version::Http10, &[])).is_ok());
+        // The value itself (the whole table is in host.rs).
+        for version in [Version::Http10, Version::Http11] {
+            for (value, want) in [
+                ("example.com:8080", Ok(())),
+                ("[::1]:80", Ok(())),
+                ("host:", Ok(())),
+                ("a@b", Err(ParseError::InvalidHost)),
+                ("a/b", Err(ParseError::InvalidHost)),
+                ("[::1", Err(ParseError::InvalidHost)),
+                ("h:65536", Err(ParseError::InvalidHost)),
+            ] {
+                assert_eq!(
+                    validate_request(&head(version, &[("Host", value)])),
+                    want,
+                    "{version:?} {value:?}"
+                );
+            }
+        }
+        assert_eq!(ParseError::InvalidHost.status().as_u16(), 400);
     }
 }

@@ -191,6 +191,32 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
     parse_reply(&bytes)
 }
 
+/// Sends `bytes` on a new connection, without asking for a close, and
+/// reads until the server closes it: what a refusal must do (the next
+/// message's boundary is unknown). Panics when the connection is still
+/// open after [`STEP_TIMEOUT`] or is reset, so a server that waits for
+/// more gets caught.
+pub fn send_until_server_closes(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect_timeout(&addr, STEP_TIMEOUT).expect("connect");
+    s.set_read_timeout(Some(STEP_TIMEOUT)).expect("timeout");
+    s.write_all(bytes).expect("write request");
+    let mut received = Vec::new();
+    if let Err(e) = s.read_to_end(&mut received) {
+        panic!(
+            "the server did not close the connection ({e}) after sending {:?}",
+            String::from_utf8_lossy(&received)
+        );
+    }
+    received
+}
+
+/// How many responses `bytes` holds: the status lines at the start of
+/// the stream or right after a blank line (bodies here are short text).
+pub fn count_responses(bytes: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(bytes);
+    usize::from(text.starts_with("HTTP/1.1 ")) + text.matches("\r\n\r\nHTTP/1.1 ").count()
+}
+
 /// A GET of `target` as sent, byte for byte.
 pub fn raw_get(addr: SocketAddr, target: &str) -> Reply {
     raw(
