@@ -56,6 +56,9 @@ pub enum ParseError {
     Chunk,
     /// Chunk extensions or trailers over their limits.
     ChunkLimits,
+    /// After the last chunk, something other than zero or more field lines
+    /// and an empty line (RFC 9112 7.1.2): the message boundary is lost.
+    Trailer,
     /// The body is larger than the configured limit.
     BodyTooLarge,
     /// An `Expect` value other than `100-continue`.
@@ -81,7 +84,8 @@ impl ParseError {
             | ContentLength
             | ChunkedNotLast
             | Chunk
-            | ChunkLimits => StatusCode::BAD_REQUEST,
+            | ChunkLimits
+            | Trailer => StatusCode::BAD_REQUEST,
             UnsupportedVersion => StatusCode::HTTP_VERSION_NOT_SUPPORTED,
             RequestLineTooLong => StatusCode::URI_TOO_LONG,
             HeadTooLarge | TooManyHeaders => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -115,6 +119,7 @@ impl ParseError {
             UnknownTransferCoding => "unsupported transfer coding",
             Chunk => "malformed chunked body",
             ChunkLimits => "chunk extensions or trailers too large",
+            Trailer => "malformed trailer section",
             BodyTooLarge => "body too large",
             Expectation => "unsupported expectation",
         }
@@ -139,6 +144,7 @@ mod tests {
             (ParseError::HeaderName, 400),
             (ParseError::Host, 400),
             (ParseError::InvalidHost, 400),
+            (ParseError::Trailer, 400),
             (ParseError::LengthAndTransferEncoding, 400),
             (ParseError::UnsupportedVersion, 505),
             (ParseError::RequestLineTooLong, 414),
