@@ -43,6 +43,9 @@ pub enum ParseError {
     InvalidHost,
     /// `Content-Length` together with `Transfer-Encoding`.
     LengthAndTransferEncoding,
+    /// `Transfer-Encoding` in an HTTP/1.0 request: its framing is faulty
+    /// (RFC 9112 6.1), a 1.0 sender may not know chunked.
+    TransferEncodingInHttp10,
     /// A `Content-Length` that is not plain digits, overflows, or disagrees
     /// with another `Content-Length`.
     ContentLength,
@@ -81,6 +84,7 @@ impl ParseError {
             | Host
             | InvalidHost
             | LengthAndTransferEncoding
+            | TransferEncodingInHttp10
             | ContentLength
             | ChunkedNotLast
             | Chunk
@@ -114,6 +118,7 @@ impl ParseError {
             Host => "missing or duplicate Host header",
             InvalidHost => "invalid Host header",
             LengthAndTransferEncoding => "both Content-Length and Transfer-Encoding",
+            TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
             ContentLength => "invalid Content-Length",
             ChunkedNotLast => "chunked is not the final transfer coding",
             UnknownTransferCoding => "unsupported transfer coding",
@@ -145,6 +150,7 @@ mod tests {
             (ParseError::Host, 400),
             (ParseError::InvalidHost, 400),
             (ParseError::Trailer, 400),
+            (ParseError::TransferEncodingInHttp10, 400),
             (ParseError::LengthAndTransferEncoding, 400),
             (ParseError::UnsupportedVersion, 505),
             (ParseError::RequestLineTooLong, 414),

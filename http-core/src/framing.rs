@@ -161,9 +161,14 @@ pub fn response_body_kind(
 
 /// Whether the connection may carry another message after this one
 /// (RFC 9112 9.3): HTTP/1.1 unless `Connection: close`; HTTP/1.0 only
-/// with `Connection: keep-alive`.
+/// with `Connection: keep-alive`, and never after an HTTP/1.0 message
+/// with `Transfer-Encoding` (RFC 9112 6.1: its framing is faulty, close
+/// after processing it).
 pub fn keep_alive(version: Version, headers: &Headers) -> bool {
     if headers.has_token("connection", "close") {
+        return false;
+    }
+    if version == Version::Http10 && headers.contains("transfer-encoding") {
         return false;
     }
     match version {
@@ -172,12 +177,18 @@ pub fn keep_alive(version: Version, headers: &Headers) -> bool {
     }
 }
 
-/// Checks the request rules that go beyond syntax (RFC 9112 3.2): an
-/// HTTP/1.1 request has exactly one `Host`, an HTTP/1.0 request at most
-/// one ([`ParseError::Host`]), and its value is `uri-host [ ":" port ]`
-/// ([`ParseError::InvalidHost`], see [`is_valid_host`]). A server MUST
-/// answer 400 to each.
+/// Checks the request rules that go beyond syntax: an HTTP/1.1 request
+/// has exactly one `Host`, an HTTP/1.0 request at most one
+/// ([`ParseError::Host`]), and its value is `uri-host [ ":" port ]`
+/// ([`ParseError::InvalidHost`], see [`is_valid_host`]); a server MUST
+/// answer 400 to each (RFC 9112 3.2). An HTTP/1.0 request with
+/// `Transfer-Encoding` is refused too
+/// ([`ParseError::TransferEncodingInHttp10`]): RFC 9112 6.1 says to treat
+/// its framing as faulty, and a 400 closes the connection.
 pub fn validate_request(head: &RequestHead) -> Result<(), ParseError> {
+    if head.version == Version::Http10 && head.headers.contains("transfer-encoding") {
+        return Err(ParseError::TransferEncodingInHttp10);
+    }
     let hosts = head.headers.count("host");
     match (head.version, hosts) {
         (_, 2..) => Err(ParseError::Host),
@@ -323,6 +334,12 @@ mod tests {
         assert!(keep_alive(Version::Http10, &ka));
         assert!(!keep_alive(Version::Http10, &both));
         assert!(!keep_alive(Version::Http11, &both));
+        let te_ka = h(&[
+            ("Transfer-Encoding", "chunked"),
+            ("Connection", "keep-alive"),
+        ]);
+        assert!(!keep_alive(Version::Http10, &te_ka));
+        assert!(keep_alive(Version::Http11, &te_ka));
     }
 
     #[test]
@@ -362,5 +379,18 @@ mod tests {
             }
         }
         assert_eq!(ParseError::InvalidHost.status().as_u16(), 400);
+        // RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing,
+        // even next to Content-Length; in 1.1 it is request_body_kind's.
+        for fields in [
+            &[("Transfer-Encoding", "chunked")][..],
+            &[("Transfer-Encoding", "chunked"), ("Content-Length", "5")],
+        ] {
+            assert_eq!(
+                validate_request(&head(Version::Http10, fields)),
+                Err(ParseError::TransferEncodingInHttp10)
+            );
+        }
+        let te = [("Host", "a"), ("Transfer-Encoding", "chunked")];
+        assert!(validate_request(&head(Version::Http11, &te)).is_ok());
     }
 }
