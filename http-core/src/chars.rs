@@ -77,7 +77,7 @@ pub(crate) enum ValueEnd {
     /// The buffer ended first.
     Partial,
     /// A bare CR or LF at this offset.
-    BareLineEnding,
+    BareLineEnding(usize),
     /// A control byte other than HTAB.
     Control,
 }
@@ -151,10 +151,10 @@ pub(crate) fn value_end(buf: &[u8], mut i: usize) -> ValueEnd {
                 return match buf.get(i + 1) {
                     None => ValueEnd::Partial,
                     Some(b'\n') => ValueEnd::Crlf(i),
-                    Some(_) => ValueEnd::BareLineEnding,
+                    Some(_) => ValueEnd::BareLineEnding(i),
                 }
             }
-            Some(b'\n') => return ValueEnd::BareLineEnding,
+            Some(b'\n') => return ValueEnd::BareLineEnding(i),
             Some(b) if is_value_byte(b) => i += 1,
             Some(_) => return ValueEnd::Control,
         }
@@ -270,8 +270,9 @@ mod tests {
                 let got = match value_end(&v, 0) {
                     ValueEnd::Crlf(end) => end == 17,
                     ValueEnd::Partial => panic!("complete line"),
-                    ValueEnd::BareLineEnding => {
+                    ValueEnd::BareLineEnding(at) => {
                         assert!(b == b'\r' || b == b'\n');
+                        assert_eq!(at, pos);
                         false
                     }
                     ValueEnd::Control => false,

@@ -15,7 +15,12 @@
 //!
 //! The rules are strict (RFC 9112, DESIGN.md "Protocol rules"): lines end
 //! in CRLF, no bare CR or LF, no obs-fold, no whitespace before a colon,
-//! token bytes in names, no control bytes in values.
+//! token bytes in names, no control bytes in values. One leniency exists,
+//! for responses only and only when asked for
+//! ([`ResponseParser::bare_lf`]): RFC 9112 2.2 lets a recipient take a
+//! bare LF as a line end, which old appliances and CGI scripts send.
+//! Requests never get it: a server that is lenient where a proxy in front
+//! of it is strict can be made to see a different request (smuggling).
 
 use crate::chars::{is_tchar, target_end, token_end, value_end, ValueEnd};
 use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
@@ -168,7 +173,18 @@ fn owned_headers(fields: &[Header<'_>]) -> Headers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Request,
-    Response,
+    /// `bare_lf`: a lone LF ends a line too (see [`ResponseParser::bare_lf`]).
+    Response {
+        bare_lf: bool,
+    },
+}
+
+impl Kind {
+    /// Whether a lone LF ends a line.
+    #[inline(always)]
+    fn bare_lf(self) -> bool {
+        matches!(self, Kind::Response { bare_lf: true })
+    }
 }
 
 /// How far an earlier call got: the line scan resumes here.
@@ -220,18 +236,39 @@ impl RequestParser {
 }
 
 /// Incremental response-head parser; same contract as [`RequestParser`].
+/// Strict by default; [`ResponseParser::bare_lf`] makes it accept a lone
+/// LF as a line end.
 #[derive(Debug, Clone, Default)]
-pub struct ResponseParser(Incremental);
+pub struct ResponseParser {
+    incremental: Incremental,
+    bare_lf: bool,
+}
 
 impl ResponseParser {
     /// A parser with these limits.
     pub fn new(limits: Limits) -> ResponseParser {
-        ResponseParser(Incremental::new(limits))
+        ResponseParser {
+            incremental: Incremental::new(limits),
+            bare_lf: false,
+        }
+    }
+
+    /// With `true`, a lone LF ends the status line, a field line or the
+    /// head, as CRLF does (RFC 9112 2.2: a recipient MAY recognise a single
+    /// LF as a line terminator and ignore any preceding CR); `n` in
+    /// `Complete((view, n))` still counts the head's bytes as sent. A bare
+    /// CR (not followed by LF) stays an error, and so does everything else
+    /// the strict parser refuses. What a client wants for the servers that
+    /// send such heads (curl and browsers read them); there is no such
+    /// option for requests.
+    pub fn bare_lf(mut self, allow: bool) -> ResponseParser {
+        self.bare_lf = allow;
+        self
     }
 
     /// Forgets any progress.
     pub fn reset(&mut self) {
-        self.0.resume = None;
+        self.incremental.resume = None;
     }
 
     /// Parses `buf`, which holds everything received since the head began.
@@ -240,8 +277,11 @@ impl ResponseParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
-        self.0.drive(buf, Kind::Response, |limits| {
-            parse_response_full(buf, slots, limits)
+        let kind = Kind::Response {
+            bare_lf: self.bare_lf,
+        };
+        self.incremental.drive(buf, kind, |limits| {
+            parse_response_full(buf, slots, limits, kind)
         })
     }
 }
@@ -305,16 +345,21 @@ pub fn parse_request<'b, 'h>(
     })
 }
 
-/// One-shot response parse.
+/// A response parsed with the strict rules.
+const STRICT_RESPONSE: Kind = Kind::Response { bare_lf: false };
+
+/// One-shot response parse (strict: no bare LF).
 pub fn parse_response<'b, 'h>(
     buf: &'b [u8],
     slots: &'h mut [Header<'b>],
     limits: &Limits,
 ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
-    Ok(match parse_response_full(buf, slots, limits)? {
-        Outcome::Done(d) => Status::Complete(d),
-        Outcome::Partial(_) => Status::Partial,
-    })
+    Ok(
+        match parse_response_full(buf, slots, limits, STRICT_RESPONSE)? {
+            Outcome::Done(d) => Status::Complete(d),
+            Outcome::Partial(_) => Status::Partial,
+        },
+    )
 }
 
 /// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
@@ -338,7 +383,7 @@ fn check_line(end: usize, r: &Resume, limits: &Limits, kind: Kind) -> Result<(),
     if r.lines == 0 && head > limits.max_request_line {
         return Err(match kind {
             Kind::Request => ParseError::RequestLineTooLong,
-            Kind::Response => ParseError::HeadTooLarge,
+            Kind::Response { .. } => ParseError::HeadTooLarge,
         });
     }
     if head > limits.max_head_bytes {
@@ -359,7 +404,7 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
         if head > limits.max_request_line {
             return Err(match kind {
                 Kind::Request => ParseError::RequestLineTooLong,
-                Kind::Response => ParseError::HeadTooLarge,
+                Kind::Response { .. } => ParseError::HeadTooLarge,
             });
         }
         if kind == Kind::Request {
@@ -407,7 +452,7 @@ fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool,
             }
             let next = match kind {
                 Kind::Request => request_line(buf, r.line_start)?.map(|(.., next)| next),
-                Kind::Response => status_line(buf)?.map(|(.., next)| next),
+                Kind::Response { .. } => status_line(buf, kind.bare_lf())?.map(|(.., next)| next),
             };
             // The line is complete, so a `None` means its LF came early.
             let next = next.ok_or(ParseError::LineEnding)?;
@@ -415,8 +460,8 @@ fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool,
             r.lines = 1;
             r.line_start = next;
         } else {
-            match field_line(buf, r.line_start)? {
-                Line::Blank => return Ok(true),
+            match field_line(buf, r.line_start, kind)? {
+                Line::Blank(_) => return Ok(true),
                 Line::Field(.., next) => {
                     check_line(next, r, limits, kind)?;
                     r.lines += 1;
@@ -474,16 +519,19 @@ fn parse_response_full<'b, 'h>(
     buf: &'b [u8],
     slots: &'h mut [Header<'b>],
     limits: &Limits,
+    kind: Kind,
 ) -> Result<Outcome<ResponseDone<'b, 'h>>, ParseError> {
     let mut r = Resume::default();
-    let Some((version, status, (reason_start, reason_end), next)) = status_line(buf)? else {
-        check_partial(buf, &r, limits, Kind::Response)?;
+    let Some((version, status, (reason_start, reason_end), next)) =
+        status_line(buf, kind.bare_lf())?
+    else {
+        check_partial(buf, &r, limits, kind)?;
         return Ok(Outcome::Partial(r));
     };
-    check_line(next, &r, limits, Kind::Response)?;
+    check_line(next, &r, limits, kind)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Response)? {
+    match header_lines(buf, &mut r, slots, limits, kind)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
         Outcome::Done((n, end)) => {
             // Reason phrases may be obs-text; keep them only when UTF-8.
@@ -521,14 +569,14 @@ fn header_lines<'b>(
     let fields_before = r.lines - 1;
     loop {
         let i = line_start;
-        match field_line(buf, i)? {
+        match field_line(buf, i, kind)? {
             Line::Partial => {
                 r.line_start = line_start;
                 r.lines = fields_before + n + 1;
                 check_partial(buf, r, limits, kind)?;
                 return Ok(Outcome::Partial(*r));
             }
-            Line::Blank => return Ok(Outcome::Done((n, i + 2))),
+            Line::Blank(end) => return Ok(Outcome::Done((n, end))),
             Line::Field(name, value, next) => {
                 if next > max_head {
                     return Err(ParseError::HeadTooLarge);
@@ -547,8 +595,8 @@ fn header_lines<'b>(
 
 /// What one field line turned out to be.
 enum Line<'b> {
-    /// The blank line that ends the head.
-    Blank,
+    /// The blank line that ends the head, and the offset after it.
+    Blank(usize),
     /// A field's name and value, and the offset of the next line.
     Field(&'b [u8], &'b [u8], usize),
     /// The line is not complete yet.
@@ -556,9 +604,10 @@ enum Line<'b> {
 }
 
 /// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 5),
-/// or the blank line, starting at offset `i`.
+/// or the blank line, starting at offset `i`; with `kind.bare_lf()`, a
+/// lone LF ends either too.
 #[inline(always)]
-fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
+fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> {
     let colon = token_end(buf, i);
     match buf.get(colon) {
         Some(b':') if colon > i => {}
@@ -567,7 +616,8 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
         _ if colon == i => {
             return match (buf.get(i), buf.get(i + 1)) {
                 (None, _) | (Some(b'\r'), None) => Ok(Line::Partial),
-                (Some(b'\r'), Some(b'\n')) => Ok(Line::Blank),
+                (Some(b'\r'), Some(b'\n')) => Ok(Line::Blank(i + 2)),
+                (Some(b'\n'), _) if kind.bare_lf() => Ok(Line::Blank(i + 1)),
                 (Some(b'\r' | b'\n'), _) => Err(ParseError::LineEnding),
                 (Some(b' ' | b'\t'), _) => Err(ParseError::ObsFold),
                 (Some(_), _) => Err(ParseError::HeaderName),
@@ -580,10 +630,11 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
     while let Some(b' ' | b'\t') = buf.get(v) {
         v += 1;
     }
-    let cr = match value_end(buf, v) {
-        ValueEnd::Crlf(cr) => cr,
+    let (cr, next) = match value_end(buf, v) {
+        ValueEnd::Crlf(cr) => (cr, cr + 2),
         ValueEnd::Partial => return Ok(Line::Partial),
-        ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
+        ValueEnd::BareLineEnding(lf) if kind.bare_lf() && buf[lf] == b'\n' => (lf, lf + 1),
+        ValueEnd::BareLineEnding(_) => return Err(ParseError::LineEnding),
         ValueEnd::Control => return Err(ParseError::HeaderValue),
     };
     // Leading OWS is skipped above; strip the trailing OWS.
@@ -591,7 +642,7 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
     while end > v && matches!(buf[end - 1], b' ' | b'\t') {
         end -= 1;
     }
-    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], cr + 2))
+    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], next))
 }
 
 /// `request-line = method SP request-target SP HTTP-version` CRLF
@@ -636,9 +687,13 @@ fn request_line(
 
 /// `status-line = HTTP-version SP status-code SP [ reason-phrase ]` CRLF
 /// (RFC 9112 4). A missing SP before an empty reason is tolerated, as
-/// every client does. `None` when the line is not complete.
+/// every client does; with `bare_lf`, a lone LF ends the line too. `None`
+/// when the line is not complete.
 #[inline]
-fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, (usize, usize), usize)>, ParseError> {
+fn status_line(
+    buf: &[u8],
+    bare_lf: bool,
+) -> Result<Option<(Version, u16, (usize, usize), usize)>, ParseError> {
     let Some(head) = buf.get(..12) else {
         if !b"HTTP/1.1 ".starts_with(&buf[..buf.len().min(5)]) {
             return Err(ParseError::Version);
@@ -663,16 +718,18 @@ fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, (usize, usize), usize
     let reason_start = match buf.get(12) {
         None => return Ok(None),
         Some(b'\r') => 12,
+        Some(b'\n') if bare_lf => 12,
         Some(b' ') => 13,
         Some(_) => return Err(ParseError::StatusLine),
     };
-    let cr = match value_end(buf, reason_start) {
-        ValueEnd::Crlf(cr) => cr,
+    let (cr, next) = match value_end(buf, reason_start) {
+        ValueEnd::Crlf(cr) => (cr, cr + 2),
         ValueEnd::Partial => return Ok(None),
-        ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
+        ValueEnd::BareLineEnding(lf) if bare_lf && buf[lf] == b'\n' => (lf, lf + 1),
+        ValueEnd::BareLineEnding(_) => return Err(ParseError::LineEnding),
         ValueEnd::Control => return Err(ParseError::StatusLine),
     };
-    Ok(Some((version, status, (reason_start, cr), cr + 2)))
+    Ok(Some((version, status, (reason_start, cr), next)))
 }
 
 /// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`

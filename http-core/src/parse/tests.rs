@@ -370,3 +370,119 @@ fn copy_into_replaces_and_matches_to_head() {
     assert_eq!(head.method, Method::Other("PURGE".into()));
     assert_eq!(head.headers.len(), 1);
 }
+
+/// Parses `buf` with a `ResponseParser` fed one more byte each call (as a
+/// client reading a slow server would), checking that every proper prefix
+/// is `Partial`: the head and its length once complete, or the error.
+fn resp_lenient_byte_at_a_time(buf: &[u8]) -> Result<(ResponseHead, usize), ParseError> {
+    let mut parser = ResponseParser::new(Limits::default()).bare_lf(true);
+    for end in 1..=buf.len() {
+        let mut slots = [EMPTY_HEADER; 8];
+        match parser.parse(&buf[..end], &mut slots)? {
+            Status::Complete((v, n)) => return Ok((v.to_head(), n)),
+            Status::Partial => {}
+        }
+    }
+    panic!("{:?} never completed", String::from_utf8_lossy(buf))
+}
+
+#[test]
+fn bare_lf_responses_when_asked() {
+    let cases: &[(&[u8], u16, &str, &[(&str, &str)])] = &[
+        (b"HTTP/1.1 200 OK\nX: y\n\n", 200, "OK", &[("X", "y")]),
+        (b"HTTP/1.0 404 Not Found\n\n", 404, "Not Found", &[]),
+        (b"HTTP/1.1 200\n\n", 200, "", &[]),
+        (b"HTTP/1.1 204 \n\n", 204, "", &[]),
+        // Mixed line ends, trailing OWS before a bare LF, an empty value.
+        (
+            b"HTTP/1.1 200 OK\r\nA: 1 \t\nB:\nC: 3\r\n\n",
+            200,
+            "OK",
+            &[("A", "1"), ("B", ""), ("C", "3")],
+        ),
+        (b"HTTP/1.1 200 OK\nA: 1\n\r\n", 200, "OK", &[("A", "1")]),
+        // Plain CRLF heads parse as before.
+        (
+            RESPONSE,
+            200,
+            "OK",
+            &[("Server", "nginx"), ("Content-Length", "5")],
+        ),
+    ];
+    for (buf, code, reason, fields) in cases {
+        let body = b"hello";
+        let wire = [buf, &body[..]].concat();
+        let what = String::from_utf8_lossy(buf);
+        let (head, n) =
+            resp_lenient_byte_at_a_time(&wire).unwrap_or_else(|e| panic!("{what:?}: {e}"));
+        let head_len = if *buf == RESPONSE {
+            buf.len() - 5
+        } else {
+            buf.len()
+        };
+        assert_eq!(n, head_len, "{what:?}: the head's bytes as sent");
+        assert_eq!(head.status.as_u16(), *code, "{what:?}");
+        assert_eq!(head.reason, *reason, "{what:?}");
+        let got: Vec<(&str, &str)> = head
+            .headers
+            .iter()
+            .map(|(n, v)| (n, std::str::from_utf8(v).unwrap_or("?")))
+            .collect();
+        assert_eq!(&got, fields, "{what:?}");
+        // The one-shot call on the whole buffer agrees.
+        let mut parser = ResponseParser::new(Limits::default()).bare_lf(true);
+        let mut slots = [EMPTY_HEADER; 8];
+        let Ok(Status::Complete((v, whole_n))) = parser.parse(&wire, &mut slots) else {
+            panic!("{what:?}: whole buffer")
+        };
+        assert_eq!((v.to_head(), whole_n), (head, n), "{what:?}");
+    }
+}
+
+#[test]
+fn bare_lf_leniency_is_only_for_responses_that_ask() {
+    use ParseError::*;
+    // Without the option, responses stay strict.
+    for buf in [
+        &b"HTTP/1.1 200 OK\nX: y\n\n"[..],
+        b"HTTP/1.1 200 OK\r\nX: y\n\r\n",
+        b"HTTP/1.1 200 OK\r\n\n",
+    ] {
+        let mut parser = ResponseParser::new(Limits::default());
+        let mut slots = [EMPTY_HEADER; 8];
+        assert_eq!(
+            parser.parse(buf, &mut slots).err(),
+            Some(LineEnding),
+            "{buf:?}"
+        );
+        assert_eq!(resp(buf).err(), Some(LineEnding), "one-shot {buf:?}");
+    }
+    // Requests never accept it.
+    for buf in [
+        &b"GET / HTTP/1.1\nHost: t\n\n"[..],
+        b"GET / HTTP/1.1\r\nHost: t\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: t\r\n\n",
+    ] {
+        assert_eq!(req(buf).err(), Some(LineEnding), "{buf:?}");
+    }
+    // With it, what is not a bare LF is still refused.
+    let cases: &[(&[u8], ParseError)] = &[
+        (b"HTTP/1.1 200 OK\rX: y\n\n", LineEnding),
+        (b"HTTP/1.1 200 OK\nX: a\rb\n\n", LineEnding),
+        (b"HTTP/1.1 200 OK\n\r\r\n", LineEnding),
+        (b"HTTP/1.1 200 OK\nX: y\n z\n\n", ObsFold),
+        (b"HTTP/1.1 200 OK\nX : y\n\n", HeaderName),
+        (b"HTTP/1.1 200 OK\nX\n\n", HeaderName),
+        (b"HTTP/1.1 200 OK\nX: a\x01\n\n", HeaderValue),
+        (b"HTTP/1.1 20\n\n", StatusLine),
+        (b"HTTP/1.1 200 O\x01K\n\n", StatusLine),
+    ];
+    for (buf, want) in cases {
+        assert_eq!(
+            resp_lenient_byte_at_a_time(buf).err(),
+            Some(*want),
+            "{:?}",
+            String::from_utf8_lossy(buf)
+        );
+    }
+}
