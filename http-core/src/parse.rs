@@ -15,14 +15,17 @@
 //!
 //! The rules are strict (RFC 9112, DESIGN.md "Protocol rules"): lines end
 //! in CRLF, no bare CR or LF, no obs-fold, no whitespace before a colon,
-//! token bytes in names, no control bytes in values. One leniency exists,
-//! for responses only and only when asked for
-//! ([`ResponseParser::bare_lf`]): RFC 9112 2.2 lets a recipient take a
-//! bare LF as a line end, which old appliances and CGI scripts send.
-//! Requests never get it: a server that is lenient where a proxy in front
-//! of it is strict can be made to see a different request (smuggling).
+//! token bytes in names, no control bytes in values. Two leniencies exist,
+//! for responses only and only when asked for: a bare LF as a line end
+//! ([`ResponseParser::bare_lf`], RFC 9112 2.2 allows it; old appliances
+//! and CGI scripts send it), and obs-fold read as spaces
+//! ([`ResponseParser::obs_fold`], what RFC 9112 5.2 asks of a user
+//! agent). Requests never get them: a server that is lenient where a
+//! proxy in front of it is strict can be made to see a different request
+//! (smuggling).
 
 use crate::chars::{is_tchar, target_end, token_end, value_end, ValueEnd};
+use crate::headers::trim_ows;
 use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
 use memchr::memchr;
 
@@ -146,9 +149,33 @@ impl ResponseView<'_, '_> {
             // The parser checked three digits, 100..=999.
             status: StatusCode::new(self.status).unwrap_or(StatusCode::BAD_GATEWAY),
             reason: self.reason.to_owned(),
-            headers: owned_headers(self.headers),
+            headers: unfolded_headers(self.headers),
         }
     }
+}
+
+/// The owned copy of response fields, each obs-fold (which only a parser
+/// with [`ResponseParser::obs_fold`] lets into a value) replaced with
+/// spaces as RFC 9112 5.2 asks: every CR and LF of the value becomes SP,
+/// and the value loses its outer whitespace.
+fn unfolded_headers(fields: &[Header<'_>]) -> Headers {
+    if fields.iter().all(|f| memchr(b'\n', f.value).is_none()) {
+        return owned_headers(fields);
+    }
+    let mut h = Headers::new();
+    for f in fields {
+        if memchr(b'\n', f.value).is_none() {
+            h.append_token_name(f.name, f.value);
+            continue;
+        }
+        let spaced: Vec<u8> = f
+            .value
+            .iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+            .collect();
+        h.append_token_name(f.name, trim_ows(&spaced));
+    }
+    h
 }
 
 /// Replaces what `h` holds with the parsed fields, in one allocation for
@@ -173,9 +200,12 @@ fn owned_headers(fields: &[Header<'_>]) -> Headers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Request,
-    /// `bare_lf`: a lone LF ends a line too (see [`ResponseParser::bare_lf`]).
+    /// `bare_lf`: a lone LF ends a line too (see [`ResponseParser::bare_lf`]);
+    /// `obs_fold`: a line that starts with SP or HTAB continues the field
+    /// before it ([`ResponseParser::obs_fold`]).
     Response {
         bare_lf: bool,
+        obs_fold: bool,
     },
 }
 
@@ -183,7 +213,13 @@ impl Kind {
     /// Whether a lone LF ends a line.
     #[inline(always)]
     fn bare_lf(self) -> bool {
-        matches!(self, Kind::Response { bare_lf: true })
+        matches!(self, Kind::Response { bare_lf: true, .. })
+    }
+
+    /// Whether obs-fold continues a field value.
+    #[inline(always)]
+    fn obs_fold(self) -> bool {
+        matches!(self, Kind::Response { obs_fold: true, .. })
     }
 }
 
@@ -237,11 +273,12 @@ impl RequestParser {
 
 /// Incremental response-head parser; same contract as [`RequestParser`].
 /// Strict by default; [`ResponseParser::bare_lf`] makes it accept a lone
-/// LF as a line end.
+/// LF as a line end, [`ResponseParser::obs_fold`] folded field values.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseParser {
     incremental: Incremental,
     bare_lf: bool,
+    obs_fold: bool,
 }
 
 impl ResponseParser {
@@ -250,6 +287,7 @@ impl ResponseParser {
         ResponseParser {
             incremental: Incremental::new(limits),
             bare_lf: false,
+            obs_fold: false,
         }
     }
 
@@ -266,6 +304,21 @@ impl ResponseParser {
         self
     }
 
+    /// With `true`, a field line that starts with SP or HTAB continues the
+    /// value of the field before it (`obs-fold = OWS CRLF RWS`, RFC 9112
+    /// 5.2), where the strict parser answers [`ParseError::ObsFold`]. RFC
+    /// 9112 5.2 says a user agent MUST then replace each obs-fold with SP
+    /// before interpreting the value: [`ResponseView::to_head`] does (every
+    /// CR and LF of the value becomes SP, and the result loses its outer
+    /// whitespace), while a value in the borrowed view still holds the
+    /// fold as sent. A line with leading whitespace right after the status
+    /// line has no field to continue and stays an error. Requests have no
+    /// such option (RFC 9112 5.2 lets a server refuse, which it does).
+    pub fn obs_fold(mut self, allow: bool) -> ResponseParser {
+        self.obs_fold = allow;
+        self
+    }
+
     /// Forgets any progress.
     pub fn reset(&mut self) {
         self.incremental.resume = None;
@@ -279,6 +332,7 @@ impl ResponseParser {
     ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
         let kind = Kind::Response {
             bare_lf: self.bare_lf,
+            obs_fold: self.obs_fold,
         };
         self.incremental.drive(buf, kind, |limits| {
             parse_response_full(buf, slots, limits, kind)
@@ -346,7 +400,10 @@ pub fn parse_request<'b, 'h>(
 }
 
 /// A response parsed with the strict rules.
-const STRICT_RESPONSE: Kind = Kind::Response { bare_lf: false };
+const STRICT_RESPONSE: Kind = Kind::Response {
+    bare_lf: false,
+    obs_fold: false,
+};
 
 /// One-shot response parse (strict: no bare LF).
 pub fn parse_response<'b, 'h>(
@@ -435,7 +492,15 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
 /// blank line has been seen; the caller then runs the full parse once.
 fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool, ParseError> {
     loop {
-        let from = r.searched.max(r.line_start);
+        // With obs-fold a field may span lines and wait for the byte after
+        // its LF, so the LFs searched past are not all line ends seen:
+        // search from the current line's start instead (the line, not the
+        // head, is searched again).
+        let from = if kind.obs_fold() {
+            r.line_start
+        } else {
+            r.searched.max(r.line_start)
+        };
         let Some(lf) = memchr(b'\n', buf.get(from..).unwrap_or_default()).map(|i| from + i) else {
             r.searched = buf.len();
             check_partial(buf, r, limits, kind)?;
@@ -467,7 +532,10 @@ fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool,
                     r.lines += 1;
                     r.line_start = next;
                 }
-                // The line is complete: field_line found its end or failed.
+                // With obs-fold, a complete line waits for the byte after
+                // it (a fold may follow); else field_line found its end or
+                // failed, so the LF came early.
+                Line::Partial if kind.obs_fold() => return Ok(false),
                 Line::Partial => return Err(ParseError::LineEnding),
             }
         }
@@ -630,19 +698,44 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
     while let Some(b' ' | b'\t') = buf.get(v) {
         v += 1;
     }
-    let (cr, next) = match value_end(buf, v) {
-        ValueEnd::Crlf(cr) => (cr, cr + 2),
-        ValueEnd::Partial => return Ok(Line::Partial),
-        ValueEnd::BareLineEnding(lf) if kind.bare_lf() && buf[lf] == b'\n' => (lf, lf + 1),
-        ValueEnd::BareLineEnding(_) => return Err(ParseError::LineEnding),
-        ValueEnd::Control => return Err(ParseError::HeaderValue),
+    let Some((mut cr, mut next)) = value_line_end(buf, v, kind)? else {
+        return Ok(Line::Partial);
     };
+    if kind.obs_fold() {
+        // obs-fold = OWS CRLF RWS: the value goes on after the line end.
+        loop {
+            match buf.get(next) {
+                None => return Ok(Line::Partial),
+                Some(b' ' | b'\t') => match value_line_end(buf, next + 1, kind)? {
+                    Some(end) => (cr, next) = end,
+                    None => return Ok(Line::Partial),
+                },
+                Some(_) => break,
+            }
+        }
+    }
     // Leading OWS is skipped above; strip the trailing OWS.
     let mut end = cr;
     while end > v && matches!(buf[end - 1], b' ' | b'\t') {
         end -= 1;
     }
     Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], next))
+}
+
+/// Where the field value (or the fold line) starting at `v` ends: the
+/// offset of its line end and of the next line, `None` when the line is
+/// not complete.
+#[inline(always)]
+fn value_line_end(buf: &[u8], v: usize, kind: Kind) -> Result<Option<(usize, usize)>, ParseError> {
+    match value_end(buf, v) {
+        ValueEnd::Crlf(cr) => Ok(Some((cr, cr + 2))),
+        ValueEnd::Partial => Ok(None),
+        ValueEnd::BareLineEnding(lf) if kind.bare_lf() && buf[lf] == b'\n' => {
+            Ok(Some((lf, lf + 1)))
+        }
+        ValueEnd::BareLineEnding(_) => Err(ParseError::LineEnding),
+        ValueEnd::Control => Err(ParseError::HeaderValue),
+    }
 }
 
 /// `request-line = method SP request-target SP HTTP-version` CRLF

@@ -371,19 +371,8 @@ fn copy_into_replaces_and_matches_to_head() {
     assert_eq!(head.headers.len(), 1);
 }
 
-/// Parses `buf` with a `ResponseParser` fed one more byte each call (as a
-/// client reading a slow server would), checking that every proper prefix
-/// is `Partial`: the head and its length once complete, or the error.
-fn resp_lenient_byte_at_a_time(buf: &[u8]) -> Result<(ResponseHead, usize), ParseError> {
-    let mut parser = ResponseParser::new(Limits::default()).bare_lf(true);
-    for end in 1..=buf.len() {
-        let mut slots = [EMPTY_HEADER; 8];
-        match parser.parse(&buf[..end], &mut slots)? {
-            Status::Complete((v, n)) => return Ok((v.to_head(), n)),
-            Status::Partial => {}
-        }
-    }
-    panic!("{:?} never completed", String::from_utf8_lossy(buf))
+fn bare_lf() -> ResponseParser {
+    ResponseParser::new(Limits::default()).bare_lf(true)
 }
 
 #[test]
@@ -414,7 +403,7 @@ fn bare_lf_responses_when_asked() {
         let wire = [buf, &body[..]].concat();
         let what = String::from_utf8_lossy(buf);
         let (head, n) =
-            resp_lenient_byte_at_a_time(&wire).unwrap_or_else(|e| panic!("{what:?}: {e}"));
+            resp_fed_byte_by_byte(bare_lf, &wire).unwrap_or_else(|e| panic!("{what:?}: {e}"));
         let head_len = if *buf == RESPONSE {
             buf.len() - 5
         } else {
@@ -429,13 +418,6 @@ fn bare_lf_responses_when_asked() {
             .map(|(n, v)| (n, std::str::from_utf8(v).unwrap_or("?")))
             .collect();
         assert_eq!(&got, fields, "{what:?}");
-        // The one-shot call on the whole buffer agrees.
-        let mut parser = ResponseParser::new(Limits::default()).bare_lf(true);
-        let mut slots = [EMPTY_HEADER; 8];
-        let Ok(Status::Complete((v, whole_n))) = parser.parse(&wire, &mut slots) else {
-            panic!("{what:?}: whole buffer")
-        };
-        assert_eq!((v.to_head(), whole_n), (head, n), "{what:?}");
     }
 }
 
@@ -479,10 +461,150 @@ fn bare_lf_leniency_is_only_for_responses_that_ask() {
     ];
     for (buf, want) in cases {
         assert_eq!(
-            resp_lenient_byte_at_a_time(buf).err(),
+            resp_fed_byte_by_byte(bare_lf, buf).err(),
             Some(*want),
             "{:?}",
             String::from_utf8_lossy(buf)
         );
     }
+}
+
+/// Parses `buf` with parsers made by `fresh`, fed one more byte each call
+/// (every proper prefix `Partial`) and cut in two at every byte; every
+/// answer agrees with a fresh parser given the whole buffer at once.
+fn resp_fed_byte_by_byte(
+    fresh: impl Fn() -> ResponseParser,
+    buf: &[u8],
+) -> Result<(ResponseHead, usize), ParseError> {
+    let mut whole_parser = fresh();
+    let mut slots = [EMPTY_HEADER; 8];
+    let whole = match whole_parser.parse(buf, &mut slots) {
+        Ok(Status::Complete((v, n))) => Ok((v.to_head(), n)),
+        Ok(Status::Partial) => panic!("{:?} is a whole head", String::from_utf8_lossy(buf)),
+        Err(e) => Err(e),
+    };
+    // Cut in two at every byte: a first call that sees part of the head
+    // (the full parse answers Partial), then the whole buffer (the resumed
+    // scan).
+    for cut in 1..buf.len() {
+        let mut parser = fresh();
+        let mut slots = [EMPTY_HEADER; 8];
+        let first = match parser.parse(&buf[..cut], &mut slots) {
+            Ok(Status::Complete(_)) => continue, // the head ends before the cut
+            Ok(Status::Partial) => None,
+            Err(e) => Some(Err(e)),
+        };
+        let got = first.unwrap_or_else(|| {
+            let mut slots = [EMPTY_HEADER; 8];
+            match parser.parse(buf, &mut slots) {
+                Ok(Status::Complete((v, n))) => Ok((v.to_head(), n)),
+                Ok(Status::Partial) => panic!(
+                    "{:?}: Partial after cut {cut}",
+                    String::from_utf8_lossy(buf)
+                ),
+                Err(e) => Err(e),
+            }
+        });
+        assert_eq!(
+            got,
+            whole,
+            "{:?} cut at {cut}",
+            String::from_utf8_lossy(buf)
+        );
+    }
+    let mut parser = fresh();
+    for end in 1..=buf.len() {
+        let mut slots = [EMPTY_HEADER; 8];
+        match parser.parse(&buf[..end], &mut slots) {
+            Ok(Status::Complete((v, n))) => {
+                let got = Ok((v.to_head(), n));
+                assert_eq!(got, whole, "{:?} at {end}", String::from_utf8_lossy(buf));
+                return got;
+            }
+            Ok(Status::Partial) => {}
+            Err(e) => {
+                assert_eq!(Err(e), whole, "{:?} at {end}", String::from_utf8_lossy(buf));
+                return Err(e);
+            }
+        }
+    }
+    panic!("{:?} never completed", String::from_utf8_lossy(buf))
+}
+
+#[test]
+fn obs_fold_responses_when_asked() {
+    let fold = || ResponseParser::new(Limits::default()).obs_fold(true);
+    let both = || {
+        ResponseParser::new(Limits::default())
+            .obs_fold(true)
+            .bare_lf(true)
+    };
+    let cases: &[(&[u8], &[(&str, &str)])] = &[
+        (b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", &[("X", "a   b")]),
+        (
+            b"HTTP/1.1 200 OK\r\nX: a \r\n\t b \r\nY: c\r\n\r\n",
+            &[("X", "a   \t b"), ("Y", "c")],
+        ),
+        (b"HTTP/1.1 200 OK\r\nX:\r\n b\r\n\r\n", &[("X", "b")]),
+        (
+            b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n  c\r\nY: d\r\n\r\n",
+            &[("X", "a   b    c"), ("Y", "d")],
+        ),
+        (b"HTTP/1.1 200 OK\r\nX: a\r\n\r\n", &[("X", "a")]),
+    ];
+    for (buf, fields) in cases {
+        let what = String::from_utf8_lossy(buf);
+        let body = [buf, &b"body"[..]].concat();
+        let (head, n) =
+            resp_fed_byte_by_byte(fold, &body).unwrap_or_else(|e| panic!("{what:?}: {e}"));
+        assert_eq!(n, buf.len(), "{what:?}");
+        let got: Vec<(&str, &str)> = head
+            .headers
+            .iter()
+            .map(|(n, v)| (n, std::str::from_utf8(v).unwrap_or("?")))
+            .collect();
+        assert_eq!(&got, fields, "{what:?}");
+        // The same with bare LFs, given both options.
+        let lf = String::from_utf8_lossy(&body).replace("\r\n", "\n");
+        let (head_lf, n_lf) =
+            resp_fed_byte_by_byte(both, lf.as_bytes()).unwrap_or_else(|e| panic!("{lf:?}: {e}"));
+        assert_eq!(n_lf, lf.len() - 4, "{lf:?}");
+        // One SP fewer per fold (LF, not CRLF); the same words.
+        let words = |h: &Headers| -> Vec<(String, String)> {
+            h.iter()
+                .map(|(n, v)| {
+                    let v = String::from_utf8_lossy(v);
+                    (
+                        n.to_owned(),
+                        v.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(words(&head_lf.headers), words(&head.headers), "{lf:?}");
+    }
+    use ParseError::*;
+    let refused: &[(&[u8], ParseError)] = &[
+        // Nothing to continue right after the status line.
+        (b"HTTP/1.1 200 OK\r\n X: a\r\n\r\n", ObsFold),
+        (b"HTTP/1.1 200 OK\r\nX: a\r\n b\x01\r\n\r\n", HeaderValue),
+        (b"HTTP/1.1 200 OK\r\nX: a\r\n b\rc\r\n\r\n", LineEnding),
+        (b"HTTP/1.1 200 OK\r\nX: a\r\n b\n\r\n", LineEnding),
+    ];
+    for (buf, want) in refused {
+        assert_eq!(
+            resp_fed_byte_by_byte(fold, buf).err(),
+            Some(*want),
+            "{buf:?}"
+        );
+    }
+    // Off by default, and never for requests.
+    let folded = b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n";
+    let strict = || ResponseParser::new(Limits::default());
+    assert_eq!(resp_fed_byte_by_byte(strict, folded).err(), Some(ObsFold));
+    assert_eq!(resp(folded).err(), Some(ObsFold));
+    assert_eq!(
+        req(b"GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n").err(),
+        Some(ObsFold)
+    );
 }
