@@ -50,7 +50,7 @@ pub enum ParseError {
     /// with another `Content-Length`.
     ContentLength,
     /// `Transfer-Encoding` whose last coding is not `chunked` (request), or
-    /// a malformed coding list.
+    /// a malformed coding list (`chunked` twice, or with parameters).
     ChunkedNotLast,
     /// A transfer coding we do not implement.
     UnknownTransferCoding,
@@ -120,7 +120,9 @@ impl ParseError {
             LengthAndTransferEncoding => "both Content-Length and Transfer-Encoding",
             TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
             ContentLength => "invalid Content-Length",
-            ChunkedNotLast => "chunked is not the final transfer coding",
+            ChunkedNotLast => {
+                "chunked is not the final transfer coding, once and without parameters"
+            }
             UnknownTransferCoding => "unsupported transfer coding",
             Chunk => "malformed chunked body",
             ChunkLimits => "chunk extensions or trailers too large",

@@ -28,7 +28,8 @@ const KNOWN_CODINGS: [&[u8]; 6] = [
 
 /// The transfer codings of every `Transfer-Encoding` field, in order
 /// (empty list elements skipped), or `None` when there is no such field.
-fn transfer_codings(headers: &Headers) -> Option<Vec<&[u8]>> {
+/// Each is the coding's name, and whether parameters followed it.
+fn transfer_codings(headers: &Headers) -> Option<Vec<(&[u8], bool)>> {
     if !headers.contains("transfer-encoding") {
         return None;
     }
@@ -37,11 +38,11 @@ fn transfer_codings(headers: &Headers) -> Option<Vec<&[u8]>> {
             .get_all("transfer-encoding")
             .flat_map(|v| v.split(|&b| b == b','))
             .map(|c| {
-                // Drop transfer parameters (`gzip;q=1` is not valid, but be safe).
-                let c = c.split(|&b| b == b';').next().unwrap_or_default();
-                trim_ows(c)
+                let mut parts = c.splitn(2, |&b| b == b';');
+                let name = trim_ows(parts.next().unwrap_or_default());
+                (name, parts.next().is_some())
             })
-            .filter(|c| !c.is_empty())
+            .filter(|(name, _)| !name.is_empty())
             .collect(),
     )
 }
@@ -95,7 +96,9 @@ pub fn expects_continue(headers: &Headers) -> Result<bool, ParseError> {
 /// How a request's body is framed (RFC 9112 6.3), or why it cannot be.
 ///
 /// - `Transfer-Encoding` with `Content-Length`: 400 (smuggling guard).
-/// - A coding we have never heard of: 501. `chunked` not last, or twice: 400.
+/// - A coding we have never heard of: 501. `chunked` not last, twice, or
+///   with parameters (RFC 9112 7.1: it defines none, and their presence
+///   SHOULD be treated as an error): 400.
 ///   A known coding before `chunked` (`gzip, chunked`): 501, we do not decode it.
 /// - `Content-Length` not plain digits, or several that differ: 400.
 pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
@@ -104,6 +107,13 @@ pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
     match (codings, length) {
         (Some(_), Some(_)) => Err(ParseError::LengthAndTransferEncoding),
         (Some(codings), None) => {
+            if codings
+                .iter()
+                .any(|&(c, params)| params && c.eq_ignore_ascii_case(b"chunked"))
+            {
+                return Err(ParseError::ChunkedNotLast);
+            }
+            let codings: Vec<&[u8]> = codings.into_iter().map(|(c, _)| c).collect();
             if codings
                 .iter()
                 .any(|c| !KNOWN_CODINGS.iter().any(|k| c.eq_ignore_ascii_case(k)))
@@ -148,8 +158,9 @@ pub fn response_body_kind(
     }
     if let Some(codings) = transfer_codings(headers) {
         // Transfer-Encoding overrides Content-Length (RFC 9112 6.3 item 3).
+        // Parameters are ignored here: a response is read as sent.
         return Ok(match codings.last() {
-            Some(c) if c.eq_ignore_ascii_case(b"chunked") => BodyKind::Chunked,
+            Some((c, _)) if c.eq_ignore_ascii_case(b"chunked") => BodyKind::Chunked,
             _ => BodyKind::CloseDelimited,
         });
     }
@@ -283,6 +294,11 @@ mod tests {
             ),
             (&[("Transfer-Encoding", "foo")], Err(UnknownTransferCoding)),
             (&[("Transfer-Encoding", "")], Err(ChunkedNotLast)),
+            // chunked defines no parameters (RFC 9112 7.1).
+            (&[("Transfer-Encoding", "chunked;x=1")], Err(ChunkedNotLast)),
+            (&[("Transfer-Encoding", "chunked ; x")], Err(ChunkedNotLast)),
+            (&[("Transfer-Encoding", "Chunked;")], Err(ChunkedNotLast)),
+            (&[("Transfer-Encoding", " chunked ")], Ok(Chunked)),
         ];
         for (fields, want) in cases {
             assert_eq!(request_body_kind(&h(fields)), *want, "{fields:?}");
