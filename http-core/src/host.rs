@@ -16,38 +16,13 @@
 //! omit the port component and its ':' delimiter if port is empty"). A
 //! port above 65535 names no TCP port, so it is refused too.
 
+use crate::chars::alphanumeric_and;
 use std::net::Ipv6Addr;
 
 /// `reg-name` bytes but `pct-encoded`: `unreserved = ALPHA / DIGIT / "-" /
 /// "." / "_" / "~"` and `sub-delims = "!" / "$" / "&" / "'" / "(" / ")" /
 /// "*" / "+" / "," / ";" / "="` (RFC 3986 2.2, 2.3).
-static REG_NAME: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-            );
-        b += 1;
-    }
-    t
-};
+static REG_NAME: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+,;=");
 
 /// True when `value` (a `Host` field value, without the surrounding
 /// whitespace the parser strips) is `uri-host [ ":" port ]`. What it

@@ -23,9 +23,7 @@ fn http10_transfer_encoding_gets_400() {
             next,
         ]
         .concat();
-        let received = send_until_server_closes(server.addr, &request);
-        assert_eq!(parse_reply(&received).status, 400, "{framing:?}");
-        assert_eq!(count_responses(&received), 1, "{framing:?}");
+        assert_400_and_close(server.addr, &request, &format!("{framing:?}"));
     }
 
     let request = [

@@ -371,6 +371,25 @@ fn copy_into_replaces_and_matches_to_head() {
     assert_eq!(head.headers.len(), 1);
 }
 
+/// The fields of `h` as text, in order.
+fn field_strs(h: &Headers) -> Vec<(&str, &str)> {
+    h.iter()
+        .map(|(n, v)| (n, std::str::from_utf8(v).unwrap_or("?")))
+        .collect()
+}
+
+/// Each head of `cases` fails with its error, however it is split.
+fn assert_refused(fresh: impl Fn() -> ResponseParser + Copy, cases: &[(&[u8], ParseError)]) {
+    for (buf, want) in cases {
+        let what = String::from_utf8_lossy(buf);
+        assert_eq!(
+            resp_fed_byte_by_byte(fresh, buf).err(),
+            Some(*want),
+            "{what:?}"
+        );
+    }
+}
+
 fn bare_lf() -> ResponseParser {
     ResponseParser::new(Limits::default()).bare_lf(true)
 }
@@ -412,12 +431,7 @@ fn bare_lf_responses_when_asked() {
         assert_eq!(n, head_len, "{what:?}: the head's bytes as sent");
         assert_eq!(head.status.as_u16(), *code, "{what:?}");
         assert_eq!(head.reason, *reason, "{what:?}");
-        let got: Vec<(&str, &str)> = head
-            .headers
-            .iter()
-            .map(|(n, v)| (n, std::str::from_utf8(v).unwrap_or("?")))
-            .collect();
-        assert_eq!(&got, fields, "{what:?}");
+        assert_eq!(&field_strs(&head.headers), fields, "{what:?}");
     }
 }
 
@@ -459,14 +473,7 @@ fn bare_lf_leniency_is_only_for_responses_that_ask() {
         (b"HTTP/1.1 20\n\n", StatusLine),
         (b"HTTP/1.1 200 O\x01K\n\n", StatusLine),
     ];
-    for (buf, want) in cases {
-        assert_eq!(
-            resp_fed_byte_by_byte(bare_lf, buf).err(),
-            Some(*want),
-            "{:?}",
-            String::from_utf8_lossy(buf)
-        );
-    }
+    assert_refused(bare_lf, cases);
 }
 
 /// Parses `buf` with parsers made by `fresh`, fed one more byte each call
@@ -558,12 +565,7 @@ fn obs_fold_responses_when_asked() {
         let (head, n) =
             resp_fed_byte_by_byte(fold, &body).unwrap_or_else(|e| panic!("{what:?}: {e}"));
         assert_eq!(n, buf.len(), "{what:?}");
-        let got: Vec<(&str, &str)> = head
-            .headers
-            .iter()
-            .map(|(n, v)| (n, std::str::from_utf8(v).unwrap_or("?")))
-            .collect();
-        assert_eq!(&got, fields, "{what:?}");
+        assert_eq!(&field_strs(&head.headers), fields, "{what:?}");
         // The same with bare LFs, given both options.
         let lf = String::from_utf8_lossy(&body).replace("\r\n", "\n");
         let (head_lf, n_lf) =
@@ -591,13 +593,7 @@ fn obs_fold_responses_when_asked() {
         (b"HTTP/1.1 200 OK\r\nX: a\r\n b\rc\r\n\r\n", LineEnding),
         (b"HTTP/1.1 200 OK\r\nX: a\r\n b\n\r\n", LineEnding),
     ];
-    for (buf, want) in refused {
-        assert_eq!(
-            resp_fed_byte_by_byte(fold, buf).err(),
-            Some(*want),
-            "{buf:?}"
-        );
-    }
+    assert_refused(fold, refused);
     // Off by default, and never for requests.
     let folded = b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n";
     let strict = || ResponseParser::new(Limits::default());

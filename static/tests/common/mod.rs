@@ -210,6 +210,15 @@ pub fn send_until_server_closes(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
     received
 }
 
+/// Sends `request` (a refused message, with more pipelined behind it) and
+/// asserts what a refusal must be: one 400, then the server's close, with
+/// nothing after it answered.
+pub fn assert_400_and_close(addr: SocketAddr, request: &[u8], what: &str) {
+    let received = send_until_server_closes(addr, request);
+    assert_eq!(parse_reply(&received).status, 400, "{what}");
+    assert_eq!(count_responses(&received), 1, "{what}: answered past it");
+}
+
 /// How many responses `bytes` holds, read one after another by their
 /// `Content-Length` (what the server sends for these tests' answers);
 /// what follows the last whole one is ignored.
