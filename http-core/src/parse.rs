@@ -334,9 +334,13 @@ impl ResponseParser {
             bare_lf: self.bare_lf,
             obs_fold: self.obs_fold,
         };
-        self.incremental.drive(buf, kind, |limits| {
-            parse_response_full(buf, slots, limits, kind)
-        })
+        self.incremental
+            .drive(buf, kind, |limits| match (self.bare_lf, self.obs_fold) {
+                (false, false) => parse_response_full::<false, false>(buf, slots, limits),
+                (true, false) => parse_response_full::<true, false>(buf, slots, limits),
+                (false, true) => parse_response_full::<false, true>(buf, slots, limits),
+                (true, true) => parse_response_full::<true, true>(buf, slots, limits),
+            })
     }
 }
 
@@ -399,12 +403,6 @@ pub fn parse_request<'b, 'h>(
     })
 }
 
-/// A response parsed with the strict rules.
-const STRICT_RESPONSE: Kind = Kind::Response {
-    bare_lf: false,
-    obs_fold: false,
-};
-
 /// One-shot response parse (strict: no bare LF).
 pub fn parse_response<'b, 'h>(
     buf: &'b [u8],
@@ -412,7 +410,7 @@ pub fn parse_response<'b, 'h>(
     limits: &Limits,
 ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
     Ok(
-        match parse_response_full(buf, slots, limits, STRICT_RESPONSE)? {
+        match parse_response_full::<false, false>(buf, slots, limits)? {
             Outcome::Done(d) => Status::Complete(d),
             Outcome::Partial(_) => Status::Partial,
         },
@@ -526,7 +524,7 @@ fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool,
             r.line_start = next;
         } else {
             match field_line(buf, r.line_start, kind)? {
-                Line::Blank(_) => return Ok(true),
+                Line::Blank | Line::BlankLf => return Ok(true),
                 Line::Field(.., next) => {
                     check_line(next, r, limits, kind)?;
                     r.lines += 1;
@@ -583,12 +581,18 @@ fn parse_request_full<'b, 'h>(
     }
 }
 
-fn parse_response_full<'b, 'h>(
+/// The leniencies are const parameters, so that each combination is its
+/// own copy and the strict one checks nothing more per field line than a
+/// request does.
+fn parse_response_full<'b, 'h, const BARE_LF: bool, const OBS_FOLD: bool>(
     buf: &'b [u8],
     slots: &'h mut [Header<'b>],
     limits: &Limits,
-    kind: Kind,
 ) -> Result<Outcome<ResponseDone<'b, 'h>>, ParseError> {
+    let kind = Kind::Response {
+        bare_lf: BARE_LF,
+        obs_fold: OBS_FOLD,
+    };
     let mut r = Resume::default();
     let Some((version, status, (reason_start, reason_end), next)) =
         status_line(buf, kind.bare_lf())?
@@ -644,7 +648,8 @@ fn header_lines<'b>(
                 check_partial(buf, r, limits, kind)?;
                 return Ok(Outcome::Partial(*r));
             }
-            Line::Blank(end) => return Ok(Outcome::Done((n, end))),
+            Line::Blank => return Ok(Outcome::Done((n, i + 2))),
+            Line::BlankLf => return Ok(Outcome::Done((n, i + 1))),
             Line::Field(name, value, next) => {
                 if next > max_head {
                     return Err(ParseError::HeadTooLarge);
@@ -663,8 +668,10 @@ fn header_lines<'b>(
 
 /// What one field line turned out to be.
 enum Line<'b> {
-    /// The blank line that ends the head, and the offset after it.
-    Blank(usize),
+    /// The blank line (CRLF) that ends the head.
+    Blank,
+    /// The blank line as a lone LF ([`ResponseParser::bare_lf`]).
+    BlankLf,
     /// A field's name and value, and the offset of the next line.
     Field(&'b [u8], &'b [u8], usize),
     /// The line is not complete yet.
@@ -684,8 +691,8 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
         _ if colon == i => {
             return match (buf.get(i), buf.get(i + 1)) {
                 (None, _) | (Some(b'\r'), None) => Ok(Line::Partial),
-                (Some(b'\r'), Some(b'\n')) => Ok(Line::Blank(i + 2)),
-                (Some(b'\n'), _) if kind.bare_lf() => Ok(Line::Blank(i + 1)),
+                (Some(b'\r'), Some(b'\n')) => Ok(Line::Blank),
+                (Some(b'\n'), _) if kind.bare_lf() => Ok(Line::BlankLf),
                 (Some(b'\r' | b'\n'), _) => Err(ParseError::LineEnding),
                 (Some(b' ' | b'\t'), _) => Err(ParseError::ObsFold),
                 (Some(_), _) => Err(ParseError::HeaderName),
@@ -698,6 +705,34 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
     while let Some(b' ' | b'\t') = buf.get(v) {
         v += 1;
     }
+    if kind.bare_lf() || kind.obs_fold() {
+        return lenient_field_value(buf, i, colon, v, kind);
+    }
+    let cr = match value_end(buf, v) {
+        ValueEnd::Crlf(cr) => cr,
+        ValueEnd::Partial => return Ok(Line::Partial),
+        ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
+        ValueEnd::Control => return Err(ParseError::HeaderValue),
+    };
+    // Leading OWS is skipped above; strip the trailing OWS.
+    let mut end = cr;
+    while end > v && matches!(buf[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], cr + 2))
+}
+
+/// The value part of [`field_line`] for a response parser with a
+/// leniency: a bare LF may end the line, and obs-fold may continue it.
+/// Kept apart so that the strict loop stays as small as it was.
+#[inline(never)]
+fn lenient_field_value(
+    buf: &[u8],
+    i: usize,
+    colon: usize,
+    v: usize,
+    kind: Kind,
+) -> Result<Line<'_>, ParseError> {
     let Some((mut cr, mut next)) = value_line_end(buf, v, kind)? else {
         return Ok(Line::Partial);
     };
@@ -714,7 +749,6 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
             }
         }
     }
-    // Leading OWS is skipped above; strip the trailing OWS.
     let mut end = cr;
     while end > v && matches!(buf[end - 1], b' ' | b'\t') {
         end -= 1;
@@ -730,12 +764,25 @@ fn value_line_end(buf: &[u8], v: usize, kind: Kind) -> Result<Option<(usize, usi
     match value_end(buf, v) {
         ValueEnd::Crlf(cr) => Ok(Some((cr, cr + 2))),
         ValueEnd::Partial => Ok(None),
-        ValueEnd::BareLineEnding(lf) if kind.bare_lf() && buf[lf] == b'\n' => {
-            Ok(Some((lf, lf + 1)))
-        }
-        ValueEnd::BareLineEnding(_) => Err(ParseError::LineEnding),
+        ValueEnd::BareLineEnding => match bare_lf_at(buf, v, kind.bare_lf()) {
+            Some(lf) => Ok(Some((lf, lf + 1))),
+            None => Err(ParseError::LineEnding),
+        },
         ValueEnd::Control => Err(ParseError::HeaderValue),
     }
+}
+
+/// After `value_end` answered `BareLineEnding` for a value starting at
+/// `from`: where the line ends when `allowed` and the bare byte is an LF
+/// (the first CR or LF from `from` is the bare one, since a CRLF before it
+/// would have ended the value), else `None`. Off the common path.
+#[cold]
+fn bare_lf_at(buf: &[u8], from: usize, allowed: bool) -> Option<usize> {
+    if !allowed {
+        return None;
+    }
+    let at = from + buf[from..].iter().position(|&b| b == b'\r' || b == b'\n')?;
+    (buf[at] == b'\n').then_some(at)
 }
 
 /// `request-line = method SP request-target SP HTTP-version` CRLF
@@ -818,8 +865,10 @@ fn status_line(
     let (cr, next) = match value_end(buf, reason_start) {
         ValueEnd::Crlf(cr) => (cr, cr + 2),
         ValueEnd::Partial => return Ok(None),
-        ValueEnd::BareLineEnding(lf) if bare_lf && buf[lf] == b'\n' => (lf, lf + 1),
-        ValueEnd::BareLineEnding(_) => return Err(ParseError::LineEnding),
+        ValueEnd::BareLineEnding => match bare_lf_at(buf, reason_start, bare_lf) {
+            Some(lf) => (lf, lf + 1),
+            None => return Err(ParseError::LineEnding),
+        },
         ValueEnd::Control => return Err(ParseError::StatusLine),
     };
     Ok(Some((version, status, (reason_start, cr), next)))
