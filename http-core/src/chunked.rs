@@ -6,12 +6,21 @@
 //!
 //!  Size --hex--> Size --';'--> Ext --CR--> SizeLf --LF--> Data(n) --n bytes--> DataCr --CR--> DataLf --LF--> Size
 //!       \--SP/HT--> SizeWs --';'/CR--^                 \--(n = 0)--> TrailerStart --CR--> EndLf --LF--> Done
-//!                                                                        \--byte--> TrailerLine --CRLF--^
+//!                                                                        \--tchar--> TrailerName --':'--> TrailerValue --CR--> TrailerLf --LF--> TrailerStart
 //! ```
+//!
+//! The trailer section (RFC 9112 7.1.2) is `*( field-line CRLF )` and then
+//! the final CRLF, with `field-line = field-name ":" OWS field-value OWS`
+//! and `field-name = token`, exactly as in a head: anything else there (a
+//! line without a colon such as the request line of a next request, a space
+//! before the colon, obs-fold, a bare CR or LF) is [`ParseError::Trailer`],
+//! because the message boundary is lost. The decoder checks the syntax and
+//! discards the fields (no caller uses them).
 //!
 //! The decoder eats input split at any point; it never reads past the end
 //! of the chunked body, so pipelined bytes after it stay with the caller.
 
+use crate::chars::is_tchar;
 use crate::ParseError;
 
 /// Bytes of chunk extensions tolerated on one size line.
@@ -38,10 +47,12 @@ enum State {
     DataCr,
     /// Expecting the LF after chunk data.
     DataLf,
-    /// At the start of a trailer line (or the final CRLF).
+    /// At the start of a trailer field line (or the final CRLF).
     TrailerStart,
-    /// Inside a trailer field line.
-    TrailerLine,
+    /// Inside a trailer field name, up to its colon.
+    TrailerName,
+    /// Inside a trailer field value, up to CR.
+    TrailerValue,
     /// Expecting the LF that ends a trailer line.
     TrailerLf,
     /// Expecting the LF of the final CRLF.
@@ -166,25 +177,42 @@ impl ChunkedDecoder {
             (DataCr | DataLf, _) => return Err(ParseError::Chunk),
             // trailer-section = *( field-line CRLF ), then the final CRLF.
             (TrailerStart, b'\r') => EndLf,
-            (TrailerStart | TrailerLine, b'\n') => return Err(ParseError::Chunk),
-            (TrailerLine, b'\r') => TrailerLf,
-            (TrailerStart | TrailerLine, _) => {
-                self.trailer_bytes += 1;
-                if self.trailer_bytes > MAX_TRAILER_BYTES {
-                    return Err(ParseError::ChunkLimits);
-                }
-                if b != b'\t' && (b < 0x20 || b == 0x7F) {
-                    return Err(ParseError::Chunk);
-                }
-                TrailerLine
+            // field-name = token: a line that starts otherwise (obs-fold,
+            // an empty name, a bare LF) is no field line.
+            (TrailerStart | TrailerName, _) if is_tchar(b) => {
+                self.count_trailer_byte()?;
+                TrailerName
             }
+            (TrailerName, b':') => {
+                self.count_trailer_byte()?;
+                TrailerValue
+            }
+            // No colon before the line ends (a request line), whitespace
+            // before the colon, or any other byte in a name.
+            (TrailerStart | TrailerName, _) => return Err(ParseError::Trailer),
+            (TrailerValue, b'\r') => TrailerLf,
+            // field-value: VCHAR / obs-text / SP / HTAB; no bare LF.
+            (TrailerValue, _) if b == b'\t' || (b >= 0x20 && b != 0x7F) => {
+                self.count_trailer_byte()?;
+                TrailerValue
+            }
+            (TrailerValue, _) => return Err(ParseError::Trailer),
             (TrailerLf, b'\n') => TrailerStart,
-            (TrailerLf, _) => return Err(ParseError::Chunk),
+            (TrailerLf, _) => return Err(ParseError::Trailer),
             (EndLf, b'\n') => Done,
-            (EndLf, _) => return Err(ParseError::Chunk),
+            (EndLf, _) => return Err(ParseError::Trailer),
             // Handled in decode(); kept total for the compiler.
             (Data(_) | Done, _) => self.state,
         })
+    }
+
+    /// One more byte of trailer fields, under [`MAX_TRAILER_BYTES`].
+    fn count_trailer_byte(&mut self) -> Result<(), ParseError> {
+        self.trailer_bytes += 1;
+        if self.trailer_bytes > MAX_TRAILER_BYTES {
+            return Err(ParseError::ChunkLimits);
+        }
+        Ok(())
     }
 }
 
@@ -280,6 +308,88 @@ mod tests {
         ];
         for input in cases {
             assert!(decode_all(input).is_err(), "{input:?} should fail");
+        }
+    }
+
+    /// Decodes `input` cut in two at `cut`, as a caller does: the second
+    /// call gets what the first left unconsumed plus the rest.
+    fn decode_split(input: &[u8], cut: usize) -> Result<(Vec<u8>, usize, bool), ParseError> {
+        let mut d = ChunkedDecoder::new();
+        let mut out = Vec::new();
+        let (first, done) = d.decode(&input[..cut], &mut out)?;
+        if done {
+            return Ok((out, first, true));
+        }
+        let (second, done) = d.decode(&input[first..], &mut out)?;
+        Ok((out, first + second, done))
+    }
+
+    #[test]
+    fn trailer_sections_split_at_every_byte() {
+        const NEXT: &[u8] = b"GET /next HTTP/1.1\r\n";
+        // (body, trailer section with its final CRLF, valid?)
+        let cases: &[(&[u8], bool)] = &[
+            (b"\r\n", true),
+            (b"Expires: never\r\n\r\n", true),
+            (b"X:\r\n\r\n", true),
+            (b"X-A: 1\r\nx-b:\t two words \r\n\r\n", true),
+            (b"X: caf\xc3\xa9\r\n\r\n", true),
+            (b"!#$%&'*+-.^_`|~09az: v\r\n\r\n", true),
+            // The request line of a next request where the empty line was due.
+            (b"GET / HTTP/1.1\r\n\r\n", false),
+            (b"no colon\r\n\r\n", false),
+            (b"NoColon\r\n\r\n", false),
+            (b": empty name\r\n\r\n", false),
+            (b"X : space before colon\r\n\r\n", false),
+            (b"X\t: tab before colon\r\n\r\n", false),
+            (b" obs-fold\r\n\r\n", false),
+            (b"X: y\r\n folded\r\n\r\n", false),
+            (b"X(y): v\r\n\r\n", false),
+            (b"X: a\x01b\r\n\r\n", false),
+            (b"X: a\x7fb\r\n\r\n", false),
+            (b"X: y\n\r\n", false),
+            (b"X: y\r\n\n", false),
+            (b"\n", false),
+            (b"X: y\rz\r\n\r\n", false),
+            (b"\rX", false),
+            (b"X\r\n\r\n", false),
+        ];
+        for (trailer, valid) in cases {
+            let mut input = b"5\r\nhello\r\n0\r\n".to_vec();
+            input.extend_from_slice(trailer);
+            let body_len = input.len();
+            input.extend_from_slice(NEXT);
+            for cut in 0..=input.len() {
+                let got = decode_split(&input, cut);
+                if *valid {
+                    let (out, n, done) =
+                        got.unwrap_or_else(|e| panic!("{trailer:?} cut at {cut}: {e}"));
+                    assert!(done, "{trailer:?} cut at {cut}");
+                    assert_eq!(out, b"hello");
+                    assert_eq!(n, body_len, "{trailer:?}: the next request stays");
+                } else {
+                    assert_eq!(
+                        got.err(),
+                        Some(ParseError::Trailer),
+                        "{trailer:?} cut at {cut}"
+                    );
+                }
+            }
+            // Byte by byte gives the same answer.
+            let mut d = ChunkedDecoder::new();
+            let mut out = Vec::new();
+            let mut result = Ok(());
+            for b in &input[..body_len] {
+                if let Err(e) = d.decode(std::slice::from_ref(b), &mut out) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            assert_eq!(
+                result.is_ok() && d.is_done(),
+                *valid,
+                "{trailer:?} byte by byte"
+            );
         }
     }
 

@@ -39,13 +39,18 @@ pub enum ParseError {
     TooManyHeaders,
     /// HTTP/1.1 request without `Host`, or with more than one.
     Host,
+    /// A `Host` value that is not `uri-host [ ":" port ]` (RFC 9112 3.2).
+    InvalidHost,
     /// `Content-Length` together with `Transfer-Encoding`.
     LengthAndTransferEncoding,
+    /// `Transfer-Encoding` in an HTTP/1.0 request: its framing is faulty
+    /// (RFC 9112 6.1), a 1.0 sender may not know chunked.
+    TransferEncodingInHttp10,
     /// A `Content-Length` that is not plain digits, overflows, or disagrees
     /// with another `Content-Length`.
     ContentLength,
     /// `Transfer-Encoding` whose last coding is not `chunked` (request), or
-    /// a malformed coding list.
+    /// a malformed coding list (`chunked` twice, or with parameters).
     ChunkedNotLast,
     /// A transfer coding we do not implement.
     UnknownTransferCoding,
@@ -54,6 +59,9 @@ pub enum ParseError {
     Chunk,
     /// Chunk extensions or trailers over their limits.
     ChunkLimits,
+    /// After the last chunk, something other than zero or more field lines
+    /// and an empty line (RFC 9112 7.1.2): the message boundary is lost.
+    Trailer,
     /// The body is larger than the configured limit.
     BodyTooLarge,
     /// An `Expect` value other than `100-continue`.
@@ -74,11 +82,14 @@ impl ParseError {
             | ObsFold
             | LineEnding
             | Host
+            | InvalidHost
             | LengthAndTransferEncoding
+            | TransferEncodingInHttp10
             | ContentLength
             | ChunkedNotLast
             | Chunk
-            | ChunkLimits => StatusCode::BAD_REQUEST,
+            | ChunkLimits
+            | Trailer => StatusCode::BAD_REQUEST,
             UnsupportedVersion => StatusCode::HTTP_VERSION_NOT_SUPPORTED,
             RequestLineTooLong => StatusCode::URI_TOO_LONG,
             HeadTooLarge | TooManyHeaders => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -105,12 +116,17 @@ impl ParseError {
             HeadTooLarge => "message head too large",
             TooManyHeaders => "too many header fields",
             Host => "missing or duplicate Host header",
+            InvalidHost => "invalid Host header",
             LengthAndTransferEncoding => "both Content-Length and Transfer-Encoding",
+            TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
             ContentLength => "invalid Content-Length",
-            ChunkedNotLast => "chunked is not the final transfer coding",
+            ChunkedNotLast => {
+                "chunked is not the final transfer coding, once and without parameters"
+            }
             UnknownTransferCoding => "unsupported transfer coding",
             Chunk => "malformed chunked body",
             ChunkLimits => "chunk extensions or trailers too large",
+            Trailer => "malformed trailer section",
             BodyTooLarge => "body too large",
             Expectation => "unsupported expectation",
         }
@@ -134,6 +150,9 @@ mod tests {
         let cases = [
             (ParseError::HeaderName, 400),
             (ParseError::Host, 400),
+            (ParseError::InvalidHost, 400),
+            (ParseError::Trailer, 400),
+            (ParseError::TransferEncodingInHttp10, 400),
             (ParseError::LengthAndTransferEncoding, 400),
             (ParseError::UnsupportedVersion, 505),
             (ParseError::RequestLineTooLong, 414),

@@ -1,7 +1,7 @@
 //! Body framing and connection reuse, decided from heads alone (RFC 9112 6).
 
 use crate::headers::trim_ows;
-use crate::{Headers, Method, ParseError, RequestHead, Version};
+use crate::{is_valid_host, Headers, Method, ParseError, RequestHead, Version};
 
 /// How a message body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,8 @@ const KNOWN_CODINGS: [&[u8]; 6] = [
 
 /// The transfer codings of every `Transfer-Encoding` field, in order
 /// (empty list elements skipped), or `None` when there is no such field.
-fn transfer_codings(headers: &Headers) -> Option<Vec<&[u8]>> {
+/// Each is the coding's name, and whether parameters followed it.
+fn transfer_codings(headers: &Headers) -> Option<Vec<(&[u8], bool)>> {
     if !headers.contains("transfer-encoding") {
         return None;
     }
@@ -37,11 +38,11 @@ fn transfer_codings(headers: &Headers) -> Option<Vec<&[u8]>> {
             .get_all("transfer-encoding")
             .flat_map(|v| v.split(|&b| b == b','))
             .map(|c| {
-                // Drop transfer parameters (`gzip;q=1` is not valid, but be safe).
-                let c = c.split(|&b| b == b';').next().unwrap_or_default();
-                trim_ows(c)
+                let mut parts = c.splitn(2, |&b| b == b';');
+                let name = trim_ows(parts.next().unwrap_or_default());
+                (name, parts.next().is_some())
             })
-            .filter(|c| !c.is_empty())
+            .filter(|(name, _)| !name.is_empty())
             .collect(),
     )
 }
@@ -95,7 +96,9 @@ pub fn expects_continue(headers: &Headers) -> Result<bool, ParseError> {
 /// How a request's body is framed (RFC 9112 6.3), or why it cannot be.
 ///
 /// - `Transfer-Encoding` with `Content-Length`: 400 (smuggling guard).
-/// - A coding we have never heard of: 501. `chunked` not last, or twice: 400.
+/// - A coding we have never heard of: 501. `chunked` not last, twice, or
+///   with parameters (RFC 9112 7.1: it defines none, and their presence
+///   SHOULD be treated as an error): 400.
 ///   A known coding before `chunked` (`gzip, chunked`): 501, we do not decode it.
 /// - `Content-Length` not plain digits, or several that differ: 400.
 pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
@@ -104,6 +107,13 @@ pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
     match (codings, length) {
         (Some(_), Some(_)) => Err(ParseError::LengthAndTransferEncoding),
         (Some(codings), None) => {
+            if codings
+                .iter()
+                .any(|&(c, params)| params && c.eq_ignore_ascii_case(b"chunked"))
+            {
+                return Err(ParseError::ChunkedNotLast);
+            }
+            let codings: Vec<&[u8]> = codings.into_iter().map(|(c, _)| c).collect();
             if codings
                 .iter()
                 .any(|c| !KNOWN_CODINGS.iter().any(|k| c.eq_ignore_ascii_case(k)))
@@ -148,8 +158,9 @@ pub fn response_body_kind(
     }
     if let Some(codings) = transfer_codings(headers) {
         // Transfer-Encoding overrides Content-Length (RFC 9112 6.3 item 3).
+        // Parameters are ignored here: a response is read as sent.
         return Ok(match codings.last() {
-            Some(c) if c.eq_ignore_ascii_case(b"chunked") => BodyKind::Chunked,
+            Some((c, _)) if c.eq_ignore_ascii_case(b"chunked") => BodyKind::Chunked,
             _ => BodyKind::CloseDelimited,
         });
     }
@@ -161,9 +172,14 @@ pub fn response_body_kind(
 
 /// Whether the connection may carry another message after this one
 /// (RFC 9112 9.3): HTTP/1.1 unless `Connection: close`; HTTP/1.0 only
-/// with `Connection: keep-alive`.
+/// with `Connection: keep-alive`, and never after an HTTP/1.0 message
+/// with `Transfer-Encoding` (RFC 9112 6.1: its framing is faulty, close
+/// after processing it).
 pub fn keep_alive(version: Version, headers: &Headers) -> bool {
     if headers.has_token("connection", "close") {
+        return false;
+    }
+    if version == Version::Http10 && headers.contains("transfer-encoding") {
         return false;
     }
     match version {
@@ -173,13 +189,25 @@ pub fn keep_alive(version: Version, headers: &Headers) -> bool {
 }
 
 /// Checks the request rules that go beyond syntax: an HTTP/1.1 request
-/// has exactly one `Host`, an HTTP/1.0 request at most one (RFC 9112 3.2).
+/// has exactly one `Host`, an HTTP/1.0 request at most one
+/// ([`ParseError::Host`]), and its value is `uri-host [ ":" port ]`
+/// ([`ParseError::InvalidHost`], see [`is_valid_host`]); a server MUST
+/// answer 400 to each (RFC 9112 3.2). An HTTP/1.0 request with
+/// `Transfer-Encoding` is refused too
+/// ([`ParseError::TransferEncodingInHttp10`]): RFC 9112 6.1 says to treat
+/// its framing as faulty, and a 400 closes the connection.
 pub fn validate_request(head: &RequestHead) -> Result<(), ParseError> {
+    if head.version == Version::Http10 && head.headers.contains("transfer-encoding") {
+        return Err(ParseError::TransferEncodingInHttp10);
+    }
     let hosts = head.headers.count("host");
     match (head.version, hosts) {
         (_, 2..) => Err(ParseError::Host),
         (Version::Http11, 0) => Err(ParseError::Host),
-        _ => Ok(()),
+        _ => match head.headers.get("host") {
+            Some(value) if !is_valid_host(trim_ows(value)) => Err(ParseError::InvalidHost),
+            _ => Ok(()),
+        },
     }
 }
 
@@ -266,6 +294,11 @@ mod tests {
             ),
             (&[("Transfer-Encoding", "foo")], Err(UnknownTransferCoding)),
             (&[("Transfer-Encoding", "")], Err(ChunkedNotLast)),
+            // chunked defines no parameters (RFC 9112 7.1).
+            (&[("Transfer-Encoding", "chunked;x=1")], Err(ChunkedNotLast)),
+            (&[("Transfer-Encoding", "chunked ; x")], Err(ChunkedNotLast)),
+            (&[("Transfer-Encoding", "Chunked;")], Err(ChunkedNotLast)),
+            (&[("Transfer-Encoding", " chunked ")], Ok(Chunked)),
         ];
         for (fields, want) in cases {
             assert_eq!(request_body_kind(&h(fields)), *want, "{fields:?}");
@@ -317,6 +350,12 @@ mod tests {
         assert!(keep_alive(Version::Http10, &ka));
         assert!(!keep_alive(Version::Http10, &both));
         assert!(!keep_alive(Version::Http11, &both));
+        let te_ka = h(&[
+            ("Transfer-Encoding", "chunked"),
+            ("Connection", "keep-alive"),
+        ]);
+        assert!(!keep_alive(Version::Http10, &te_ka));
+        assert!(keep_alive(Version::Http11, &te_ka));
     }
 
     #[test]
@@ -337,5 +376,37 @@ mod tests {
             Err(ParseError::Host)
         );
         assert!(validate_request(&head(Version::Http10, &[])).is_ok());
+        // The value itself (the whole table is in host.rs).
+        for version in [Version::Http10, Version::Http11] {
+            for (value, want) in [
+                ("example.com:8080", Ok(())),
+                ("[::1]:80", Ok(())),
+                ("host:", Ok(())),
+                ("a@b", Err(ParseError::InvalidHost)),
+                ("a/b", Err(ParseError::InvalidHost)),
+                ("[::1", Err(ParseError::InvalidHost)),
+                ("h:65536", Err(ParseError::InvalidHost)),
+            ] {
+                assert_eq!(
+                    validate_request(&head(version, &[("Host", value)])),
+                    want,
+                    "{version:?} {value:?}"
+                );
+            }
+        }
+        assert_eq!(ParseError::InvalidHost.status().as_u16(), 400);
+        // RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing,
+        // even next to Content-Length; in 1.1 it is request_body_kind's.
+        for fields in [
+            &[("Transfer-Encoding", "chunked")][..],
+            &[("Transfer-Encoding", "chunked"), ("Content-Length", "5")],
+        ] {
+            assert_eq!(
+                validate_request(&head(Version::Http10, fields)),
+                Err(ParseError::TransferEncodingInHttp10)
+            );
+        }
+        let te = [("Host", "a"), ("Transfer-Encoding", "chunked")];
+        assert!(validate_request(&head(Version::Http11, &te)).is_ok());
     }
 }

@@ -12,7 +12,8 @@
 //! - the chunked coding ([`ChunkedDecoder`], [`encode_chunk`]) and one
 //!   body decoder for both directions ([`BodyDecoder`]);
 //! - the token rule ([`is_token`]) and HTTP dates ([`parse_http_date`]);
-//! - request targets, percent-decoding and query pairs;
+//! - request targets, percent-decoding and query pairs; the `Host` rule
+//!   ([`is_valid_host`]);
 //! - head encoding and a cached `Date` value.
 //!
 //! Out of scope, by design: sockets, threads, clocks (callers pass the time
@@ -45,6 +46,7 @@ mod encode;
 mod error;
 mod framing;
 mod headers;
+mod host;
 mod method;
 mod parse;
 mod status;
@@ -66,6 +68,7 @@ pub use framing::{
     expects_continue, keep_alive, request_body_kind, response_body_kind, validate_request, BodyKind,
 };
 pub use headers::Headers;
+pub use host::is_valid_host;
 pub use method::Method;
 pub use parse::{
     parse_request, parse_response, Header, Limits, RequestParser, RequestView, ResponseParser,

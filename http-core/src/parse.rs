@@ -15,9 +15,17 @@
 //!
 //! The rules are strict (RFC 9112, DESIGN.md "Protocol rules"): lines end
 //! in CRLF, no bare CR or LF, no obs-fold, no whitespace before a colon,
-//! token bytes in names, no control bytes in values.
+//! token bytes in names, no control bytes in values. Two leniencies exist,
+//! for responses only and only when asked for: a bare LF as a line end
+//! ([`ResponseParser::bare_lf`], RFC 9112 2.2 allows it; old appliances
+//! and CGI scripts send it), and obs-fold read as spaces
+//! ([`ResponseParser::obs_fold`], what RFC 9112 5.2 asks of a user
+//! agent). Requests never get them: a server that is lenient where a
+//! proxy in front of it is strict can be made to see a different request
+//! (smuggling).
 
 use crate::chars::{is_tchar, target_end, token_end, value_end, ValueEnd};
+use crate::headers::trim_ows;
 use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
 use memchr::memchr;
 
@@ -141,9 +149,33 @@ impl ResponseView<'_, '_> {
             // The parser checked three digits, 100..=999.
             status: StatusCode::new(self.status).unwrap_or(StatusCode::BAD_GATEWAY),
             reason: self.reason.to_owned(),
-            headers: owned_headers(self.headers),
+            headers: unfolded_headers(self.headers),
         }
     }
+}
+
+/// The owned copy of response fields, each obs-fold (which only a parser
+/// with [`ResponseParser::obs_fold`] lets into a value) replaced with
+/// spaces as RFC 9112 5.2 asks: every CR and LF of the value becomes SP,
+/// and the value loses its outer whitespace.
+fn unfolded_headers(fields: &[Header<'_>]) -> Headers {
+    if fields.iter().all(|f| memchr(b'\n', f.value).is_none()) {
+        return owned_headers(fields);
+    }
+    let mut h = Headers::new();
+    for f in fields {
+        if memchr(b'\n', f.value).is_none() {
+            h.append_token_name(f.name, f.value);
+            continue;
+        }
+        let spaced: Vec<u8> = f
+            .value
+            .iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+            .collect();
+        h.append_token_name(f.name, trim_ows(&spaced));
+    }
+    h
 }
 
 /// Replaces what `h` holds with the parsed fields, in one allocation for
@@ -168,7 +200,27 @@ fn owned_headers(fields: &[Header<'_>]) -> Headers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Request,
-    Response,
+    /// `bare_lf`: a lone LF ends a line too (see [`ResponseParser::bare_lf`]);
+    /// `obs_fold`: a line that starts with SP or HTAB continues the field
+    /// before it ([`ResponseParser::obs_fold`]).
+    Response {
+        bare_lf: bool,
+        obs_fold: bool,
+    },
+}
+
+impl Kind {
+    /// Whether a lone LF ends a line.
+    #[inline(always)]
+    fn bare_lf(self) -> bool {
+        matches!(self, Kind::Response { bare_lf: true, .. })
+    }
+
+    /// Whether obs-fold continues a field value.
+    #[inline(always)]
+    fn obs_fold(self) -> bool {
+        matches!(self, Kind::Response { obs_fold: true, .. })
+    }
 }
 
 /// How far an earlier call got: the line scan resumes here.
@@ -194,23 +246,17 @@ enum Outcome<T> {
 /// bytes arrive, and [`RequestParser::reset`] after each complete head
 /// (a `Complete` answer resets it too).
 #[derive(Debug, Clone, Default)]
-pub struct RequestParser {
-    limits: Limits,
-    resume: Option<Resume>,
-}
+pub struct RequestParser(Incremental);
 
 impl RequestParser {
     /// A parser with these limits.
     pub fn new(limits: Limits) -> RequestParser {
-        RequestParser {
-            limits,
-            resume: None,
-        }
+        RequestParser(Incremental::new(limits))
     }
 
     /// Forgets any progress: the next call starts a new head.
     pub fn reset(&mut self) {
-        self.resume = None;
+        self.0.resume = None;
     }
 
     /// Parses `buf`, which holds everything received since the head began.
@@ -219,35 +265,63 @@ impl RequestParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(RequestView<'b, 'h>, usize)>, ParseError> {
-        drive(
-            &mut self.resume,
-            buf,
-            &self.limits,
-            Kind::Request,
-            |limits| parse_request_full(buf, slots, limits),
-        )
+        self.0.drive(buf, Kind::Request, |limits| {
+            parse_request_full(buf, slots, limits)
+        })
     }
 }
 
 /// Incremental response-head parser; same contract as [`RequestParser`].
+/// Strict by default; [`ResponseParser::bare_lf`] makes it accept a lone
+/// LF as a line end, [`ResponseParser::obs_fold`] folded field values.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseParser {
-    limits: Limits,
-    resume: Option<Resume>,
+    incremental: Incremental,
+    bare_lf: bool,
+    obs_fold: bool,
 }
 
 impl ResponseParser {
     /// A parser with these limits.
     pub fn new(limits: Limits) -> ResponseParser {
         ResponseParser {
-            limits,
-            resume: None,
+            incremental: Incremental::new(limits),
+            bare_lf: false,
+            obs_fold: false,
         }
+    }
+
+    /// With `true`, a lone LF ends the status line, a field line or the
+    /// head, as CRLF does (RFC 9112 2.2: a recipient MAY recognise a single
+    /// LF as a line terminator and ignore any preceding CR); `n` in
+    /// `Complete((view, n))` still counts the head's bytes as sent. A bare
+    /// CR (not followed by LF) stays an error, and so does everything else
+    /// the strict parser refuses. What a client wants for the servers that
+    /// send such heads (curl and browsers read them); there is no such
+    /// option for requests.
+    pub fn bare_lf(mut self, allow: bool) -> ResponseParser {
+        self.bare_lf = allow;
+        self
+    }
+
+    /// With `true`, a field line that starts with SP or HTAB continues the
+    /// value of the field before it (`obs-fold = OWS CRLF RWS`, RFC 9112
+    /// 5.2), where the strict parser answers [`ParseError::ObsFold`]. RFC
+    /// 9112 5.2 says a user agent MUST then replace each obs-fold with SP
+    /// before interpreting the value: [`ResponseView::to_head`] does (every
+    /// CR and LF of the value becomes SP, and the result loses its outer
+    /// whitespace), while a value in the borrowed view still holds the
+    /// fold as sent. A line with leading whitespace right after the status
+    /// line has no field to continue and stays an error. Requests have no
+    /// such option (RFC 9112 5.2 lets a server refuse, which it does).
+    pub fn obs_fold(mut self, allow: bool) -> ResponseParser {
+        self.obs_fold = allow;
+        self
     }
 
     /// Forgets any progress.
     pub fn reset(&mut self) {
-        self.resume = None;
+        self.incremental.resume = None;
     }
 
     /// Parses `buf`, which holds everything received since the head began.
@@ -256,42 +330,63 @@ impl ResponseParser {
         buf: &'b [u8],
         slots: &'h mut [Header<'b>],
     ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
-        drive(
-            &mut self.resume,
-            buf,
-            &self.limits,
-            Kind::Response,
-            |limits| parse_response_full(buf, slots, limits),
-        )
+        let kind = Kind::Response {
+            bare_lf: self.bare_lf,
+            obs_fold: self.obs_fold,
+        };
+        self.incremental
+            .drive(buf, kind, |limits| match (self.bare_lf, self.obs_fold) {
+                (false, false) => parse_response_full::<false, false>(buf, slots, limits),
+                (true, false) => parse_response_full::<true, false>(buf, slots, limits),
+                (false, true) => parse_response_full::<false, true>(buf, slots, limits),
+                (true, true) => parse_response_full::<true, true>(buf, slots, limits),
+            })
     }
 }
 
-/// The resume logic both parsers share: after a `Partial`, scan only the
-/// new bytes until the head is complete, then run the full parse once.
-fn drive<T>(
-    resume: &mut Option<Resume>,
-    buf: &[u8],
-    limits: &Limits,
-    kind: Kind,
-    full: impl FnOnce(&Limits) -> Result<Outcome<T>, ParseError>,
-) -> Result<Status<T>, ParseError> {
-    if let Some(r) = resume {
-        if !scan(buf, r, limits, kind)? {
-            return Ok(Status::Partial);
+/// What both incremental parsers hold: their limits, and how far the
+/// head seen so far was scanned.
+#[derive(Debug, Clone, Default)]
+struct Incremental {
+    limits: Limits,
+    resume: Option<Resume>,
+}
+
+impl Incremental {
+    fn new(limits: Limits) -> Incremental {
+        Incremental {
+            limits,
+            resume: None,
         }
     }
-    match full(limits)? {
-        Outcome::Done(done) => {
-            *resume = None;
-            Ok(Status::Complete(done))
+
+    /// The resume logic both parsers share: after a `Partial`, scan only
+    /// the new bytes until the head is complete, then run the full parse
+    /// once.
+    fn drive<T>(
+        &mut self,
+        buf: &[u8],
+        kind: Kind,
+        full: impl FnOnce(&Limits) -> Result<Outcome<T>, ParseError>,
+    ) -> Result<Status<T>, ParseError> {
+        if let Some(r) = &mut self.resume {
+            if !scan(buf, r, &self.limits, kind)? {
+                return Ok(Status::Partial);
+            }
         }
-        Outcome::Partial(r) => {
-            // A partial line holds no LF (every parse step stops at one).
-            *resume = Some(Resume {
-                searched: buf.len(),
-                ..r
-            });
-            Ok(Status::Partial)
+        match full(&self.limits)? {
+            Outcome::Done(done) => {
+                self.resume = None;
+                Ok(Status::Complete(done))
+            }
+            Outcome::Partial(r) => {
+                // A partial line holds no LF (every parse step stops at one).
+                self.resume = Some(Resume {
+                    searched: buf.len(),
+                    ..r
+                });
+                Ok(Status::Partial)
+            }
         }
     }
 }
@@ -308,16 +403,18 @@ pub fn parse_request<'b, 'h>(
     })
 }
 
-/// One-shot response parse.
+/// One-shot response parse (strict: no bare LF).
 pub fn parse_response<'b, 'h>(
     buf: &'b [u8],
     slots: &'h mut [Header<'b>],
     limits: &Limits,
 ) -> Result<Status<(ResponseView<'b, 'h>, usize)>, ParseError> {
-    Ok(match parse_response_full(buf, slots, limits)? {
-        Outcome::Done(d) => Status::Complete(d),
-        Outcome::Partial(_) => Status::Partial,
-    })
+    Ok(
+        match parse_response_full::<false, false>(buf, slots, limits)? {
+            Outcome::Done(d) => Status::Complete(d),
+            Outcome::Partial(_) => Status::Partial,
+        },
+    )
 }
 
 /// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
@@ -341,7 +438,7 @@ fn check_line(end: usize, r: &Resume, limits: &Limits, kind: Kind) -> Result<(),
     if r.lines == 0 && head > limits.max_request_line {
         return Err(match kind {
             Kind::Request => ParseError::RequestLineTooLong,
-            Kind::Response => ParseError::HeadTooLarge,
+            Kind::Response { .. } => ParseError::HeadTooLarge,
         });
     }
     if head > limits.max_head_bytes {
@@ -362,7 +459,7 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
         if head > limits.max_request_line {
             return Err(match kind {
                 Kind::Request => ParseError::RequestLineTooLong,
-                Kind::Response => ParseError::HeadTooLarge,
+                Kind::Response { .. } => ParseError::HeadTooLarge,
             });
         }
         if kind == Kind::Request {
@@ -393,7 +490,15 @@ fn check_partial(buf: &[u8], r: &Resume, limits: &Limits, kind: Kind) -> Result<
 /// blank line has been seen; the caller then runs the full parse once.
 fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool, ParseError> {
     loop {
-        let from = r.searched.max(r.line_start);
+        // With obs-fold a field may span lines and wait for the byte after
+        // its LF, so the LFs searched past are not all line ends seen:
+        // search from the current line's start instead (the line, not the
+        // head, is searched again).
+        let from = if kind.obs_fold() {
+            r.line_start
+        } else {
+            r.searched.max(r.line_start)
+        };
         let Some(lf) = memchr(b'\n', buf.get(from..).unwrap_or_default()).map(|i| from + i) else {
             r.searched = buf.len();
             check_partial(buf, r, limits, kind)?;
@@ -410,7 +515,7 @@ fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool,
             }
             let next = match kind {
                 Kind::Request => request_line(buf, r.line_start)?.map(|(.., next)| next),
-                Kind::Response => status_line(buf)?.map(|(.., next)| next),
+                Kind::Response { .. } => status_line(buf, kind.bare_lf())?.map(|(.., next)| next),
             };
             // The line is complete, so a `None` means its LF came early.
             let next = next.ok_or(ParseError::LineEnding)?;
@@ -418,14 +523,17 @@ fn scan(buf: &[u8], r: &mut Resume, limits: &Limits, kind: Kind) -> Result<bool,
             r.lines = 1;
             r.line_start = next;
         } else {
-            match field_line(buf, r.line_start)? {
-                Line::Blank => return Ok(true),
+            match field_line(buf, r.line_start, kind)? {
+                Line::Blank | Line::BlankLf => return Ok(true),
                 Line::Field(.., next) => {
                     check_line(next, r, limits, kind)?;
                     r.lines += 1;
                     r.line_start = next;
                 }
-                // The line is complete: field_line found its end or failed.
+                // With obs-fold, a complete line waits for the byte after
+                // it (a fold may follow); else field_line found its end or
+                // failed, so the LF came early.
+                Line::Partial if kind.obs_fold() => return Ok(false),
                 Line::Partial => return Err(ParseError::LineEnding),
             }
         }
@@ -473,20 +581,29 @@ fn parse_request_full<'b, 'h>(
     }
 }
 
-fn parse_response_full<'b, 'h>(
+/// The leniencies are const parameters, so that each combination is its
+/// own copy and the strict one checks nothing more per field line than a
+/// request does.
+fn parse_response_full<'b, 'h, const BARE_LF: bool, const OBS_FOLD: bool>(
     buf: &'b [u8],
     slots: &'h mut [Header<'b>],
     limits: &Limits,
 ) -> Result<Outcome<ResponseDone<'b, 'h>>, ParseError> {
+    let kind = Kind::Response {
+        bare_lf: BARE_LF,
+        obs_fold: OBS_FOLD,
+    };
     let mut r = Resume::default();
-    let Some((version, status, (reason_start, reason_end), next)) = status_line(buf)? else {
-        check_partial(buf, &r, limits, Kind::Response)?;
+    let Some((version, status, (reason_start, reason_end), next)) =
+        status_line(buf, kind.bare_lf())?
+    else {
+        check_partial(buf, &r, limits, kind)?;
         return Ok(Outcome::Partial(r));
     };
-    check_line(next, &r, limits, Kind::Response)?;
+    check_line(next, &r, limits, kind)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Response)? {
+    match header_lines(buf, &mut r, slots, limits, kind)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
         Outcome::Done((n, end)) => {
             // Reason phrases may be obs-text; keep them only when UTF-8.
@@ -524,7 +641,7 @@ fn header_lines<'b>(
     let fields_before = r.lines - 1;
     loop {
         let i = line_start;
-        match field_line(buf, i)? {
+        match field_line(buf, i, kind)? {
             Line::Partial => {
                 r.line_start = line_start;
                 r.lines = fields_before + n + 1;
@@ -532,6 +649,7 @@ fn header_lines<'b>(
                 return Ok(Outcome::Partial(*r));
             }
             Line::Blank => return Ok(Outcome::Done((n, i + 2))),
+            Line::BlankLf => return Ok(Outcome::Done((n, i + 1))),
             Line::Field(name, value, next) => {
                 if next > max_head {
                     return Err(ParseError::HeadTooLarge);
@@ -550,8 +668,10 @@ fn header_lines<'b>(
 
 /// What one field line turned out to be.
 enum Line<'b> {
-    /// The blank line that ends the head.
+    /// The blank line (CRLF) that ends the head.
     Blank,
+    /// The blank line as a lone LF ([`ResponseParser::bare_lf`]).
+    BlankLf,
     /// A field's name and value, and the offset of the next line.
     Field(&'b [u8], &'b [u8], usize),
     /// The line is not complete yet.
@@ -559,9 +679,10 @@ enum Line<'b> {
 }
 
 /// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 5),
-/// or the blank line, starting at offset `i`.
+/// or the blank line, starting at offset `i`; with `kind.bare_lf()`, a
+/// lone LF ends either too.
 #[inline(always)]
-fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
+fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> {
     let colon = token_end(buf, i);
     match buf.get(colon) {
         Some(b':') if colon > i => {}
@@ -571,6 +692,7 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
             return match (buf.get(i), buf.get(i + 1)) {
                 (None, _) | (Some(b'\r'), None) => Ok(Line::Partial),
                 (Some(b'\r'), Some(b'\n')) => Ok(Line::Blank),
+                (Some(b'\n'), _) if kind.bare_lf() => Ok(Line::BlankLf),
                 (Some(b'\r' | b'\n'), _) => Err(ParseError::LineEnding),
                 (Some(b' ' | b'\t'), _) => Err(ParseError::ObsFold),
                 (Some(_), _) => Err(ParseError::HeaderName),
@@ -582,6 +704,9 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
     let mut v = colon + 1;
     while let Some(b' ' | b'\t') = buf.get(v) {
         v += 1;
+    }
+    if kind.bare_lf() || kind.obs_fold() {
+        return lenient_field_value(buf, i, colon, v, kind);
     }
     let cr = match value_end(buf, v) {
         ValueEnd::Crlf(cr) => cr,
@@ -595,6 +720,69 @@ fn field_line(buf: &[u8], i: usize) -> Result<Line<'_>, ParseError> {
         end -= 1;
     }
     Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], cr + 2))
+}
+
+/// The value part of [`field_line`] for a response parser with a
+/// leniency: a bare LF may end the line, and obs-fold may continue it.
+/// Kept apart so that the strict loop stays as small as it was.
+#[inline(never)]
+fn lenient_field_value(
+    buf: &[u8],
+    i: usize,
+    colon: usize,
+    v: usize,
+    kind: Kind,
+) -> Result<Line<'_>, ParseError> {
+    let Some((mut cr, mut next)) = value_line_end(buf, v, kind)? else {
+        return Ok(Line::Partial);
+    };
+    if kind.obs_fold() {
+        // obs-fold = OWS CRLF RWS: the value goes on after the line end.
+        loop {
+            match buf.get(next) {
+                None => return Ok(Line::Partial),
+                Some(b' ' | b'\t') => match value_line_end(buf, next + 1, kind)? {
+                    Some(end) => (cr, next) = end,
+                    None => return Ok(Line::Partial),
+                },
+                Some(_) => break,
+            }
+        }
+    }
+    let mut end = cr;
+    while end > v && matches!(buf[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], next))
+}
+
+/// Where the field value (or the fold line) starting at `v` ends: the
+/// offset of its line end and of the next line, `None` when the line is
+/// not complete.
+#[inline(always)]
+fn value_line_end(buf: &[u8], v: usize, kind: Kind) -> Result<Option<(usize, usize)>, ParseError> {
+    match value_end(buf, v) {
+        ValueEnd::Crlf(cr) => Ok(Some((cr, cr + 2))),
+        ValueEnd::Partial => Ok(None),
+        ValueEnd::BareLineEnding => match bare_lf_at(buf, v, kind.bare_lf()) {
+            Some(lf) => Ok(Some((lf, lf + 1))),
+            None => Err(ParseError::LineEnding),
+        },
+        ValueEnd::Control => Err(ParseError::HeaderValue),
+    }
+}
+
+/// After `value_end` answered `BareLineEnding` for a value starting at
+/// `from`: where the line ends when `allowed` and the bare byte is an LF
+/// (the first CR or LF from `from` is the bare one, since a CRLF before it
+/// would have ended the value), else `None`. Off the common path.
+#[cold]
+fn bare_lf_at(buf: &[u8], from: usize, allowed: bool) -> Option<usize> {
+    if !allowed {
+        return None;
+    }
+    let at = from + buf[from..].iter().position(|&b| b == b'\r' || b == b'\n')?;
+    (buf[at] == b'\n').then_some(at)
 }
 
 /// `request-line = method SP request-target SP HTTP-version` CRLF
@@ -639,9 +827,13 @@ fn request_line(
 
 /// `status-line = HTTP-version SP status-code SP [ reason-phrase ]` CRLF
 /// (RFC 9112 4). A missing SP before an empty reason is tolerated, as
-/// every client does. `None` when the line is not complete.
+/// every client does; with `bare_lf`, a lone LF ends the line too. `None`
+/// when the line is not complete.
 #[inline]
-fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, (usize, usize), usize)>, ParseError> {
+fn status_line(
+    buf: &[u8],
+    bare_lf: bool,
+) -> Result<Option<(Version, u16, (usize, usize), usize)>, ParseError> {
     let Some(head) = buf.get(..12) else {
         if !b"HTTP/1.1 ".starts_with(&buf[..buf.len().min(5)]) {
             return Err(ParseError::Version);
@@ -666,16 +858,20 @@ fn status_line(buf: &[u8]) -> Result<Option<(Version, u16, (usize, usize), usize
     let reason_start = match buf.get(12) {
         None => return Ok(None),
         Some(b'\r') => 12,
+        Some(b'\n') if bare_lf => 12,
         Some(b' ') => 13,
         Some(_) => return Err(ParseError::StatusLine),
     };
-    let cr = match value_end(buf, reason_start) {
-        ValueEnd::Crlf(cr) => cr,
+    let (cr, next) = match value_end(buf, reason_start) {
+        ValueEnd::Crlf(cr) => (cr, cr + 2),
         ValueEnd::Partial => return Ok(None),
-        ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
+        ValueEnd::BareLineEnding => match bare_lf_at(buf, reason_start, bare_lf) {
+            Some(lf) => (lf, lf + 1),
+            None => return Err(ParseError::LineEnding),
+        },
         ValueEnd::Control => return Err(ParseError::StatusLine),
     };
-    Ok(Some((version, status, (reason_start, cr), cr + 2)))
+    Ok(Some((version, status, (reason_start, cr), next)))
 }
 
 /// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`

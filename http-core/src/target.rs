@@ -159,24 +159,58 @@ fn form_decode(s: &[u8]) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
-/// What stays literal in an encoded path: unreserved characters and `/`.
-const PATH: &AsciiSet = &NON_ALPHANUMERIC
+/// The bytes escaped in one path segment; everything else stays literal.
+///
+/// RFC 3986 3.3: `segment = *pchar`, `pchar = unreserved / pct-encoded /
+/// sub-delims / ":" / "@"`. What stays literal is therefore `ALPHA DIGIT -
+/// . _ ~`, the sub-delims `! $ ( ) * + , ; =`, `:` and `@`; escaped are
+/// controls, space, non-ASCII (as its UTF-8 bytes), `%` (else a name like
+/// `100%` would read as an escape), the gen-delims `/ ? # [ ]` that would end
+/// or restructure the segment, and the bytes RFC 3986 never allows in a URI
+/// (`"`, `<`, `>`, `\`, `^`, the backtick, `{`, `|`, `}`). Two sub-delims are escaped although a segment
+/// may hold them, `&` and `'`: the result is also written into HTML
+/// attributes (listing links), where an escaped byte is equivalent for a
+/// server that decodes each segment once and a literal one could end a
+/// single-quoted attribute or start an entity. With `"`, `<`, `>` and the
+/// backtick escaped too, the output is safe inside any quoted attribute.
+///
+/// A segment with `:` must not be the first segment of a relative
+/// reference (RFC 3986 4.2: `a:b` reads as a scheme); such callers write
+/// `./` before it, as the directory listing does.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    // unreserved
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~')
-    .remove(b'/');
+    // sub-delims but `&` and `'`
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    // the rest of pchar
+    .remove(b':')
+    .remove(b'@');
 
-/// What stays literal in an encoded path segment: unreserved characters.
-const SEGMENT: &AsciiSet = &PATH.add(b'/');
+/// `SEGMENT` with `/` kept: a whole path of such segments.
+const PATH: &AsciiSet = &SEGMENT.remove(b'/');
 
-/// Percent-encodes a path for a URL: everything but unreserved characters
-/// and `/` (so `%`, `?`, `#`, quotes, spaces and non-ASCII are escaped).
+/// Percent-encodes a path for a URL: each segment as [`encode_segment`]
+/// does, the `/` between them kept.
 pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
-/// Percent-encodes one path segment (a `/` inside it is escaped too).
+/// Percent-encodes one path segment (a file name) so that it is a valid
+/// `segment` of RFC 3986 and safe inside a quoted HTML attribute: a `/`
+/// inside it is escaped too. The set, and why, is documented on the
+/// private `SEGMENT` constant of this module; in short: RFC 3986 `pchar`
+/// stays literal except `&` and `'`.
 pub fn encode_segment(segment: &str) -> String {
     utf8_percent_encode(segment, SEGMENT).to_string()
 }
@@ -275,5 +309,21 @@ mod tests {
         );
         assert_eq!(encode_segment("a/b"), "a%2Fb");
         assert_eq!(encode_path("/Az09-._~"), "/Az09-._~");
+        // pchar stays literal, except `&` and `'` (HTML attributes).
+        assert_eq!(encode_segment("!$()*+,;=:@"), "!$()*+,;=:@");
+        let table = [
+            ("a&b", "a%26b"),
+            ("it's", "it%27s"),
+            ("\"<>`", "%22%3C%3E%60"),
+            ("a b\tc\x7f", "a%20b%09c%7F"),
+            ("#?%/\\", "%23%3F%25%2F%5C"),
+            ("[::1]", "%5B::1%5D"),
+            ("^{|}", "%5E%7B%7C%7D"),
+            ("été", "%C3%A9t%C3%A9"),
+        ];
+        for (raw, encoded) in table {
+            assert_eq!(encode_segment(raw), encoded, "{raw:?}");
+            assert_eq!(percent_decode(encoded), raw.as_bytes(), "{raw:?}");
+        }
     }
 }

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use crate::resolve::encode_segment;
 use crate::timefmt;
+use http_core::encode_segment;
 
 /// One row of the listing.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,6 +28,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Component, Path, PathBuf};
 
+use http_core::encode_segment;
 use percent_encoding::percent_decode_str;
 use rustix::io::Errno;
 
@@ -72,32 +73,6 @@ impl Lexical {
         }
         out
     }
-}
-
-/// Characters escaped in one path segment of a link: controls, space, and
-/// everything that would end or restructure a segment (`/ ? # %`), plus the
-/// characters that are unsafe in HTML attributes or ambiguous to people.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'&')
-    .add(b'\'')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// Percent-encodes one path segment (a file name) for a URL.
-pub fn encode_segment(name: &str) -> String {
-    percent_encoding::utf8_percent_encode(name, SEGMENT).to_string()
 }
 
 /// Lexically normalizes a raw request path (as sent, before any decoding).

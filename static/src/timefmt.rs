@@ -1,5 +1,5 @@
 //! Calendar formatting of `SystemTime` in UTC for the listing page and the
-//! access log. HTTP dates (IMF-fixdate) come from `httpdate`; these two
+//! access log. HTTP dates (IMF-fixdate) come from `http_core::fmt_http_date`; these two
 //! formats are not HTTP dates, so they are done here with the civil-from-days
 //! algorithm (Howard Hinnant's `civil_from_days`).
 
@@ -123,13 +123,13 @@ mod tests {
     }
 
     #[test]
-    fn civil_agrees_with_httpdate_over_a_century() {
-        // httpdate formats IMF-fixdate ("Fri, 27 Nov 2026 03:49:17 GMT");
+    fn civil_agrees_with_http_dates_over_a_century() {
+        // http-core formats IMF-fixdate ("Fri, 27 Nov 2026 03:49:17 GMT");
         // compare day, month, year and time fields every ~11 days.
         let mut secs: i64 = 0;
         while secs < 4_102_444_800 {
             let t = at(secs);
-            let imf = httpdate::fmt_http_date(t);
+            let imf = http_core::fmt_http_date(t);
             let c = civil(t);
             let month = MONTH_ABBREVIATIONS[(c.month - 1) as usize];
             let expect = format!(

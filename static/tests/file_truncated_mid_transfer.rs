@@ -4,7 +4,6 @@
 //! open descriptor keeps it alive).
 mod common;
 use common::*;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -19,24 +18,8 @@ fn file_truncated_mid_transfer() {
     for (name, truncate) in [("shrinks.bin", true), ("deleted.bin", false)] {
         let url = format!("{}{name}", server.url);
         let sink = dir.path().join(format!("{name}.download"));
-        let sink_arg = sink.to_str().expect("utf-8 path").to_string();
         let started = Instant::now();
-        let client = Command::new("curl")
-            .args([
-                "-s",
-                "--max-time",
-                "30",
-                "--limit-rate",
-                "4M",
-                "-o",
-                &sink_arg,
-                "-w",
-                "%{size_download}",
-                &url,
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| missing_peer("curl", e));
+        let client = slow_download(&url, &sink, "4M");
         wait_for_bytes(&sink, 64 << 10);
         let path = dir.path().join(name);
         if truncate {

@@ -64,22 +64,7 @@ print(codes)
     write(dir.path(), "big.bin", vec![b'z'; 32 << 20]);
     let mut server = StaticServer::start(dir.path(), &["-q"]);
     let sink = dir.path().join("big.download");
-    let client = Command::new("curl")
-        .args([
-            "-s",
-            "--max-time",
-            "30",
-            "--limit-rate",
-            "16M",
-            "-w",
-            "%{size_download}",
-            "-o",
-        ])
-        .arg(&sink)
-        .arg(format!("{}big.bin", server.url))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| missing_peer("curl", e));
+    let client = slow_download(&format!("{}big.bin", server.url), &sink, "16M");
     wait_for_bytes(&sink, 64 << 10);
     signal(server.pid(), "TERM");
     let out = client.wait_with_output().expect("curl");

@@ -191,6 +191,50 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
     parse_reply(&bytes)
 }
 
+/// Sends `bytes` on a new connection, without asking for a close, and
+/// reads until the server closes it: what a refusal must do (the next
+/// message's boundary is unknown). Panics when the connection is still
+/// open after [`STEP_TIMEOUT`] or is reset, so a server that waits for
+/// more gets caught.
+pub fn send_until_server_closes(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect_timeout(&addr, STEP_TIMEOUT).expect("connect");
+    s.set_read_timeout(Some(STEP_TIMEOUT)).expect("timeout");
+    s.write_all(bytes).expect("write request");
+    let mut received = Vec::new();
+    if let Err(e) = s.read_to_end(&mut received) {
+        panic!(
+            "the server did not close the connection ({e}) after sending {:?}",
+            String::from_utf8_lossy(&received)
+        );
+    }
+    received
+}
+
+/// Sends `request` (a refused message, with more pipelined behind it) and
+/// asserts what a refusal must be: one 400, then the server's close, with
+/// nothing after it answered.
+pub fn assert_400_and_close(addr: SocketAddr, request: &[u8], what: &str) {
+    let received = send_until_server_closes(addr, request);
+    assert_eq!(parse_reply(&received).status, 400, "{what}");
+    assert_eq!(count_responses(&received), 1, "{what}: answered past it");
+}
+
+/// How many responses `bytes` holds, read one after another by their
+/// `Content-Length` (what the server sends for these tests' answers);
+/// what follows the last whole one is ignored.
+pub fn count_responses(mut bytes: &[u8]) -> usize {
+    let mut count = 0;
+    while let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+        let length = parse_reply(&bytes[..end + 4])
+            .header("Content-Length")
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0);
+        count += 1;
+        bytes = bytes.get(end + 4 + length..).unwrap_or_default();
+    }
+    count
+}
+
 /// A GET of `target` as sent, byte for byte.
 pub fn raw_get(addr: SocketAddr, target: &str) -> Reply {
     raw(
@@ -263,6 +307,22 @@ pub fn write(dir: &Path, rel: &str, data: impl AsRef<[u8]>) {
         std::fs::create_dir_all(parent).expect("mkdir");
     }
     std::fs::write(path, data).expect("write fixture");
+}
+
+/// Starts curl downloading `url` into `sink` at no more than `rate` bytes
+/// a second (curl's `--limit-rate`, such as `4M`), so that the transfer
+/// stays in flight while the test acts on it; curl prints the bytes it
+/// received on its piped stdout, and gives up after 30 s. Pair it with
+/// [`wait_for_bytes`] on `sink`.
+pub fn slow_download(url: &str, sink: &Path, rate: &str) -> Child {
+    Command::new("curl")
+        .args(["-s", "--max-time", "30", "--limit-rate", rate])
+        .args(["-w", "%{size_download}", "-o"])
+        .arg(sink)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| missing_peer("curl", e))
 }
 
 /// Waits (bounded) until the file at `path` holds at least `bytes` bytes:
