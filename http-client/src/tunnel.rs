@@ -53,7 +53,7 @@ impl HttpConnect {
             authority: authority.to_string(),
             credentials,
             user_agent: user_agent.map(str::to_string),
-            parser: ResponseParser::new(Limits::default()),
+            parser: crate::exchange::machine::response_parser(Limits::default()),
             state: ConnectState::Start,
             reply_head: Vec::new(),
         }

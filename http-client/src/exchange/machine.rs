@@ -241,7 +241,7 @@ impl Exchange {
             expect_wait,
             limits,
             deadlines,
-            parser: ResponseParser::new(limits),
+            parser: response_parser(limits),
             out: head,
             body_given: 0,
             waiting_since: None,
@@ -584,6 +584,14 @@ impl Exchange {
     pub fn is_finished(&self) -> bool {
         matches!(self.state, State::Done { .. } | State::Failed)
     }
+}
+
+/// The response parser a client wants (RFC 9112 leaves the choice to the
+/// recipient, curl and browsers take both): a lone LF ends a line (2.2),
+/// as old appliances and CGI scripts send it, and an obs-fold is read as
+/// SP (5.2, a user agent MUST). Requests, on the server, stay strict.
+pub(crate) fn response_parser(limits: Limits) -> ResponseParser {
+    ResponseParser::new(limits).bare_lf(true).obs_fold(true)
 }
 
 #[cfg(test)]
