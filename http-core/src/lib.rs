@@ -38,6 +38,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod accept_encoding;
 mod body;
 mod chars;
 mod chunked;
