@@ -37,6 +37,7 @@
 #![deny(unsafe_code)]
 
 mod buf;
+pub mod compress;
 mod conn;
 mod frame;
 mod handler;
@@ -53,6 +54,7 @@ mod sys;
 mod timer;
 mod worker;
 
+pub use compress::{compress, Compress, Compression};
 pub use handler::Handler;
 pub use request::Request;
 pub use response::{Body, BodyPart, BodyStream, Completion, FileRegion, Response};
