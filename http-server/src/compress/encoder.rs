@@ -38,6 +38,8 @@ impl Encoder {
             Coding::Zstd => {
                 let mut e = zstd::stream::write::Encoder::new(Vec::new(), levels.zstd)?;
                 e.window_log(WINDOW_LOG)?;
+                // 4 bytes per body, so that a client can detect corruption.
+                e.include_checksum(true)?;
                 Encoder::Zstd(e)
             }
             Coding::Deflate => {
