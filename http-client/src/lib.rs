@@ -66,6 +66,7 @@
 
 mod client;
 mod connect;
+pub mod decode;
 mod error;
 mod exchange;
 pub mod handshake;
