@@ -105,7 +105,8 @@ pub fn codings(content_encoding: &str) -> Result<Vec<Coding>, UnsupportedCoding>
     Ok(out)
 }
 
-/// `body` with the `content_encoding` undone (`None`: as it is).
+/// `body` with the `content_encoding` undone (`None`: as it is). An
+/// empty body stays empty whatever its coding (a HEAD, a 304).
 pub fn decoder<'a, R: Read + Send + 'a>(
     content_encoding: Option<&str>,
     body: R,
@@ -114,6 +115,52 @@ pub fn decoder<'a, R: Read + Send + 'a>(
         Some(value) => codings(value)?,
         None => Vec::new(),
     };
+    if stack.is_empty() {
+        return Ok(Box::new(body));
+    }
+    Ok(Box::new(Lazy::Pending(body, stack)))
+}
+
+/// The decoders, set up at the first byte of the body.
+enum Lazy<'a, R> {
+    Pending(R, Vec<Coding>),
+    Ready(Box<dyn Read + Send + 'a>),
+    Taken,
+}
+
+impl<'a, R: Read + Send + 'a> Read for Lazy<'a, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Lazy::Ready(r) = self {
+            return r.read(buf);
+        }
+        let Lazy::Pending(mut body, stack) = std::mem::replace(self, Lazy::Taken) else {
+            return Ok(0);
+        };
+        let mut first = vec![0; FIRST_READ_BYTES];
+        let n = loop {
+            match body.read(&mut first) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    *self = Lazy::Pending(body, stack);
+                    return Err(e);
+                }
+                Ok(n) => break n,
+            }
+        };
+        if n == 0 {
+            return Ok(0); // an empty body: nothing to decode
+        }
+        first.truncate(n);
+        *self = Lazy::Ready(stacked(io::Cursor::new(first).chain(body), &stack));
+        self.read(buf)
+    }
+}
+
+/// The first read that tells an empty body from a coded one.
+const FIRST_READ_BYTES: usize = 16 * 1024;
+
+/// `stack` (in the order applied) undone over `body`.
+fn stacked<'a, R: Read + Send + 'a>(body: R, stack: &[Coding]) -> Box<dyn Read + Send + 'a> {
     let mut reader: Box<dyn Read + Send + 'a> = Box::new(Source(body));
     for &coding in stack.iter().rev() {
         reader = Box::new(Decode {
@@ -121,7 +168,7 @@ pub fn decoder<'a, R: Read + Send + 'a>(
             inner: one(coding, reader),
         });
     }
-    Ok(Box::new(Outermost(reader)))
+    Box::new(Outermost(reader))
 }
 
 /// One decoder over `r`.

@@ -143,3 +143,10 @@ fn source_errors_pass_through() {
         assert!(!is_decode_error(&e), "{coding:?}");
     }
 }
+
+#[test]
+fn an_empty_body_stays_empty() {
+    for coding in ["gzip", "br", "zstd", "deflate", "gzip, br"] {
+        assert_eq!(read_all(Some(coding), b"").expect("empty"), b"", "{coding}");
+    }
+}
