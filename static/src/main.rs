@@ -57,6 +57,10 @@ struct Args {
     /// No on-the-fly compression (on by default for text: br, zstd, gzip)
     #[arg(long)]
     no_compress: bool,
+    /// Compress on every request instead of caching small files' variants
+    /// (for benchmarks: nginx's behaviour)
+    #[arg(long, hide = true)]
+    no_compress_cache: bool,
 }
 
 fn main() -> ExitCode {
@@ -94,7 +98,8 @@ fn run(args: Args) -> Result<(), String> {
         .dotfiles(args.dotfiles)
         .follow_symlinks(args.follow_symlinks)
         .max_age(args.max_age.map(Duration::from_secs))
-        .compress(!args.no_compress);
+        .compress(!args.no_compress)
+        .compress_cache(!args.no_compress_cache);
     for header in &args.headers {
         let (name, value) = parse_header(header)?;
         files = files.header(name, value);

@@ -58,11 +58,15 @@ impl StaticFiles {
             return Some(OnTheFly::Stream(coding));
         }
         let key = rel.to_string_lossy();
-        let variant = match self.variants.get(&key, etag, coding) {
+        let cached = match self.variants_on {
+            true => self.variants.get(&key, etag, coding),
+            false => None,
+        };
+        let variant = match cached {
             Some(v) => v,
             None => {
                 let v = Arc::new(self.encode_small(found, coding)?);
-                if settled(&found.meta) {
+                if self.variants_on && settled(&found.meta) {
                     self.variants.insert(&key, etag, coding, Arc::clone(&v));
                 }
                 v

@@ -89,6 +89,7 @@ pub struct StaticFiles {
     compression: Option<Compression>,
     /// Compressed variants of small files (shared by clones).
     variants: Arc<VariantCache>,
+    variants_on: bool,
 }
 
 impl StaticFiles {
@@ -118,6 +119,7 @@ impl StaticFiles {
             extra_names: Vec::new(),
             compression: Some(Compression::default()),
             variants: Arc::default(),
+            variants_on: true,
         })
     }
 
@@ -126,6 +128,13 @@ impl StaticFiles {
     /// precompressed sibling is preferred when the client accepts it.
     pub fn compress(mut self, on: bool) -> StaticFiles {
         self.compression = on.then(Compression::default);
+        self
+    }
+
+    /// Keep compressed variants of small files in memory (on by default);
+    /// off compresses on every request, as nginx does.
+    pub fn compress_cache(mut self, on: bool) -> StaticFiles {
+        self.variants_on = on;
         self
     }
 
