@@ -13,7 +13,11 @@ medians. The file is a 100 KiB JavaScript-like file; every request sends
 - nginx:        gzip on, gzip_comp_level LEVEL
 
 Reported: requests/s, requests per server CPU-second, and bytes on the
-wire per response (wrk's transfer / requests: head and body).
+wire per response (wrk's transfer / requests: head and body). A second
+table: wrk's p99 for a 1 KiB file (10 connections) while 4 clients
+download a 10 MiB compressible file with gzip in a loop (the big file is
+compressed in 64 KiB slices, so the small requests should keep their
+latency).
 
     python3 benches/load/compress.py
     DURATION=1s ROUNDS=1 python3 benches/load/compress.py    # a smoke run
@@ -134,6 +138,38 @@ def main():
         for label, values, _ in rows:
             ratio = values["ours-nocache"] / values["nginx"] if values["nginx"] else float("nan")
             print(f"ours-nocache / nginx, {label}: {ratio:.2f}x")
+        lat = latency_during_big_downloads(tmp, docroot, {"ours": contestants["ours"], "nginx": nginx})
+        print("\n### p99 of 1 KiB requests while 4 clients download a 10 MiB file with gzip\n")
+        print("| server | p99 (ms) | 10 MiB downloads completed |\n|---|---|---|")
+        for name, (p99, done) in lat.items():
+            print(f"| {name} | {p99:.2f} | {done} |")
+
+
+def latency_during_big_downloads(tmp, docroot, contestants):
+    """{name: (p99 ms of small requests, big downloads completed)}."""
+    with open(os.path.join(docroot, "big.js"), "wb") as f:
+        f.write(javascript(10 * 1024 * 1024))
+    with open(os.path.join(docroot, "small.txt"), "wb") as f:
+        f.write(b"x" * 1024)
+    for name in ("big.js", "small.txt"):
+        os.chmod(os.path.join(docroot, name), 0o644)
+    out = {}
+    for name, start in contestants.items():
+        p = start()
+        big = f"http://127.0.0.1:{p.port}/big.js"
+        loop = ("end=$((SECONDS+{s})); n=0; while [ $SECONDS -lt $end ]; do "
+                "curl -s -o /dev/null -H 'Accept-Encoding: gzip' {url} && n=$((n+1)); done; echo $n")
+        secs = int(float(compare.DURATION.rstrip("s"))) + 1
+        try:
+            downloads = [subprocess.Popen(["taskset", "-c", "1", "bash", "-c", loop.format(s=secs, url=big)],
+                                          stdout=subprocess.PIPE, text=True) for _ in range(4)]
+            time.sleep(0.2)
+            _, p99 = compare.wrk(f"http://127.0.0.1:{p.port}/small.txt", conns=10)
+            done = sum(int(d.communicate(timeout=120)[0].strip() or 0) for d in downloads)
+            out[name] = (p99, done)
+        finally:
+            p.stop()
+    return out
 
 
 if __name__ == "__main__":
