@@ -81,6 +81,7 @@
 
 mod client;
 mod connect;
+pub mod decode;
 mod error;
 mod exchange;
 #[doc(hidden)]

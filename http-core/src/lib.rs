@@ -39,6 +39,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod accept_encoding;
 mod body;
 mod chars;
 mod chunked;

@@ -37,6 +37,7 @@
 #![deny(unsafe_code)]
 
 mod buf;
+pub mod compress;
 mod config;
 mod conn;
 mod frame;
@@ -59,6 +60,7 @@ mod timer;
 mod transport;
 mod worker;
 
+pub use compress::{compress, Compress, Compression};
 pub use handler::Handler;
 pub use request::Request;
 pub use response::{Body, BodyPart, BodyStream, Completion, FileRegion, Response};

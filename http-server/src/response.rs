@@ -174,6 +174,14 @@ impl Response {
         self.with_body(Body::Stream(Box::new(pieces)))
     }
 
+    pub(crate) fn from_parts(status: StatusCode, headers: Headers, body: Body) -> Response {
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub(crate) fn into_parts(self) -> (StatusCode, Headers, Body) {
         (self.status, self.headers, self.body)
     }

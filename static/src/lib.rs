@@ -76,5 +76,6 @@ pub mod listing;
 pub mod range;
 pub mod resolve;
 mod timefmt;
+mod variants;
 
 pub use handler::{StaticFiles, ALLOW, DEFAULT_CACHE_CONTROL};

@@ -54,6 +54,13 @@ struct Args {
     /// No access log
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// No on-the-fly compression (on by default for text: br, zstd, gzip)
+    #[arg(long)]
+    no_compress: bool,
+    /// Compress on every request instead of caching small files' variants
+    /// (for benchmarks: nginx's behaviour)
+    #[arg(long, hide = true)]
+    no_compress_cache: bool,
 }
 
 fn main() -> ExitCode {
@@ -90,7 +97,9 @@ fn run(args: Args) -> Result<(), String> {
         .spa(args.spa)
         .dotfiles(args.dotfiles)
         .follow_symlinks(args.follow_symlinks)
-        .max_age(args.max_age.map(Duration::from_secs));
+        .max_age(args.max_age.map(Duration::from_secs))
+        .compress(!args.no_compress)
+        .compress_cache(!args.no_compress_cache);
     for header in &args.headers {
         let (name, value) = parse_header(header)?;
         files = files.header(name, value);
@@ -255,6 +264,7 @@ mod tests {
         assert!(
             !args.quiet && !args.spa && !args.dotfiles && !args.no_listing && !args.follow_symlinks
         );
+        assert!(!args.no_compress);
         let args = Args::try_parse_from([
             "static",
             "-a",
@@ -272,6 +282,7 @@ mod tests {
             "-q",
             "--max-age",
             "60",
+            "--no-compress",
             "site",
         ])
         .expect("every flag"); // ok: literal
@@ -280,5 +291,6 @@ mod tests {
         assert_eq!(args.headers, vec!["A: 1", "B: 2"]);
         assert_eq!(args.max_age, Some(60));
         assert!(args.quiet && args.spa && args.dotfiles && args.no_listing && args.follow_symlinks);
+        assert!(args.no_compress);
     }
 }

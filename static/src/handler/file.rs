@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use http_core::{Method, StatusCode};
-use http_server::{Body, BodyPart, FileRegion, Request, Response};
+use http_server::{compress, Body, BodyPart, FileRegion, Request, Response};
 
 use super::{field, into_error, StaticFiles, SMALL_FILE_BYTES};
 use crate::cache;
@@ -29,7 +29,15 @@ impl StaticFiles {
             None => content_type::for_path(rel),
         };
         let (found, coding, has_siblings) = self.negotiate(req, rel, found);
-        let v = Validators::of(&found, coding);
+        let mut v = Validators::of(&found, coding);
+        let compressible = self.compression.is_some() && compress::is_compressible(&content_type);
+        let on_the_fly = match coding {
+            Encoding::Identity if compressible => self.on_the_fly(req, rel, &found, &v.etag),
+            _ => None,
+        };
+        if let Some(how) = &on_the_fly {
+            v.etag = compress::variant_etag(&v.etag, how.coding());
+        }
         // One response, its status and body decided below.
         let mut resp = Response::new(StatusCode::OK);
         let headers = resp.headers_mut();
@@ -38,7 +46,7 @@ impl StaticFiles {
             headers.append("Last-Modified", lm);
         }
         headers.append("Cache-Control", &self.cache_control);
-        if has_siblings {
+        if has_siblings || compressible {
             headers.append("Vary", "Accept-Encoding");
         }
         match preconditions(req, &v) {
@@ -48,6 +56,10 @@ impl StaticFiles {
                 return resp;
             }
             Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
+        }
+        if let Some(how) = on_the_fly {
+            resp.headers_mut().append("Content-Type", &content_type);
+            return self.compressed_body(resp, &found, how);
         }
         let size = found.meta.len();
         let range = requested_range(req, &v, size);
@@ -217,10 +229,10 @@ fn with_body(
 
 /// A regular file to serve: just opened, or from the open-file cache.
 pub(super) struct Found {
-    file: Arc<fs::File>,
-    meta: fs::Metadata,
+    pub(super) file: Arc<fs::File>,
+    pub(super) meta: fs::Metadata,
     /// The cache entry it is (its precomputed fields and maybe its bytes).
-    cached: Option<Arc<cache::Entry>>,
+    pub(super) cached: Option<Arc<cache::Entry>>,
 }
 
 impl Found {

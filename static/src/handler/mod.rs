@@ -9,6 +9,8 @@
 //!   -> resolve::open_inside (404 / 403; --spa falls back to /index.html)
 //!   -> directory: 301 to the slash form, index.html, listing or 403
 //!   -> file: encoding::preferred picks a .br/.gz sibling
+//!            else compressed::on_the_fly picks br/zstd/gzip for a
+//!            compressible type (variant cache, or sliced streaming)
 //!            conditional::evaluate (304 / 412)
 //!            range::evaluate, behind conditional::if_range (206 / 416 / 200)
 //! ```
@@ -24,8 +26,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http_core::{Method, StatusCode};
-use http_server::{Handler, Request, Response};
+use http_server::{Compression, Handler, Request, Response};
 
+mod compressed;
 mod directory;
 mod file;
 
@@ -36,6 +39,7 @@ use crate::conditional;
 use crate::content_type;
 use crate::encoding::Encoding;
 use crate::resolve::{self, OpenError, OpenOptionsInside, Opened, ResolveError};
+use crate::variants::VariantCache;
 
 /// The methods a static directory answers.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -81,12 +85,18 @@ pub struct StaticFiles {
     /// remove the defaults they replace.
     extra_headers: Vec<(String, String)>,
     extra_names: Vec<String>,
+    /// On-the-fly compression settings; `None` turns it off.
+    compression: Option<Compression>,
+    /// Compressed variants of small files (shared by clones).
+    variants: Arc<VariantCache>,
+    variants_on: bool,
 }
 
 impl StaticFiles {
     /// Serves `root`, which must be an existing directory. Defaults:
     /// listings on, no SPA fallback, dotfiles hidden, symlinks followed
-    /// only inside the root, `Cache-Control: no-cache`.
+    /// only inside the root, `Cache-Control: no-cache`, on-the-fly
+    /// compression on.
     pub fn new(root: impl AsRef<Path>) -> io::Result<StaticFiles> {
         let root = fs::canonicalize(root.as_ref())?;
         let root_dir = fs::File::open(&root)?;
@@ -107,7 +117,31 @@ impl StaticFiles {
             cache_control: DEFAULT_CACHE_CONTROL.to_string(),
             extra_headers: Vec::new(),
             extra_names: Vec::new(),
+            compression: Some(Compression::default()),
+            variants: Arc::default(),
+            variants_on: true,
         })
+    }
+
+    /// On-the-fly compression of compressible types (on by default, at
+    /// [`Compression`]'s default levels: gzip 6, brotli 5, zstd 3). A
+    /// precompressed sibling is preferred when the client accepts it.
+    pub fn compress(mut self, on: bool) -> StaticFiles {
+        self.compression = on.then(Compression::default);
+        self
+    }
+
+    /// Keep compressed variants of small files in memory (on by default);
+    /// off compresses on every request, as nginx does.
+    pub fn compress_cache(mut self, on: bool) -> StaticFiles {
+        self.variants_on = on;
+        self
+    }
+
+    /// On-the-fly compression with these settings.
+    pub fn compression(mut self, compression: Compression) -> StaticFiles {
+        self.compression = Some(compression);
+        self
     }
 
     /// Directory listings (on by default); off answers 403 for a directory

@@ -128,6 +128,10 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub user_agent: Option<String>,
+    /// Ask for a compressed body (Accept-Encoding: deflate, gzip, br, zstd)
+    /// and write it decoded.
+    #[arg(long = "compressed")]
+    pub compressed: bool,
     /// Print connection notes and heads on stderr.
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,

@@ -24,6 +24,7 @@ pub const TOO_MANY_REDIRECTS: u8 = 47;
 pub const EMPTY_REPLY: u8 = 52;
 pub const SEND_ERROR: u8 = 55;
 pub const RECV_ERROR: u8 = 56;
+pub const BAD_CONTENT_ENCODING: u8 = 61;
 pub const PROXY_HANDSHAKE: u8 = 97;
 
 /// A failed transfer: curl's exit code and a message.

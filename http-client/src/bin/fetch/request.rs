@@ -85,6 +85,11 @@ fn add_flag_headers<'c>(
     if let Some(u) = &cli.user {
         req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
     }
+    if cli.compressed && !names_header(&cli.headers, "accept-encoding") {
+        // curl sends it with the defaults; a -H Accept-Encoding replaces
+        // (or, empty, removes) it, and the body is still decoded.
+        req = req.header("Accept-Encoding", http_client::decode::ACCEPT_ENCODING);
+    }
     if let Some(r) = &cli.range {
         req = req.header("Range", format!("bytes={r}"));
     }
@@ -102,6 +107,14 @@ fn add_flag_headers<'c>(
         req = req.header("Cookie", c);
     }
     Ok(req)
+}
+
+/// Whether a `-H` argument names the header `lower` (in any form).
+fn names_header(headers: &[String], lower: &str) -> bool {
+    headers.iter().any(|h| {
+        let name = h.split([':', ';']).next().unwrap_or(""); // ok: split yields one item
+        name.trim().eq_ignore_ascii_case(lower)
+    })
 }
 
 /// The `-H` headers, in order: "Name: value" sets, "Name:" removes, and

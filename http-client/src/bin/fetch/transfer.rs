@@ -4,7 +4,9 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
-use http_client::{Error, Response};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http_client::{decode, Error, Response};
 
 use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
@@ -174,15 +176,15 @@ fn copy_body(
     let total = resp
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
+    let wire = AtomicU64::new(0);
+    let mut body = body_reader(ctx, resp, &wire)?;
     let progress = (!ctx.cli.silent && matches!(sink, Sink::File(_)) && io::stderr().is_terminal())
         .then(|| make_progress(total));
     let mut buf = vec![0u8; BODY_BUF_BYTES];
-    let body = resp.body();
     let result = loop {
         match body.read(&mut buf) {
             Ok(0) => break Ok(()),
             Ok(n) => {
-                stats.size_download += n as u64;
                 if let Some(p) = &progress {
                     p.inc(n as u64);
                 }
@@ -191,13 +193,64 @@ fn copy_body(
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if decode::is_decode_error(&e) => break Err(unencoding_failure(&e)),
             Err(e) => break Err(failure(Error::from_io(e))),
         }
     };
+    // curl's size_download counts the bytes received, not the decoded ones.
+    stats.size_download = wire.load(Ordering::Relaxed);
     if let Some(p) = progress {
         p.finish_and_clear();
     }
     result
+}
+
+/// The body as it is, or decoded with `--compressed` (by its
+/// Content-Encoding), counting the bytes received into `wire`.
+fn body_reader<'a>(
+    ctx: &Ctx<'_>,
+    resp: &'a mut Response,
+    wire: &'a AtomicU64,
+) -> Result<Box<dyn Read + Send + 'a>, Failure> {
+    let coding = resp.header("content-encoding").map(str::to_string);
+    let counted = Counted {
+        inner: resp.body(),
+        n: wire,
+    };
+    if !ctx.cli.compressed {
+        return Ok(Box::new(counted));
+    }
+    decode::decoder(coding.as_deref(), counted).map_err(|e| {
+        Failure::new(
+            exit::BAD_CONTENT_ENCODING,
+            format!("Unrecognized content encoding type: {e}"),
+        )
+    })
+}
+
+/// curl's exit 61 and message for a body that does not decode.
+fn unencoding_failure(e: &io::Error) -> Failure {
+    let detail = e
+        .get_ref()
+        .map_or_else(|| e.to_string(), |inner| inner.to_string());
+    Failure::new(
+        exit::BAD_CONTENT_ENCODING,
+        format!("Error while processing content unencoding: {detail}"),
+    )
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<'a, R> {
+    inner: R,
+    n: &'a AtomicU64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// The `-o` progress bar on stderr: a bar when the length is known, else a
