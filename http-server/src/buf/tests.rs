@@ -190,3 +190,25 @@ fn small_pushes_coalesce_into_one_chunk() {
     assert_eq!(q.items.len(), 1);
     assert_eq!(q.mem_bytes(), 3);
 }
+
+/// A stream's pulls are bounded per flush (a pull is the producer's work,
+/// say compressing a slice), so a socket that never fills still yields the
+/// turn after a few pulls, and the rest comes next turn.
+#[test]
+fn stream_pulls_are_bounded_per_flush() {
+    let pieces: Vec<io::Result<Vec<u8>>> = (0..10).map(|i| Ok(vec![b'0' + i as u8])).collect();
+    let (mut t, wire) = Fake::new();
+    let mut q = WriteQueue::new();
+    q.push_stream(Stream {
+        iter: Box::new(pieces.into_iter()),
+        frame: |piece, out| out.extend_from_slice(piece),
+        trailer: b"",
+    });
+    let mut marks = vec![];
+    let per_turn = STREAM_PULLS_PER_FLUSH;
+    assert_eq!(q.flush(&mut t, &mut marks).unwrap(), FlushOutcome::Budget);
+    assert_eq!(wire.borrow().output.len(), per_turn);
+    while q.flush(&mut t, &mut marks).unwrap() == FlushOutcome::Budget {}
+    assert_eq!(wire.borrow().output, b"0123456789");
+    assert!(q.is_empty());
+}
