@@ -10,9 +10,8 @@ use std::time::SystemTime;
 use http_core::StatusCode;
 use http_server::{Request, Response};
 
-use super::file::{preconditions, Validators};
-use super::{error, into_error, Found, StaticFiles, INDEX_FILE};
-use crate::conditional::Precondition;
+use super::file::{answer_preconditions, Validators};
+use super::{error, Found, StaticFiles, INDEX_FILE};
 use crate::listing;
 use crate::resolve::{self, Lexical, OpenError};
 
@@ -74,14 +73,10 @@ impl StaticFiles {
         if let Some(lm) = &v.last_modified_text {
             resp = resp.header("Last-Modified", lm);
         }
-        match preconditions(req, &v) {
-            Precondition::Proceed => {}
-            Precondition::NotModified => {
-                resp.set_status(StatusCode::NOT_MODIFIED);
-                return resp;
-            }
-            Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
-        }
+        let resp = match answer_preconditions(req, &v, resp) {
+            Ok(resp) => resp,
+            Err(answered) => return answered,
+        };
         resp.header("Content-Type", "text/html; charset=utf-8")
             .bytes(page)
     }

@@ -49,14 +49,10 @@ impl StaticFiles {
         if has_siblings || compressible {
             headers.append("Vary", "Accept-Encoding");
         }
-        match preconditions(req, &v) {
-            Precondition::Proceed => {}
-            Precondition::NotModified => {
-                resp.set_status(StatusCode::NOT_MODIFIED);
-                return resp;
-            }
-            Precondition::Failed => return into_error(resp, StatusCode::PRECONDITION_FAILED),
-        }
+        let mut resp = match answer_preconditions(req, &v, resp) {
+            Ok(resp) => resp,
+            Err(answered) => return answered,
+        };
         if let Some(how) = on_the_fly {
             resp.headers_mut().append("Content-Type", &content_type);
             return self.compressed_body(resp, &found, how);
@@ -158,8 +154,25 @@ impl Validators {
     }
 }
 
+/// Evaluates the preconditions for `resp` (its validators already set):
+/// `Ok(resp)` to go on, or `Err` with the 304 or 412 to send instead.
+pub(super) fn answer_preconditions(
+    req: &Request,
+    v: &Validators,
+    mut resp: Response,
+) -> Result<Response, Response> {
+    match preconditions(req, v) {
+        Precondition::Proceed => Ok(resp),
+        Precondition::NotModified => {
+            resp.set_status(StatusCode::NOT_MODIFIED);
+            Err(resp)
+        }
+        Precondition::Failed => Err(into_error(resp, StatusCode::PRECONDITION_FAILED)),
+    }
+}
+
 /// RFC 9110 13.2.2, for a GET or HEAD of an existing representation.
-pub(super) fn preconditions(req: &Request, v: &Validators) -> Precondition {
+fn preconditions(req: &Request, v: &Validators) -> Precondition {
     let if_match = field(req, "If-Match");
     let if_none_match = field(req, "If-None-Match");
     let conditions = Conditions {
