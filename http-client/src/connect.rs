@@ -30,7 +30,7 @@ use crate::settings::Settings;
 use crate::socks::{Socks4, Socks5, SocksTarget};
 use crate::tls::{info, TlsConfig, TlsConn};
 use crate::trace::{Trace, Tracer};
-use crate::transport::Transport;
+use crate::transport::{TlsSession, Transport};
 use crate::tunnel::HttpConnect;
 use crate::url::{Host, Url};
 
@@ -186,7 +186,8 @@ fn start_tls(
     for line in tls.info().lines() {
         tracer.note(&line);
     }
-    Conn::with_transport(Transport::Tls(Box::new(tls)), peer).map_err(|e| Error::io(Phase::Tls, e))
+    Conn::with_transport(Transport::Tls(Box::new(TlsSession::new(tls))), peer)
+        .map_err(|e| Error::io(Phase::Tls, e))
 }
 
 /// The handshake `proxy` needs to reach the origin of `url`, or `None`

@@ -6,7 +6,7 @@
 //! nonblocking and reports `WouldBlock` like a socket does, so the
 //! connection's one wait loop serves every variant.
 //!
-//! TLS (issue 10): `Tls(Box<TlsConn>)`, the session built and handshaken
+//! TLS (issue 10): `Tls(Box<TlsSession>)`, the session built and handshaken
 //! in [`crate::connect::open`] after any proxy handshake.
 //! - `read`: plaintext without waiting (`TlsConn`'s `Read`); a socket EOF
 //!   with or without `close_notify` is `Ok(0)`: the body framing decides
@@ -18,7 +18,9 @@
 //!   connection waits through it.
 //! - `probe_idle`: records that arrived meanwhile are processed; a session
 //!   ticket keeps the connection, plaintext or `close_notify` discards it.
-//! - `abort`: linger 0 without `close_notify`.
+//! - `abort`: linger 0 without `close_notify`; any other close (dropping
+//!   the connection) sends `close_notify` first, as far as the socket
+//!   takes it without waiting.
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -34,7 +36,34 @@ pub enum Transport {
     /// Plain TCP.
     Plain(TcpStream),
     /// A TLS session over TCP (its socket registered with its own poll).
-    Tls(Box<TlsConn>),
+    Tls(Box<TlsSession>),
+}
+
+/// A TLS session under a connection: sends `close_notify` when dropped,
+/// unless the connection was aborted.
+#[derive(Debug)]
+pub struct TlsSession {
+    conn: TlsConn,
+    aborted: bool,
+}
+
+impl TlsSession {
+    /// Wraps a handshaken session.
+    pub fn new(conn: TlsConn) -> TlsSession {
+        TlsSession {
+            conn,
+            aborted: false,
+        }
+    }
+}
+
+impl Drop for TlsSession {
+    fn drop(&mut self) {
+        if !self.aborted {
+            // Best effort, never a wait: the deadline is now.
+            let _ = self.conn.close_notify(std::time::Instant::now());
+        }
+    }
 }
 
 /// What a nonblocking look at an idle connection found.
@@ -51,7 +80,7 @@ impl Transport {
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.read(buf),
-            Transport::Tls(t) => t.read(buf),
+            Transport::Tls(t) => t.conn.read(buf),
         }
     }
 
@@ -59,7 +88,7 @@ impl Transport {
     pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.write(buf),
-            Transport::Tls(t) => t.write(buf),
+            Transport::Tls(t) => t.conn.write(buf),
         }
     }
 
@@ -68,7 +97,7 @@ impl Transport {
     pub fn flush(&mut self) -> io::Result<()> {
         match self {
             Transport::Plain(_) => Ok(()),
-            Transport::Tls(t) => t.flush(),
+            Transport::Tls(t) => t.conn.flush(),
         }
     }
 
@@ -78,7 +107,7 @@ impl Transport {
     pub fn wait(&mut self, deadline: std::time::Instant) -> Option<io::Result<()>> {
         match self {
             Transport::Plain(_) => None,
-            Transport::Tls(t) => Some(Wire::wait(&mut **t, deadline)),
+            Transport::Tls(t) => Some(Wire::wait(&mut t.conn, deadline)),
         }
     }
 
@@ -86,7 +115,7 @@ impl Transport {
     pub fn tls(&self) -> Option<&TlsConn> {
         match self {
             Transport::Plain(_) => None,
-            Transport::Tls(t) => Some(t),
+            Transport::Tls(t) => Some(&t.conn),
         }
     }
 
@@ -105,7 +134,7 @@ impl Transport {
     /// byte).
     pub fn probe_idle(&mut self) -> Probe {
         if let Transport::Tls(t) = self {
-            return if t.probe_alive() {
+            return if t.conn.probe_alive() {
                 Probe::Idle
             } else {
                 Probe::Unusable
@@ -130,7 +159,8 @@ impl Transport {
                 let _ = SockRef::from(&*s).set_linger(Some(Duration::ZERO));
             }
             Transport::Tls(t) => {
-                let _ = SockRef::from(t.wire().stream()).set_linger(Some(Duration::ZERO));
+                t.aborted = true;
+                let _ = SockRef::from(t.conn.wire().stream()).set_linger(Some(Duration::ZERO));
             }
         }
     }
