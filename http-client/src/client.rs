@@ -11,7 +11,7 @@
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http_core::{Headers, Limits, Method};
@@ -22,11 +22,12 @@ use crate::exchange::driver::{self, Failure};
 use crate::exchange::machine::{Exchange, Plan};
 use crate::exchange::{BodyReader, Deadlines, RequestBody, Return};
 use crate::net::{Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
-use crate::pool::{Pool, PoolKey, Scheme, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
+use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 use crate::proxy::ProxyConfig;
 use crate::request::{is_idempotent, is_safe_header, Req};
 use crate::response::{Hop, Response, Timings};
 use crate::settings::{RedirectPolicy, Settings};
+use crate::tls::{TlsConfig, TlsOptions};
 use crate::trace::{Trace, Tracer};
 use crate::url::Url;
 
@@ -51,6 +52,10 @@ pub(crate) struct Inner {
     pub(crate) resolver: Arc<dyn Resolve>,
     pub(crate) tracer: Tracer,
     pub(crate) next_id: AtomicU64,
+    /// The TLS settings, made into `tls` at the first https request.
+    pub(crate) tls_options: TlsOptions,
+    /// One configuration (and session cache) for every TLS connection.
+    pub(crate) tls: Mutex<Option<TlsConfig>>,
 }
 
 /// A blocking HTTP/1.1 client with a keep-alive pool. Cheap to clone (the
@@ -88,9 +93,17 @@ pub struct ClientBuilder {
     idle_expiry: Duration,
     resolver: Arc<dyn Resolve>,
     tracer: Tracer,
+    tls: TlsOptions,
 }
 
 impl ClientBuilder {
+    /// TLS settings for `https://` URLs (default: [`TlsOptions::from_env`]).
+    /// They are loaded at the first https request, so a bad CA file only
+    /// fails https requests (as in curl).
+    pub fn tls(mut self, opts: TlsOptions) -> Self {
+        self.tls = opts;
+        self
+    }
     /// Limit for resolving, connecting and the proxy handshake together.
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.settings.connect_timeout = d;
@@ -170,6 +183,8 @@ impl ClientBuilder {
                 resolver: self.resolver,
                 tracer: self.tracer,
                 next_id: AtomicU64::new(0),
+                tls_options: self.tls,
+                tls: Mutex::new(None),
             }),
         }
     }
@@ -330,7 +345,10 @@ impl RequestBuilder<'_> {
                 req.late_defaults = Headers::new();
             }
             // Credentials go only to the host they were given for.
-            let same_origin = next.host() == req.url.host() && next.port() == req.url.port();
+            // Never from https to http either.
+            let same_origin = next.host() == req.url.host()
+                && next.port() == req.url.port()
+                && next.scheme() == req.url.scheme();
             if !same_origin {
                 req.headers.remove("authorization");
                 req.headers.remove("cookie");
@@ -368,7 +386,22 @@ impl Client {
             idle_expiry: DEFAULT_IDLE_EXPIRY,
             resolver: Arc::new(SystemResolver),
             tracer: Tracer::default(),
+            tls: TlsOptions::from_env(),
         }
+    }
+
+    /// The client's TLS configuration, built at the first call.
+    fn tls_config(&self) -> Result<TlsConfig, Error> {
+        let mut slot = self.inner.tls.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        let config = TlsConfig::new(&self.inner.tls_options)?;
+        for w in config.warnings() {
+            self.note(w);
+        }
+        *slot = Some(config.clone());
+        Ok(config)
     }
 
     /// A request with any method. URL errors surface from `send`.
@@ -426,9 +459,19 @@ impl Client {
         deadlines: &Deadlines,
     ) -> Result<Response, Error> {
         let s = &self.inner.settings;
-        let proxy = s.proxy.proxy_for(&req.url)?;
+        let mut proxy = s.proxy.proxy_for(&req.url)?;
+        if req.url.is_https() {
+            // An https origin through an HTTP proxy is always tunnelled
+            // (as curl does).
+            proxy = proxy.map(|p| p.with_tunnel(true));
+        }
+        let tls = if req.url.is_https() {
+            Some(self.tls_config()?)
+        } else {
+            None
+        };
         let key = PoolKey {
-            scheme: Scheme::Http,
+            scheme: req.url.scheme(),
             host: req.url.host().clone(),
             port: req.url.port(),
             proxy: proxy.clone(),
@@ -440,6 +483,7 @@ impl Client {
             settings: s,
             resolver: &self.inner.resolver,
             tracer: &self.inner.tracer,
+            tls: tls.as_ref(),
         };
         let mut timings = Timings::default();
         let mut allow_reuse = true;
@@ -463,6 +507,7 @@ impl Client {
                         connect::open(&opener, &req.url, proxy.as_ref(), id, started)?;
                     timings.namelookup = times.namelookup;
                     timings.connect = times.connect;
+                    timings.appconnect = times.appconnect;
                     (conn, id, false)
                 }
             };
@@ -501,6 +546,7 @@ impl Client {
             }
             self.trace(&Trace::ResponseHead(&received.raw));
             let remote = conn.peer();
+            let ssl_verify_result = conn.tls().map(|t| t.info().ssl_verify_result());
             let ret = Return {
                 pool: Arc::clone(&self.inner.pool),
                 key: key.clone(),
@@ -517,6 +563,7 @@ impl Client {
                 timings,
                 remote,
                 reused,
+                ssl_verify_result,
             });
         }
     }

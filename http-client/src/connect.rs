@@ -2,8 +2,7 @@
 //! stream:
 //!
 //! ```text
-//!  resolve (helper thread, deadline) -> TCP (happy eyeballs) -> handshakes (0..n) -> Conn
-//!                                                              [next: TLS here]
+//!  resolve (helper thread, deadline) -> TCP (happy eyeballs) -> handshakes (0..n) -> TLS (https) -> Conn
 //! ```
 //!
 //! Everything here runs under one connect deadline (the connect timeout,
@@ -12,10 +11,9 @@
 //! The functions take what they need (settings, resolver, tracer) as
 //! arguments: nothing here knows the `Client`, the pool or the exchange.
 //!
-//! TLS slots in after the handshakes: for an `https` origin, the function
-//! that opens the connection will wrap the tunnelled stream in a TLS
-//! session (a new [`crate::transport::Transport`] variant) under the same
-//! deadline, before the exchange sees it.
+//! TLS comes after the handshakes: for an `https` origin, [`open`] wraps
+//! the (tunnelled) stream in a TLS session ([`crate::transport::Transport::Tls`])
+//! under the same deadline, before the exchange sees it.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -30,7 +28,9 @@ use crate::net::{
 use crate::proxy::{Proxy, ProxyKind};
 use crate::settings::Settings;
 use crate::socks::{Socks4, Socks5, SocksTarget};
+use crate::tls::{info, TlsConfig, TlsConn};
 use crate::trace::{Trace, Tracer};
+use crate::transport::{TlsSession, Transport};
 use crate::tunnel::HttpConnect;
 use crate::url::{Host, Url};
 
@@ -39,6 +39,8 @@ pub(crate) struct Opener<'a> {
     pub settings: &'a Settings,
     pub resolver: &'a Arc<dyn Resolve>,
     pub tracer: &'a Tracer,
+    /// The client's TLS configuration, for an `https` origin.
+    pub tls: Option<&'a TlsConfig>,
 }
 
 /// When the steps of opening finished, measured from the request's start.
@@ -48,6 +50,8 @@ pub(crate) struct OpenTimes {
     pub namelookup: std::time::Duration,
     /// TCP connected (to the origin or the first proxy).
     pub connect: std::time::Duration,
+    /// TLS handshake done (`time_appconnect`); zero for http.
+    pub appconnect: std::time::Duration,
 }
 
 /// Resolves `host` (IP literals skip the helper thread).
@@ -135,7 +139,55 @@ pub(crate) fn open(
                 .note(&format!("Proxy tunnel to {} established", url.authority()));
         }
     }
+    if url.is_https() {
+        let Some(config) = o.tls else {
+            return Err(Error::io(
+                Phase::Tls,
+                io::Error::other("no TLS configuration for an https URL"),
+            ));
+        };
+        conn = start_tls(conn, url, config, deadline, o.tracer)?;
+        times.appconnect = started.elapsed();
+    }
     Ok((conn, times))
+}
+
+/// Runs the TLS handshake to the origin of `url` over `conn` (connected,
+/// any proxy handshake done), under `deadline`.
+fn start_tls(
+    conn: Conn,
+    url: &Url,
+    config: &TlsConfig,
+    deadline: Instant,
+    tracer: &Tracer,
+) -> Result<Conn, Error> {
+    let Some((stream, peer, rest)) = conn.into_plain() else {
+        return Err(Error::io(
+            Phase::Tls,
+            io::Error::other("TLS over a connection that is not plain TCP"),
+        ));
+    };
+    if !rest.is_empty() {
+        // A server never speaks before the ClientHello.
+        return Err(Error::io(
+            Phase::Tls,
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "unexpected bytes before the TLS handshake",
+            ),
+        ));
+    }
+    for line in info::before_handshake(config) {
+        tracer.note(&line);
+    }
+    let host = url.host().to_string();
+    let mut tls = TlsConn::new(stream, peer, &host, config)?;
+    tls.handshake(deadline)?;
+    for line in tls.info().lines() {
+        tracer.note(&line);
+    }
+    Conn::with_transport(Transport::Tls(Box::new(TlsSession::new(tls))), peer)
+        .map_err(|e| Error::io(Phase::Tls, e))
 }
 
 /// The handshake `proxy` needs to reach the origin of `url`, or `None`

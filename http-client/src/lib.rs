@@ -6,7 +6,9 @@
 //! connect with happy eyeballs), the proxy handshake, sending, and each
 //! read of the response.
 //!
-//! - URLs: `http://` only ([`url`]); `https://` is refused as unsupported.
+//! - URLs: `http://` and `https://` ([`url`]); TLS is rustls ([`tls`]),
+//!   set up at the end of the connection's opening, after any proxy
+//!   handshake; [`ClientBuilder::tls`] takes curl's TLS settings.
 //! - Proxies ([`proxy`]): HTTP forward (absolute-form) or CONNECT tunnel,
 //!   SOCKS4, SOCKS4a, SOCKS5 with no auth or user/password, local or remote
 //!   name resolution; curl's environment variables and `NO_PROXY` rules.
@@ -22,7 +24,7 @@
 //!
 //! ```text
 //!  client (request loop, redirects, replay) -- request (head encoding)
-//!    |-- connect: resolve -> TCP (happy eyeballs) -> proxy handshakes = net::Conn over a Transport
+//!    |-- connect: resolve -> TCP (happy eyeballs) -> proxy handshakes -> TLS = net::Conn over a Transport
 //!    |-- exchange::driver / BodyReader: I/O with deadlines
 //!    |      `-- exchange::machine: the sans-IO exchange (bytes and time in, actions out)
 //!    `-- pool: idle connections by (scheme, host, port, proxy)
@@ -30,8 +32,8 @@
 //! ```
 //!
 //! A module imports only modules below it; the leaves import none of the
-//! layers above them. TLS (next) becomes a `Transport` variant set up at
-//! the end of `connect`, so neither the exchange nor the pool changes.
+//! layers above them. TLS is a `Transport` variant set up at the end of
+//! `connect`, so neither the exchange nor the pool knows about it.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -115,7 +117,7 @@ pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
 pub use response::{Hop, Response, Timings};
 pub use settings::RedirectPolicy;
 pub use trace::{Trace, TraceFn};
-pub use url::{Credentials, Host, Url, UrlError};
+pub use url::{Credentials, Host, Scheme, Url, UrlError};
 
 #[cfg(test)]
 mod tests {

@@ -277,11 +277,10 @@ impl Conn {
     /// Wraps a connected transport.
     pub(crate) fn with_transport(mut transport: Transport, peer: SocketAddr) -> io::Result<Conn> {
         let poll = Poll::new()?;
-        poll.registry().register(
-            transport.source(),
-            Token(0),
-            Interest::READABLE | Interest::WRITABLE,
-        )?;
+        if let Some(source) = transport.source() {
+            poll.registry()
+                .register(source, Token(0), Interest::READABLE | Interest::WRITABLE)?;
+        }
         Ok(Conn {
             transport,
             poll,
@@ -299,6 +298,9 @@ impl Conn {
     /// Waits for any readiness event or the deadline (`TimedOut`).
     /// Edge-triggered: call only after an operation returned `WouldBlock`.
     fn wait(&mut self, deadline: Instant) -> io::Result<()> {
+        if let Some(r) = self.transport.wait(deadline) {
+            return r;
+        }
         loop {
             let now = Instant::now();
             if now >= deadline {
@@ -361,13 +363,44 @@ impl Conn {
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        // A TLS session may still hold records the socket did not take.
+        loop {
+            match self.transport.flush() {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Checks an idle connection before reuse with a nonblocking read:
     /// would block = alive; EOF, stray bytes or an error = discard.
     pub fn probe_alive(&mut self) -> bool {
         self.rbuf.is_empty() && self.transport.probe_idle() == Probe::Idle
+    }
+
+    /// Takes the plain TCP stream back out (to start TLS on it after the
+    /// proxy handshakes), with the bytes already buffered. `None` when
+    /// this is not plain TCP.
+    pub(crate) fn into_plain(self) -> Option<(TcpStream, SocketAddr, Vec<u8>)> {
+        let Conn {
+            transport,
+            poll,
+            peer,
+            rbuf,
+            ..
+        } = self;
+        let Transport::Plain(mut s) = transport else {
+            return None;
+        };
+        let _ = poll.registry().deregister(&mut s);
+        Some((s, peer, rbuf))
+    }
+
+    /// The TLS session, for an https connection.
+    pub fn tls(&self) -> Option<&crate::tls::TlsConn> {
+        self.transport.tls()
     }
 
     /// Closes at once with a RST (linger 0): for connections we abandon in

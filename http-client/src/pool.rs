@@ -19,13 +19,7 @@ pub const DEFAULT_MAX_IDLE_PER_HOST: usize = 8;
 /// An idle connection older than this is closed rather than reused.
 pub const DEFAULT_IDLE_EXPIRY: Duration = Duration::from_secs(30);
 
-/// The scheme of an origin: a connection made for one never serves another
-/// (`https` will add a variant, with the TLS settings that shaped the session).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scheme {
-    /// Plain HTTP.
-    Http,
-}
+pub use crate::url::Scheme;
 
 /// What a pooled connection can be reused for: the same origin (scheme,
 /// host, port) through the same proxy (credentials included, as they

@@ -274,12 +274,12 @@ impl ProxyConfig {
     }
 }
 
-/// curl's reading of the proxy environment for a plain-http URL, with the
+/// curl's reading of the proxy environment for a URL, with the
 /// environment passed in (so tests need not mutate the process's).
 ///
-/// `http_proxy` counts in lowercase only (the uppercase form can be set by
-/// a CGI server from a request header, so curl ignores it); then
-/// `all_proxy`, `ALL_PROXY`. `no_proxy` wins over `NO_PROXY`; an override
+/// For http, `http_proxy` counts in lowercase only (the uppercase form can
+/// be set by a CGI server from a request header, so curl ignores it); for
+/// https, `https_proxy` then `HTTPS_PROXY`; then `all_proxy`, `ALL_PROXY`. `no_proxy` wins over `NO_PROXY`; an override
 /// replaces both. An empty variable counts as unset.
 pub fn proxy_from_env(
     url: &Url,
@@ -297,7 +297,12 @@ pub fn proxy_from_env(
     if no_proxy.matches(url.host()) {
         return Ok(None);
     }
-    let value = get("http_proxy")
+    let scheme_proxy = if url.is_https() {
+        get("https_proxy").or_else(|| get("HTTPS_PROXY"))
+    } else {
+        get("http_proxy")
+    };
+    let value = scheme_proxy
         .or_else(|| get("all_proxy"))
         .or_else(|| get("ALL_PROXY"));
     value.map(|v| Proxy::parse(&v)).transpose()
@@ -427,5 +432,25 @@ mod tests {
             Some("http://p1:1")
         );
         assert_eq!(run(&[("http_proxy", "")], None), None);
+        // https URLs: https_proxy (either case), never http_proxy.
+        let secure = Url::parse("https://origin.test/").unwrap();
+        let run_secure = |vars: &[(&str, &str)]| {
+            let map: HashMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            proxy_from_env(&secure, None, &|k| map.get(k).cloned())
+                .unwrap()
+                .map(|p| p.to_string())
+        };
+        assert_eq!(run_secure(&[("http_proxy", "p1:1")]), None);
+        assert_eq!(
+            run_secure(&[("HTTPS_PROXY", "p4:4")]).as_deref(),
+            Some("http://p4:4")
+        );
+        assert_eq!(
+            run_secure(&[("https_proxy", "p5:5"), ("HTTPS_PROXY", "p4:4")]).as_deref(),
+            Some("http://p5:5")
+        );
     }
 }

@@ -18,6 +18,9 @@ pub struct Timings {
     pub namelookup: Duration,
     /// TCP connection (to the origin or proxy) established (`time_connect`).
     pub connect: Duration,
+    /// TLS handshake done (`time_appconnect`); zero for http and for a
+    /// reused connection.
+    pub appconnect: Duration,
     /// First response byte (`time_starttransfer`).
     pub start_transfer: Duration,
 }
@@ -44,6 +47,7 @@ pub struct Response {
     pub(crate) timings: Timings,
     pub(crate) remote: SocketAddr,
     pub(crate) reused: bool,
+    pub(crate) ssl_verify_result: Option<i64>,
 }
 
 impl Response {
@@ -94,6 +98,12 @@ impl Response {
     /// True when the response came over a reused pooled connection.
     pub fn reused_connection(&self) -> bool {
         self.reused
+    }
+    /// For https: the outcome of the strict certificate check as curl's
+    /// `%{ssl_verify_result}` (0 when verified, also under `-k` when the
+    /// certificate would have passed); `None` for http.
+    pub fn ssl_verify_result(&self) -> Option<i64> {
+        self.ssl_verify_result
     }
     /// The body as a reader.
     pub fn body(&mut self) -> &mut BodyReader {

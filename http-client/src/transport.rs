@@ -1,29 +1,26 @@
-//! The byte stream under a connection: plain TCP today, TLS next.
+//! The byte stream under a connection: plain TCP, or a TLS session on it.
 //!
 //! [`crate::net::Conn`] reads, writes, probes and aborts only through a
-//! [`Transport`]; it owns the poll and the deadlines, the transport owns
+//! [`Transport`]; it owns the buffer and the deadlines, the transport owns
 //! the socket and whatever session sits on it. Every method is
 //! nonblocking and reports `WouldBlock` like a socket does, so the
 //! connection's one wait loop serves every variant.
 //!
-//! How TLS slots in (issue 10): a `Tls(Box<TlsStream>)` variant, where
-//! `TlsStream` holds the `TcpStream` and a rustls `ClientConnection`.
-//! - `read`: if the session has plaintext, return it; else `read_tls` from
-//!   the socket (`WouldBlock` passes up), `process_new_packets`, and loop;
-//!   a socket EOF after `close_notify` is `Ok(0)`, one without it is
-//!   `Ok(0)` too (the body framing decides whether that truncated
-//!   anything, as curl does).
-//! - `write`: `writer().write` the plaintext, then `write_tls` until the
-//!   socket would block; report the plaintext bytes taken.
-//! - the handshake runs in `connect::open` after the proxy handshakes,
-//!   under the connect deadline, by calling `read`/`write` with empty
-//!   plaintext until `is_handshaking()` is false.
-//! - `probe_idle`: read TLS records without blocking; a record that
-//!   decrypts to no plaintext (a session ticket) keeps the connection,
-//!   plaintext or `close_notify` discards it.
-//! - `abort`: linger 0 without `close_notify`; dropping sends
-//!   `close_notify` first.
-//! - `source` returns the inner `TcpStream` for the poll registration.
+//! TLS (issue 10): `Tls(Box<TlsSession>)`, the session built and handshaken
+//! in [`crate::connect::open`] after any proxy handshake.
+//! - `read`: plaintext without waiting (`TlsConn`'s `Read`); a socket EOF
+//!   with or without `close_notify` is `Ok(0)`: the body framing decides
+//!   whether that truncated anything, as curl does.
+//! - `write`: plaintext taken by rustls, records pushed as far as the
+//!   socket takes them; [`Transport::flush`] reports `WouldBlock` while
+//!   records are still queued.
+//! - `wait`: the session's socket has its own poll (`TcpWire`), so the
+//!   connection waits through it.
+//! - `probe_idle`: records that arrived meanwhile are processed; a session
+//!   ticket keeps the connection, plaintext or `close_notify` discards it.
+//! - `abort`: linger 0 without `close_notify`; any other close (dropping
+//!   the connection) sends `close_notify` first, as far as the socket
+//!   takes it without waiting.
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -31,11 +28,42 @@ use std::time::Duration;
 use mio::net::TcpStream;
 use socket2::SockRef;
 
+use crate::tls::{TlsConn, Wire};
+
 /// The stream a connection speaks through.
 #[derive(Debug)]
 pub enum Transport {
     /// Plain TCP.
     Plain(TcpStream),
+    /// A TLS session over TCP (its socket registered with its own poll).
+    Tls(Box<TlsSession>),
+}
+
+/// A TLS session under a connection: sends `close_notify` when dropped,
+/// unless the connection was aborted.
+#[derive(Debug)]
+pub struct TlsSession {
+    conn: TlsConn,
+    aborted: bool,
+}
+
+impl TlsSession {
+    /// Wraps a handshaken session.
+    pub fn new(conn: TlsConn) -> TlsSession {
+        TlsSession {
+            conn,
+            aborted: false,
+        }
+    }
+}
+
+impl Drop for TlsSession {
+    fn drop(&mut self) {
+        if !self.aborted {
+            // Best effort, never a wait: the deadline is now.
+            let _ = self.conn.close_notify(std::time::Instant::now());
+        }
+    }
 }
 
 /// What a nonblocking look at an idle connection found.
@@ -52,6 +80,7 @@ impl Transport {
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.read(buf),
+            Transport::Tls(t) => t.conn.read(buf),
         }
     }
 
@@ -59,19 +88,58 @@ impl Transport {
     pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.write(buf),
+            Transport::Tls(t) => t.conn.write(buf),
         }
     }
 
-    /// The socket to register with a poll.
-    pub fn source(&mut self) -> &mut TcpStream {
+    /// Pushes out what a session still holds: `WouldBlock` while records
+    /// are queued (plain TCP holds nothing).
+    pub fn flush(&mut self) -> io::Result<()> {
         match self {
-            Transport::Plain(s) => s,
+            Transport::Plain(_) => Ok(()),
+            Transport::Tls(t) => t.conn.flush(),
+        }
+    }
+
+    /// For a transport with its own poll (TLS), waits through it until it
+    /// may progress or `deadline` (`TimedOut`); `None` for plain TCP,
+    /// which the connection's poll serves.
+    pub fn wait(&mut self, deadline: std::time::Instant) -> Option<io::Result<()>> {
+        match self {
+            Transport::Plain(_) => None,
+            Transport::Tls(t) => Some(Wire::wait(&mut t.conn, deadline)),
+        }
+    }
+
+    /// The TLS session, if this is one.
+    pub fn tls(&self) -> Option<&TlsConn> {
+        match self {
+            Transport::Plain(_) => None,
+            Transport::Tls(t) => Some(&t.conn),
+        }
+    }
+
+    /// The socket to register with the connection's poll (`None` for TLS,
+    /// whose socket is registered with the session's own poll).
+    pub fn source(&mut self) -> Option<&mut TcpStream> {
+        match self {
+            Transport::Plain(s) => Some(s),
+            Transport::Tls(_) => None,
         }
     }
 
     /// Checks an idle connection without blocking: a read that would block
-    /// means alive; EOF, an error or any byte means not reusable.
+    /// means alive; EOF, an error or any byte means not reusable. For TLS,
+    /// pending records are processed first (a session ticket is no stray
+    /// byte).
     pub fn probe_idle(&mut self) -> Probe {
+        if let Transport::Tls(t) = self {
+            return if t.conn.probe_alive() {
+                Probe::Idle
+            } else {
+                Probe::Unusable
+            };
+        }
         let mut byte = [0u8; 1];
         loop {
             match self.read(&mut byte) {
@@ -89,6 +157,10 @@ impl Transport {
         match self {
             Transport::Plain(s) => {
                 let _ = SockRef::from(&*s).set_linger(Some(Duration::ZERO));
+            }
+            Transport::Tls(t) => {
+                t.aborted = true;
+                let _ = SockRef::from(t.conn.wire().stream()).set_linger(Some(Duration::ZERO));
             }
         }
     }

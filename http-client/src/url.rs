@@ -1,12 +1,14 @@
-//! `http://` URLs: the small subset of RFC 3986 a plain-HTTP client needs.
+//! `http://` and `https://` URLs: the small subset of RFC 3986 an HTTP
+//! client needs.
 //!
 //! ```text
 //! http://[user[:pass]@]host[:port][/path][?query][#fragment]
 //!        host = reg-name | IPv4 | "[" IPv6 "]"
 //! ```
 //!
-//! A URL without a scheme is taken as `http://`, as curl does. Any other
-//! scheme (including `https://`) is [`UrlError::UnsupportedScheme`]; anything
+//! A URL without a scheme is taken as `http://`, as curl does; `https://`
+//! defaults to port 443. Any other scheme is
+//! [`UrlError::UnsupportedScheme`]; anything
 //! that does not fit the grammar is [`UrlError::Malformed`]. The fragment is
 //! dropped (it never goes on the wire). Userinfo is percent-decoded.
 
@@ -15,6 +17,36 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The port used when an `http://` URL names none.
 pub const HTTP_DEFAULT_PORT: u16 = 80;
+/// The port used when an `https://` URL names none.
+pub const HTTPS_DEFAULT_PORT: u16 = 443;
+
+/// The scheme of an origin: a connection made for one never serves
+/// another (it is part of the pool key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Plain HTTP.
+    Http,
+    /// HTTP over TLS.
+    Https,
+}
+
+impl Scheme {
+    /// `http` or `https`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    /// 80 or 443.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => HTTP_DEFAULT_PORT,
+            Scheme::Https => HTTPS_DEFAULT_PORT,
+        }
+    }
+}
 
 /// Why a URL was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,9 +174,10 @@ impl Credentials {
     }
 }
 
-/// A parsed `http://` URL.
+/// A parsed `http://` or `https://` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url {
+    scheme: Scheme,
     host: Host,
     port: u16,
     /// Path and query as sent in origin-form, always starting with '/'.
@@ -248,20 +281,24 @@ fn encode_non_ascii(s: &str) -> String {
 }
 
 impl Url {
-    /// Parses `http://...` (or a scheme-less `host/path`, taken as http).
+    /// Parses `http://...` or `https://...` (a scheme-less `host/path` is
+    /// taken as http).
     pub fn parse(input: &str) -> Result<Url, UrlError> {
         let input = input.trim();
         if input.is_empty() {
             return Err(UrlError::Malformed("empty URL"));
         }
-        let rest = match split_scheme(input) {
+        let (scheme, rest) = match split_scheme(input) {
             Some((scheme, rest)) => {
-                if !scheme.eq_ignore_ascii_case("http") {
+                if scheme.eq_ignore_ascii_case("http") {
+                    (Scheme::Http, rest)
+                } else if scheme.eq_ignore_ascii_case("https") {
+                    (Scheme::Https, rest)
+                } else {
                     return Err(UrlError::UnsupportedScheme(scheme.to_ascii_lowercase()));
                 }
-                rest
             }
-            None => input,
+            None => (Scheme::Http, input),
         };
         if has_illegal_bytes(rest) {
             return Err(UrlError::Malformed(
@@ -287,11 +324,22 @@ impl Url {
         };
         let path_and_query = encode_non_ascii(&path_and_query);
         Ok(Url {
+            scheme,
             host,
-            port: port.unwrap_or(HTTP_DEFAULT_PORT),
+            port: port.unwrap_or(scheme.default_port()),
             path_and_query,
             credentials,
         })
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// True for `https://`.
+    pub fn is_https(&self) -> bool {
+        self.scheme == Scheme::Https
     }
 
     /// The host.
@@ -332,9 +380,10 @@ impl Url {
         }
     }
 
-    /// The `Host` header value: the port only when it is not 80 (as curl).
+    /// The `Host` header value: the port only when it is not the
+    /// scheme's default (as curl).
     pub fn host_header(&self) -> String {
-        if self.port == HTTP_DEFAULT_PORT {
+        if self.port == self.scheme.default_port() {
             self.host.to_string()
         } else {
             format!("{}:{}", self.host, self.port)
@@ -380,7 +429,7 @@ impl Url {
             return Url::parse(location);
         }
         if let Some(rest) = location.strip_prefix("//") {
-            return Url::parse(&format!("http://{rest}"));
+            return Url::parse(&format!("{}://{rest}", self.scheme.as_str()));
         }
         if has_illegal_bytes(location) {
             return Err(UrlError::Malformed("illegal character in Location"));
@@ -455,7 +504,13 @@ pub fn form_encode(s: &str) -> String {
 impl fmt::Display for Url {
     /// The URL as sent in absolute-form, without user info.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "http://{}{}", self.host_header(), self.path_and_query)
+        write!(
+            f,
+            "{}://{}{}",
+            self.scheme.as_str(),
+            self.host_header(),
+            self.path_and_query
+        )
     }
 }
 
@@ -494,7 +549,7 @@ mod tests {
     #[test]
     fn refuses_what_curl_refuses() {
         let cases: &[(&str, UrlError)] = &[
-            ("https://x/", UrlError::UnsupportedScheme("https".into())),
+            ("gopher://x/", UrlError::UnsupportedScheme("gopher".into())),
             ("ftp://x/", UrlError::UnsupportedScheme("ftp".into())),
             ("http://", UrlError::Malformed("no host")),
             ("http://:80/", UrlError::Malformed("empty host")),
@@ -554,9 +609,25 @@ mod tests {
             assert!(got.credentials().is_none());
         }
         assert!(matches!(
-            base.join("https://x/"),
+            base.join("gopher://x/"),
             Err(UrlError::UnsupportedScheme(_))
         ));
+        assert_eq!(base.join("https://x/").unwrap().to_string(), "https://x/");
+        let secure = Url::parse("https://s:8443/a").unwrap();
+        assert_eq!(secure.join("//t/b").unwrap().to_string(), "https://t/b");
+        assert_eq!(secure.join("/c").unwrap().to_string(), "https://s:8443/c");
+    }
+
+    #[test]
+    fn https_default_port_and_host_header() {
+        let u = Url::parse("HTTPS://Example.com/x").unwrap();
+        assert_eq!(u.scheme(), Scheme::Https);
+        assert_eq!(u.port(), 443);
+        assert_eq!(u.host_header(), "example.com");
+        assert_eq!(u.to_string(), "https://example.com/x");
+        let u = Url::parse("https://example.com:80/").unwrap();
+        assert_eq!(u.host_header(), "example.com:80");
+        assert_eq!(Url::parse("http://h/").unwrap().scheme(), Scheme::Http);
     }
 
     #[test]

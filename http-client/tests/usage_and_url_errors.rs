@@ -6,9 +6,9 @@ use common::*;
 fn bad_input_exit_codes_and_messages() {
     let cases: &[(&[&str], i32, &str)] = &[
         (
-            &["https://127.0.0.1/"],
+            &["gopher://127.0.0.1/"],
             1,
-            "protocol \"https\" not supported",
+            "protocol \"gopher\" not supported",
         ),
         (&["ftp://127.0.0.1/"], 1, "not supported"),
         (&["http://[::1/"], 3, "unclosed IPv6 bracket"),
@@ -56,8 +56,8 @@ fn bad_input_exit_codes_and_messages() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
     // -s silences, -S brings the message back.
-    let out = fetch(&["-s", "https://127.0.0.1/"]);
+    let out = fetch(&["-s", "gopher://127.0.0.1/"]);
     assert!(out.stderr.is_empty());
-    let out = fetch(&["-sS", "https://127.0.0.1/"]);
+    let out = fetch(&["-sS", "gopher://127.0.0.1/"]);
     assert!(stderr(&out).starts_with("fetch: (1) "), "{}", stderr(&out));
 }

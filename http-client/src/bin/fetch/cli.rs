@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser};
+use http_client::tls::{TlsOptions, TlsVersion};
 use http_client::DEFAULT_MAX_REDIRECTS;
 
 use crate::exit::{self, Failure};
@@ -13,7 +14,8 @@ use crate::exit::{self, Failure};
 #[command(
     name = "fetch",
     version,
-    about = "Transfer a URL over plain HTTP/1.1, with curl's flags and exit codes"
+    about = "Transfer a URL over HTTP/1.1 or HTTPS, with curl's flags and exit codes",
+    after_help = "Examples:\n  fetch https://example.com/\n  fetch --cacert ca.pem -v https://localhost:8443/\n  fetch -k -o page.html https://self-signed.test/\n  fetch -x http://proxy:3128 https://example.com/   (CONNECT tunnel)\n  fetch --cert client.pem --key client.key https://mtls.test/"
 )]
 pub struct Cli {
     /// URLs to fetch, in order, reusing connections.
@@ -190,6 +192,35 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub write_out: Option<String>,
+    /// Do not verify the server certificate (https).
+    #[arg(short = 'k', long = "insecure")]
+    pub insecure: bool,
+    /// Trust the PEM certificates in FILE instead of the system's.
+    #[arg(long = "cacert", value_name = "FILE", allow_hyphen_values = true)]
+    pub cacert: Option<PathBuf>,
+    /// Trust the PEM certificates in DIR (hashed names or *.pem/*.crt).
+    #[arg(long = "capath", value_name = "DIR", allow_hyphen_values = true)]
+    pub capath: Option<PathBuf>,
+    /// Client certificate (PEM) for https.
+    #[arg(
+        short = 'E',
+        long = "cert",
+        value_name = "FILE",
+        allow_hyphen_values = true
+    )]
+    pub cert: Option<PathBuf>,
+    /// Private key (PEM) of --cert (default: the --cert file).
+    #[arg(long = "key", value_name = "FILE", allow_hyphen_values = true)]
+    pub key: Option<PathBuf>,
+    /// Use TLS 1.2 or later.
+    #[arg(long = "tlsv1.2")]
+    pub tlsv1_2: bool,
+    /// Use TLS 1.3 or later.
+    #[arg(long = "tlsv1.3")]
+    pub tlsv1_3: bool,
+    /// Highest TLS version to offer: 1.2, 1.3 or default.
+    #[arg(long = "tls-max", value_name = "VERSION")]
+    pub tls_max: Option<String>,
 }
 
 impl Cli {
@@ -209,6 +240,31 @@ impl Cli {
             ));
         }
         Ok(())
+    }
+
+    /// The TLS settings: curl's environment (`CURL_CA_BUNDLE`,
+    /// `SSL_CERT_FILE`, `SSL_CERT_DIR`) with the flags on top.
+    pub fn tls_options(&self) -> Result<TlsOptions, Failure> {
+        let mut o = TlsOptions::from_curl_env();
+        o.insecure = self.insecure;
+        if self.cacert.is_some() {
+            o.ca_file.clone_from(&self.cacert);
+        }
+        if self.capath.is_some() {
+            o.ca_dir.clone_from(&self.capath);
+        }
+        o.client_cert.clone_from(&self.cert);
+        o.client_key.clone_from(&self.key);
+        if self.tlsv1_3 {
+            o.min_version = Some(TlsVersion::Tls13);
+        } else if self.tlsv1_2 {
+            o.min_version = Some(TlsVersion::Tls12);
+        }
+        if let Some(v) = &self.tls_max {
+            o.max_version = TlsVersion::parse_max(v)
+                .map_err(|e| Failure::new(exit::USAGE, format!("--tls-max: {e}")))?;
+        }
+        Ok(o)
     }
 }
 

@@ -1,4 +1,4 @@
-//! `fetch`: curl's habits for plain-HTTP work, on `http-client`.
+//! `fetch`: curl's habits for HTTP and HTTPS work, on `http-client`.
 //!
 //! Flags, environment variables and exit codes follow curl where the
 //! meaning is the same (see DESIGN.md, "The fetch binary").

@@ -156,6 +156,8 @@ fn record_response(stats: &mut Stats, resp: &Response) {
     stats.http_code = resp.status();
     stats.namelookup = t.namelookup;
     stats.connect = t.connect;
+    stats.appconnect = t.appconnect;
+    stats.ssl_verify_result = resp.ssl_verify_result().unwrap_or(0);
     stats.start_transfer = t.start_transfer;
     stats.num_redirects = resp.redirects().len();
     stats.url_effective = resp.url().to_string();

@@ -12,6 +12,7 @@ pub struct Stats {
     pub http_code: u16,
     pub namelookup: Duration,
     pub connect: Duration,
+    pub appconnect: Duration,
     pub start_transfer: Duration,
     pub total: Duration,
     pub size_download: u64,
@@ -22,6 +23,7 @@ pub struct Stats {
     pub remote_ip: String,
     pub remote_port: u16,
     pub exitcode: u8,
+    pub ssl_verify_result: i64,
 }
 
 /// The `-w` format: the flag's text, or with '@' the contents of that file.
@@ -99,6 +101,8 @@ fn variable(var: &str, s: &Stats) -> String {
         "http_code" | "response_code" => format!("{:03}", s.http_code),
         "time_namelookup" => secs(s.namelookup),
         "time_connect" => secs(s.connect),
+        "time_appconnect" => secs(s.appconnect),
+        "ssl_verify_result" => s.ssl_verify_result.to_string(),
         "time_starttransfer" => secs(s.start_transfer),
         "time_total" => secs(s.total),
         "size_download" => s.size_download.to_string(),
