@@ -19,11 +19,11 @@ use http_core::{Headers, Limits, Method};
 use crate::connect::{self, Opener};
 use crate::error::Error;
 use crate::exchange::driver::{self, Failure};
-use crate::exchange::machine::{Exchange, Plan};
+use crate::exchange::machine::{Exchange, Plan, ReceivedHead};
 use crate::exchange::{BodyReader, Deadlines, RequestBody, Return};
-use crate::net::{Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
+use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
 use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
-use crate::proxy::ProxyConfig;
+use crate::proxy::{Proxy, ProxyConfig};
 use crate::request::{is_idempotent, is_safe_header, Req};
 use crate::response::{Hop, Response, Timings};
 use crate::settings::{RedirectPolicy, Settings};
@@ -450,22 +450,14 @@ impl Client {
         self.inner.tracer.emit(ev);
     }
 
-    /// One exchange (no redirects), with one replay on a fresh connection
-    /// when a reused one turns out dead before any response byte.
-    fn execute_once(
-        &self,
-        req: &mut Req,
-        started: Instant,
-        deadlines: &Deadlines,
-    ) -> Result<Response, Error> {
+    /// Where a request goes: its proxy (an https origin through an HTTP
+    /// proxy is always tunnelled, as curl does), its TLS settings, and the
+    /// pool key of connections that can carry it.
+    fn route(&self, req: &Req) -> Result<Route, Error> {
         let s = &self.inner.settings;
         let mut proxy = s.proxy.proxy_for(&req.url)?;
-        if req.url.is_https() {
-            // An https origin through an HTTP proxy is always tunnelled
-            // (as curl does).
-            proxy = proxy.map(|p| p.with_tunnel(true));
-        }
         let tls = if req.url.is_https() {
+            proxy = proxy.map(|p| p.with_tunnel(true));
             Some(self.tls_config()?)
         } else {
             None
@@ -476,41 +468,60 @@ impl Client {
             port: req.url.port(),
             proxy: proxy.clone(),
         };
-        let expect = req.wants_continue(s.expect_threshold);
-        let head = req.encode_head(s.user_agent.as_deref(), proxy.as_ref(), expect);
-        let replayable = is_idempotent(&req.method) && req.body.is_replayable();
+        Ok(Route { proxy, tls, key })
+    }
+
+    /// A pooled connection for `route` (when `allow_reuse`), or a new one;
+    /// with its id and whether it was reused.
+    fn connection(
+        &self,
+        req: &Req,
+        route: &Route,
+        allow_reuse: bool,
+        started: Instant,
+        timings: &mut Timings,
+    ) -> Result<(Conn, u64, bool), Error> {
+        if allow_reuse {
+            if let Some((conn, id)) = self.inner.pool.take(&route.key) {
+                self.note(&format!(
+                    "Re-using existing connection #{id} with host {}",
+                    route.key.host
+                ));
+                return Ok((conn, id, true));
+            }
+        }
         let opener = Opener {
-            settings: s,
+            settings: &self.inner.settings,
             resolver: &self.inner.resolver,
             tracer: &self.inner.tracer,
-            tls: tls.as_ref(),
+            tls: route.tls.as_ref(),
         };
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let (conn, times) = connect::open(&opener, &req.url, route.proxy.as_ref(), id, started)?;
+        timings.namelookup = times.namelookup;
+        timings.connect = times.connect;
+        timings.appconnect = times.appconnect;
+        Ok((conn, id, false))
+    }
+
+    /// One exchange (no redirects), with one replay on a fresh connection
+    /// when a reused one turns out dead before any response byte.
+    fn execute_once(
+        &self,
+        req: &mut Req,
+        started: Instant,
+        deadlines: &Deadlines,
+    ) -> Result<Response, Error> {
+        let s = &self.inner.settings;
+        let route = self.route(req)?;
+        let expect = req.wants_continue(s.expect_threshold);
+        let head = req.encode_head(s.user_agent.as_deref(), route.proxy.as_ref(), expect);
+        let replayable = is_idempotent(&req.method) && req.body.is_replayable();
         let mut timings = Timings::default();
         let mut allow_reuse = true;
         loop {
-            let pooled = if allow_reuse {
-                self.inner.pool.take(&key)
-            } else {
-                None
-            };
-            let (mut conn, id, reused) = match pooled {
-                Some((conn, id)) => {
-                    self.note(&format!(
-                        "Re-using existing connection #{id} with host {}",
-                        key.host
-                    ));
-                    (conn, id, true)
-                }
-                None => {
-                    let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-                    let (conn, times) =
-                        connect::open(&opener, &req.url, proxy.as_ref(), id, started)?;
-                    timings.namelookup = times.namelookup;
-                    timings.connect = times.connect;
-                    timings.appconnect = times.appconnect;
-                    (conn, id, false)
-                }
-            };
+            let (mut conn, id, reused) =
+                self.connection(req, &route, allow_reuse, started, &mut timings)?;
             self.trace(&Trace::RequestHead(&head));
             let exchange = Exchange::new(Plan {
                 method: req.method.clone(),
@@ -541,30 +552,52 @@ impl Client {
                 }
             };
             timings.start_transfer = received.first_byte_at.saturating_duration_since(started);
-            for raw in &received.interim {
-                self.trace(&Trace::ResponseHead(raw));
-            }
-            self.trace(&Trace::ResponseHead(&received.raw));
-            let remote = conn.peer();
-            let ssl_verify_result = conn.tls().map(|t| t.info().ssl_verify_result());
             let ret = Return {
                 pool: Arc::clone(&self.inner.pool),
-                key: key.clone(),
+                key: route.key.clone(),
                 id,
                 tracer: self.inner.tracer.clone(),
             };
-            let body = BodyReader::new(conn, exchange, Some(ret));
-            return Ok(Response {
-                head: received.head,
-                raw_head: received.raw,
-                url: req.url.clone(),
-                body,
-                redirects: Vec::new(),
-                timings,
-                remote,
-                reused,
-                ssl_verify_result,
-            });
+            return Ok(self.response(req, conn, received, exchange, ret, timings, reused));
         }
     }
+
+    /// The response to hand out: its heads traced, its body a reader that
+    /// returns the connection to the pool when read to the end.
+    #[allow(clippy::too_many_arguments)] // the pieces of one exchange, each used once
+    fn response(
+        &self,
+        req: &Req,
+        conn: Conn,
+        received: ReceivedHead,
+        exchange: Exchange,
+        ret: Return,
+        timings: Timings,
+        reused: bool,
+    ) -> Response {
+        for raw in &received.interim {
+            self.trace(&Trace::ResponseHead(raw));
+        }
+        self.trace(&Trace::ResponseHead(&received.raw));
+        let remote = conn.peer();
+        let ssl_verify_result = conn.tls().map(|t| t.info().ssl_verify_result());
+        Response {
+            head: received.head,
+            raw_head: received.raw,
+            url: req.url.clone(),
+            body: BodyReader::new(conn, exchange, Some(ret)),
+            redirects: Vec::new(),
+            timings,
+            remote,
+            reused,
+            ssl_verify_result,
+        }
+    }
+}
+
+/// Where one request goes (see [`Client::route`]).
+struct Route {
+    proxy: Option<Proxy>,
+    tls: Option<TlsConfig>,
+    key: PoolKey,
 }

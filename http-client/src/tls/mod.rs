@@ -46,9 +46,11 @@ use std::io;
 use std::path::PathBuf;
 
 pub mod config;
+mod files;
 pub mod info;
 pub mod stream;
 pub mod verify;
+mod wire;
 
 pub use config::{TlsConfig, TlsOptions, TlsVersion, TrustSource};
 pub use info::SessionInfo;

@@ -28,23 +28,18 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
-use mio::{Events, Interest, Poll, Token};
 use rustls::pki_types::{ServerName, UnixTime};
 use rustls::{AlertDescription, ClientConnection, HandshakeKind, PeerIncompatible};
-use socket2::SockRef;
 
 use super::info::SessionInfo;
 use super::verify::VerifyFailure;
+pub use super::wire::{TcpWire, Wire};
 use super::{HandshakeFailure, TlsConfig, TlsError};
 
 /// Plaintext bytes asked of rustls per read into the buffer.
 const READ_CHUNK_BYTES: usize = 16 * 1024;
 /// Bytes of the server's first answer kept to recognise plain HTTP.
 const FIRST_BYTES_KEPT: usize = 8;
-
-fn timed_out() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
-}
 
 /// Reads from the wire, keeping a copy of the first bytes received.
 struct Tap<'a, R: Read> {
@@ -58,92 +53,6 @@ impl<R: Read> Read for Tap<'_, R> {
         let room = FIRST_BYTES_KEPT.saturating_sub(self.first.len());
         self.first.extend_from_slice(&buf[..n.min(room)]);
         Ok(n)
-    }
-}
-
-/// A nonblocking byte stream under a TLS session: `read` and `write`
-/// return `WouldBlock` instead of waiting, and `wait` waits.
-pub trait Wire: Read + Write {
-    /// Waits until the wire may make progress, or `deadline` (an error of
-    /// kind `TimedOut`). Readiness is edge-triggered: call it only after
-    /// a read or write returned `WouldBlock`. Waking without progress is
-    /// allowed (the caller retries).
-    fn wait(&mut self, deadline: Instant) -> io::Result<()>;
-}
-
-/// A boxed wire is a wire: one session type, `TlsConn<Box<dyn Wire +
-/// Send>>`, can then run over a socket or over a proxy's session alike.
-impl<W: Wire + ?Sized> Wire for Box<W> {
-    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
-        (**self).wait(deadline)
-    }
-}
-
-/// A connected nonblocking socket with its own poll.
-pub struct TcpWire {
-    stream: TcpStream,
-    poll: Poll,
-    events: Events,
-}
-
-impl TcpWire {
-    /// Registers `stream` (readable and writable, edge-triggered) with a
-    /// poll of its own; if it was registered elsewhere, deregister it
-    /// there first.
-    pub fn new(mut stream: TcpStream) -> io::Result<TcpWire> {
-        let poll = Poll::new()?;
-        poll.registry().register(
-            &mut stream,
-            Token(0),
-            Interest::READABLE | Interest::WRITABLE,
-        )?;
-        Ok(TcpWire {
-            stream,
-            poll,
-            events: Events::with_capacity(4),
-        })
-    }
-
-    /// The socket.
-    pub fn stream(&self) -> &TcpStream {
-        &self.stream
-    }
-
-    /// Closes at once with a RST (linger 0).
-    pub fn abort(self) {
-        let _ = SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));
-    }
-}
-
-impl Read for TcpWire {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.read(buf)
-    }
-}
-
-impl Write for TcpWire {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stream.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Wire for TcpWire {
-    fn wait(&mut self, deadline: Instant) -> io::Result<()> {
-        loop {
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(timed_out());
-            }
-            match self.poll.poll(&mut self.events, Some(deadline - now)) {
-                Ok(()) if self.events.is_empty() => {}
-                Ok(()) => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
     }
 }
 
