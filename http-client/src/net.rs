@@ -159,6 +159,11 @@ fn check_connected(stream: &TcpStream) -> Check {
 /// Connects to the first address that answers, racing the next one every
 /// `stagger` (happy eyeballs, RFC 8305), until `deadline`.
 /// `on_attempt` is told of each address tried (for `-v`).
+///
+/// One function of about 85 lines on purpose: the race is one loop over
+/// one poll (start the next attempt, wait, check which connected), and its
+/// state (attempts in flight, the next start time, the last error) reads
+/// best in one place.
 pub fn connect_any(
     addrs: &[SocketAddr],
     deadline: Instant,
