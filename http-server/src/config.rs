@@ -23,6 +23,8 @@ pub(crate) struct Config {
     pub(crate) write_timeout: Duration,
     pub(crate) linger_timeout: Duration,
     pub(crate) drain_timeout: Duration,
+    /// Every connection starts with a PROXY protocol header.
+    pub(crate) proxy_protocol: bool,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             // nginx: lingering_timeout 5s.
             linger_timeout: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(30),
+            proxy_protocol: false,
         }
     }
 }

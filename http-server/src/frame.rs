@@ -157,7 +157,16 @@ fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 /// a limit): a short text body and `Connection: close`.
 /// Returns the length of the head.
 pub(crate) fn queue_error(wq: &mut WriteQueue, status: StatusCode, date: &str) -> usize {
-    let body = format!("{status}\n");
+    queue_error_text(wq, status, date, &format!("{status}\n"))
+}
+
+/// [`queue_error`] with a body that says more than the status.
+pub(crate) fn queue_error_text(
+    wq: &mut WriteQueue,
+    status: StatusCode,
+    date: &str,
+    body: &str,
+) -> usize {
     let mut headers = Headers::new();
     headers.append("Date", date);
     headers.append("Content-Type", "text/plain; charset=utf-8");

@@ -57,6 +57,7 @@ mod shared;
 mod shutdown;
 mod sys;
 mod timer;
+mod tls;
 mod transport;
 mod worker;
 
@@ -65,6 +66,11 @@ pub use handler::Handler;
 pub use request::Request;
 pub use response::{Body, BodyPart, BodyStream, Completion, FileRegion, Response};
 pub use server::{Server, ShutdownHandle};
+pub use tls::{TlsConfig, TlsReloader};
+
+/// The rustls this crate is built with, for applications that build their
+/// own [`rustls::ServerConfig`] (see [`TlsConfig::from_rustls`]).
+pub use rustls;
 
 /// The protocol types handlers use, re-exported from `http-core`.
 pub use http_core::{Headers, Method, StatusCode, Version};

@@ -9,6 +9,7 @@ use crate::response::Completion;
 use crate::service::HttpService;
 use crate::shared::{CompletionHook, Shared};
 use crate::shutdown::ShutdownInner;
+use crate::tls::{TlsConfig, TlsReloader, TlsSlot};
 use crate::worker::{LoopSettings, Worker};
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
@@ -71,6 +72,8 @@ pub struct Server {
     /// is kept here and returned by `serve`.
     signals: Option<io::Result<SignalWatch>>,
     shutdown: Arc<ShutdownInner>,
+    /// The TLS configuration, swapped by reloads; empty for cleartext.
+    tls: Arc<TlsSlot>,
 }
 
 impl std::fmt::Debug for Server {
@@ -113,6 +116,7 @@ impl Server {
                         on_complete: None,
                         signals: None,
                         shutdown: Arc::default(),
+                        tls: Arc::default(),
                     });
                 }
                 Err(e) => last = e,
@@ -175,6 +179,50 @@ impl Server {
         drain_timeout: Duration;
     }
 
+    /// Serves HTTPS: every connection handshakes TLS with `tls` (TLS 1.2
+    /// and 1.3, ALPN `http/1.1` for configurations from PEM files). The
+    /// handshake counts toward the head deadline of the connection's first
+    /// request ([`Server::head_timeout`], from accept); a connection that
+    /// sends a plain HTTP request instead gets a cleartext 400 saying so,
+    /// and is closed. Responses are encrypted in the loop, files read in
+    /// bounded slices (no sendfile through TLS), `close_notify` precedes
+    /// the lingering close. Reload the certificate with
+    /// [`Server::tls_reloader`] or SIGHUP ([`Server::shutdown_on_signals`]).
+    ///
+    /// ```no_run
+    /// use http_server::{Request, Response, Server, StatusCode, TlsConfig};
+    ///
+    /// Server::bind("127.0.0.1:8443")?
+    ///     .tls(TlsConfig::from_pem_files("cert.pem", "key.pem")?)
+    ///     .serve(|_: &Request| Response::text(StatusCode::OK, "hello\n"))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn tls(self, tls: TlsConfig) -> Server {
+        self.tls.install(tls);
+        self
+    }
+
+    /// A handle that swaps this server's TLS certificate from any thread:
+    /// [`TlsReloader::reload`] reads the PEM files again.
+    pub fn tls_reloader(&self) -> TlsReloader {
+        TlsReloader {
+            slot: self.tls.clone(),
+        }
+    }
+
+    /// Every connection must begin with a PROXY protocol header (v1 text
+    /// or v2 binary, as HAProxy's `send-proxy`/`send-proxy-v2` and nginx's
+    /// `proxy_protocol on` send it): turn on only behind a balancer that
+    /// sends one, and do not let clients reach the port directly. The
+    /// header is read before TLS and HTTP, under the first request's head
+    /// deadline; a connection without a valid header is closed. The client
+    /// address it carries becomes [`crate::Request::peer`] and the access
+    /// log's address (a `LOCAL` or `UNKNOWN` header keeps the balancer's).
+    pub fn proxy_protocol(mut self, on: bool) -> Server {
+        self.config.proxy_protocol = on;
+        self
+    }
+
     /// Calls `hook` for every answered request once its response is
     /// written (an access log). It runs on the worker's loop thread: keep
     /// it cheap (format a line, push it to a buffered writer or a channel).
@@ -190,7 +238,9 @@ impl Server {
     }
 
     /// SIGINT or SIGTERM start a graceful shutdown; a second one exits
-    /// the process at once (status 130).
+    /// the process at once (status 130). SIGHUP reloads the TLS
+    /// certificate and key ([`TlsReloader::reload`]; a pair that fails to
+    /// load is logged and the old one kept).
     ///
     /// The handlers are installed by this call, not later in `serve`: a
     /// signal that arrives after it (say, right after the program printed
@@ -204,7 +254,7 @@ impl Server {
     /// is dropped unserved) these signals no longer terminate the process.
     pub fn shutdown_on_signals(mut self) -> Server {
         if self.signals.is_none() {
-            self.signals = Some(SignalWatch::start(self.handle()));
+            self.signals = Some(SignalWatch::start(self.handle(), self.tls_reloader()));
         }
         self
     }
@@ -218,6 +268,7 @@ impl Server {
             on_complete,
             signals,
             shutdown,
+            tls,
         } = self;
         // Held until every worker has stopped; dropping it stops the watch.
         let _signals = signals.transpose()?;
@@ -232,6 +283,7 @@ impl Server {
             handler,
             on_complete,
             pool,
+            tls: tls.is_on().then_some(tls),
         });
         let mut listeners = vec![listener];
         for _ in 1..workers {
@@ -285,8 +337,9 @@ impl Server {
     }
 }
 
-/// SIGINT/SIGTERM handlers and the thread that acts on them: the first
-/// signal starts the graceful shutdown, the second exits. Dropping it
+/// SIGINT/SIGTERM/SIGHUP handlers and the thread that acts on them: the
+/// first SIGINT or SIGTERM starts the graceful shutdown, the second exits;
+/// SIGHUP reloads the TLS certificate. Dropping it
 /// stops the thread (the handlers stay installed, see
 /// [`Server::shutdown_on_signals`]).
 struct SignalWatch {
@@ -296,15 +349,19 @@ struct SignalWatch {
 
 impl SignalWatch {
     /// Installs the handlers (before it returns) and starts the thread.
-    fn start(handle: ShutdownHandle) -> io::Result<SignalWatch> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    fn start(handle: ShutdownHandle, tls: TlsReloader) -> io::Result<SignalWatch> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
         let signals_handle = signals.handle();
         let spawned = thread::Builder::new()
             .name("http-signals".into())
             .spawn(move || {
                 let mut seen = 0;
                 for signal in signals.forever() {
+                    if signal == SIGHUP {
+                        tls.reload_and_log();
+                        continue;
+                    }
                     seen += 1;
                     if seen == 1 {
                         log::info!("signal {signal}: graceful shutdown");

@@ -12,7 +12,7 @@ use crate::conn::{Conn, Ctx, IoCache};
 use crate::pool::{Done, Reply};
 use crate::session::{Ready, Service, Session, Turn};
 use crate::shared::Shared;
-use crate::transport::{PlainTcp, Transport};
+use crate::transport::{ServerStream, Transport};
 use http_core::DateCache;
 use mio::net::TcpStream;
 use mio::{Interest, Token, Waker};
@@ -69,11 +69,13 @@ impl HttpService {
 }
 
 impl Service for HttpService {
-    type Session = Conn<PlainTcp>;
+    type Session = Conn<ServerStream>;
     type Message = Done;
 
-    fn open(&mut self, stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn<PlainTcp> {
-        Conn::new(PlainTcp::new(stream), peer, now)
+    fn open(&mut self, stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn<ServerStream> {
+        let tls = self.shared.tls.as_ref().and_then(|slot| slot.current());
+        let proxy = self.shared.config.proxy_protocol;
+        Conn::new(ServerStream::new(stream, tls, proxy), peer, now)
     }
 
     fn begin_turn(&mut self) {

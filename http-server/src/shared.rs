@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::handler::Handler;
 use crate::pool::Pool;
 use crate::response::Completion;
+use crate::tls::TlsSlot;
 use std::sync::Arc;
 
 /// The access-log hook of [`crate::Server::on_complete`].
@@ -17,4 +18,6 @@ pub(crate) struct Shared {
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) on_complete: Option<CompletionHook>,
     pub(crate) pool: Option<Pool>,
+    /// The TLS configuration of new connections, when TLS is on.
+    pub(crate) tls: Option<Arc<TlsSlot>>,
 }

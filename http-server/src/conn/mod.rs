@@ -44,7 +44,7 @@ use crate::pool::Reply;
 use crate::request::Request;
 use crate::response::Response;
 use crate::shared::Shared;
-use crate::transport::Transport;
+use crate::transport::{self, Transport};
 use body::BodyRead;
 use http_core::{DateCache, ParseError};
 use io_cache::Io;
@@ -134,6 +134,10 @@ pub(crate) struct Conn<T> {
     peer_hup: bool,
     /// Work is left that no event will announce (a budget ran out).
     more: bool,
+    /// When the connection was accepted: the first request's head (and a
+    /// TLS handshake or PROXY header before it) must be complete by
+    /// `opened + head_timeout`.
+    opened: Instant,
     last_read: Instant,
     last_write: Instant,
 }
@@ -151,6 +155,7 @@ impl<T: Transport> Conn<T> {
             peer_eof: false,
             peer_hup: false,
             more: false,
+            opened: now,
             last_read: now,
             last_write: now,
         }
@@ -172,14 +177,17 @@ impl<T: Transport> Conn<T> {
         let out = f(self, &mut io, ctx);
         if matches!(self.state, State::Head) && io.is_quiet() {
             ctx.io_cache.put(io);
+            self.transport.release_buffers();
         } else {
             self.io = Some(io);
         }
         out
     }
 
+    /// Nothing waits to be written: not in the queue, not in the
+    /// transport (TLS records the socket did not take).
     fn wq_is_empty(&self) -> bool {
-        self.io.as_ref().map_or(true, |io| io.wq.is_empty())
+        self.io.as_ref().map_or(true, |io| io.wq.is_empty()) && !self.transport.pending_output()
     }
 
     pub(crate) fn source(&mut self) -> &mut dyn mio::event::Source {
@@ -230,8 +238,8 @@ impl<T: Transport> Conn<T> {
         }
         match &self.state {
             State::Head => Some(match self.io.as_ref().and_then(|io| io.head_started) {
+                _ if self.served == 0 => self.opened + c.head_timeout,
                 Some(t) => t + c.head_timeout,
-                None if self.served == 0 => self.last_read + c.head_timeout,
                 None => self.last_read.max(self.last_write) + c.keep_alive_timeout,
             }),
             State::Body(_) => Some(self.last_read + c.body_timeout),
@@ -345,6 +353,9 @@ impl<T: Transport> Conn<T> {
                     // The read buffer's limit is the head limit plus slack.
                     self.refuse_bytes(ParseError::HeadTooLarge.status(), io, ctx);
                 }
+                Err(e) if transport::is_plain_http(&e) => {
+                    self.refuse_plain_http(io, ctx);
+                }
                 Err(e) => {
                     log::debug!("{} read failed: {e}", self.peer);
                     self.abort_now();
@@ -372,6 +383,9 @@ impl<T: Transport> Conn<T> {
         let transport = &mut self.transport;
         let out = io.rbuf.read_from(|b| transport.read(b), limit)?;
         if let ReadOutcome::Data { .. } = out {
+            if let Some(client) = self.transport.take_proxied_peer() {
+                self.peer = client;
+            }
             self.last_read = ctx.now;
             if let State::Lingering = self.state {
                 io.rbuf.consume(io.rbuf.len());
@@ -439,6 +453,9 @@ impl<T: Transport> Conn<T> {
     /// Writes what the transport takes; begins the lingering close once the
     /// last response is out.
     fn flush(&mut self, io: &mut Io, ctx: &mut Ctx<'_>) {
+        if self.transport.pending_output() && self.can_write {
+            self.flush_transport(ctx);
+        }
         if !io.wq.is_empty() && self.can_write {
             let mut marks = Vec::new();
             let before = io.wq.sent_total();
@@ -460,9 +477,25 @@ impl<T: Transport> Conn<T> {
                     return self.abort_now();
                 }
             }
+            if self.can_write && self.transport.pending_output() {
+                self.flush_transport(ctx);
+            }
         }
-        if io.wq.is_empty() && matches!(self.state, State::Closing) {
+        if self.wq_is_empty() && matches!(self.state, State::Closing) {
             self.begin_linger(io, ctx);
+        }
+    }
+
+    /// Writes what the transport holds (TLS records); a full socket
+    /// waits for the next writable edge.
+    fn flush_transport(&mut self, ctx: &Ctx<'_>) {
+        match self.transport.flush_output() {
+            Ok(()) => self.last_write = ctx.now,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.can_write = false,
+            Err(e) => {
+                log::debug!("{} write failed: {e}", self.peer);
+                self.abort_now();
+            }
         }
     }
 
@@ -473,9 +506,18 @@ impl<T: Transport> Conn<T> {
         if self.peer_eof {
             return self.close();
         }
-        if let Err(e) = self.transport.shutdown_write() {
-            log::debug!("{} shutdown failed: {e}", self.peer);
-            return self.close();
+        match self.transport.shutdown_write() {
+            Ok(()) => {}
+            // TLS: close_notify waits in the transport; come back when
+            // the socket takes it.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.can_write = false;
+                return;
+            }
+            Err(e) => {
+                log::debug!("{} shutdown failed: {e}", self.peer);
+                return self.close();
+            }
         }
         io.rbuf.consume(io.rbuf.len());
         // The linger deadline counts from now.

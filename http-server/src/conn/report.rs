@@ -122,6 +122,16 @@ impl<T: Transport> Conn<T> {
         head_len
     }
 
+    /// A plain HTTP request reached the TLS port: a cleartext 400 that
+    /// says so, then the lingering close (nginx answers the same way).
+    pub(super) fn refuse_plain_http(&mut self, io: &mut Io, ctx: &mut Ctx<'_>) {
+        log::debug!("{} sent plain HTTP to the TLS port", self.peer);
+        let date = ctx.date.get(ctx.wall);
+        let body = "400 Bad Request: this port speaks HTTPS; use https:// in the URL.\n";
+        frame::queue_error_text(&mut io.wq, StatusCode::BAD_REQUEST, date, body);
+        self.set_state(State::Closing);
+    }
+
     /// Reports completions still pending (the peer went away mid-response).
     pub(crate) fn finish(&mut self, ctx: &mut Ctx<'_>) {
         let Some(io) = self.io.as_mut() else { return };

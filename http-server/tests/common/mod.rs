@@ -4,6 +4,8 @@
 //! instead of hanging it.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use http_server::{Handler, Server, ShutdownHandle};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -38,6 +38,12 @@
 //! `shutdown_write` that queues `close_notify` and flushes it before the
 //! TCP half-close of the lingering close.
 
+mod stream;
+mod tls;
+
+pub(crate) use stream::ServerStream;
+pub(crate) use tls::is_plain_http;
+
 use crate::net;
 use crate::sys;
 use mio::net::TcpStream;
@@ -63,11 +69,31 @@ pub(crate) trait Transport {
     fn send_file(&mut self, file: &File, offset: &mut u64, len: usize)
         -> Option<io::Result<usize>>;
     /// Ends our sending side (our FIN), keeping the reading side open.
+    /// `WouldBlock` when the transport must first flush what it holds
+    /// (TLS: `close_notify`): call again once writable.
     fn shutdown_write(&mut self) -> io::Result<()>;
     /// Makes the close abortive (RST, no TIME_WAIT): for peers cut off.
     fn set_abortive_close(&mut self);
     /// What the poller registers.
     fn source(&mut self) -> &mut dyn mio::event::Source;
+    /// Bytes the transport itself still holds for the socket (TLS records
+    /// the socket did not take): the connection keeps write interest, and
+    /// does not count its queue as flushed, until this is false.
+    fn pending_output(&self) -> bool {
+        false
+    }
+    /// Writes what [`Transport::pending_output`] reports; `WouldBlock`
+    /// when the socket is full.
+    fn flush_output(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    /// The connection went idle: drop buffers that can be made again.
+    fn release_buffers(&mut self) {}
+    /// The client's address when a header from a trusted balancer (the
+    /// PROXY protocol) gave one; asked once after each successful read.
+    fn take_proxied_peer(&mut self) -> Option<std::net::SocketAddr> {
+        None
+    }
 }
 
 /// Plain TCP: today's behaviour, one system call per operation.
@@ -78,6 +104,10 @@ pub(crate) struct PlainTcp {
 impl PlainTcp {
     pub(crate) fn new(stream: TcpStream) -> PlainTcp {
         PlainTcp { stream }
+    }
+
+    pub(crate) fn stream(&self) -> &TcpStream {
+        &self.stream
     }
 }
 
