@@ -1,7 +1,8 @@
-//! `static`: serve a directory over HTTP/1.1.
+//! `static`: serve a directory over HTTP/1.1 (HTTPS with `--tls-cert`).
 //!
 //! The command line and the first output line are a contract (DESIGN.md,
-//! "The static binary"): scripts wait for `serving DIR at http://HOST:PORT/`.
+//! "The static binary"): scripts wait for `serving DIR at http://HOST:PORT/` (`https://` with
+//! `--tls-cert`).
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -12,12 +13,16 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
-use http_server::{Completion, Server};
+use http_server::{Completion, Server, TlsConfig};
 use http_static::{access_log, StaticFiles};
 
-/// Serve a directory over HTTP/1.1.
+/// Serve a directory over HTTP/1.1, or HTTPS with --tls-cert and --tls-key.
 #[derive(Debug, Parser)]
-#[command(name = "static", version)]
+#[command(
+    name = "static",
+    version,
+    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)"
+)]
 struct Args {
     /// Directory to serve
     #[arg(default_value = ".")]
@@ -61,6 +66,17 @@ struct Args {
     /// (for benchmarks: nginx's behaviour)
     #[arg(long, hide = true)]
     no_compress_cache: bool,
+    /// Serve https with this certificate chain (PEM, server's first);
+    /// SIGHUP reads it and --tls-key again
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Expect a PROXY protocol v1/v2 header on every connection (behind
+    /// HAProxy or nginx); the log shows the client's address
+    #[arg(long)]
+    proxy_protocol: bool,
 }
 
 fn main() -> ExitCode {
@@ -76,8 +92,15 @@ fn main() -> ExitCode {
             // One line: clap's first line ("error: unexpected argument ..."),
             // without the usage block that follows it.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: bad arguments"); // ok: fallback only
-            eprintln!("static: {}", first.trim_start_matches("error: "));
+            let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+            let first = lines.next().unwrap_or("error: bad arguments"); // ok: fallback only
+            let first = first.trim_start_matches("error: ");
+            // "the following required arguments were not provided:" names
+            // them on the next line.
+            match lines.next().filter(|_| first.ends_with(':')) {
+                Some(what) => eprintln!("static: {first} {}", what.trim()),
+                None => eprintln!("static: {first}"),
+            }
             return ExitCode::from(2);
         }
     };
@@ -113,6 +136,15 @@ fn run(args: Args) -> Result<(), String> {
         }
         server = server.workers(n);
     }
+    let scheme = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let tls = TlsConfig::from_pem_files(cert, key).map_err(|e| format!("TLS: {e}"))?;
+            server = server.tls(tls);
+            "https"
+        }
+        _ => "http",
+    };
+    server = server.proxy_protocol(args.proxy_protocol);
     let mut log_writer = None;
     if !args.quiet {
         let (lines, writer) =
@@ -129,7 +161,7 @@ fn run(args: Args) -> Result<(), String> {
     server = server.shutdown_on_signals();
     // The listener is bound: connections are accepted (queued) from now on.
     let line = format!(
-        "serving {} at http://{}/",
+        "serving {} at {scheme}://{}/",
         args.dir.display(),
         server.local_addr()
     );

@@ -19,7 +19,7 @@ pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct StaticServer {
     child: Child,
     pub addr: SocketAddr,
-    /// `http://127.0.0.1:PORT/`
+    /// `http://127.0.0.1:PORT/` (`https://` with `--tls-cert`)
     pub url: String,
     /// The first stdout line, verbatim.
     pub first_line: String,
@@ -69,6 +69,7 @@ impl StaticServer {
             .expect("first line: serving DIR at URL");
         let addr = url
             .trim_start_matches("http://")
+            .trim_start_matches("https://")
             .trim_end_matches('/')
             .parse()
             .expect("HOST:PORT in the first line");
