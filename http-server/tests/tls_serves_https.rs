@@ -244,3 +244,85 @@ fn stalled_handshakes_are_cut_at_the_head_deadline() {
         "the handshake completed: {err}"
     );
 }
+
+#[test]
+fn large_request_bodies_arrive_whole_over_tls() {
+    use sha2_free::digest;
+    let pki = Pki::new();
+    let server = serve_tls(
+        &pki,
+        |s| s.max_body_bytes(16 << 20),
+        |req: &Request| {
+            Response::text(
+                StatusCode::OK,
+                format!("{} {}\n", req.body().len(), digest(req.body())),
+            )
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("up.bin");
+    let data: Vec<u8> = (0..6_000_000u32).map(|i| (i * 13 % 253) as u8).collect();
+    std::fs::write(&path, &data).unwrap();
+    let url = format!("https://localhost:{}/up", server.addr.port());
+    // curl sends the body in large writes: many records per socket read.
+    let (ok, out, err) = run_bounded(
+        Command::new("curl")
+            .args([
+                "-s",
+                "--max-time",
+                "20",
+                "--cacert",
+                pki.ca.to_str().unwrap(),
+            ])
+            .arg("--data-binary")
+            .arg(format!("@{}", path.display()))
+            .arg(&url),
+        Duration::from_secs(25),
+    );
+    assert!(ok, "curl upload failed: {err}");
+    assert_eq!(out, format!("{} {}\n", data.len(), digest(&data)));
+}
+
+/// A cheap order-sensitive checksum (FNV-1a), enough to tell bodies apart.
+mod sha2_free {
+    pub fn digest(bytes: &[u8]) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+#[test]
+fn a_body_in_many_small_records_is_read_to_its_end() {
+    // Thousands of tiny TLS records reach the socket at once: the server
+    // must drain what is queued without waiting for another edge.
+    let pki = Pki::new();
+    let server = serve_tls(
+        &pki,
+        |s| s.body_timeout(Duration::from_secs(30)),
+        |req: &Request| Response::text(StatusCode::OK, format!("{}\n", req.body().len())),
+    );
+    let mut tls = connect_tls(server.addr, pki.client_config());
+    let len = 300_000;
+    let head = format!("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: {len}\r\n\r\n");
+    tls.write_all(head.as_bytes()).unwrap();
+    // Encrypt everything first, then put it on the wire in one go.
+    tls.conn.set_buffer_limit(None);
+    for _ in 0..len / 100 {
+        tls.conn.writer().write_all(&[b'x'; 100]).unwrap();
+    }
+    while tls.conn.wants_write() {
+        tls.conn.write_tls(&mut tls.sock).unwrap();
+    }
+    let started = Instant::now();
+    let mut r = BufReader::new(tls);
+    assert_eq!(read_response(&mut r, false).text(), format!("{len}\n"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -123,27 +123,45 @@ impl TlsTcp {
     }
 }
 
-/// Moves ciphertext from the socket into rustls until plaintext comes out
-/// (or the socket has nothing more), sending what the handshake wants to
-/// send on the way.
+/// Moves ciphertext from the socket into rustls and plaintext out into
+/// `buf`, until `buf` is full or the socket has nothing more, sending
+/// what the handshake wants to send on the way.
+///
+/// Filling `buf` keeps `read(2)`'s meaning of a short read, on which the
+/// connection relies under edge-triggered polling: fewer bytes than asked
+/// means the socket is drained (a later edge will announce more), never
+/// "rustls stopped at a record boundary" with ciphertext still waiting.
 fn read_plaintext(
     conn: &mut ServerConnection,
     stream: &TcpStream,
     buf: &mut [u8],
 ) -> io::Result<usize> {
     let fd = stream.as_raw_fd();
+    let mut filled = 0;
     loop {
-        match conn.reader().read(buf) {
-            Ok(n) => return Ok(n),
+        match conn.reader().read(&mut buf[filled..]) {
+            // close_notify: the end (after what is already here).
+            Ok(0) => return Ok(filled),
+            Ok(n) => {
+                filled += n;
+                if filled == buf.len() {
+                    return Ok(filled);
+                }
+                continue;
+            }
             // The peer closed without close_notify: for requests, an EOF
             // like any other (a cut body is caught by its framing).
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(filled),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),
         }
         let mut source = stream;
-        if conn.read_tls(&mut source)? == 0 {
-            return Ok(0); // TCP EOF, no plaintext left
+        match conn.read_tls(&mut source) {
+            // TCP EOF: what is here now, then the end.
+            Ok(0) => return Ok(filled),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && filled > 0 => return Ok(filled),
+            Err(e) => return Err(e),
         }
         if let Err(e) = conn.process_new_packets() {
             // Best effort: tell the peer why (the alert rustls queued).
