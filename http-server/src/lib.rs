@@ -28,6 +28,13 @@
 //! `SIGPIPE` never kills the process: worker threads block it, and socket
 //! writes use `MSG_NOSIGNAL`.
 //!
+//! HTTPS: [`Server::tls`] with a [`TlsConfig`] from PEM files or an
+//! application's rustls config; the handshake runs in the loop under the
+//! head deadline, plain HTTP on the TLS port gets a 400, and the
+//! certificate reloads on SIGHUP or through [`TlsReloader`]. Behind a load
+//! balancer, [`Server::proxy_protocol`] reads a PROXY protocol v1/v2
+//! header first and takes the client's address from it.
+//!
 //! # Defaults
 //!
 //! nginx's, where it has one: head 32 KiB (request line 8 KiB, 100
@@ -44,8 +51,8 @@ mod frame;
 mod handler;
 mod net;
 mod pool;
-/// The PROXY protocol decoder: public for the fuzz target; the listener
-/// option that uses it is documented on `Server` once it lands.
+/// The PROXY protocol decoder: public for the fuzz target; servers use it
+/// through [`Server::proxy_protocol`].
 #[doc(hidden)]
 pub mod proxy_protocol;
 mod request;

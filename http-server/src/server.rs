@@ -216,7 +216,7 @@ impl Server {
     /// sends one, and do not let clients reach the port directly. The
     /// header is read before TLS and HTTP, under the first request's head
     /// deadline; a connection without a valid header is closed. The client
-    /// address it carries becomes [`crate::Request::peer`] and the access
+    /// address it carries becomes [`crate::Request::peer_addr`] and the access
     /// log's address (a `LOCAL` or `UNKNOWN` header keeps the balancer's).
     pub fn proxy_protocol(mut self, on: bool) -> Server {
         self.config.proxy_protocol = on;
