@@ -16,7 +16,7 @@
 //!      fam|proto 0x11 TCP over IPv4 (12 bytes), 0x21 TCP over IPv6 (36)
 //! ```
 //!
-//! [`decode()`](decode) answers `Ok(None)` while the bytes so far are a prefix of a
+//! `decode` answers `Ok(None)` while the bytes so far are a prefix of a
 //! valid header, and an error as soon as they cannot become one, so that a
 //! connection without the header is closed at its first bytes instead of
 //! waiting for the head deadline.
