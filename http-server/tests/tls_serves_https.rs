@@ -326,3 +326,22 @@ fn a_body_in_many_small_records_is_read_to_its_end() {
         started.elapsed()
     );
 }
+
+#[test]
+fn idle_keep_alive_tls_connections_close_with_close_notify() {
+    let pki = Pki::new();
+    let server = serve_tls(
+        &pki,
+        |s| s.keep_alive_timeout(Duration::from_millis(300)),
+        echo_path,
+    );
+    let mut tls = connect_tls(server.addr, pki.client_config());
+    tls.write_all(&get("/idle")).unwrap();
+    let mut r = BufReader::new(tls);
+    assert_eq!(read_response(&mut r, false).text(), "/idle over TLS\n");
+    // The keep-alive timeout passes: a clean TLS end, not a bare FIN.
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest)
+        .expect("close_notify before the FIN");
+    assert!(rest.is_empty());
+}

@@ -253,7 +253,7 @@ impl<T: Transport> Conn<T> {
             // The drain after our FIN is over.
             State::Lingering => self.close(),
             // An idle keep-alive connection: a plain close.
-            State::Head if self.is_idle() && self.served > 0 => self.close(),
+            State::Head if self.is_idle() && self.served > 0 => self.close_idle(),
             // A trickled head, a stalled body or write, a silent new
             // connection: the peer holds resources it does not use.
             _ => {
@@ -267,8 +267,18 @@ impl<T: Transport> Conn<T> {
     /// finishes its request with `Connection: close`.
     pub(crate) fn on_drain(&mut self) {
         if self.is_idle() {
-            self.close();
+            self.close_idle();
         }
+    }
+
+    /// Closes a connection with nothing in flight: our FIN (after
+    /// `close_notify` under TLS, best effort: the socket is idle, so it
+    /// takes them) and the close.
+    fn close_idle(&mut self) {
+        if let Err(e) = self.transport.shutdown_write() {
+            log::debug!("{} shutdown at idle close: {e}", self.peer);
+        }
+        self.close();
     }
 
     /// Cut now, abortively (a timeout, the drain deadline, an I/O error).
