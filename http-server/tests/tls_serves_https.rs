@@ -345,3 +345,42 @@ fn idle_keep_alive_tls_connections_close_with_close_notify() {
         .expect("close_notify before the FIN");
     assert!(rest.is_empty());
 }
+
+#[test]
+fn a_second_connection_resumes_the_session() {
+    let pki = Pki::new();
+    let server = serve_tls(&pki, |s| s, echo_path);
+    // TLS 1.3 tickets and TLS 1.2 session IDs, each reused by Python.
+    let script = r#"
+import socket, ssl, sys
+ca, port = sys.argv[1], int(sys.argv[2])
+for version in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2):
+    ctx = ssl.create_default_context(cafile=ca)
+    ctx.maximum_version = version
+    session = None
+    for attempt in (1, 2):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+        s.sendall(b"GET /r HTTP/1.1\r\nHost: t\r\n\r\n")
+        data = b""
+        while not data.endswith(b"over TLS\n"):
+            data += s.recv(4096)
+        session = s.session
+        sys.stdout.write("%s %d %s\n" % (s.version(), attempt, s.session_reused))
+        s.close()
+"#;
+    let (ok, out, err) = run_bounded(
+        Command::new("python3").args([
+            "-c",
+            script,
+            pki.ca.to_str().unwrap(),
+            &server.addr.port().to_string(),
+        ]),
+        Duration::from_secs(20),
+    );
+    assert!(ok, "python failed: {err}");
+    assert_eq!(
+        out,
+        "TLSv1.3 1 False\nTLSv1.3 2 True\nTLSv1.2 1 False\nTLSv1.2 2 True\n"
+    );
+}
