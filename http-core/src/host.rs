@@ -31,6 +31,17 @@ static REG_NAME: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+,;=");
 /// brackets that are unbalanced or hold no IPv6 or IPvFuture address, and
 /// ports that are not digits or exceed 65535.
 pub fn is_valid_host(value: &[u8]) -> bool {
+    // The common case in one pass: reg-name bytes, then nothing or ":port".
+    let plain = value
+        .iter()
+        .take_while(|&&b| REG_NAME[usize::from(b)])
+        .count();
+    match value.get(plain) {
+        None => return true,
+        Some(b':') => return is_port(&value[plain + 1..]),
+        Some(b'%' | b'[') => {} // percent-encoding or an IP literal: the full rules
+        Some(_) => return false,
+    }
     let (host, port) = match value.strip_prefix(b"[") {
         Some(literal) => {
             let Some(close) = literal.iter().position(|&b| b == b']') else {
@@ -74,8 +85,12 @@ fn is_reg_name(s: &[u8]) -> bool {
 
 /// `port = *DIGIT`, at most 65535.
 fn is_port(s: &[u8]) -> bool {
-    s.iter().all(u8::is_ascii_digit)
-        && std::str::from_utf8(s).is_ok_and(|p| p.is_empty() || p.parse::<u16>().is_ok())
+    s.iter()
+        .try_fold(0u32, |n, &d| {
+            let n = n * 10 + u32::from(d.wrapping_sub(b'0'));
+            (d.is_ascii_digit() && n <= u32::from(u16::MAX)).then_some(n)
+        })
+        .is_some()
 }
 
 /// What stands between the brackets: `IPv6address / IPvFuture`.
@@ -115,6 +130,7 @@ mod tests {
             "127.0.0.1",
             "127.0.0.1:0",
             "127.0.0.1:65535",
+            "example.com:000080",
             "a-b_c~d.e",
             "caf%C3%A9.example",
             "!$&'()*+,;=",

@@ -77,7 +77,7 @@ impl Request {
     pub(crate) fn reindex(&mut self, peer: SocketAddr) {
         let (path, query) = split_target(&self.head.target, &self.head.method);
         let raw_path = &self.head.target[path.clone()];
-        self.decoded_path = if raw_path.contains('%') {
+        self.decoded_path = if raw_path.as_bytes().contains(&b'%') {
             Some(String::from_utf8_lossy(&http_core::percent_decode(raw_path)).into_owned())
         } else {
             None
