@@ -88,6 +88,7 @@ pub(crate) fn queue_response(
         own(b"Connection", b"keep-alive");
     }
     out.extend_from_slice(b"\r\n");
+    crate::response::spare::give_back(headers);
     let head_len = out.len();
     if is_head || status.forbids_body() {
         wq.push_vec(out);

@@ -112,7 +112,7 @@ impl Response {
     pub fn new(status: StatusCode) -> Response {
         Response {
             status,
-            headers: Headers::new(),
+            headers: spare::headers(),
             body: Body::Empty,
         }
     }
@@ -237,5 +237,48 @@ mod tests {
             Some("text/plain; charset=utf-8")
         );
         assert!(matches!(r.body(), Body::Bytes(b) if b == b"hi"));
+    }
+}
+
+/// Header maps of responses already written, kept per thread for the next
+/// `Response::new` there: a handler that adds a field then costs no
+/// allocation for it (two per response otherwise: names and values, and
+/// the field index). Inline handlers run on the worker that frames their
+/// responses, so the common case reuses on one thread; maps built on the
+/// pool come back to the worker and wait there.
+pub(crate) mod spare {
+    use http_core::Headers;
+    use std::cell::RefCell;
+
+    /// Maps kept per thread.
+    const KEPT: usize = 16;
+    /// Larger maps are freed, not kept (a rare huge head stays rare).
+    const KEPT_HEAP_BYTES: usize = 4096;
+
+    thread_local! {
+        static SPARE: RefCell<Vec<Headers>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty map, with capacity when one was given back on this thread.
+    pub(crate) fn headers() -> Headers {
+        SPARE
+            .try_with(|s| s.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Gives `headers` back once its response's head is encoded.
+    pub(crate) fn give_back(mut headers: Headers) {
+        if headers.heap_bytes() == 0 || headers.heap_bytes() > KEPT_HEAP_BYTES {
+            return;
+        }
+        headers.clear();
+        let _ = SPARE.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < KEPT {
+                s.push(headers);
+            }
+        });
     }
 }
