@@ -277,8 +277,12 @@ impl Response {
 /// stored uncompressed.
 pub fn is_compressible(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim(); // ok: split yields one item
-    let t = essence.to_ascii_lowercase();
-    if t == "text/event-stream" {
+                                                                       // Case-insensitive without lowering a copy: this runs per response.
+    let t = essence.as_bytes();
+    let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let ends =
+        |p: &str| t.len() >= p.len() && t[t.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes());
+    if essence.eq_ignore_ascii_case("text/event-stream") {
         return false;
     }
     const TYPES: &[&str] = &[
@@ -298,10 +302,10 @@ pub fn is_compressible(content_type: &str) -> bool {
         "font/ttf",
         "font/otf",
     ];
-    t.starts_with("text/")
-        || t.ends_with("+json")
-        || t.ends_with("+xml")
-        || TYPES.contains(&t.as_str())
+    starts("text/")
+        || ends("+json")
+        || ends("+xml")
+        || TYPES.iter().any(|k| k.eq_ignore_ascii_case(essence))
 }
 
 /// The `ETag` of the `coding` variant of a representation whose identity
