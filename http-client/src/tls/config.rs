@@ -187,6 +187,20 @@ impl TlsConfig {
     /// cannot be read, parsed or paired; [`TlsError::Settings`] (35) when
     /// the minimum version is above the maximum.
     pub fn new(opts: &TlsOptions) -> Result<TlsConfig, TlsError> {
+        TlsConfig::build(opts, true)
+    }
+
+    /// [`TlsConfig::new`] for the session to an HTTPS proxy: the same, but
+    /// no ALPN offered (curl offers none to a proxy; what is spoken inside
+    /// is HTTP/1.1 to the proxy whatever it would answer).
+    ///
+    /// # Errors
+    /// As [`TlsConfig::new`].
+    pub fn for_proxy(opts: &TlsOptions) -> Result<TlsConfig, TlsError> {
+        TlsConfig::build(opts, false)
+    }
+
+    fn build(opts: &TlsOptions, alpn: bool) -> Result<TlsConfig, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut warnings = Vec::new();
         let (certs, trust) = match load_trust(opts) {
@@ -231,7 +245,9 @@ impl TlsConfig {
             }
             None => builder.with_no_client_auth(),
         };
-        client.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
+        if alpn {
+            client.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
+        }
         if opts.key_log {
             client.key_log = Arc::new(rustls::KeyLogFile::new());
         }
