@@ -172,6 +172,45 @@ pub fn start_nginx_tls(fx: &TlsFixture, files: &[(&str, &[u8])], blocks: &[Block
     }
 }
 
+/// stunnel accepting TLS on 127.0.0.1 with certificate case `cert` (a
+/// [`TlsFixture`] name such as `good`) and forwarding the plaintext to
+/// 127.0.0.1:`connect_port`: in front of tinyproxy, an HTTPS proxy.
+pub fn start_stunnel(fx: &TlsFixture, cert: &str, connect_port: u16) -> Peer {
+    let bin = require("stunnel4", "stunnel4");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let d = dir.path().display();
+    // `foreground = yes` keeps it our child; `output` is its log (with
+    // `foreground` it would otherwise log to stderr too).
+    let conf = format!(
+        "foreground = yes\npid = {d}/stunnel.pid\noutput = {d}/stunnel.log\n\
+         [proxy]\naccept = 127.0.0.1:{port}\nconnect = 127.0.0.1:{connect_port}\n\
+         cert = {}\nkey = {}\n",
+        fx.path(&format!("{cert}.crt")).display(),
+        fx.path(&format!("{cert}.key")).display()
+    );
+    std::fs::write(dir.path().join("stunnel.conf"), conf).expect("write conf");
+    let mut child = Command::new(bin)
+        .arg(dir.path().join("stunnel.conf"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn stunnel");
+    wait_listening(
+        port,
+        &mut child,
+        "stunnel",
+        Some(&dir.path().join("stunnel.log")),
+    );
+    Peer {
+        child,
+        port,
+        dir,
+        name: "stunnel",
+    }
+}
+
 /// A connected nonblocking socket to 127.0.0.1:`port`.
 pub fn tcp(port: u16) -> (mio::net::TcpStream, SocketAddr) {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
