@@ -164,6 +164,15 @@ fn is_self_issued(der: &[u8]) -> bool {
     }
 }
 
+/// The first moment `der` is valid (its `notBefore`), if it parses.
+fn valid_from(der: &[u8]) -> Option<UnixTime> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let secs = u64::try_from(cert.validity().not_before.timestamp()).ok()?;
+    Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        secs,
+    )))
+}
+
 /// Checks the validity dates of `der` against `now`.
 fn check_dates(der: &[u8], now: UnixTime) -> Result<(), Error> {
     let (_, cert) = x509_parser::parse_x509_certificate(der)
@@ -217,6 +226,34 @@ impl TrustVerifier {
         }
     }
 
+    /// webpki's verdict at `now`, an untrusted self-signed certificate
+    /// named as such (as OpenSSL does).
+    fn webpki_check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        let result = match &self.webpki {
+            Some(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+        };
+        match result {
+            Err(Error::InvalidCertificate(
+                CertificateError::UnknownIssuer | CertificateError::Other(_),
+            )) if intermediates.is_empty() && is_self_issued(end_entity.as_ref()) => {
+                Err(Error::InvalidCertificate(CertificateError::Other(
+                    OtherError(Arc::new(SelfSignedCert)),
+                )))
+            }
+            other => other,
+        }
+    }
+
     /// The check of [`ServerCertVerifier::verify_server_cert`], classified.
     pub(crate) fn check(
         &self,
@@ -255,23 +292,31 @@ impl ServerCertVerifier for TrustVerifier {
             check_dates(end_entity.as_ref(), now)?;
             return Ok(ServerCertVerified::assertion());
         }
-        let result = match &self.webpki {
-            Some(v) => {
-                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        let result = self.webpki_check(end_entity, intermediates, server_name, ocsp_response, now);
+        if let Err(Error::InvalidCertificate(
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. },
+        )) = &result
+        {
+            // webpki looks at the dates first, OpenSSL builds the chain
+            // first: an expired certificate from an unknown issuer is
+            // "unable to get local issuer certificate" (20) in curl. Ask
+            // again at a time the certificate was valid.
+            if let Some(then) = valid_from(end_entity.as_ref()) {
+                if let Err(
+                    e @ Error::InvalidCertificate(
+                        CertificateError::UnknownIssuer | CertificateError::Other(_),
+                    ),
+                ) =
+                    self.webpki_check(end_entity, intermediates, server_name, ocsp_response, then)
+                {
+                    return Err(e);
+                }
             }
-            None => Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)),
-        };
-        match result {
-            // An untrusted self-signed certificate: say so, as OpenSSL does.
-            Err(Error::InvalidCertificate(
-                CertificateError::UnknownIssuer | CertificateError::Other(_),
-            )) if intermediates.is_empty() && is_self_issued(end_entity.as_ref()) => {
-                Err(Error::InvalidCertificate(CertificateError::Other(
-                    OtherError(Arc::new(SelfSignedCert)),
-                )))
-            }
-            other => other,
         }
+        result
     }
 
     fn verify_tls12_signature(
@@ -478,6 +523,24 @@ mod tests {
         assert_eq!(
             v.check(&ss, &[], &name("localhost"), early),
             Err(VerifyFailure::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn an_unknown_issuer_comes_before_the_dates_as_in_openssl() {
+        let pki = TestPki::new();
+        let v = TrustVerifier::new(Vec::new(), provider());
+        for ee in [&pki.expired, &pki.not_yet_valid] {
+            assert_eq!(
+                v.check(&der(&ee.cert_der), &[], &name("localhost"), now()),
+                Err(VerifyFailure::UnknownIssuer)
+            );
+        }
+        let stranger = TestCa::new("another CA");
+        let v = TrustVerifier::new(vec![der(&stranger.cert_der)], provider());
+        assert_eq!(
+            v.check(&der(&pki.expired.cert_der), &[], &name("localhost"), now()),
+            Err(VerifyFailure::UnknownIssuer)
         );
     }
 
