@@ -21,11 +21,7 @@ fn origin(fx: &TlsFixture) -> NginxTls {
         fx,
         &[("a.txt", BODY)],
         &[
-            Block {
-                name: "plain",
-                cert: None,
-                extra: "",
-            },
+            Block::plain("plain"),
             Block {
                 name: "tls",
                 cert: Some("good"),
