@@ -120,6 +120,21 @@ fn https_url_tunnels_with_connect_inside_tls_and_reuses_it() {
         1,
         "one session to the proxy: {err}"
     );
+    // nginx keeps the connection: fetch ends it at exit, the origin's
+    // close_notify inside the tunnel, then its own to the proxy, which
+    // stunnel reads before the socket closes.
+    let deadline = std::time::Instant::now() + TLS_TIMEOUT;
+    let log = loop {
+        let log = proxy.stunnel.log("stunnel.log");
+        if log.contains("Connection closed") || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(
+        log.contains("TLS alert (read): warning: close notify"),
+        "no close_notify from the client:\n{log}"
+    );
 }
 
 #[test]

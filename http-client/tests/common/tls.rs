@@ -203,9 +203,10 @@ pub fn start_stunnel(fx: &TlsFixture, cert: &str, connect_port: u16) -> Peer {
     let port = free_port();
     let d = dir.path().display();
     // `foreground = yes` keeps it our child; `output` is its log (with
-    // `foreground` it would otherwise log to stderr too).
+    // `foreground` it would otherwise log to stderr too); `debug = 7`
+    // logs the TLS alerts it reads (`close notify`).
     let conf = format!(
-        "foreground = yes\npid = {d}/stunnel.pid\noutput = {d}/stunnel.log\n\
+        "foreground = yes\ndebug = 7\npid = {d}/stunnel.pid\noutput = {d}/stunnel.log\n\
          [proxy]\naccept = 127.0.0.1:{port}\nconnect = 127.0.0.1:{connect_port}\n\
          cert = {}\nkey = {}\n",
         fx.path(&format!("{cert}.crt")).display(),
