@@ -12,11 +12,15 @@ file, then runs, with the client pinned to CPU 1:
   - one 100 MiB download into each of three sinks: `-o /dev/null`, `-o FILE`
     (a file in a temp directory, removed after each run), and stdout
     through a pipe read by a second process (`wc -c`, pinned to CPU 0 with
-    nginx; its count is checked, so a lost byte fails the run).
+    nginx; its count is checked, so a lost byte fails the run);
+  - the same four over https (nginx `ssl_protocols TLSv1.3`, an ECDSA P-256
+    certificate made here with `openssl req`, trusted with --cacert), and
+    100 URLs each on a fresh connection (-H "Connection: close"), which
+    is the handshake's cost (both clients resume sessions within a run).
 Reports wall time and client CPU time (user+sys); ratios are fetch/curl,
 below 1.0 means fetch is faster. Traffic stays on 127.0.0.1.
 FETCH=/path/to/fetch measures another build (e.g. a baseline) without
-building.
+building; ONLY=https runs the workloads whose name contains that text.
 """
 import os, resource, shutil, socket, statistics, subprocess, sys, tempfile, time
 
@@ -43,21 +47,32 @@ def main():
         chunk = os.urandom(1 << 20)
         for _ in range(BIG_BYTES >> 20): f.write(chunk)
     for n in ("small.txt", "big.bin"): os.chmod(os.path.join(root, n), 0o644)
-    port = free_port()
+    port = free_port(); tls_port = free_port()
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conf = f"""daemon off; worker_processes 1; error_log {d}/error.log; pid {d}/nginx.pid;
 events {{ worker_connections 256; }}
 http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
   client_body_temp_path {d}/b; proxy_temp_path {d}/p; fastcgi_temp_path {d}/f; uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;
-  server {{ listen 127.0.0.1:{port}; root {root}; }} }}
+  server {{ listen 127.0.0.1:{port}; root {root}; }}
+  server {{ listen 127.0.0.1:{tls_port} ssl; root {root}; ssl_protocols TLSv1.3;
+    ssl_certificate {cert}; ssl_certificate_key {key}; ssl_session_cache shared:S:1m; }} }}
 """
     open(os.path.join(d, "nginx.conf"), "w").write(conf)
     ng = subprocess.Popen(pin(0) + [nginx, "-p", d, "-c", os.path.join(d, "nginx.conf"), "-e", os.path.join(d, "error.log")],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
-            try: socket.create_connection(("127.0.0.1", port), 0.1).close(); break
-            except OSError: time.sleep(0.05)
+        for p in (port, tls_port):
+            for _ in range(200):
+                try: socket.create_connection(("127.0.0.1", p), 0.1).close(); break
+                except OSError: time.sleep(0.05)
         small = f"http://127.0.0.1:{port}/small.txt"; big = f"http://127.0.0.1:{port}/big.bin"
+        tsmall = f"https://localhost:{tls_port}/small.txt"; tbig = f"https://localhost:{tls_port}/big.bin"
+        # --resolve: localhost is 127.0.0.1 for both, no ::1 attempt first.
+        tls = ["--cacert", cert, "--resolve", f"localhost:{tls_port}:127.0.0.1"]
         out_file = os.path.join(d, "out.bin")
         # name -> (arguments, sink): "null" (stdout discarded), "file"
         # (written by -o, removed after), "pipe" (stdout read by wc -c).
@@ -66,7 +81,15 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
             "100 MiB download, -o /dev/null": (["-s", "-o", "/dev/null", big], "null"),
             "100 MiB download, -o FILE": (["-s", "-o", out_file, big], "file"),
             "100 MiB download, stdout into a pipe": (["-s", big], "pipe"),
+            "https: 1000 keep-alive GETs (100 B)": (["-s"] + tls + [tsmall] * 1000, "null"),
+            "https: 100 MiB download, -o /dev/null": (["-s"] + tls + ["-o", "/dev/null", tbig], "null"),
+            "https: 100 MiB download, -o FILE": (["-s"] + tls + ["-o", out_file, tbig], "file"),
+            "https: 100 MiB download, stdout into a pipe": (["-s"] + tls + [tbig], "pipe"),
+            "https: 100 URLs, a fresh connection each": (["-s", "-H", "Connection: close"] + tls + [tsmall] * 100, "null"),
         }
+        only = os.environ.get("ONLY")
+        if only:
+            workloads = {w: v for w, v in workloads.items() if only in w}
         results = {w: {"fetch": [], "curl": []} for w in workloads}
         for _ in range(rounds):
             for w, (args, sink) in workloads.items():

@@ -27,7 +27,7 @@ use crate::proxy::{Proxy, ProxyConfig};
 use crate::request::{is_idempotent, is_safe_header, Req};
 use crate::response::{Hop, Response, Timings};
 use crate::settings::{RedirectPolicy, Settings};
-use crate::tls::{TlsConfig, TlsOptions};
+use crate::tls::{TlsConfig, TlsError, TlsOptions};
 use crate::trace::{Trace, Tracer};
 use crate::url::Url;
 
@@ -56,6 +56,11 @@ pub(crate) struct Inner {
     pub(crate) tls_options: TlsOptions,
     /// One configuration (and session cache) for every TLS connection.
     pub(crate) tls: Mutex<Option<TlsConfig>>,
+    /// The TLS settings for HTTPS proxies, made into `proxy_tls` at the
+    /// first request through one.
+    pub(crate) proxy_tls_options: TlsOptions,
+    /// The configuration (and session cache) of sessions to HTTPS proxies.
+    pub(crate) proxy_tls: Mutex<Option<TlsConfig>>,
 }
 
 /// A blocking HTTP/1.1 client with a keep-alive pool. Cheap to clone (the
@@ -94,6 +99,7 @@ pub struct ClientBuilder {
     resolver: Arc<dyn Resolve>,
     tracer: Tracer,
     tls: TlsOptions,
+    proxy_tls: TlsOptions,
 }
 
 impl ClientBuilder {
@@ -102,6 +108,15 @@ impl ClientBuilder {
     /// fails https requests (as in curl).
     pub fn tls(mut self, opts: TlsOptions) -> Self {
         self.tls = opts;
+        self
+    }
+    /// TLS settings for the session to an HTTPS proxy (`https://`),
+    /// curl's `--proxy-cacert`, `--proxy-capath`, `--proxy-insecure`
+    /// (default: [`TlsOptions::from_env`]); loaded at the first request
+    /// through such a proxy. The origin's settings never apply to the
+    /// proxy, nor these to the origin.
+    pub fn proxy_tls(mut self, opts: TlsOptions) -> Self {
+        self.proxy_tls = opts;
         self
     }
     /// Limit for resolving, connecting and the proxy handshake together.
@@ -185,6 +200,8 @@ impl ClientBuilder {
                 next_id: AtomicU64::new(0),
                 tls_options: self.tls,
                 tls: Mutex::new(None),
+                proxy_tls_options: self.proxy_tls,
+                proxy_tls: Mutex::new(None),
             }),
         }
     }
@@ -387,16 +404,37 @@ impl Client {
             resolver: Arc::new(SystemResolver),
             tracer: Tracer::default(),
             tls: TlsOptions::from_env(),
+            proxy_tls: TlsOptions::from_env(),
         }
     }
 
-    /// The client's TLS configuration, built at the first call.
+    /// The client's TLS configuration for origins, built at the first call.
     fn tls_config(&self) -> Result<TlsConfig, Error> {
-        let mut slot = self.inner.tls.lock().unwrap_or_else(|p| p.into_inner());
+        self.lazy_tls_config(&self.inner.tls, &self.inner.tls_options, TlsConfig::new)
+    }
+
+    /// The TLS configuration for HTTPS proxies, built at the first call.
+    fn proxy_tls_config(&self) -> Result<TlsConfig, Error> {
+        self.lazy_tls_config(
+            &self.inner.proxy_tls,
+            &self.inner.proxy_tls_options,
+            TlsConfig::for_proxy,
+        )
+    }
+
+    /// The configuration in `slot`, built from `opts` at the first call
+    /// (its warnings noted once).
+    fn lazy_tls_config(
+        &self,
+        slot: &Mutex<Option<TlsConfig>>,
+        opts: &TlsOptions,
+        build: fn(&TlsOptions) -> Result<TlsConfig, TlsError>,
+    ) -> Result<TlsConfig, Error> {
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());
         }
-        let config = TlsConfig::new(&self.inner.tls_options)?;
+        let config = build(opts)?;
         for w in config.warnings() {
             self.note(w);
         }
@@ -450,9 +488,10 @@ impl Client {
         self.inner.tracer.emit(ev);
     }
 
-    /// Where a request goes: its proxy (an https origin through an HTTP
-    /// proxy is always tunnelled, as curl does), its TLS settings, and the
-    /// pool key of connections that can carry it.
+    /// Where a request goes: its proxy (an https origin through an HTTP(S)
+    /// proxy is always tunnelled, as curl does), its TLS settings (the
+    /// origin's, and an HTTPS proxy's), and the pool key of connections
+    /// that can carry it.
     fn route(&self, req: &Req) -> Result<Route, Error> {
         let s = &self.inner.settings;
         let mut proxy = s.proxy.proxy_for(&req.url)?;
@@ -462,13 +501,22 @@ impl Client {
         } else {
             None
         };
+        let proxy_tls = match &proxy {
+            Some(p) if p.is_tls() => Some(self.proxy_tls_config()?),
+            _ => None,
+        };
         let key = PoolKey {
             scheme: req.url.scheme(),
             host: req.url.host().clone(),
             port: req.url.port(),
             proxy: proxy.clone(),
         };
-        Ok(Route { proxy, tls, key })
+        Ok(Route {
+            proxy,
+            tls,
+            proxy_tls,
+            key,
+        })
     }
 
     /// A pooled connection for `route` (when `allow_reuse`), or a new one;
@@ -495,6 +543,7 @@ impl Client {
             resolver: &self.inner.resolver,
             tracer: &self.inner.tracer,
             tls: route.tls.as_ref(),
+            proxy_tls: route.proxy_tls.as_ref(),
         };
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let (conn, times) = connect::open(&opener, &req.url, route.proxy.as_ref(), id, started)?;
@@ -580,7 +629,7 @@ impl Client {
         }
         self.trace(&Trace::ResponseHead(&received.raw));
         let remote = conn.peer();
-        let ssl_verify_result = conn.tls().map(|t| t.info().ssl_verify_result());
+        let ssl_verify_result = conn.tls_info().map(|i| i.ssl_verify_result());
         Response {
             head: received.head,
             raw_head: received.raw,
@@ -599,5 +648,6 @@ impl Client {
 struct Route {
     proxy: Option<Proxy>,
     tls: Option<TlsConfig>,
+    proxy_tls: Option<TlsConfig>,
     key: PoolKey,
 }

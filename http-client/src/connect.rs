@@ -3,6 +3,7 @@
 //!
 //! ```text
 //!  resolve (helper thread, deadline) -> TCP (happy eyeballs) -> handshakes (0..n) -> TLS (https) -> Conn
+//!  through an HTTPS proxy:           ... -> TCP -> TLS to the proxy -> CONNECT (0..1) -> TLS (https) -> Conn
 //! ```
 //!
 //! Everything here runs under one connect deadline (the connect timeout,
@@ -14,11 +15,20 @@
 //! TLS comes after the handshakes: for an `https` origin, [`open`] wraps
 //! the (tunnelled) stream in a TLS session ([`crate::transport::Transport::Tls`])
 //! under the same deadline, before the exchange sees it.
+//!
+//! An HTTPS proxy (`https://`) gets its own TLS session first, verified
+//! against the proxy's name with the proxy's settings (`--proxy-cacert`,
+//! `--proxy-insecure`); the CONNECT (or, for an http URL without `-p`,
+//! the absolute-form exchange itself) runs inside it, and an https
+//! origin's session runs inside that one
+//! ([`crate::transport::Transport::TlsInTls`]).
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
+
+use mio::net::TcpStream;
 
 use crate::error::{Error, Phase};
 use crate::handshake::{Handshake, Progress, ProxyError};
@@ -28,7 +38,7 @@ use crate::net::{
 use crate::proxy::{Proxy, ProxyKind};
 use crate::settings::Settings;
 use crate::socks::{Socks4, Socks5, SocksTarget};
-use crate::tls::{info, TlsConfig, TlsConn};
+use crate::tls::{info, TlsConfig, TlsConn, Wire};
 use crate::trace::{Trace, Tracer};
 use crate::transport::{TlsSession, Transport};
 use crate::tunnel::HttpConnect;
@@ -41,6 +51,8 @@ pub(crate) struct Opener<'a> {
     pub tracer: &'a Tracer,
     /// The client's TLS configuration, for an `https` origin.
     pub tls: Option<&'a TlsConfig>,
+    /// The TLS configuration for an HTTPS proxy, when the route has one.
+    pub proxy_tls: Option<&'a TlsConfig>,
 }
 
 /// When the steps of opening finished, measured from the request's start.
@@ -120,24 +132,16 @@ pub(crate) fn open(
         "Connected to {host} ({}) port {port} (#{id})",
         addr.ip()
     ));
+    if let Some(proxy) = proxy.filter(|p| p.is_tls()) {
+        let conn = through_https_proxy(o, url, proxy, stream, addr, deadline)?;
+        if url.is_https() {
+            times.appconnect = started.elapsed();
+        }
+        return Ok((conn, times));
+    }
     let mut conn = Conn::new(stream, addr).map_err(|e| Error::io(Phase::Connect, e))?;
     if let Some(proxy) = proxy {
-        if let Some(mut hs) = proxy_handshake(o, url, proxy, deadline)? {
-            o.tracer.note(&format!(
-                "{} handshake with {proxy} for {}",
-                proxy.kind.scheme().to_ascii_uppercase(),
-                url.authority()
-            ));
-            drive_handshake(&mut conn, hs.as_mut(), deadline, o.tracer).map_err(|f| match f {
-                DriveFailure::Proxy(error) => Error::Proxy {
-                    proxy: proxy.to_string(),
-                    error,
-                },
-                DriveFailure::Io(e) => Error::io(Phase::ProxyHandshake, e),
-            })?;
-            o.tracer
-                .note(&format!("Proxy tunnel to {} established", url.authority()));
-        }
+        run_proxy_handshake(o, url, proxy, &mut conn, deadline)?;
     }
     if url.is_https() {
         let Some(config) = o.tls else {
@@ -150,6 +154,103 @@ pub(crate) fn open(
         times.appconnect = started.elapsed();
     }
     Ok((conn, times))
+}
+
+/// The handshake `proxy` needs for `url` (CONNECT, SOCKS), if any, run
+/// over `stream` under `deadline`, with its `-v` notes.
+fn run_proxy_handshake<S: HandshakeStream>(
+    o: &Opener<'_>,
+    url: &Url,
+    proxy: &Proxy,
+    stream: &mut S,
+    deadline: Instant,
+) -> Result<(), Error> {
+    let Some(mut hs) = proxy_handshake(o, url, proxy, deadline)? else {
+        return Ok(());
+    };
+    o.tracer.note(&format!(
+        "{} handshake with {proxy} for {}",
+        if proxy.kind.is_http() {
+            "HTTP".to_string()
+        } else {
+            proxy.kind.scheme().to_ascii_uppercase()
+        },
+        url.authority()
+    ));
+    drive_handshake(stream, hs.as_mut(), deadline, o.tracer).map_err(|f| match f {
+        DriveFailure::Proxy(error) => Error::Proxy {
+            proxy: proxy.to_string(),
+            error,
+        },
+        DriveFailure::Io(e) => Error::io(Phase::ProxyHandshake, e),
+    })?;
+    o.tracer
+        .note(&format!("Proxy tunnel to {} established", url.authority()));
+    Ok(())
+}
+
+/// Through an HTTPS proxy: TLS to the proxy over `stream` (connected to
+/// it), the CONNECT inside when `url` needs a tunnel, then for an https
+/// origin its TLS session inside the tunnel; all under `deadline`.
+fn through_https_proxy(
+    o: &Opener<'_>,
+    url: &Url,
+    proxy: &Proxy,
+    stream: TcpStream,
+    peer: SocketAddr,
+    deadline: Instant,
+) -> Result<Conn, Error> {
+    let Some(proxy_config) = o.proxy_tls else {
+        return Err(Error::io(
+            Phase::Tls,
+            io::Error::other("no TLS configuration for an HTTPS proxy"),
+        ));
+    };
+    for line in info::before_handshake(proxy_config) {
+        o.tracer.note(&line);
+    }
+    let mut outer = TlsConn::new(stream, peer, &proxy.host.to_string(), proxy_config)?;
+    outer.handshake(deadline)?;
+    for line in outer.info().proxy_lines() {
+        o.tracer.note(&line);
+    }
+    run_proxy_handshake(o, url, proxy, &mut outer, deadline)?;
+    if !url.is_https() {
+        // Absolute-form requests (or `-p`'s tunnel) in the proxy's session.
+        return Conn::with_transport(Transport::Tls(Box::new(TlsSession::new(outer))), peer)
+            .map_err(|e| Error::io(Phase::Tls, e));
+    }
+    let Some(config) = o.tls else {
+        return Err(Error::io(
+            Phase::Tls,
+            io::Error::other("no TLS configuration for an https URL"),
+        ));
+    };
+    if !outer.buffered().is_empty() {
+        return Err(unexpected_before_handshake());
+    }
+    for line in info::before_handshake(config) {
+        o.tracer.note(&line);
+    }
+    let mut inner = TlsConn::over(outer, peer, &url.host().to_string(), config)?;
+    inner.handshake(deadline)?;
+    for line in inner.info().lines() {
+        o.tracer.note(&line);
+    }
+    Conn::with_transport(Transport::TlsInTls(Box::new(TlsSession::new(inner))), peer)
+        .map_err(|e| Error::io(Phase::Tls, e))
+}
+
+/// A server never speaks before the ClientHello: bytes after the proxy's
+/// reply and before the handshake are an error.
+fn unexpected_before_handshake() -> Error {
+    Error::io(
+        Phase::Tls,
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "unexpected bytes before the TLS handshake",
+        ),
+    )
 }
 
 /// Runs the TLS handshake to the origin of `url` over `conn` (connected,
@@ -168,14 +269,7 @@ fn start_tls(
         ));
     };
     if !rest.is_empty() {
-        // A server never speaks before the ClientHello.
-        return Err(Error::io(
-            Phase::Tls,
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "unexpected bytes before the TLS handshake",
-            ),
-        ));
+        return Err(unexpected_before_handshake());
     }
     for line in info::before_handshake(config) {
         tracer.note(&line);
@@ -202,8 +296,8 @@ fn proxy_handshake(
     let user = || creds.clone().map(|c| c.user).unwrap_or_default();
     let target = |local: bool, v4_only: bool| socks_target(o, url, proxy, local, v4_only, deadline);
     Ok(Some(match proxy.kind {
-        ProxyKind::Http if !proxy.tunnel => return Ok(None),
-        ProxyKind::Http => Box::new(HttpConnect::new(
+        ProxyKind::Http | ProxyKind::Https if !proxy.tunnel => return Ok(None),
+        ProxyKind::Http | ProxyKind::Https => Box::new(HttpConnect::new(
             &url.authority(),
             creds.clone(),
             o.settings.user_agent.as_deref(),
@@ -248,6 +342,42 @@ fn socks_target(
         })
 }
 
+/// What a proxy handshake runs over: a plain connection, or the TLS
+/// session to an HTTPS proxy. The reply is read into `received`; bytes
+/// after it stay there (they already belong to the tunnel).
+pub(crate) trait HandshakeStream {
+    /// Writes all of `data`, waiting until `deadline`.
+    fn write_all(&mut self, data: &[u8], deadline: Instant) -> io::Result<()>;
+    /// Reads more into the buffer, waiting until `deadline`; `Ok(0)` at EOF.
+    fn fill(&mut self, deadline: Instant) -> io::Result<usize>;
+    /// The bytes received and not yet consumed.
+    fn received(&mut self) -> &mut Vec<u8>;
+}
+
+impl HandshakeStream for Conn {
+    fn write_all(&mut self, data: &[u8], deadline: Instant) -> io::Result<()> {
+        Conn::write_all(self, data, deadline)
+    }
+    fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
+        Conn::fill(self, deadline)
+    }
+    fn received(&mut self) -> &mut Vec<u8> {
+        &mut self.rbuf
+    }
+}
+
+impl<W: Wire> HandshakeStream for TlsConn<W> {
+    fn write_all(&mut self, data: &[u8], deadline: Instant) -> io::Result<()> {
+        TlsConn::write_all(self, data, deadline)
+    }
+    fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
+        TlsConn::fill(self, deadline)
+    }
+    fn received(&mut self) -> &mut Vec<u8> {
+        &mut self.rbuf
+    }
+}
+
 /// How a handshake ended without a tunnel.
 pub(crate) enum DriveFailure {
     /// The proxy refused or botched the handshake.
@@ -257,12 +387,12 @@ pub(crate) enum DriveFailure {
 }
 
 /// Runs a handshake in lockstep: send a step, read until its reply is
-/// complete, repeat. Bytes after the final reply stay in `conn.rbuf`: they
-/// already belong to the tunnel. HTTP handshakes (CONNECT) show their
-/// request and reply heads to the tracer, a refused reply's head included,
-/// as the handshake's own response parser delimited it.
-pub(crate) fn drive_handshake(
-    conn: &mut Conn,
+/// complete, repeat. Bytes after the final reply stay in the stream's
+/// buffer: they already belong to the tunnel. HTTP handshakes (CONNECT)
+/// show their request and reply heads to the tracer, a refused reply's
+/// head included, as the handshake's own response parser delimited it.
+pub(crate) fn drive_handshake<S: HandshakeStream>(
+    conn: &mut S,
     hs: &mut dyn Handshake,
     deadline: Instant,
     tracer: &Tracer,
@@ -273,21 +403,21 @@ pub(crate) fn drive_handshake(
     }
     conn.write_all(&first, deadline).map_err(DriveFailure::Io)?;
     loop {
-        match hs.on_reply(&conn.rbuf) {
+        match hs.on_reply(conn.received()) {
             Ok(Progress::NeedMore) => match conn.fill(deadline) {
-                Ok(0) => return Err(DriveFailure::Proxy(hs.on_eof(&conn.rbuf))),
+                Ok(0) => return Err(DriveFailure::Proxy(hs.on_eof(conn.received()))),
                 Ok(_) => {}
                 Err(e) => return Err(DriveFailure::Io(e)),
             },
             Ok(Progress::Next { consumed, send }) => {
-                conn.rbuf.drain(..consumed);
+                conn.received().drain(..consumed);
                 conn.write_all(&send, deadline).map_err(DriveFailure::Io)?;
             }
             Ok(Progress::Done { consumed }) => {
                 if hs.speaks_http() {
                     tracer.emit(&Trace::ResponseHead(hs.reply_head()));
                 }
-                conn.rbuf.drain(..consumed);
+                conn.received().drain(..consumed);
                 return Ok(());
             }
             Err(e) => {

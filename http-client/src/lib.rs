@@ -10,7 +10,8 @@
 //!   set up at the end of the connection's opening, after any proxy
 //!   handshake; [`ClientBuilder::tls`] takes curl's TLS settings.
 //! - Proxies ([`proxy`]): HTTP forward (absolute-form) or CONNECT tunnel,
-//!   SOCKS4, SOCKS4a, SOCKS5 with no auth or user/password, local or remote
+//!   the same over TLS to an HTTPS proxy ([`ClientBuilder::proxy_tls`]
+//!   takes its trust settings), SOCKS4, SOCKS4a, SOCKS5 with no auth or user/password, local or remote
 //!   name resolution; curl's environment variables and `NO_PROXY` rules.
 //!   Each handshake is a sans-IO step machine ([`socks`], [`tunnel`]).
 //! - Responses stream: [`Response::body`] reads `Content-Length`, chunked
@@ -64,8 +65,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Through a proxy (any of `http://`, `socks4://`, `socks4a://`,
-//! `socks5://`, `socks5h://`), or from the environment as curl reads it:
+//! Through a proxy (any of `http://`, `https://`, `socks4://`,
+//! `socks4a://`, `socks5://`, `socks5h://`), or from the environment as
+//! curl reads it:
 //!
 //! ```no_run
 //! use http_client::{Client, NoProxy, Proxy, ProxyConfig};
@@ -76,7 +78,14 @@
 //! let from_env = Client::builder()
 //!     .proxy(ProxyConfig::Environment { no_proxy_override: None, credentials: None, tunnel: false })
 //!     .build();
-//! # let _ = (via_socks, from_env);
+//! let via_https_proxy = Client::builder()
+//!     .proxy(ProxyConfig::Fixed(Proxy::parse("https://proxy.example:8443")?, NoProxy::default()))
+//!     .proxy_tls(http_client::tls::TlsOptions {
+//!         ca_file: Some("proxy-ca.pem".into()),
+//!         ..Default::default()
+//!     })
+//!     .build();
+//! # let _ = (via_socks, from_env, via_https_proxy);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]

@@ -403,9 +403,10 @@ impl Conn {
         Some((s, peer, rbuf))
     }
 
-    /// The TLS session, for an https connection.
-    pub fn tls(&self) -> Option<&crate::tls::TlsConn> {
-        self.transport.tls()
+    /// What `-v` and `%{ssl_verify_result}` say about the TLS session to
+    /// the origin, for an https connection.
+    pub fn tls_info(&self) -> Option<crate::tls::SessionInfo> {
+        self.transport.tls_info()
     }
 
     /// Closes at once with a RST (linger 0): for connections we abandon in

@@ -9,14 +9,21 @@ use std::net::IpAddr;
 
 use crate::url::{split_authority, split_scheme, Credentials, Host, Url, UrlError};
 
-/// A proxy URL without a port means this one (curl's rule, for every kind).
+/// A proxy URL without a port means this one (curl's rule, for every kind
+/// but `https://`).
 pub const PROXY_DEFAULT_PORT: u16 = 1080;
+/// An `https://` proxy URL without a port means this one (curl's
+/// `CURL_DEFAULT_HTTPS_PROXY_PORT`).
+pub const HTTPS_PROXY_DEFAULT_PORT: u16 = 443;
 
 /// The proxy protocols we speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProxyKind {
     /// HTTP forward proxy: absolute-form requests, or a CONNECT tunnel.
     Http,
+    /// HTTPS proxy: an HTTP proxy spoken to over TLS (`https://`); the
+    /// same absolute-form requests or CONNECT, inside that session.
+    Https,
     /// SOCKS4: IPv4 only, the client resolves the name.
     Socks4,
     /// SOCKS4a: the proxy resolves the name.
@@ -32,6 +39,7 @@ impl ProxyKind {
     pub fn scheme(self) -> &'static str {
         match self {
             ProxyKind::Http => "http",
+            ProxyKind::Https => "https",
             ProxyKind::Socks4 => "socks4",
             ProxyKind::Socks4a => "socks4a",
             ProxyKind::Socks5 => "socks5",
@@ -41,7 +49,12 @@ impl ProxyKind {
 
     /// True for the SOCKS family.
     pub fn is_socks(self) -> bool {
-        !matches!(self, ProxyKind::Http)
+        !self.is_http()
+    }
+
+    /// True for the proxies that speak HTTP (`http://`, `https://`).
+    pub fn is_http(self) -> bool {
+        matches!(self, ProxyKind::Http | ProxyKind::Https)
     }
 }
 
@@ -52,11 +65,11 @@ pub struct Proxy {
     pub kind: ProxyKind,
     /// The proxy's host.
     pub host: Host,
-    /// The proxy's port (1080 when the URL names none).
+    /// The proxy's port (1080 when the URL names none, 443 for `https://`).
     pub port: u16,
     /// User and password (HTTP Basic, SOCKS4 user id, RFC 1929).
     pub credentials: Option<Credentials>,
-    /// For an HTTP proxy: tunnel `http://` through CONNECT (curl's `-p`)
+    /// For an HTTP(S) proxy: tunnel `http://` through CONNECT (curl's `-p`)
     /// instead of sending absolute-form requests.
     pub tunnel: bool,
 }
@@ -82,7 +95,7 @@ impl fmt::Display for Proxy {
 
 impl Proxy {
     /// Parses a proxy URL as curl's `-x` does: scheme optional (http), port
-    /// optional (1080), user info optional. `https://` proxies and unknown
+    /// optional (1080; 443 for `https://`), user info optional. Unknown
     /// schemes are [`UrlError::UnsupportedScheme`].
     pub fn parse(input: &str) -> Result<Proxy, UrlError> {
         let input = input.trim();
@@ -90,6 +103,7 @@ impl Proxy {
             Some((scheme, rest)) => {
                 let kind = match scheme.to_ascii_lowercase().as_str() {
                     "http" => ProxyKind::Http,
+                    "https" => ProxyKind::Https,
                     "socks4" => ProxyKind::Socks4,
                     "socks4a" => ProxyKind::Socks4a,
                     "socks5" | "socks" => ProxyKind::Socks5,
@@ -106,10 +120,14 @@ impl Proxy {
             return Err(UrlError::Malformed("proxy URL has no host"));
         }
         let (credentials, host, port) = split_authority(authority)?;
+        let default_port = match kind {
+            ProxyKind::Https => HTTPS_PROXY_DEFAULT_PORT,
+            _ => PROXY_DEFAULT_PORT,
+        };
         Ok(Proxy {
             kind,
             host,
-            port: port.unwrap_or(PROXY_DEFAULT_PORT),
+            port: port.unwrap_or(default_port),
             credentials,
             tunnel: false,
         })
@@ -121,15 +139,21 @@ impl Proxy {
         self
     }
 
-    /// Uses a CONNECT tunnel for HTTP proxies (curl's `-p`).
+    /// Uses a CONNECT tunnel for HTTP(S) proxies (curl's `-p`).
     pub fn with_tunnel(mut self, tunnel: bool) -> Proxy {
         self.tunnel = tunnel;
         self
     }
 
-    /// True when requests go in absolute-form to this proxy (HTTP, no tunnel).
+    /// True when requests go in absolute-form to this proxy (HTTP or
+    /// HTTPS, no tunnel).
     pub fn is_forwarding(&self) -> bool {
-        self.kind == ProxyKind::Http && !self.tunnel
+        self.kind.is_http() && !self.tunnel
+    }
+
+    /// True when the connection to the proxy itself is TLS (`https://`).
+    pub fn is_tls(&self) -> bool {
+        self.kind == ProxyKind::Https
     }
 }
 
@@ -325,8 +349,14 @@ mod tests {
             (p.kind, p.host.clone()),
             (ProxyKind::Socks4a, Host::V6("::1".parse().unwrap()))
         );
+        let p = Proxy::parse("https://p:8443").unwrap();
+        assert_eq!((p.kind, p.port, p.is_tls()), (ProxyKind::Https, 8443, true));
+        assert!(p.is_forwarding());
+        assert_eq!(p.to_string(), "https://p:8443");
+        // curl's default port for an HTTPS proxy is 443, not 1080.
+        assert_eq!(Proxy::parse("HTTPS://p").unwrap().port, 443);
         assert!(matches!(
-            Proxy::parse("https://p:1"),
+            Proxy::parse("ftp://p:1"),
             Err(UrlError::UnsupportedScheme(_))
         ));
         assert!(matches!(
@@ -451,6 +481,19 @@ mod tests {
         assert_eq!(
             run_secure(&[("https_proxy", "p5:5"), ("HTTPS_PROXY", "p4:4")]).as_deref(),
             Some("http://p5:5")
+        );
+        // An HTTPS proxy from any of the variables.
+        assert_eq!(
+            run_secure(&[("HTTPS_PROXY", "https://p6:6")]).as_deref(),
+            Some("https://p6:6")
+        );
+        assert_eq!(
+            run_secure(&[("ALL_PROXY", "https://p7")]).as_deref(),
+            Some("https://p7:443")
+        );
+        assert_eq!(
+            run(&[("http_proxy", "https://p8:8")], None).as_deref(),
+            Some("https://p8:8")
         );
     }
 }

@@ -7,7 +7,10 @@
 //! connection's one wait loop serves every variant.
 //!
 //! TLS (issue 10): `Tls(Box<TlsSession>)`, the session built and handshaken
-//! in [`crate::connect::open`] after any proxy handshake.
+//! in [`crate::connect::open`] after any proxy handshake (to the origin, or
+//! to an HTTPS proxy that forwards absolute-form requests);
+//! `TlsInTls(Box<TlsSession<TlsConn>>)`, the origin's session inside an
+//! HTTPS proxy's CONNECT tunnel, itself inside the session to the proxy.
 //! - `read`: plaintext without waiting (`TlsConn`'s `Read`); a socket EOF
 //!   with or without `close_notify` is `Ok(0)`: the body framing decides
 //!   whether that truncated anything, as curl does.
@@ -19,8 +22,8 @@
 //! - `probe_idle`: records that arrived meanwhile are processed; a session
 //!   ticket keeps the connection, plaintext or `close_notify` discards it.
 //! - `abort`: linger 0 without `close_notify`; any other close (dropping
-//!   the connection) sends `close_notify` first, as far as the socket
-//!   takes it without waiting.
+//!   the connection) sends `close_notify` first (the origin's, then the
+//!   proxy's), as far as the socket takes it without waiting.
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -28,7 +31,7 @@ use std::time::Duration;
 use mio::net::TcpStream;
 use socket2::SockRef;
 
-use crate::tls::{TlsConn, Wire};
+use crate::tls::{SessionInfo, TcpWire, TlsConn, Wire};
 
 /// The stream a connection speaks through.
 #[derive(Debug)]
@@ -37,19 +40,26 @@ pub enum Transport {
     Plain(TcpStream),
     /// A TLS session over TCP (its socket registered with its own poll).
     Tls(Box<TlsSession>),
+    /// A TLS session to the origin inside a TLS session to an HTTPS proxy.
+    TlsInTls(Box<TlsSession<TlsConn>>),
 }
 
 /// A TLS session under a connection: sends `close_notify` when dropped,
 /// unless the connection was aborted.
-#[derive(Debug)]
-pub struct TlsSession {
-    conn: TlsConn,
+pub struct TlsSession<W: Wire = TcpWire> {
+    conn: TlsConn<W>,
     aborted: bool,
 }
 
-impl TlsSession {
+impl<W: Wire> std::fmt::Debug for TlsSession<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TlsSession({:?})", self.conn)
+    }
+}
+
+impl<W: Wire> TlsSession<W> {
     /// Wraps a handshaken session.
-    pub fn new(conn: TlsConn) -> TlsSession {
+    pub fn new(conn: TlsConn<W>) -> TlsSession<W> {
         TlsSession {
             conn,
             aborted: false,
@@ -57,7 +67,7 @@ impl TlsSession {
     }
 }
 
-impl Drop for TlsSession {
+impl<W: Wire> Drop for TlsSession<W> {
     fn drop(&mut self) {
         if !self.aborted {
             // Best effort, never a wait: the deadline is now.
@@ -81,6 +91,7 @@ impl Transport {
         match self {
             Transport::Plain(s) => s.read(buf),
             Transport::Tls(t) => t.conn.read(buf),
+            Transport::TlsInTls(t) => t.conn.read(buf),
         }
     }
 
@@ -89,6 +100,7 @@ impl Transport {
         match self {
             Transport::Plain(s) => s.write(buf),
             Transport::Tls(t) => t.conn.write(buf),
+            Transport::TlsInTls(t) => t.conn.write(buf),
         }
     }
 
@@ -98,6 +110,7 @@ impl Transport {
         match self {
             Transport::Plain(_) => Ok(()),
             Transport::Tls(t) => t.conn.flush(),
+            Transport::TlsInTls(t) => t.conn.flush(),
         }
     }
 
@@ -108,14 +121,17 @@ impl Transport {
         match self {
             Transport::Plain(_) => None,
             Transport::Tls(t) => Some(Wire::wait(&mut t.conn, deadline)),
+            Transport::TlsInTls(t) => Some(Wire::wait(&mut t.conn, deadline)),
         }
     }
 
-    /// The TLS session, if this is one.
-    pub fn tls(&self) -> Option<&TlsConn> {
+    /// What `-v` and `%{ssl_verify_result}` say about the TLS session to
+    /// the origin (through an HTTPS proxy: the inner one), if there is one.
+    pub fn tls_info(&self) -> Option<SessionInfo> {
         match self {
             Transport::Plain(_) => None,
-            Transport::Tls(t) => Some(&t.conn),
+            Transport::Tls(t) => Some(t.conn.info()),
+            Transport::TlsInTls(t) => Some(t.conn.info()),
         }
     }
 
@@ -124,7 +140,7 @@ impl Transport {
     pub fn source(&mut self) -> Option<&mut TcpStream> {
         match self {
             Transport::Plain(s) => Some(s),
-            Transport::Tls(_) => None,
+            Transport::Tls(_) | Transport::TlsInTls(_) => None,
         }
     }
 
@@ -133,12 +149,13 @@ impl Transport {
     /// pending records are processed first (a session ticket is no stray
     /// byte).
     pub fn probe_idle(&mut self) -> Probe {
-        if let Transport::Tls(t) = self {
-            return if t.conn.probe_alive() {
-                Probe::Idle
-            } else {
-                Probe::Unusable
-            };
+        let alive = match self {
+            Transport::Plain(_) => None,
+            Transport::Tls(t) => Some(t.conn.probe_alive()),
+            Transport::TlsInTls(t) => Some(t.conn.probe_alive()),
+        };
+        if let Some(alive) = alive {
+            return if alive { Probe::Idle } else { Probe::Unusable };
         }
         let mut byte = [0u8; 1];
         loop {
@@ -161,6 +178,11 @@ impl Transport {
             Transport::Tls(t) => {
                 t.aborted = true;
                 let _ = SockRef::from(t.conn.wire().stream()).set_linger(Some(Duration::ZERO));
+            }
+            Transport::TlsInTls(t) => {
+                t.aborted = true;
+                let socket = t.conn.wire().wire().stream();
+                let _ = SockRef::from(socket).set_linger(Some(Duration::ZERO));
             }
         }
     }

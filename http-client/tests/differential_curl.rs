@@ -1,14 +1,21 @@
 //! `fetch` and `curl` run with the same arguments give the same stdout
 //! (body bytes, `-i`/`-I` heads apart from `Date`, `-w` output) and the same
-//! exit code, against nginx, Python and tinyproxy on loopback.
+//! exit code, against nginx, Python and tinyproxy on loopback; over https
+//! against nginx with `ssl` (one server block per certificate case), through
+//! tinyproxy's CONNECT and an HTTPS proxy (stunnel in front of tinyproxy).
 mod common;
+#[path = "common/tls.rs"]
+mod tls;
+
 use common::*;
+use tls::*;
 
 const NGINX_LOCATIONS: &str = r#"
     location = /r301 { return 301 /a.txt; }
     location = /r302 { return 302 http://$host:$server_port/a.txt; }
     location = /r303 { return 303 /echo; }
     location = /loop { return 302 /loop; }
+    location = /to { return 302 $args; }
     location = /echo { return 200 "args=$args method=$request_method\n"; }
     location = /teapot { return 418 "short and stout\n"; }
     location = /hdr { return 200 "host=$http_host auth=$http_authorization accept=$http_accept ct=$content_type cl=$content_length te=$http_transfer_encoding x=$http_x_test ref=$http_referer cookie=$http_cookie range=$http_range args=$args method=$request_method\n"; }
@@ -61,9 +68,39 @@ fn without_dates(b: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
+/// Runs every case (`-s` first) through `fetch` and `curl` and fails
+/// with each case whose stdout (apart from dates) or exit code differ.
+fn assert_same_as_curl(cases: &[Vec<String>]) {
+    let curl = require("curl", "curl");
+    let mut failures = Vec::new();
+    for args in cases {
+        let mut full: Vec<&str> = vec!["-s"];
+        full.extend(args.iter().map(String::as_str));
+        let ours = run(&fetch_bin(), &full, &[]);
+        let theirs = run(&curl, &full, &[]);
+        let (o, t) = (without_dates(&ours.stdout), without_dates(&theirs.stdout));
+        if o != t || code(&ours) != code(&theirs) {
+            failures.push(format!(
+                "{full:?}: fetch exit {} vs curl exit {}\n--- fetch\n{}\n--- curl\n{}\n--- fetch stderr\n{}",
+                code(&ours),
+                code(&theirs),
+                String::from_utf8_lossy(&o).chars().take(800).collect::<String>(),
+                String::from_utf8_lossy(&t).chars().take(800).collect::<String>(),
+                stderr(&ours),
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn fetch_matches_curl() {
-    let curl = require("curl", "curl");
     let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let nginx = start_nginx(
         &[
@@ -274,29 +311,140 @@ fn fetch_matches_curl() {
         vec!["-I".into(), "-d".into(), "x".into(), n("/a.txt")],
         vec!["--definitely-not-a-flag".into(), n("/a.txt")],
     ];
-    let mut failures = Vec::new();
-    for args in &cases {
-        let mut full: Vec<&str> = vec!["-s"];
-        full.extend(args.iter().map(String::as_str));
-        let ours = run(&fetch_bin(), &full, &[]);
-        let theirs = run(&curl, &full, &[]);
-        let (o, t) = (without_dates(&ours.stdout), without_dates(&theirs.stdout));
-        if o != t || code(&ours) != code(&theirs) {
-            failures.push(format!(
-                "{full:?}: fetch exit {} vs curl exit {}\n--- fetch\n{}\n--- curl\n{}\n--- fetch stderr\n{}",
-                code(&ours),
-                code(&theirs),
-                String::from_utf8_lossy(&o).chars().take(800).collect::<String>(),
-                String::from_utf8_lossy(&t).chars().take(800).collect::<String>(),
-                stderr(&ours),
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+    assert_same_as_curl(&cases);
+}
+
+/// Owned arguments from string slices.
+fn argv(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn fetch_matches_curl_over_https() {
+    let fx = TlsFixture::new();
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let blocks = [
+        ("good", Some("good"), ""),
+        ("expired", Some("expired"), ""),
+        ("other", Some("other_name"), ""),
+        ("self", Some("self_signed"), ""),
+        ("tls12", Some("good"), "ssl_protocols TLSv1.2;"),
+        ("plain", None, ""),
+    ];
+    let blocks: Vec<Block<'_>> = blocks
+        .iter()
+        .map(|(name, cert, protocols)| Block {
+            name,
+            cert: *cert,
+            extra: if protocols.is_empty() {
+                NGINX_LOCATIONS
+            } else {
+                protocols
+            },
+        })
+        .collect();
+    let nginx = start_nginx_tls(
+        &fx,
+        &[
+            ("a.txt", b"alpha over tls\n"),
+            ("dir/b.txt", b"bravo\n"),
+            ("big.bin", &big),
+        ],
+        &blocks,
     );
+    let tp = start_tinyproxy("");
+    let stunnel = start_stunnel(&fx, "good", tp.port);
+    let ca = fx.ca.display().to_string();
+    let self_ca = fx.path("self_signed.crt").display().to_string();
+    let u = |block: &str, path: &str| format!("https://localhost:{}{path}", nginx.port(block));
+    // 127.0.0.1 through proxies: tinyproxy would try localhost's ::1 first.
+    let ip = |block: &str, path: &str| format!("https://127.0.0.1:{}{path}", nginx.port(block));
+    let g = |path: &str| u("good", path);
+    let x = tp.url("");
+    let https_proxy = format!("https://localhost:{}", stunnel.port);
+    let plain_a = format!("http://127.0.0.1:{}/a.txt", nginx.port("plain"));
+    let w = "%{http_code} %{ssl_verify_result} %{size_download} %{exitcode}\\n";
+    let mut cases: Vec<Vec<String>> = vec![
+        argv(&["--cacert", &ca, &g("/a.txt")]),
+        argv(&["-i", "--cacert", &ca, &g("/a.txt")]),
+        argv(&["-I", "--cacert", &ca, &g("/a.txt")]),
+        argv(&["--cacert", &ca, &g("/big.bin")]),
+        argv(&["-i", "--cacert", &ca, "-r", "0-3", &g("/big.bin")]),
+        argv(&["-i", "--cacert", &ca, &g("/missing")]),
+        argv(&["-f", "--cacert", &ca, &g("/missing")]),
+        argv(&["-i", "-L", "--cacert", &ca, &g("/r301")]),
+        argv(&["-L", "--cacert", &ca, "-d", "a=1", &g("/r303")]),
+        argv(&["--cacert", &ca, "-u", "al:ice", &g("/hdr")]),
+        argv(&[
+            "--cacert",
+            &ca,
+            &g("/a.txt"),
+            &g("/dir/b.txt"),
+            &g("/a.txt"),
+        ]),
+        argv(&["--cacert", &ca, "-w", w, "-o", "/dev/null", &g("/a.txt")]),
+        argv(&["--cacert", &ca, "--tls-max", "1.2", &g("/a.txt")]),
+        argv(&["--cacert", &ca, &u("tls12", "/a.txt")]),
+        // Certificate failures: 60, with nothing on stdout.
+        argv(&[&g("/a.txt")]),
+        argv(&["--cacert", &ca, &u("expired", "/a.txt")]),
+        argv(&["--cacert", &ca, &u("other", "/a.txt")]),
+        argv(&["--cacert", &ca, &u("self", "/a.txt")]),
+        argv(&["-w", w, "--cacert", &ca, &u("expired", "/a.txt")]),
+        // The dev certificate trusted as itself.
+        argv(&["-i", "--cacert", &self_ca, &u("self", "/a.txt")]),
+        // -k: the same bytes whatever the certificate.
+        argv(&["-k", &g("/a.txt")]),
+        argv(&["-k", "-i", &u("expired", "/a.txt")]),
+        argv(&["-k", &u("other", "/a.txt")]),
+        argv(&["-k", &u("self", "/a.txt")]),
+        argv(&["-k", "-w", w, &u("expired", "/a.txt")]),
+        argv(&["-k", "-w", w, &u("other", "/a.txt")]),
+        // Handshake failures and unusable trust: 35, 77.
+        argv(&["--cacert", &ca, &u("plain", "/a.txt")]),
+        argv(&["--cacert", &ca, "--tlsv1.3", &u("tls12", "/a.txt")]),
+        argv(&["--cacert", "/nonexistent/ca.pem", &g("/a.txt")]),
+        // Through tinyproxy's CONNECT (its reply is among the -i heads).
+        argv(&["-i", "--cacert", &ca, "-x", &x, &ip("good", "/a.txt")]),
+        argv(&["--cacert", &ca, "-x", &x, &ip("expired", "/a.txt")]),
+        argv(&["-k", "-x", &x, &ip("expired", "/a.txt")]),
+        // Through an HTTPS proxy: absolute-form, and CONNECT inside TLS.
+        argv(&["-i", "--proxy-cacert", &ca, "-x", &https_proxy, &plain_a]),
+        argv(&[
+            "-i",
+            "--proxy-cacert",
+            &ca,
+            "--cacert",
+            &ca,
+            "-x",
+            &https_proxy,
+            &ip("good", "/a.txt"),
+        ]),
+        argv(&[
+            "-i",
+            "-p",
+            "--proxy-cacert",
+            &ca,
+            "-x",
+            &https_proxy,
+            &plain_a,
+        ]),
+        argv(&["-x", &https_proxy, &plain_a]),
+        argv(&["--proxy-insecure", "-x", &https_proxy, &plain_a]),
+        argv(&["--cacert", &ca, "-x", &https_proxy, &plain_a]),
+    ];
+    // Redirects from https to http and back.
+    cases.push(argv(&[
+        "-i",
+        "-L",
+        "--cacert",
+        &ca,
+        &plain_redirect(&nginx, &g("/a.txt")),
+    ]));
+    assert_same_as_curl(&cases);
+}
+
+/// An http URL on nginx's plain port that redirects to `target`.
+fn plain_redirect(nginx: &NginxTls, target: &str) -> String {
+    format!("http://127.0.0.1:{}/to?{}", nginx.port("plain"), target)
 }

@@ -12,15 +12,7 @@ use tls::*;
 #[test]
 fn capath_and_ssl_cert_dir_trust_a_directory() {
     let fx = TlsFixture::new();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("a.txt", b"a\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls_good(&fx, &[("a.txt", b"a\n")]);
     let dir = fx.path("cadir");
     std::fs::create_dir(&dir).expect("mkdir");
     std::fs::copy(&fx.ca, dir.join("test-ca.crt")).expect("copy CA");

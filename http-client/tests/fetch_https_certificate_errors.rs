@@ -12,24 +12,15 @@ use tls::*;
 #[test]
 fn certificate_failures_exit_60_and_k_accepts() {
     let fx = TlsFixture::new();
-    let block = |name| Block {
-        name,
-        cert: Some(name),
-        extra: "",
-    };
     let nginx = start_nginx_tls(
         &fx,
         &[("a.txt", b"a\n")],
         &[
-            block("expired"),
-            block("other_name"),
-            block("self_signed"),
-            block("good"),
-            Block {
-                name: "plain",
-                cert: None,
-                extra: "",
-            },
+            Block::cert("expired"),
+            Block::cert("other_name"),
+            Block::cert("self_signed"),
+            Block::cert("good"),
+            Block::plain("plain"),
         ],
     );
     let ca = fx.ca.display().to_string();

@@ -12,7 +12,7 @@ use tls::*;
 const SERVER: &str = r#"
 import socket, ssl, sys, threading
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain("CERT", "KEY")
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
 srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", int(sys.argv[1])))
@@ -46,10 +46,7 @@ while True:
 #[test]
 fn eof_without_close_notify_after_complete_body_is_fine() {
     let fx = TlsFixture::new();
-    let script = SERVER
-        .replace("CERT", &fx.path("good.crt").display().to_string())
-        .replace("KEY", &fx.path("good.key").display().to_string());
-    let py = start_python(&script);
+    let py = start_python_tls(&fx, "good", SERVER);
     let ca = fx.ca.display().to_string();
     for path in ["/full", "/chunked"] {
         let url = format!("https://localhost:{}{path}", py.port);

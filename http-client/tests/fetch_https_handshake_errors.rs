@@ -13,15 +13,7 @@ use tls::*;
 #[test]
 fn plain_http_port_is_exit_35() {
     let fx = TlsFixture::new();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("a.txt", b"a\n")],
-        &[Block {
-            name: "plain",
-            cert: None,
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls(&fx, &[("a.txt", b"a\n")], &[Block::plain("plain")]);
     let ca = fx.ca.display().to_string();
     let url = format!("https://localhost:{}/a.txt", nginx.port("plain"));
     let out = fetch(&["--cacert", &ca, &url]);

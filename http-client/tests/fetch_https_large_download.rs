@@ -12,15 +12,7 @@ use tls::*;
 fn large_download_over_tls_is_exact() {
     let fx = TlsFixture::new();
     let big: Vec<u8> = (0..8 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("big.bin", &big), ("small.txt", b"small\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls_good(&fx, &[("big.bin", &big), ("small.txt", b"small\n")]);
     let ca = fx.ca.display().to_string();
     let base = format!("https://localhost:{}", nginx.port("good"));
     let out_file = fx.path("big.out");

@@ -11,15 +11,7 @@ use tls::*;
 #[test]
 fn fetch_https_body_verbose_and_write_out() {
     let fx = TlsFixture::new();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("hello.txt", b"hello over TLS\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls_good(&fx, &[("hello.txt", b"hello over TLS\n")]);
     let ca = fx.ca.display().to_string();
     let url = format!("https://localhost:{}/hello.txt", nginx.port("good"));
     let out = fetch(&[

@@ -10,15 +10,7 @@ use common::*;
 use tls::*;
 
 fn origin(fx: &TlsFixture) -> NginxTls {
-    start_nginx_tls(
-        fx,
-        &[("a.txt", b"through the tunnel\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    )
+    start_nginx_tls_good(fx, &[("a.txt", b"through the tunnel\n")])
 }
 
 #[test]

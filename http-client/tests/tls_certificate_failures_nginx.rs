@@ -13,20 +13,15 @@ use tls::*;
 #[test]
 fn refused_certificates_are_classified() {
     let fx = TlsFixture::new();
-    let block = |name| Block {
-        name,
-        cert: Some(name),
-        extra: "",
-    };
     let nginx = start_nginx_tls(
         &fx,
         &[("a.txt", b"a\n")],
         &[
-            block("expired"),
-            block("not_yet_valid"),
-            block("other_name"),
-            block("self_signed"),
-            block("good"),
+            Block::cert("expired"),
+            Block::cert("not_yet_valid"),
+            Block::cert("other_name"),
+            Block::cert("self_signed"),
+            Block::cert("good"),
         ],
     );
     let config = fx.config();

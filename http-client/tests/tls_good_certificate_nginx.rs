@@ -11,15 +11,7 @@ use tls::*;
 #[test]
 fn handshake_and_get_by_name_and_by_ip() {
     let fx = TlsFixture::new();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("hello.txt", b"hello over TLS\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls_good(&fx, &[("hello.txt", b"hello over TLS\n")]);
     let config = fx.config();
     for host in ["localhost", "127.0.0.1"] {
         let mut conn = tls_connect(nginx.port("good"), host, &config)
@@ -67,15 +59,7 @@ fn handshake_and_get_by_name_and_by_ip() {
 #[test]
 fn tls12_maximum_negotiates_tls12() {
     let fx = TlsFixture::new();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("a.txt", b"a\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls_good(&fx, &[("a.txt", b"a\n")]);
     let config = http_client::tls::TlsConfig::new(&http_client::tls::TlsOptions {
         max_version: Some(http_client::tls::TlsVersion::Tls12),
         ..fx.options()

@@ -27,11 +27,7 @@ fn no_shared_version_and_plain_http_port() {
                 cert: Some("good"),
                 extra: "ssl_protocols TLSv1.3;",
             },
-            Block {
-                name: "plain",
-                cert: None,
-                extra: "",
-            },
+            Block::plain("plain"),
         ],
     );
     let tls12 = TlsConfig::new(&TlsOptions {

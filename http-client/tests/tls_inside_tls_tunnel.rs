@@ -49,36 +49,9 @@ asyncio.run(main())
 fn tls_to_the_origin_through_a_tls_proxy_tunnel() {
     let fx = TlsFixture::new();
     let big: Vec<u8> = (0..2 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("big.bin", &big)],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
-    let bin = common::require("python3", "python3");
-    let port = common::free_port();
-    let script = fx.path("relay.py");
-    std::fs::write(&script, RELAY).expect("write relay");
-    let mut child = std::process::Command::new(bin)
-        .arg(&script)
-        .arg(port.to_string())
-        .arg(fx.path("good.crt"))
-        .arg(fx.path("good.key"))
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn python3");
-    common::wait_listening(port, &mut child, "python3 TLS relay", None);
-    let _relay = common::Peer {
-        child,
-        port,
-        dir: tempfile::tempdir().expect("tempdir"),
-        name: "tls-relay",
-    };
+    let nginx = start_nginx_tls_good(&fx, &[("big.bin", &big)]);
+    let relay = start_python_tls(&fx, "good", RELAY);
+    let port = relay.port;
     let config = fx.config();
     let deadline = Instant::now() + TLS_TIMEOUT;
     let mut proxy = tls_connect(port, "localhost", &config).expect("TLS to the proxy");

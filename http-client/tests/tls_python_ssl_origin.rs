@@ -33,27 +33,7 @@ srv.serve_forever()
 #[test]
 fn get_from_python_ssl_and_eof_without_close_notify() {
     let fx = TlsFixture::new();
-    let bin = common::require("python3", "python3");
-    let port = common::free_port();
-    let script = fx.path("server.py");
-    std::fs::write(&script, SERVER).expect("write script");
-    let mut child = std::process::Command::new(bin)
-        .arg(&script)
-        .arg(port.to_string())
-        .arg(fx.path("good.crt"))
-        .arg(fx.path("good.key"))
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn python3");
-    common::wait_listening(port, &mut child, "python3 ssl server", None);
-    let peer = common::Peer {
-        child,
-        port,
-        dir: tempfile::tempdir().expect("tempdir"),
-        name: "python-ssl",
-    };
+    let peer = start_python_tls(&fx, "good", SERVER);
     let mut conn = tls_connect(peer.port, "localhost", &fx.config()).expect("handshake");
     assert_eq!(conn.info().ssl_verify_result(), 0);
     // HTTP/1.0 without Content-Length: the body ends with the session.

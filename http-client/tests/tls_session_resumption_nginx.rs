@@ -11,15 +11,7 @@ use tls::*;
 #[test]
 fn the_second_connection_resumes() {
     let fx = TlsFixture::new();
-    let nginx = start_nginx_tls(
-        &fx,
-        &[("a.txt", b"a\n")],
-        &[Block {
-            name: "good",
-            cert: Some("good"),
-            extra: "",
-        }],
-    );
+    let nginx = start_nginx_tls_good(&fx, &[("a.txt", b"a\n")]);
     for max in [TlsVersion::Tls13, TlsVersion::Tls12] {
         let config = TlsConfig::new(&TlsOptions {
             max_version: Some(max),

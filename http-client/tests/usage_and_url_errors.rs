@@ -21,7 +21,7 @@ fn bad_input_exit_codes_and_messages() {
             "--no-such-flag",
         ),
         (
-            &["-x", "https://127.0.0.1:1", "http://127.0.0.1/"],
+            &["-x", "ftp://127.0.0.1:1", "http://127.0.0.1/"],
             1,
             "proxy",
         ),

@@ -33,7 +33,7 @@ use rustls::{ClientConfig, RootCertStore};
 
 use super::files::{load_client_identity, load_trust};
 pub use super::files::{read_pem_certs, read_pem_dir};
-use super::verify::{InsecureVerifier, TrustVerifier};
+use super::verify::TrustVerifier;
 use super::TlsError;
 
 /// The system's CA bundle on Debian (what curl is built with).
@@ -187,6 +187,20 @@ impl TlsConfig {
     /// cannot be read, parsed or paired; [`TlsError::Settings`] (35) when
     /// the minimum version is above the maximum.
     pub fn new(opts: &TlsOptions) -> Result<TlsConfig, TlsError> {
+        TlsConfig::build(opts, true)
+    }
+
+    /// [`TlsConfig::new`] for the session to an HTTPS proxy: the same, but
+    /// no ALPN offered (curl offers none to a proxy; what is spoken inside
+    /// is HTTP/1.1 to the proxy whatever it would answer).
+    ///
+    /// # Errors
+    /// As [`TlsConfig::new`].
+    pub fn for_proxy(opts: &TlsOptions) -> Result<TlsConfig, TlsError> {
+        TlsConfig::build(opts, false)
+    }
+
+    fn build(opts: &TlsOptions, alpn: bool) -> Result<TlsConfig, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut warnings = Vec::new();
         let (certs, trust) = match load_trust(opts) {
@@ -204,20 +218,20 @@ impl TlsConfig {
             }
             Err(e) => return Err(e),
         };
-        let strict = Arc::new(TrustVerifier::new(certs, Arc::clone(&provider)));
+        // One verifier for both: under -k it accepts any certificate in
+        // the handshake and still gives the strict verdict for -v and -w.
+        let strict = Arc::new(TrustVerifier::new(
+            certs,
+            Arc::clone(&provider),
+            opts.insecure,
+        ));
         let versions = versions(opts.min_version, opts.max_version)?;
         let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
             .with_protocol_versions(&versions)
             .map_err(|e| TlsError::Settings(e.to_string()))?;
-        let builder = if opts.insecure {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(InsecureVerifier::new(provider)))
-        } else {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(strict.clone())
-        };
+        let builder = builder
+            .dangerous()
+            .with_custom_certificate_verifier(strict.clone());
         let mut client = match &opts.client_cert {
             Some(cert_path) => {
                 let key_path = opts.client_key.as_deref().unwrap_or(cert_path);
@@ -231,7 +245,9 @@ impl TlsConfig {
             }
             None => builder.with_no_client_auth(),
         };
-        client.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
+        if alpn {
+            client.alpn_protocols = vec![ALPN_HTTP11.to_vec()];
+        }
         if opts.key_log {
             client.key_log = Arc::new(rustls::KeyLogFile::new());
         }
@@ -266,8 +282,9 @@ impl TlsConfig {
         &self.warnings
     }
 
-    /// The strict verifier, also under `-k` (which does not use it in the
-    /// handshake): `%{ssl_verify_result}` and `-v` report what it says.
+    /// The client's verifier; its [`TrustVerifier::check`] is the strict
+    /// check also under `-k` (whose handshake accepts any certificate):
+    /// `%{ssl_verify_result}` and `-v` report what it says.
     pub(crate) fn strict_verifier(&self) -> &Arc<TrustVerifier> {
         &self.strict
     }

@@ -31,10 +31,13 @@ use super::TlsConfig;
 
 /// The lines curl prints before its ClientHello.
 pub fn before_handshake(config: &TlsConfig) -> Vec<String> {
-    let mut out = vec![format!(
-        "ALPN: offers {}",
-        String::from_utf8_lossy(ALPN_HTTP11)
-    )];
+    let mut out = Vec::new();
+    if !config.client_config().alpn_protocols.is_empty() {
+        out.push(format!(
+            "ALPN: offers {}",
+            String::from_utf8_lossy(ALPN_HTTP11)
+        ));
+    }
     out.extend(config.warnings().iter().cloned());
     if config.insecure() {
         // curl names no CA file or path when it does not verify.
@@ -281,6 +284,17 @@ impl SessionInfo {
 
     /// The `-v` lines after the handshake, without curl's `* ` prefix.
     pub fn lines(&self) -> Vec<String> {
+        self.lines_for("Server", true)
+    }
+
+    /// The same lines for the session to an HTTPS proxy, which was offered
+    /// no ALPN ([`crate::tls::TlsConfig::for_proxy`]): no ALPN line, and
+    /// `Proxy certificate:`, as curl prints them.
+    pub fn proxy_lines(&self) -> Vec<String> {
+        self.lines_for("Proxy", false)
+    }
+
+    fn lines_for(&self, role: &str, alpn_offered: bool) -> Vec<String> {
         let mut out = Vec::new();
         if self.resumed {
             out.push("SSL reusing session ID".to_string());
@@ -295,10 +309,13 @@ impl SessionInfo {
                 "ALPN: server accepted {}",
                 String::from_utf8_lossy(p)
             )),
-            None => out.push("ALPN: server did not agree on a protocol. Uses default.".into()),
+            None if alpn_offered => {
+                out.push("ALPN: server did not agree on a protocol. Uses default.".into());
+            }
+            None => {}
         }
         if let Some(c) = &self.certificate {
-            out.push("Server certificate:".into());
+            out.push(format!("{role} certificate:"));
             out.push(format!(" subject: {}", c.subject));
             out.push(format!(" start date: {}", c.start_date));
             out.push(format!(" expire date: {}", c.expire_date));
@@ -425,6 +442,12 @@ mod tests {
                 " SSL certificate verify ok.",
             ]
         );
+        assert_eq!(info.proxy_lines()[2], "Proxy certificate:");
+        let proxy = SessionInfo {
+            alpn: None,
+            ..info.clone()
+        };
+        assert_eq!(proxy.proxy_lines()[1], "Proxy certificate:");
         let insecure = SessionInfo {
             insecure: true,
             verify: Err(VerifyFailure::UnknownIssuer),

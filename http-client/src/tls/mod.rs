@@ -36,10 +36,12 @@
 //!    an abandoned response, `close(linger)` (close_notify) otherwise. At
 //!    `Ok(0)`, a complete `Content-Length` or chunked body is fine with or
 //!    without `close_notify_received()`; a short one is `Incomplete`.
-//! 5. An HTTPS proxy: a `TlsConn` to the proxy; `CONNECT` (or a plain
-//!    request in absolute form) over it with `write_all`/`fill`; for an
-//!    https origin, `TlsConn::over(Box::new(proxy_session) as Box<dyn
-//!    Wire + Send>, ...)` inside the tunnel.
+//! 5. An HTTPS proxy ([`crate::connect`] does this): a `TlsConn` to the
+//!    proxy with [`TlsConfig::for_proxy`] (no ALPN, as curl); `CONNECT`
+//!    (or plain requests in absolute form) over it with
+//!    `write_all`/`fill`; for an https origin, `TlsConn::over(proxy_session,
+//!    ...)` inside the tunnel: a `TlsConn<TlsConn>`, whose `close_notify`
+//!    ends the proxy's session too ([`Wire::finish`]).
 
 use std::fmt;
 use std::io;

@@ -486,10 +486,13 @@ impl<W: Wire> TlsConn<W> {
         }
     }
 
-    /// Sends `close_notify` and writes it out, waiting until `deadline`.
+    /// Sends `close_notify` and writes it out, waiting until `deadline`;
+    /// then ends the wire ([`Wire::finish`]: over an HTTPS proxy's
+    /// session, the proxy's `close_notify` follows).
     pub fn close_notify(&mut self, deadline: Instant) -> io::Result<()> {
         self.tls.send_close_notify();
-        self.flush_until(deadline)
+        self.flush_until(deadline)?;
+        self.wire.finish(deadline)
     }
 
     /// Sends `close_notify` (waiting at most `linger` for the socket to
@@ -579,5 +582,9 @@ impl<W: Wire> Wire for TlsConn<W> {
             return self.flush_until(deadline);
         }
         self.wire.wait(deadline)
+    }
+
+    fn finish(&mut self, deadline: Instant) -> io::Result<()> {
+        self.close_notify(deadline)
     }
 }

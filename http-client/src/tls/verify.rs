@@ -10,8 +10,10 @@
 //! with `--cacert`. The handshake signatures are always verified with the
 //! provider's algorithms, so the server must hold the certificate's key.
 //!
-//! `InsecureVerifier` (`-k`) accepts any certificate but still checks
-//! the handshake signatures.
+//! Under `-k` the same verifier accepts any certificate in the handshake
+//! (the handshake signatures are still checked against the certificate's
+//! key), while [`TrustVerifier::check`] still tells what the strict check
+//! says (`%{ssl_verify_result}`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -164,6 +166,15 @@ fn is_self_issued(der: &[u8]) -> bool {
     }
 }
 
+/// The first moment `der` is valid (its `notBefore`), if it parses.
+fn valid_from(der: &[u8]) -> Option<UnixTime> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let secs = u64::try_from(cert.validity().not_before.timestamp()).ok()?;
+    Some(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        secs,
+    )))
+}
+
 /// Checks the validity dates of `der` against `now`.
 fn check_dates(der: &[u8], now: UnixTime) -> Result<(), Error> {
     let (_, cert) = x509_parser::parse_x509_certificate(der)
@@ -192,32 +203,74 @@ fn check_dates(der: &[u8], now: UnixTime) -> Result<(), Error> {
     Ok(())
 }
 
-/// The verifier of a normal (not `-k`) client.
+/// The verifier of every client: strict, or under `-k` (`insecure`)
+/// accepting any certificate in the handshake.
 pub(crate) struct TrustVerifier {
     /// webpki over the trust store; `None` when the store is empty.
     webpki: Option<Arc<WebPkiServerVerifier>>,
     /// The trusted certificates themselves, for the byte-for-byte rule.
     trusted: Vec<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
+    /// `-k`: the handshake accepts any certificate.
+    insecure: bool,
 }
 
 impl fmt::Debug for TrustVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TrustVerifier({} trusted)", self.trusted.len())
+        write!(
+            f,
+            "TrustVerifier({} trusted{})",
+            self.trusted.len(),
+            if self.insecure { ", insecure" } else { "" }
+        )
     }
 }
 
 impl TrustVerifier {
-    /// A verifier trusting `roots`.
-    pub(crate) fn new(roots: Vec<CertificateDer<'static>>, provider: Arc<CryptoProvider>) -> Self {
+    /// A verifier trusting `roots`; with `insecure` (`-k`) the handshake
+    /// accepts any certificate.
+    pub(crate) fn new(
+        roots: Vec<CertificateDer<'static>>,
+        provider: Arc<CryptoProvider>,
+        insecure: bool,
+    ) -> Self {
         TrustVerifier {
             webpki: webpki_verifier(&roots, Arc::clone(&provider)),
             trusted: roots,
             provider,
+            insecure,
         }
     }
 
-    /// The check of [`ServerCertVerifier::verify_server_cert`], classified.
+    /// webpki's verdict at `now`, an untrusted self-signed certificate
+    /// named as such (as OpenSSL does).
+    fn webpki_check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        let result = match &self.webpki {
+            Some(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+        };
+        match result {
+            Err(Error::InvalidCertificate(
+                CertificateError::UnknownIssuer | CertificateError::Other(_),
+            )) if intermediates.is_empty() && is_self_issued(end_entity.as_ref()) => {
+                Err(Error::InvalidCertificate(CertificateError::Other(
+                    OtherError(Arc::new(SelfSignedCert)),
+                )))
+            }
+            other => other,
+        }
+    }
+
+    /// The strict check (also under `-k`), classified.
     pub(crate) fn check(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -225,17 +278,17 @@ impl TrustVerifier {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), VerifyFailure> {
-        self.verify_server_cert(end_entity, intermediates, server_name, &[], now)
+        self.verify_strict(end_entity, intermediates, server_name, &[], now)
             .map(|_| ())
             .map_err(|e| {
                 VerifyFailure::from_rustls(&e, &server_name_str(server_name))
                     .unwrap_or_else(|| VerifyFailure::Other(e.to_string()))
             })
     }
-}
 
-impl ServerCertVerifier for TrustVerifier {
-    fn verify_server_cert(
+    /// The certificate check without `-k`: the byte-for-byte rule, else
+    /// webpki, with failures ordered as OpenSSL orders them.
+    fn verify_strict(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
@@ -255,83 +308,47 @@ impl ServerCertVerifier for TrustVerifier {
             check_dates(end_entity.as_ref(), now)?;
             return Ok(ServerCertVerified::assertion());
         }
-        let result = match &self.webpki {
-            Some(v) => {
-                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        let result = self.webpki_check(end_entity, intermediates, server_name, ocsp_response, now);
+        if let Err(Error::InvalidCertificate(
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. },
+        )) = &result
+        {
+            // webpki looks at the dates first, OpenSSL builds the chain
+            // first: an expired certificate from an unknown issuer is
+            // "unable to get local issuer certificate" (20) in curl. Ask
+            // again at a time the certificate was valid.
+            if let Some(then) = valid_from(end_entity.as_ref()) {
+                if let Err(
+                    e @ Error::InvalidCertificate(
+                        CertificateError::UnknownIssuer | CertificateError::Other(_),
+                    ),
+                ) =
+                    self.webpki_check(end_entity, intermediates, server_name, ocsp_response, then)
+                {
+                    return Err(e);
+                }
             }
-            None => Err(Error::InvalidCertificate(CertificateError::UnknownIssuer)),
-        };
-        match result {
-            // An untrusted self-signed certificate: say so, as OpenSSL does.
-            Err(Error::InvalidCertificate(
-                CertificateError::UnknownIssuer | CertificateError::Other(_),
-            )) if intermediates.is_empty() && is_self_issued(end_entity.as_ref()) => {
-                Err(Error::InvalidCertificate(CertificateError::Other(
-                    OtherError(Arc::new(SelfSignedCert)),
-                )))
-            }
-            other => other,
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        result
     }
 }
 
-/// `-k`: any certificate is accepted; the handshake signatures are still
-/// verified against the certificate's key.
-#[derive(Debug)]
-pub(crate) struct InsecureVerifier {
-    provider: Arc<CryptoProvider>,
-}
-
-impl InsecureVerifier {
-    pub(crate) fn new(provider: Arc<CryptoProvider>) -> Self {
-        InsecureVerifier { provider }
-    }
-}
-
-impl ServerCertVerifier for InsecureVerifier {
+impl ServerCertVerifier for TrustVerifier {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        Ok(ServerCertVerified::assertion())
+        if self.insecure {
+            return Ok(ServerCertVerified::assertion());
+        }
+        self.verify_strict(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(
@@ -394,7 +411,7 @@ mod tests {
     #[test]
     fn good_certificate_for_both_names() {
         let pki = TestPki::new();
-        let v = TrustVerifier::new(vec![der(&pki.ca.cert_der)], provider());
+        let v = TrustVerifier::new(vec![der(&pki.ca.cert_der)], provider(), false);
         let ee = der(&pki.good.cert_der);
         assert_eq!(v.check(&ee, &[], &name("localhost"), now()), Ok(()));
         assert_eq!(v.check(&ee, &[], &name("127.0.0.1"), now()), Ok(()));
@@ -403,7 +420,7 @@ mod tests {
     #[test]
     fn each_failure_is_classified() {
         let pki = TestPki::new();
-        let v = TrustVerifier::new(vec![der(&pki.ca.cert_der)], provider());
+        let v = TrustVerifier::new(vec![der(&pki.ca.cert_der)], provider(), false);
         let host = name("localhost");
         assert_eq!(
             v.check(&der(&pki.expired.cert_der), &[], &host, now()),
@@ -457,7 +474,7 @@ mod tests {
         assert!(plain
             .verify_server_cert(&ss, &[], &name("localhost"), &[], now())
             .is_err());
-        let v = TrustVerifier::new(vec![der(&pki.ca.cert_der), ss.clone()], provider());
+        let v = TrustVerifier::new(vec![der(&pki.ca.cert_der), ss.clone()], provider(), false);
         assert_eq!(v.check(&ss, &[], &name("localhost"), now()), Ok(()));
         assert_eq!(v.check(&ss, &[], &name("127.0.0.1"), now()), Ok(()));
         assert!(matches!(
@@ -482,9 +499,41 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_issuer_comes_before_the_dates_as_in_openssl() {
+        let pki = TestPki::new();
+        let v = TrustVerifier::new(Vec::new(), provider(), false);
+        for ee in [&pki.expired, &pki.not_yet_valid] {
+            assert_eq!(
+                v.check(&der(&ee.cert_der), &[], &name("localhost"), now()),
+                Err(VerifyFailure::UnknownIssuer)
+            );
+        }
+        let stranger = TestCa::new("another CA");
+        let v = TrustVerifier::new(vec![der(&stranger.cert_der)], provider(), false);
+        assert_eq!(
+            v.check(&der(&pki.expired.cert_der), &[], &name("localhost"), now()),
+            Err(VerifyFailure::UnknownIssuer)
+        );
+    }
+
+    #[test]
+    fn insecure_accepts_in_the_handshake_and_still_reports_the_strict_verdict() {
+        let pki = TestPki::new();
+        let v = TrustVerifier::new(Vec::new(), provider(), true);
+        let ee = der(&pki.expired.cert_der);
+        assert!(v
+            .verify_server_cert(&ee, &[], &name("localhost"), &[], now())
+            .is_ok());
+        assert_eq!(
+            v.check(&ee, &[], &name("localhost"), now()),
+            Err(VerifyFailure::UnknownIssuer)
+        );
+    }
+
+    #[test]
     fn an_empty_store_knows_no_issuer() {
         let pki = TestPki::new();
-        let v = TrustVerifier::new(Vec::new(), provider());
+        let v = TrustVerifier::new(Vec::new(), provider(), false);
         assert_eq!(
             v.check(&der(&pki.good.cert_der), &[], &name("localhost"), now()),
             Err(VerifyFailure::UnknownIssuer)

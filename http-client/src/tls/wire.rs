@@ -23,6 +23,15 @@ pub trait Wire: Read + Write {
     /// a read or write returned `WouldBlock`. Waking without progress is
     /// allowed (the caller retries).
     fn wait(&mut self, deadline: Instant) -> io::Result<()>;
+
+    /// Ends what the wire itself carries, once the session over it has
+    /// sent its `close_notify`: a socket has nothing to end (closing is
+    /// dropping it); a session sends its own `close_notify` (an HTTPS
+    /// proxy's, under the origin's). Waits at most until `deadline`.
+    fn finish(&mut self, deadline: Instant) -> io::Result<()> {
+        let _ = deadline;
+        Ok(())
+    }
 }
 
 /// A boxed wire is a wire: one session type, `TlsConn<Box<dyn Wire +
@@ -30,6 +39,9 @@ pub trait Wire: Read + Write {
 impl<W: Wire + ?Sized> Wire for Box<W> {
     fn wait(&mut self, deadline: Instant) -> io::Result<()> {
         (**self).wait(deadline)
+    }
+    fn finish(&mut self, deadline: Instant) -> io::Result<()> {
+        (**self).finish(deadline)
     }
 }
 

@@ -179,6 +179,12 @@ pub fn start_nginx(files: &[(&str, &[u8])], extra: &str) -> Peer {
 
 /// A Python origin running `script` (which must serve on sys.argv[1]).
 pub fn start_python(script: &str) -> Peer {
+    start_python_with_args(script, &[])
+}
+
+/// A Python origin running `script` with `sys.argv[1]` the port to serve
+/// on and `args` after it, in its own temp dir (the working directory).
+pub fn start_python_with_args(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
     let bin = require("python3", "python3");
     let dir = tempdir_world_readable();
     let port = free_port();
@@ -187,6 +193,7 @@ pub fn start_python(script: &str) -> Peer {
     let mut child = Command::new(bin)
         .arg(&path)
         .arg(port.to_string())
+        .args(args)
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -1,6 +1,7 @@
 //! TLS test helpers (issue 10): the test PKI written to a temp dir, nginx
-//! with one `ssl` server block per certificate case, a raw TCP connect,
-//! and a minimal HTTP/1.1 GET over a [`TlsConn`].
+//! with one `ssl` server block per certificate case, a Python TLS origin,
+//! stunnel as an HTTPS proxy, a raw TCP connect, and a minimal HTTP/1.1
+//! GET over a [`TlsConn`].
 //!
 //! Include next to `common` in a test file:
 //! ```ignore
@@ -21,7 +22,7 @@ use http_client::tls::stream::Wire;
 use http_client::tls::{TlsConfig, TlsConn, TlsError, TlsOptions};
 use test_support::tls::TestPki;
 
-use crate::common::{free_port, require, wait_listening, write_tree, Peer};
+use crate::common::{free_port, require, start_python_with_args, wait_listening, write_tree, Peer};
 
 /// How long a test handshake or request may take.
 pub const TLS_TIMEOUT: Duration = Duration::from_secs(10);
@@ -76,6 +77,27 @@ pub struct Block<'a> {
     pub name: &'a str,
     pub cert: Option<&'a str>,
     pub extra: &'a str,
+}
+
+impl<'a> Block<'a> {
+    /// A TLS block named after its certificate case, with no extra
+    /// directives.
+    pub fn cert(case: &'a str) -> Block<'a> {
+        Block {
+            name: case,
+            cert: Some(case),
+            extra: "",
+        }
+    }
+
+    /// A plain HTTP block.
+    pub fn plain(name: &'a str) -> Block<'a> {
+        Block {
+            name,
+            cert: None,
+            extra: "",
+        }
+    }
 }
 
 /// nginx with several server blocks, each on its own port.
@@ -170,6 +192,61 @@ pub fn start_nginx_tls(fx: &TlsFixture, files: &[(&str, &[u8])], blocks: &[Block
         },
         ports,
     }
+}
+
+/// stunnel accepting TLS on 127.0.0.1 with certificate case `cert` (a
+/// [`TlsFixture`] name such as `good`) and forwarding the plaintext to
+/// 127.0.0.1:`connect_port`: in front of tinyproxy, an HTTPS proxy.
+pub fn start_stunnel(fx: &TlsFixture, cert: &str, connect_port: u16) -> Peer {
+    let bin = require("stunnel4", "stunnel4");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let d = dir.path().display();
+    // `foreground = yes` keeps it our child; `output` is its log (with
+    // `foreground` it would otherwise log to stderr too); `debug = 7`
+    // logs the TLS alerts it reads (`close notify`).
+    let conf = format!(
+        "foreground = yes\ndebug = 7\npid = {d}/stunnel.pid\noutput = {d}/stunnel.log\n\
+         [proxy]\naccept = 127.0.0.1:{port}\nconnect = 127.0.0.1:{connect_port}\n\
+         cert = {}\nkey = {}\n",
+        fx.path(&format!("{cert}.crt")).display(),
+        fx.path(&format!("{cert}.key")).display()
+    );
+    std::fs::write(dir.path().join("stunnel.conf"), conf).expect("write conf");
+    let mut child = Command::new(bin)
+        .arg(dir.path().join("stunnel.conf"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn stunnel");
+    wait_listening(
+        port,
+        &mut child,
+        "stunnel",
+        Some(&dir.path().join("stunnel.log")),
+    );
+    Peer {
+        child,
+        port,
+        dir,
+        name: "stunnel",
+    }
+}
+
+/// nginx serving `files` over TLS with the good certificate, on the one
+/// block named `good`.
+pub fn start_nginx_tls_good(fx: &TlsFixture, files: &[(&str, &[u8])]) -> NginxTls {
+    start_nginx_tls(fx, files, &[Block::cert("good")])
+}
+
+/// A Python TLS origin running `script`, which serves on `sys.argv[1]`
+/// with the certificate `sys.argv[2]` and key `sys.argv[3]` of case
+/// `cert` (`ssl.SSLContext(...).load_cert_chain(sys.argv[2], sys.argv[3])`).
+pub fn start_python_tls(fx: &TlsFixture, cert: &str, script: &str) -> Peer {
+    let cert_path = fx.path(&format!("{cert}.crt"));
+    let key_path = fx.path(&format!("{cert}.key"));
+    start_python_with_args(script, &[cert_path.as_os_str(), key_path.as_os_str()])
 }
 
 /// A connected nonblocking socket to 127.0.0.1:`port`.

@@ -15,7 +15,7 @@ use crate::exit::{self, Failure};
     name = "fetch",
     version,
     about = "Transfer a URL over HTTP/1.1 or HTTPS, with curl's flags and exit codes",
-    after_help = "Examples:\n  fetch https://example.com/\n  fetch --cacert ca.pem -v https://localhost:8443/\n  fetch -k -o page.html https://self-signed.test/\n  fetch -x http://proxy:3128 https://example.com/   (CONNECT tunnel)\n  fetch --cert client.pem --key client.key https://mtls.test/"
+    after_help = "Examples:\n  fetch https://example.com/\n  fetch --cacert ca.pem -v https://localhost:8443/\n  fetch -k -o page.html https://self-signed.test/\n  fetch -x http://proxy:3128 https://example.com/   (CONNECT tunnel)\n  fetch -x https://proxy:8443 --proxy-cacert proxy-ca.pem https://example.com/   (TLS to the proxy, CONNECT and TLS inside)\n  fetch --cert client.pem --key client.key https://mtls.test/"
 )]
 pub struct Cli {
     /// URLs to fetch, in order, reusing connections.
@@ -92,7 +92,8 @@ pub struct Cli {
     /// Redirect limit with -L (-1: no limit).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = i64::from(DEFAULT_MAX_REDIRECTS), allow_negative_numbers = true)]
     pub max_redirs: i64,
-    /// Proxy URL: http://, socks4://, socks4a://, socks5://, socks5h:// ("" = none).
+    /// Proxy URL: http://, https:// (TLS to the proxy), socks4://, socks4a://,
+    /// socks5://, socks5h:// ("" = none).
     #[arg(
         short = 'x',
         long = "proxy",
@@ -108,7 +109,7 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub proxy_user: Option<String>,
-    /// Tunnel through the HTTP proxy with CONNECT.
+    /// Tunnel through the HTTP(S) proxy with CONNECT.
     #[arg(short = 'p', long = "proxytunnel")]
     pub proxytunnel: bool,
     /// Hosts that bypass the proxy (comma list, overrides NO_PROXY).
@@ -221,6 +222,17 @@ pub struct Cli {
     /// Highest TLS version to offer: 1.2, 1.3 or default.
     #[arg(long = "tls-max", value_name = "VERSION")]
     pub tls_max: Option<String>,
+    /// HTTPS proxy: trust the PEM certificates in FILE instead of the
+    /// system's (--cacert is for the server only).
+    #[arg(long = "proxy-cacert", value_name = "FILE", allow_hyphen_values = true)]
+    pub proxy_cacert: Option<PathBuf>,
+    /// HTTPS proxy: trust the PEM certificates in DIR (default: --capath).
+    #[arg(long = "proxy-capath", value_name = "DIR", allow_hyphen_values = true)]
+    pub proxy_capath: Option<PathBuf>,
+    /// HTTPS proxy: do not verify the proxy's certificate (-k is for the
+    /// server only).
+    #[arg(long = "proxy-insecure")]
+    pub proxy_insecure: bool,
 }
 
 impl Cli {
@@ -265,6 +277,23 @@ impl Cli {
                 .map_err(|e| Failure::new(exit::USAGE, format!("--tls-max: {e}")))?;
         }
         Ok(o)
+    }
+}
+
+impl Cli {
+    /// The TLS settings for an HTTPS proxy, as curl's tool sets them:
+    /// `--proxy-cacert` else the system bundle (`CURL_CA_BUNDLE` and
+    /// `SSL_CERT_FILE` are for the server only), `--proxy-capath` else
+    /// `--capath` else the system directory, `--proxy-insecure`. Versions
+    /// and client certificates stay the defaults.
+    pub fn proxy_tls_options(&self) -> TlsOptions {
+        TlsOptions {
+            ca_file: self.proxy_cacert.clone(),
+            ca_dir: self.proxy_capath.clone().or_else(|| self.capath.clone()),
+            insecure: self.proxy_insecure,
+            key_log: TlsOptions::from_curl_env().key_log,
+            ..TlsOptions::default()
+        }
     }
 }
 

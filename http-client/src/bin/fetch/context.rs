@@ -70,6 +70,7 @@ fn build_client(cli: &Cli, heads: &HeadLog) -> Result<Client, Failure> {
         .proxy(build_proxy_config(cli)?)
         .redirects(redirects)
         .tls(cli.tls_options()?)
+        .proxy_tls(cli.proxy_tls_options())
         .trace(tracer(cli.verbose, Arc::clone(heads)));
     if let Some(d) = connect_timeout {
         builder = builder.connect_timeout(d);

@@ -57,6 +57,7 @@ fn exit_code(e: &Error) -> u8 {
             ..
         } => RECV_ERROR,
         Error::Proxy { proxy, .. } if proxy.starts_with("http://") => RECV_ERROR,
+        Error::Proxy { proxy, .. } if proxy.starts_with("https://") => RECV_ERROR,
         Error::Proxy { .. } => PROXY_HANDSHAKE,
         Error::Io {
             phase: Phase::Send, ..

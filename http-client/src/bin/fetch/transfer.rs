@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use http_client::tls::TlsError;
 use http_client::{decode, Error, Response};
 
 use crate::context::Ctx;
@@ -96,6 +97,11 @@ fn transfer(
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
+            if let Error::Tls(TlsError::Verify(v)) = &e {
+                // curl reports why verification failed even without a
+                // response (`%{ssl_verify_result}` 10 for an expired one).
+                stats.ssl_verify_result = v.ssl_verify_result();
+            }
             let f = failure(e);
             // Heads that did arrive (redirects before exit 47) are output.
             if show_heads && !heads.is_empty() && !(retrying && is_transient(&f, 0)) {
