@@ -185,6 +185,17 @@ impl ClientBuilder {
         self
     }
     /// Observer for connection notes and heads (used by `fetch -v`).
+    /// Ask for compressed bodies and decode them, as curl's `--compressed`:
+    /// requests send `Accept-Encoding: deflate, gzip, br, zstd` (unless
+    /// they set their own), and [`Response::bytes`], [`Response::text`]
+    /// and [`Response::decoded_body`] undo the `Content-Encoding`; a body
+    /// that does not decode is [`Error::Decode`], never garbage.
+    /// [`Response::body`] stays the bytes as received. Off by default:
+    /// nothing is asked for and bodies are as sent.
+    pub fn decompress(mut self, on: bool) -> Self {
+        self.settings.decompress = on;
+        self
+    }
     pub fn trace(mut self, f: impl Fn(&Trace<'_>) + Send + Sync + 'static) -> Self {
         self.tracer = Tracer(Some(Arc::new(f)));
         self
@@ -398,6 +409,7 @@ impl Client {
                 limits: Limits::default(),
                 expect_threshold: Some(DEFAULT_EXPECT_CONTINUE_THRESHOLD),
                 expect_wait: DEFAULT_EXPECT_CONTINUE_WAIT,
+                decompress: false,
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
@@ -564,7 +576,13 @@ impl Client {
         let s = &self.inner.settings;
         let route = self.route(req)?;
         let expect = req.wants_continue(s.expect_threshold);
-        let head = req.encode_head(s.user_agent.as_deref(), route.proxy.as_ref(), expect);
+        let codings = s.decompress.then_some(crate::decode::ACCEPT_ENCODING);
+        let head = req.encode_head(
+            s.user_agent.as_deref(),
+            codings,
+            route.proxy.as_ref(),
+            expect,
+        );
         let replayable = is_idempotent(&req.method) && req.body.is_replayable();
         let mut timings = Timings::default();
         let mut allow_reuse = true;
@@ -640,6 +658,7 @@ impl Client {
             remote,
             reused,
             ssl_verify_result,
+            decompress: self.inner.settings.decompress,
         }
     }
 }

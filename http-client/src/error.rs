@@ -115,6 +115,10 @@ pub enum Error {
     /// ([`TlsError::kind`] says which; a handshake timeout is
     /// [`Error::Timeout`] with [`Phase::Tls`] instead).
     Tls(TlsError),
+    /// With [`crate::ClientBuilder::decompress`]: the body's
+    /// `Content-Encoding` is not one this client decodes, or the encoded
+    /// data is corrupt or cut short (curl's exit 61).
+    Decode(io::Error),
 }
 
 impl Error {
@@ -126,7 +130,9 @@ impl Error {
             Error::Timeout { phase } | Error::Io { phase, .. } => Some(*phase),
             Error::Proxy { .. } => Some(Phase::ProxyHandshake),
             Error::EmptyReply | Error::BadResponse(_) => Some(Phase::ReceiveHead),
-            Error::Incomplete { .. } | Error::BodyTooLarge { .. } => Some(Phase::ReceiveBody),
+            Error::Incomplete { .. } | Error::BodyTooLarge { .. } | Error::Decode(_) => {
+                Some(Phase::ReceiveBody)
+            }
             Error::RequestBody(_) => Some(Phase::Send),
             Error::Tls(_) => Some(Phase::Tls),
             Error::Url(_) | Error::TooManyRedirects { .. } | Error::InvalidHeader { .. } => None,
@@ -213,6 +219,7 @@ impl fmt::Display for Error {
                 "invalid request header {name:?}: the name must be a token and the value must not hold CR, LF or NUL"
             ),
             Error::Tls(e) => write!(f, "{e}"),
+            Error::Decode(e) => write!(f, "Error while processing content unencoding: {e}"),
         }
     }
 }
@@ -222,7 +229,9 @@ impl std::error::Error for Error {
         match self {
             Error::Url(e) => Some(e),
             Error::Resolve { source, .. } | Error::Connect { source, .. } => Some(source),
-            Error::Io { source, .. } | Error::RequestBody(source) => Some(source),
+            Error::Io { source, .. } | Error::RequestBody(source) | Error::Decode(source) => {
+                Some(source)
+            }
             Error::Proxy { error, .. } => Some(error),
             Error::BadResponse(e) => Some(e),
             Error::Tls(e) => Some(e),

@@ -62,6 +62,7 @@ impl Req {
     pub(crate) fn encode_head(
         &self,
         user_agent: Option<&str>,
+        accept_encoding: Option<&str>,
         proxy: Option<&Proxy>,
         expect: bool,
     ) -> Vec<u8> {
@@ -96,6 +97,11 @@ impl Req {
         }
         if !skip("Accept") {
             h.append("Accept", "*/*");
+        }
+        if let Some(codings) = accept_encoding {
+            if !skip("Accept-Encoding") {
+                h.append("Accept-Encoding", codings);
+            }
         }
         if forwarding.is_some() && !skip("Proxy-Connection") {
             h.append("Proxy-Connection", "Keep-Alive");
@@ -183,7 +189,7 @@ mod tests {
         let mut r = req(RequestBody::Bytes(b"hello".to_vec()));
         r.headers.append("X-A", "1");
         r.late_defaults.append("Content-Type", "text/plain");
-        let head = r.encode_head(Some("fetch/1"), None, true);
+        let head = r.encode_head(Some("fetch/1"), None, None, true);
         assert_eq!(
             String::from_utf8(head).unwrap(),
             "PUT /p?q HTTP/1.1\r\nHost: h:8080\r\nUser-Agent: fetch/1\r\nAccept: */*\r\n\

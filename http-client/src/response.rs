@@ -1,6 +1,6 @@
 //! A response: the head as received and the body as a stream.
 
-use std::io::Read;
+use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -48,6 +48,8 @@ pub struct Response {
     pub(crate) remote: SocketAddr,
     pub(crate) reused: bool,
     pub(crate) ssl_verify_result: Option<i64>,
+    /// The client decodes bodies ([`crate::ClientBuilder::decompress`]).
+    pub(crate) decompress: bool,
 }
 
 impl Response {
@@ -113,11 +115,33 @@ impl Response {
     pub fn into_body(self) -> BodyReader {
         self.body
     }
-    /// Reads the whole body, failing past `limit` bytes.
-    pub fn bytes(mut self, limit: u64) -> Result<Vec<u8>, Error> {
+    /// The body as a reader, decoded per its `Content-Encoding` when the
+    /// client decompresses ([`crate::ClientBuilder::decompress`]), else as
+    /// received. Read errors of a body that does not decode carry a
+    /// [`crate::decode::DecodeError`] (see [`Error::from_io`]).
+    pub fn decoded_body(self) -> Result<Box<dyn Read + Send>, Error> {
+        if !self.decompress {
+            return Ok(Box::new(self.body));
+        }
+        let coding = self
+            .head
+            .headers
+            .get_str("content-encoding")
+            .map(str::to_string);
+        crate::decode::decoder(coding.as_deref(), self.body)
+            .map_err(|e| Error::Decode(io::Error::new(io::ErrorKind::InvalidData, e)))
+    }
+    /// Reads the whole body (decoded when the client decompresses),
+    /// failing past `limit` bytes.
+    pub fn bytes(self, limit: u64) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
-        let mut taken = (&mut self.body).take(limit.saturating_add(1));
-        taken.read_to_end(&mut out).map_err(Error::from_io)?;
+        let mut taken = self.decoded_body()?.take(limit.saturating_add(1));
+        taken
+            .read_to_end(&mut out)
+            .map_err(|e| match crate::decode::is_decode_error(&e) {
+                true => Error::Decode(e),
+                false => Error::from_io(e),
+            })?;
         if out.len() as u64 > limit {
             return Err(Error::BodyTooLarge { limit });
         }

@@ -41,4 +41,7 @@ pub(crate) struct Settings {
     pub(crate) expect_threshold: Option<u64>,
     /// How long to wait for `100 Continue` before sending the body.
     pub(crate) expect_wait: Duration,
+    /// Send `Accept-Encoding` and decode bodies in `Response::bytes`,
+    /// `text` and `decoded_body`.
+    pub(crate) decompress: bool,
 }

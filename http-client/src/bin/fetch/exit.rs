@@ -76,6 +76,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::RequestBody(_) => READ_ERROR,
         Error::InvalidHeader { .. } => USAGE,
         Error::Tls(t) => t.curl_exit_code(),
+        Error::Decode(_) => BAD_CONTENT_ENCODING,
     }
 }
 
