@@ -49,6 +49,7 @@ mod pool;
 #[doc(hidden)]
 pub mod proxy_protocol;
 mod request;
+mod request_body;
 mod response;
 mod server;
 mod service;
@@ -61,8 +62,9 @@ mod transport;
 mod worker;
 
 pub use compress::{compress, Compress, Compression};
-pub use handler::Handler;
+pub use handler::{streaming, Handler, Streaming};
 pub use request::Request;
+pub use request_body::BodyReader;
 pub use response::{Body, BodyPart, BodyStream, Completion, FileRegion, Response};
 pub use server::{Server, ShutdownHandle};
 
