@@ -41,6 +41,8 @@ struct Inner {
     reading: bool,
     /// The loop stopped feeding on a full pipe and wants a wake-up.
     loop_waits: bool,
+    /// The reader sleeps on the condition variable (else no notify).
+    reader_waits: bool,
     trailers: Headers,
 }
 
@@ -134,10 +136,12 @@ impl Pipe {
                 inner = self.lock();
                 continue;
             }
+            inner.reader_waits = true;
             inner = self
                 .ready
                 .wait(inner)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            inner.reader_waits = false;
         };
         drop(inner);
         if wake {
@@ -175,8 +179,11 @@ impl PipeWriter {
         let mut inner = self.0.lock();
         inner.compact();
         let out = f(&mut inner.buf);
+        let notify = inner.reader_waits && inner.unread() > 0;
         drop(inner);
-        self.0.ready.notify_all();
+        if notify {
+            self.0.ready.notify_all();
+        }
         out
     }
 

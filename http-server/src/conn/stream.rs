@@ -95,6 +95,8 @@ impl<T: Transport> Conn<T> {
             return self.refuse(StatusCode::SERVICE_UNAVAILABLE, req, io, ctx);
         }
         self.last_read = ctx.now;
+        // Whole-buffer reads: the buffer is drained into the pipe each time.
+        io.rbuf.grow_to(BODY_READ_BUF_BYTES);
         let decoder = BodyDecoder::new(kind);
         self.set_state(State::Streaming(Box::new(Streaming {
             decoder,
