@@ -189,9 +189,10 @@ impl Request {
         self.stream.is_some()
     }
 
-    /// The trailer fields of a streamed chunked body, once it has been
-    /// read to its end (`None` before, or when it failed). Empty for a
-    /// body without trailers.
+    /// The trailer fields of a streamed chunked body, once the whole body
+    /// has arrived (so always after [`Request::body_reader`] returned its
+    /// end); `None` before that, when it failed, or for a buffered body.
+    /// Empty for a body without trailers.
     pub fn trailers(&self) -> Option<Headers> {
         self.stream.as_deref().and_then(request_body::trailers)
     }

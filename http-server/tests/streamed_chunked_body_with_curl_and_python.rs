@@ -1,6 +1,7 @@
 //! Chunked and small-write bodies stream the same way: curl `-T -`
 //! (chunked from a pipe), and Python `http.client` sending a body in many
-//! small writes, chunked and with a length; every byte arrives in order.
+//! small writes, chunked and with a length; every byte arrives in order;
+//! a chunked body's trailer fields are there once it has been read.
 mod common;
 use common::*;
 use http_server::{streaming, Request, Response, StatusCode};
@@ -97,4 +98,27 @@ fn python_small_writes_stream_with_and_without_chunking() {
         let flag = if chunked == "1" { "true" } else { "false" };
         assert_eq!(out.trim(), format!("200 {n} {sum} chunked={flag}"));
     }
+}
+
+#[test]
+fn trailers_are_available_after_the_end() {
+    let handler = |req: &Request| {
+        let mut body = Vec::new();
+        if let Err(e) = req.body_reader().read_to_end(&mut body) {
+            return Response::text(StatusCode::BAD_REQUEST, e.to_string());
+        }
+        let t = req.trailers().unwrap_or_default();
+        let sum = t.get_str("X-Checksum").unwrap_or("-").to_string();
+        Response::text(
+            StatusCode::OK,
+            format!("{} sum={sum}", String::from_utf8_lossy(&body)),
+        )
+    };
+    let server = serve(|s| s.handler_threads(1), streaming(handler));
+    let (resp, _) = exchange(
+        server.addr,
+        b"PUT /t HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\
+          5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: 42\r\n\r\n",
+    );
+    assert_eq!(resp.text(), "hello world sum=42");
 }

@@ -75,6 +75,27 @@ impl Streaming {
     }
 }
 
+/// Decodes `input` into `out`: the input bytes used, and once the body
+/// is complete its trailer fields (taken before the chunked decoder is
+/// dropped for `Done`).
+fn decode(
+    decoder: &mut BodyDecoder,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(usize, Option<Headers>), ParseError> {
+    let BodyDecoder::Chunked(chunked) = decoder else {
+        let used = decoder.decode(input, out)?;
+        return Ok((used, decoder.is_done().then(Headers::new)));
+    };
+    let (used, done) = chunked.decode(input, out)?;
+    if !done {
+        return Ok((used, None));
+    }
+    let trailers = chunked.trailers();
+    *decoder = BodyDecoder::Done;
+    Ok((used, Some(trailers)))
+}
+
 impl<T: Transport> Conn<T> {
     /// Hands `req` to the pool now, its body to follow through a pipe.
     pub(super) fn begin_streaming(
@@ -164,17 +185,19 @@ impl<T: Transport> Conn<T> {
                     return false;
                 }
                 let decoder = &mut s.decoder;
-                let used = s.pipe.fill(|out| decoder.decode(input, out));
-                let done = s.decoder.is_done();
-                match used {
-                    Ok(used) => io.rbuf.consume(used),
+                let used = s.pipe.fill(|out| decode(decoder, input, out));
+                let trailers = match used {
+                    Ok((used, trailers)) => {
+                        io.rbuf.consume(used);
+                        trailers
+                    }
                     Err(e) => return self.bad_stream(e, io, ctx),
-                }
-                if !done {
+                };
+                let Some(trailers) = trailers else {
                     return false;
-                }
+                };
                 if let State::Streaming(s) = self.set_state(State::Handling) {
-                    s.pipe.finish(Headers::new());
+                    s.pipe.finish(trailers);
                 }
                 true
             }
