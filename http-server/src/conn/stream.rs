@@ -12,6 +12,9 @@
 //!
 //! - Backpressure: the connection reads the socket only while the pipe
 //!   has room; the handler's reads wake it (`Msg::Wake`) once drained.
+//!   Readiness is edge-triggered, so not reading is enough to stop (the
+//!   kernel buffer fills and the client's window closes); the readiness
+//!   is remembered (`can_read`) and the wake-up reads on.
 //! - `Expect: 100-continue` is answered at the handler's first read, so a
 //!   handler that refuses without reading never makes the client send.
 //! - The body deadline runs only while the connection wants bytes; on
