@@ -23,7 +23,9 @@
 //!
 //! The parts: this file holds the states, `drive`, reading, flushing, the
 //! lingering close, interest and deadlines; `head.rs` the head parse,
-//! dispatch and response framing; `body.rs` request bodies; `report.rs`
+//! dispatch and response framing; `body.rs` request bodies; `stream.rs`
+//! bodies streamed to a pool handler (the `Streaming` and `Discard`
+//! states, drawn there); `report.rs`
 //! completion reporting; `io_cache.rs` the buffers and their cache.
 //!
 //! Time is passed in (`Ctx::now`): nothing here reads a clock, so tests
