@@ -21,6 +21,7 @@
 //! of the chunked body, so pipelined bytes after it stay with the caller.
 
 use crate::chars::is_tchar;
+use crate::Headers;
 use crate::ParseError;
 
 /// Bytes of chunk extensions tolerated on one size line.
@@ -69,6 +70,8 @@ pub struct ChunkedDecoder {
     digits: usize,
     ext_bytes: usize,
     trailer_bytes: usize,
+    /// The trailer section as read: field lines joined by `\n` (no CR).
+    trailer: Vec<u8>,
 }
 
 impl Default for ChunkedDecoder {
@@ -86,6 +89,7 @@ impl ChunkedDecoder {
             digits: 0,
             ext_bytes: 0,
             trailer_bytes: 0,
+            trailer: Vec::new(),
         }
     }
 
@@ -180,11 +184,11 @@ impl ChunkedDecoder {
             // field-name = token: a line that starts otherwise (obs-fold,
             // an empty name, a bare LF) is no field line.
             (TrailerStart | TrailerName, _) if is_tchar(b) => {
-                self.count_trailer_byte()?;
+                self.trailer_byte(b)?;
                 TrailerName
             }
             (TrailerName, b':') => {
-                self.count_trailer_byte()?;
+                self.trailer_byte(b)?;
                 TrailerValue
             }
             // No colon before the line ends (a request line), whitespace
@@ -193,11 +197,14 @@ impl ChunkedDecoder {
             (TrailerValue, b'\r') => TrailerLf,
             // field-value: VCHAR / obs-text / SP / HTAB; no bare LF.
             (TrailerValue, _) if b == b'\t' || (b >= 0x20 && b != 0x7F) => {
-                self.count_trailer_byte()?;
+                self.trailer_byte(b)?;
                 TrailerValue
             }
             (TrailerValue, _) => return Err(ParseError::Trailer),
-            (TrailerLf, b'\n') => TrailerStart,
+            (TrailerLf, b'\n') => {
+                self.trailer.push(b'\n');
+                TrailerStart
+            }
             (TrailerLf, _) => return Err(ParseError::Trailer),
             (EndLf, b'\n') => Done,
             (EndLf, _) => return Err(ParseError::Trailer),
@@ -207,12 +214,30 @@ impl ChunkedDecoder {
     }
 
     /// One more byte of trailer fields, under [`MAX_TRAILER_BYTES`].
-    fn count_trailer_byte(&mut self) -> Result<(), ParseError> {
+    fn trailer_byte(&mut self, b: u8) -> Result<(), ParseError> {
         self.trailer_bytes += 1;
         if self.trailer_bytes > MAX_TRAILER_BYTES {
             return Err(ParseError::ChunkLimits);
         }
+        self.trailer.push(b);
         Ok(())
+    }
+
+    /// The trailer fields read so far (all of them once done), values
+    /// without surrounding whitespace. Empty for a body without trailers.
+    pub fn trailers(&self) -> Headers {
+        let mut out = Headers::new();
+        for line in self.trailer.split(|&b| b == b'\n') {
+            let Some(colon) = line.iter().position(|&b| b == b':') else {
+                continue;
+            };
+            let name = std::str::from_utf8(&line[..colon]).unwrap_or("");
+            let value = line[colon + 1..].trim_ascii();
+            if !name.is_empty() {
+                out.append(name, value);
+            }
+        }
+        out
     }
 }
 
@@ -256,6 +281,25 @@ mod tests {
         let mut out = Vec::new();
         let (n, done) = d.decode(input, &mut out)?;
         Ok((out, n, done))
+    }
+
+    #[test]
+    fn trailers_are_kept() {
+        let mut d = ChunkedDecoder::new();
+        let mut out = Vec::new();
+        let wire = b"3\r\nabc\r\n0\r\nX-Sum:  abc123 \r\nX-Two:\r\n\r\n";
+        // Byte by byte: fields split across calls are joined.
+        for b in wire.iter() {
+            d.decode(std::slice::from_ref(b), &mut out).expect("valid"); // ok: test
+        }
+        assert!(d.is_done());
+        let t = d.trailers();
+        assert_eq!(t.get_str("x-sum"), Some("abc123"));
+        assert_eq!(t.get_str("X-Two"), Some(""));
+        assert_eq!(t.len(), 2);
+        let mut plain = ChunkedDecoder::new();
+        plain.decode(b"0\r\n\r\n", &mut out).expect("valid"); // ok: test
+        assert!(plain.trailers().is_empty());
     }
 
     #[test]

@@ -95,6 +95,14 @@ impl ReadBuf {
         self.data.len()
     }
 
+    /// Grows the storage to `n` bytes at once (a buffer that is always
+    /// drained would otherwise never grow past its first size).
+    pub(crate) fn grow_to(&mut self, n: usize) {
+        if self.data.len() < n {
+            self.data.resize(n, 0);
+        }
+    }
+
     /// Marks `n` bytes as used.
     pub(crate) fn consume(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);

@@ -10,8 +10,51 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// Handlers run on a worker's event-loop thread unless the server has a
 /// handler pool ([`crate::Server::handler_threads`]): a handler that
 /// blocks on the loop thread stalls every connection of that worker.
+///
+/// A handler on the pool may read request bodies of any size as they
+/// arrive: [`Handler::streams_body`] says, for each request head, whether
+/// it wants the body streamed ([`Request::body_reader`]) rather than
+/// collected in memory first (within the server's body limit). Inline
+/// handlers always get buffered bodies: the loop thread must never block
+/// on a read. [`streaming`] makes a closure a streaming handler.
 pub trait Handler: Send + Sync + 'static {
     fn call(&self, req: &Request) -> Response;
+
+    /// Whether to hand over `req` (its head only; `body()` is empty) as
+    /// soon as the head is in, with its body streamed. Called on the loop
+    /// thread, so it must be quick. Honoured only with a handler pool
+    /// ([`crate::Server::handler_threads`]); a streamed body is not
+    /// limited by the server's body limit: the handler sets its own.
+    fn streams_body(&self, req: &Request) -> bool {
+        let _ = req;
+        false
+    }
+}
+
+/// A closure as a handler that streams every request body (see
+/// [`Handler::streams_body`]).
+pub fn streaming<F>(f: F) -> Streaming<F>
+where
+    F: Fn(&Request) -> Response + Send + Sync + 'static,
+{
+    Streaming(f)
+}
+
+/// What [`streaming`] returns.
+#[derive(Debug, Clone)]
+pub struct Streaming<F>(F);
+
+impl<F> Handler for Streaming<F>
+where
+    F: Fn(&Request) -> Response + Send + Sync + 'static,
+{
+    fn call(&self, req: &Request) -> Response {
+        (self.0)(req)
+    }
+
+    fn streams_body(&self, _: &Request) -> bool {
+        true
+    }
 }
 
 impl<F> Handler for F
@@ -21,6 +64,12 @@ where
     fn call(&self, req: &Request) -> Response {
         self(req)
     }
+}
+
+/// Asks `handler` whether it streams `req`'s body; a panic says no (and
+/// the handler's call will meet the same request).
+pub(crate) fn wants_stream(handler: &dyn Handler, req: &Request) -> bool {
+    catch_unwind(AssertUnwindSafe(|| handler.streams_body(req))).unwrap_or(false)
 }
 
 /// Calls `handler`; a panic becomes a 500 (the worker lives on) and the

@@ -19,7 +19,10 @@
 //!
 //! The server owns the protocol: it parses and limits requests (431, 414,
 //! 413, 400, 501, 505, each followed by a close), reads bodies (also
-//! chunked; `Expect: 100-continue` answered), frames responses
+//! chunked; `Expect: 100-continue` answered) into memory or, for a pool
+//! handler that asks ([`Handler::streams_body`], [`streaming`]), streams
+//! them of any size through a bounded pipe ([`Request::body_reader`]),
+//! frames responses
 //! (`Content-Length`, chunked, `Date`, `Connection`), keeps connections
 //! alive and answers pipelined requests in order, applies backpressure to
 //! clients that do not read, times out heads, bodies, idle connections and
@@ -56,6 +59,7 @@ mod pool;
 #[doc(hidden)]
 pub mod proxy_protocol;
 mod request;
+mod request_body;
 mod response;
 mod server;
 mod service;
@@ -69,8 +73,9 @@ mod transport;
 mod worker;
 
 pub use compress::{compress, Compress, Compression};
-pub use handler::Handler;
+pub use handler::{streaming, Handler, Streaming};
 pub use request::Request;
+pub use request_body::BodyReader;
 pub use response::{Body, BodyPart, BodyStream, Completion, FileRegion, Response};
 pub use server::{Server, ShutdownHandle};
 pub use tls::{TlsConfig, TlsReloader};

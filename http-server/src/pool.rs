@@ -21,10 +21,29 @@ pub(crate) struct Done {
     pub(crate) started: Instant,
 }
 
+/// What the pool side sends a worker.
+pub(crate) enum Msg {
+    /// A handler's answer.
+    Done(Done),
+    /// A handler reading a streamed body wants more of it (it drained the
+    /// pipe, or began reading: `100 Continue` may be owed).
+    Wake(usize),
+}
+
+impl Msg {
+    /// The connection the message is for.
+    pub(crate) fn token(&self) -> usize {
+        match self {
+            Msg::Done(done) => done.token,
+            Msg::Wake(token) => *token,
+        }
+    }
+}
+
 /// A worker's return path.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Reply {
-    pub(crate) tx: Sender<Done>,
+    pub(crate) tx: Sender<Msg>,
     pub(crate) waker: Arc<Waker>,
 }
 
@@ -89,7 +108,7 @@ fn run(rx: &Mutex<Receiver<Job>>, handler: &dyn Handler) {
             started: job.started,
         };
         // A worker that has stopped no longer listens: drop the answer.
-        if job.reply.tx.send(done).is_ok() {
+        if job.reply.tx.send(Msg::Done(done)).is_ok() {
             if let Err(e) = job.reply.waker.wake() {
                 log::warn!("waking a worker failed: {e}");
             }

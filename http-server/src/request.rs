@@ -1,11 +1,18 @@
-//! The request a handler sees: an owned head, the peer, the whole body.
+//! The request a handler sees: an owned head, the peer, and the body,
+//! either whole in memory or streamed ([`Request::body_reader`]).
 
+use crate::request_body::{self, BodyReader, Pipe};
 use http_core::{Headers, Method, RequestHead, Target, Version};
 use std::net::SocketAddr;
 use std::ops::Range;
+use std::sync::Arc;
 
-/// A complete request. The body has been read in full (within the
-/// server's body limit) and de-chunked before the handler runs.
+/// A request. By default its body has been read in full (within the
+/// server's body limit) and de-chunked before the handler runs:
+/// [`Request::body`]. A pool handler that opts in with
+/// [`crate::Handler::streams_body`] gets the request as soon as its head
+/// is in, and reads the body of any size as it arrives:
+/// [`Request::body_reader`].
 #[derive(Debug, Clone)]
 pub struct Request {
     head: RequestHead,
@@ -16,6 +23,8 @@ pub struct Request {
     decoded_path: Option<String>,
     peer: SocketAddr,
     body: Vec<u8>,
+    /// A streamed body's pipe (then `body` is empty).
+    stream: Option<Arc<Pipe>>,
 }
 
 impl Request {
@@ -42,6 +51,7 @@ impl Request {
             decoded_path: None,
             peer,
             body,
+            stream: None,
         };
         req.reindex(peer);
         req
@@ -72,6 +82,11 @@ impl Request {
         &mut self.body
     }
 
+    /// Makes the body a stream read from `pipe`.
+    pub(crate) fn set_stream(&mut self, pipe: Arc<Pipe>) {
+        self.stream = Some(pipe);
+    }
+
     /// Recomputes what derives from the head (path, query, decoded path)
     /// after it was filled in place, for a request from `peer`.
     pub(crate) fn reindex(&mut self, peer: SocketAddr) {
@@ -92,6 +107,7 @@ impl Request {
     /// buffer would stay in the worker's cache of idle buffers.
     pub(crate) fn recycle(&mut self) {
         self.body = Vec::new();
+        self.stream = None;
     }
 
     /// The request method.
@@ -148,9 +164,37 @@ impl Request {
         self.peer
     }
 
-    /// The request body (empty when there is none).
+    /// The request body (empty when there is none, and when the body is
+    /// streamed: see [`Request::body_reader`]).
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// The body as a blocking reader: a streamed body as it arrives (see
+    /// [`BodyReader`] for its errors), a buffered one from memory. A
+    /// streamed body can be read once: every reader shares one position.
+    /// The first read of a streamed body sends `100 Continue` when the
+    /// client asked for it, so a handler that refuses without reading
+    /// never makes the client send the body.
+    pub fn body_reader(&self) -> BodyReader<'_> {
+        match &self.stream {
+            Some(pipe) => BodyReader::stream(pipe),
+            None => BodyReader::bytes(&self.body),
+        }
+    }
+
+    /// Whether the body is streamed ([`Request::body_reader`]) rather than
+    /// in [`Request::body`].
+    pub fn is_streamed(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// The trailer fields of a streamed chunked body, once the whole body
+    /// has arrived (so always after [`Request::body_reader`] returned its
+    /// end); `None` before that, when it failed, or for a buffered body.
+    /// Empty for a body without trailers.
+    pub fn trailers(&self) -> Option<Headers> {
+        self.stream.as_deref().and_then(request_body::trailers)
     }
 }
 

@@ -9,7 +9,7 @@
 //! is built.
 
 use crate::conn::{Conn, Ctx, IoCache};
-use crate::pool::{Done, Reply};
+use crate::pool::{Msg, Reply};
 use crate::session::{Ready, Service, Session, Turn};
 use crate::shared::Shared;
 use crate::transport::{ServerStream, Transport};
@@ -28,7 +28,7 @@ pub(crate) struct HttpService {
     /// The wall clock, read once per loop turn (for `Date`).
     wall: SystemTime,
     reply: Reply,
-    answers: Receiver<Done>,
+    answers: Receiver<Msg>,
     io_cache: IoCache,
 }
 
@@ -70,7 +70,7 @@ impl HttpService {
 
 impl Service for HttpService {
     type Session = Conn<ServerStream>;
-    type Message = Done;
+    type Message = Msg;
 
     fn open(&mut self, stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn<ServerStream> {
         let tls = self.shared.tls.as_ref().and_then(|slot| slot.current());
@@ -82,9 +82,9 @@ impl Service for HttpService {
         self.wall = SystemTime::now();
     }
 
-    fn next_message(&mut self) -> Option<(Token, Done)> {
-        let done = self.answers.try_recv().ok()?;
-        Some((Token(done.token), done))
+    fn next_message(&mut self) -> Option<(Token, Msg)> {
+        let msg = self.answers.try_recv().ok()?;
+        Some((Token(msg.token()), msg))
     }
 }
 
@@ -94,11 +94,8 @@ impl<T: Transport> Session<HttpService> for Conn<T> {
         self.drive(&mut ctx, ready.readable, ready.writable);
     }
 
-    fn on_message(&mut self, svc: &mut HttpService, turn: Turn, done: Done) {
-        let Done {
-            req, resp, started, ..
-        } = done;
-        self.on_answer(req, resp, started, &mut svc.ctx(turn, false));
+    fn on_message(&mut self, svc: &mut HttpService, turn: Turn, msg: Msg) {
+        self.on_pool_message(msg, &mut svc.ctx(turn, false));
     }
 
     fn on_timer(&mut self, svc: &mut HttpService, turn: Turn) {

@@ -56,7 +56,12 @@
 //!   anti-amplification rule ([`range`]); precompressed `FILE.br` /
 //!   `FILE.gz` siblings with a distinct ETag each ([`encoding`]). Bodies
 //!   are file regions, sent by the server with `sendfile(2)`.
-//! - **Methods**: GET and HEAD; OPTIONS answers `Allow`; others 405.
+//! - **Methods**: GET and HEAD; OPTIONS answers `Allow`; PUT uploads when
+//!   [`StaticFiles::upload`] is on (streamed to a temporary file, renamed
+//!   into place); others 405.
+//! - **Basic authentication** ([`Auth`], [`StaticFiles::auth`]): for
+//!   every request or only uploads; constant-time comparison, 401 with
+//!   `WWW-Authenticate`.
 //! - **SPA** ([`StaticFiles::spa`]): a missing path gets the root
 //!   `index.html`.
 //! - **Access log** ([`access_log`]): the combined log format line for a
@@ -67,6 +72,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+pub mod auth;
 mod cache;
 pub mod conditional;
 pub mod content_type;
@@ -78,4 +84,5 @@ pub mod resolve;
 mod timefmt;
 mod variants;
 
-pub use handler::{StaticFiles, ALLOW, DEFAULT_CACHE_CONTROL};
+pub use auth::Auth;
+pub use handler::{StaticFiles, ALLOW, ALLOW_WITH_UPLOAD, DEFAULT_CACHE_CONTROL};

@@ -202,6 +202,55 @@ pub fn render(display_path: &str, entries: &[Entry], sort: Sort, has_parent: boo
     page
 }
 
+/// The upload control of a listing when uploads are on: choose files or
+/// drop them on the page; each is sent with `fetch()` as `PUT NAME`
+/// relative to the listed directory, one after the other, progress shown
+/// per file (fetch reports no upload progress within a file over
+/// HTTP/1.1), and the listing reloaded once all are in.
+const UPLOAD_CONTROL: &str = r#"<div id="upload"><label>Upload files: <input type="file" id="upload-files" multiple></label> or drop them on this page. <output id="upload-progress"></output></div>
+<script>
+(function () {
+  const input = document.getElementById('upload-files');
+  const progress = document.getElementById('upload-progress');
+  async function upload(files) {
+    const list = Array.from(files);
+    const total = list.reduce((sum, f) => sum + f.size, 0) || 1;
+    const failed = [];
+    let done = 0;
+    for (const [i, f] of list.entries()) {
+      progress.textContent = 'uploading ' + f.name + ' (' + (i + 1) + ' of ' + list.length + ', ' +
+        Math.floor(100 * done / total) + '%)';
+      try {
+        const r = await fetch(encodeURIComponent(f.name), { method: 'PUT', body: f });
+        if (!r.ok) failed.push(f.name + ': ' + r.status + ' ' + r.statusText);
+      } catch (e) {
+        failed.push(f.name + ': ' + e);
+      }
+      done += f.size;
+    }
+    if (failed.length) {
+      progress.textContent = 'failed: ' + failed.join('; ');
+      return;
+    }
+    progress.textContent = 'done (100%)';
+    location.reload();
+  }
+  input.addEventListener('change', () => upload(input.files));
+  document.addEventListener('dragover', (e) => e.preventDefault());
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files.length) upload(e.dataTransfer.files);
+  });
+})();
+</script>
+"#;
+
+/// Adds the upload control to a page from [`render`], before `</body>`.
+pub fn add_upload_control(page: &mut String) {
+    let at = page.rfind("</body>").unwrap_or(page.len());
+    page.insert_str(at, UPLOAD_CONTROL);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use http_server::{Completion, Server, TlsConfig};
-use http_static::{access_log, StaticFiles};
+use http_static::{access_log, Auth, StaticFiles};
 
 /// Serve a directory over HTTP/1.1, or HTTPS with --tls-cert and --tls-key.
 #[derive(Debug, Parser)]
@@ -77,6 +77,25 @@ struct Args {
     /// HAProxy or nginx); the log shows the client's address
     #[arg(long)]
     proxy_protocol: bool,
+    /// Accept uploads: PUT /path/name (curl -T FILE URL/) writes the file,
+    /// and listings get an upload control; off by default
+    #[arg(long)]
+    upload: bool,
+    /// Uploads may replace existing files (409 Conflict otherwise)
+    #[arg(long, requires = "upload")]
+    overwrite: bool,
+    /// Largest upload (bytes, or with K, M, G, T: KiB...), else 413
+    #[arg(long, value_name = "SIZE", requires = "upload", value_parser = parse_size)]
+    max_upload: Option<u64>,
+    /// HTTP Basic credentials (repeatable); every request needs one pair
+    #[arg(long = "auth", value_name = "USER:PASS")]
+    auth: Vec<String>,
+    /// With --auth, ask for credentials on uploads only
+    #[arg(long, requires = "auth")]
+    auth_uploads_only: bool,
+    /// Seconds without a request body byte before the upload is cut
+    #[arg(long, value_name = "SECS", default_value = "60")]
+    body_timeout: f64,
 }
 
 fn main() -> ExitCode {
@@ -127,6 +146,11 @@ fn run(args: Args) -> Result<(), String> {
         let (name, value) = parse_header(header)?;
         files = files.header(name, value);
     }
+    files = files
+        .upload(args.upload)
+        .overwrite(args.overwrite)
+        .max_upload(args.max_upload)
+        .auth(auth(&args)?);
 
     let mut server = Server::bind(args.addr.as_str())
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
@@ -145,6 +169,15 @@ fn run(args: Args) -> Result<(), String> {
         _ => "http",
     };
     server = server.proxy_protocol(args.proxy_protocol);
+    server = server.body_timeout(body_timeout(args.body_timeout)?);
+    if args.upload {
+        // Uploads stream on the handler pool (the loop must never block
+        // on a file write): two threads per worker.
+        let workers = args
+            .workers
+            .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
+        server = server.handler_threads(workers * 2);
+    }
     let mut log_writer = None;
     if !args.quiet {
         let (lines, writer) =
@@ -234,6 +267,44 @@ impl LogWriter {
     }
 }
 
+/// The `--auth` pairs; the message never repeats a credential.
+fn auth(args: &Args) -> Result<Auth, String> {
+    let mut auth = Auth::default().uploads_only(args.auth_uploads_only);
+    for (i, pair) in args.auth.iter().enumerate() {
+        auth = auth
+            .with(pair)
+            .ok_or_else(|| format!("--auth value {} is not USER:PASS", i + 1))?;
+    }
+    Ok(auth)
+}
+
+fn body_timeout(secs: f64) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("bad --body-timeout {secs}: expected seconds above 0"))
+}
+
+/// `1048576`, `512K`, `10M`, `2G`, `1T` (binary units, case-insensitive,
+/// an optional `iB` or `B`) -> bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let bad = || format!("bad size {s:?}: expected bytes or a number with K, M, G or T");
+    let lower = s.trim().to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match lower.char_indices().last() {
+        Some((i, 'k')) => (&lower[..i], 10),
+        Some((i, 'm')) => (&lower[..i], 20),
+        Some((i, 'g')) => (&lower[..i], 30),
+        Some((i, 't')) => (&lower[..i], 40),
+        _ => (lower, 0),
+    };
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    n.checked_mul(1 << shift).ok_or_else(bad)
+}
+
 /// `Name: value` -> (name, value), with the checks a header must pass.
 fn parse_header(s: &str) -> Result<(&str, &str), String> {
     let bad = || format!("bad header {s:?}: expected \"Name: value\"");
@@ -286,6 +357,52 @@ mod tests {
         for (input, expect) in table {
             assert_eq!(parse_header(input).ok(), *expect, "{input:?}");
         }
+    }
+
+    #[test]
+    fn parse_size_table() {
+        let table: &[(&str, Option<u64>)] = &[
+            ("0", Some(0)),
+            ("1048576", Some(1 << 20)),
+            ("512K", Some(512 << 10)),
+            ("10m", Some(10 << 20)),
+            ("2GiB", Some(2 << 30)),
+            ("1tb", Some(1 << 40)),
+            ("", None),
+            ("M", None),
+            ("-1", None),
+            ("1.5G", None),
+            ("99999999999T", None),
+        ];
+        for (input, expect) in table {
+            assert_eq!(parse_size(input).ok(), *expect, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn upload_and_auth_flags() {
+        let args = Args::try_parse_from([
+            "static",
+            "--upload",
+            "--overwrite",
+            "--max-upload",
+            "1G",
+            "--auth",
+            "a:b",
+            "--auth",
+            "c:d:e",
+            "--auth-uploads-only",
+        ])
+        .expect("every flag"); // ok: literal
+        assert!(args.upload && args.overwrite && args.auth_uploads_only);
+        assert_eq!(args.max_upload, Some(1 << 30));
+        assert_eq!(args.auth.len(), 2);
+        assert!(auth(&args).is_ok());
+        assert!(Args::try_parse_from(["static", "--overwrite"]).is_err());
+        assert!(Args::try_parse_from(["static", "--auth-uploads-only"]).is_err());
+        let bad = Args::try_parse_from(["static", "--auth", "secret"]).expect("parses"); // ok: literal
+        let message = auth(&bad).expect_err("no colon");
+        assert!(!message.contains("secret"), "{message}");
     }
 
     #[test]

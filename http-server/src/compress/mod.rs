@@ -256,6 +256,10 @@ impl<H: Handler> Handler for Compress<H> {
     fn call(&self, req: &Request) -> Response {
         self.compression.apply(req, self.inner.call(req))
     }
+
+    fn streams_body(&self, req: &Request) -> bool {
+        self.inner.streams_body(req)
+    }
 }
 
 /// `handler` with its responses compressed at the default settings.

@@ -7,16 +7,18 @@
 //! refused before any byte of it is read (the final status instead of
 //! `100 Continue`), a chunked body as soon as it grows past the limit
 //! ([`ParseError::BodyTooLarge`], 413); an `Expect` other than
-//! `100-continue` is [`ParseError::Expectation`] (417).
+//! `100-continue` is [`ParseError::Expectation`] (417). A body the handler
+//! streams goes to `stream.rs` instead, right after these checks.
 
 use super::io_cache::Io;
 use super::{Conn, Ctx, State};
+use crate::handler::wants_stream;
 use crate::request::Request;
 use crate::transport::Transport;
 use http_core::{BodyDecoder, BodyKind, ParseError, Version};
 
 /// The bytes of the interim answer to `Expect: 100-continue`.
-const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 /// A request whose body is being read.
 #[derive(Debug)]
@@ -42,6 +44,14 @@ impl<T: Transport> Conn<T> {
             Err(e) => return self.refuse(e.status(), req, io, ctx),
         };
         let version = head.version;
+        // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
+        // has not started sending the body anyway.
+        let continue_owed = expects_continue && version == Version::Http11 && io.rbuf.is_empty();
+        let has_body =
+            matches!(kind, BodyKind::Chunked) || matches!(kind, BodyKind::Length(n) if n > 0);
+        if has_body && ctx.shared.pool.is_some() && wants_stream(&*ctx.shared.handler, &req) {
+            return self.begin_streaming(req, kind, continue_owed, io, ctx);
+        }
         let max = ctx.shared.config.max_body_bytes;
         let capacity = match kind {
             BodyKind::Empty | BodyKind::CloseDelimited | BodyKind::Length(0) => {
@@ -54,9 +64,7 @@ impl<T: Transport> Conn<T> {
             BodyKind::Length(n) => n as usize,
             BodyKind::Chunked => 0,
         };
-        // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
-        // has not started sending the body anyway.
-        if expects_continue && version == Version::Http11 && io.rbuf.is_empty() {
+        if continue_owed {
             let mut out = io.wq.take_buf();
             out.extend_from_slice(CONTINUE);
             io.wq.push_vec(out);

@@ -23,7 +23,9 @@
 //!
 //! The parts: this file holds the states, `drive`, reading, flushing, the
 //! lingering close, interest and deadlines; `head.rs` the head parse,
-//! dispatch and response framing; `body.rs` request bodies; `report.rs`
+//! dispatch and response framing; `body.rs` request bodies; `stream.rs`
+//! bodies streamed to a pool handler (the `Streaming` and `Discard`
+//! states, drawn there); `report.rs`
 //! completion reporting; `io_cache.rs` the buffers and their cache.
 //!
 //! Time is passed in (`Ctx::now`): nothing here reads a clock, so tests
@@ -33,6 +35,7 @@ mod body;
 mod head;
 mod io_cache;
 mod report;
+mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -50,8 +53,10 @@ use http_core::{DateCache, ParseError};
 use io_cache::Io;
 use mio::Interest;
 use std::io;
+use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime};
+use stream::Streaming;
 
 /// Above this many response bytes waiting in memory, stop parsing
 /// pipelined requests and stop reading (backpressure).
@@ -62,7 +67,7 @@ const MAX_QUEUED_BODIES: usize = 16;
 /// Bytes read per connection per loop turn before others get their turn.
 const READ_BUDGET_BYTES: usize = 256 << 10;
 /// Largest read buffer while a body streams through it (bytes).
-const BODY_READ_BUF_BYTES: usize = 64 << 10;
+pub(super) const BODY_READ_BUF_BYTES: usize = 64 << 10;
 /// Read buffer while lingering: input is discarded (bytes).
 const LINGER_READ_BUF_BYTES: usize = 4096;
 /// Room past the head limit, so that the parser reports the breach (414
@@ -76,6 +81,11 @@ enum State {
     Head,
     /// Reading the body of a parsed request.
     Body(Box<BodyRead>),
+    /// The request is in the handler pool, which reads its body as it
+    /// arrives (`stream.rs`).
+    Streaming(Box<Streaming>),
+    /// The handler answered before the body's end: drop this many bytes.
+    Discard(u64),
     /// The request is in the handler pool; input waits.
     Handling,
     /// The last response is queued; flush it, then linger.
@@ -92,6 +102,8 @@ impl State {
         match self {
             State::Head => "Head",
             State::Body(_) => "Body",
+            State::Streaming(_) => "Streaming",
+            State::Discard(_) => "Discard",
             State::Handling => "Handling",
             State::Closing => "Closing",
             State::Lingering => "Lingering",
@@ -242,7 +254,8 @@ impl<T: Transport> Conn<T> {
                 Some(t) => t + c.head_timeout,
                 None => self.last_read.max(self.last_write) + c.keep_alive_timeout,
             }),
-            State::Body(_) => Some(self.last_read + c.body_timeout),
+            State::Body(_) | State::Discard(_) => Some(self.last_read + c.body_timeout),
+            State::Streaming(s) => s.deadline(self.last_read, c),
             _ => None,
         }
     }
@@ -258,6 +271,9 @@ impl<T: Transport> Conn<T> {
             // connection: the peer holds resources it does not use.
             _ => {
                 log::debug!("{} timed out in {}", self.peer, self.state.name());
+                if let State::Streaming(s) = &self.state {
+                    s.fail(ErrorKind::TimedOut);
+                }
                 self.abort_now();
             }
         }
@@ -308,11 +324,13 @@ impl<T: Transport> Conn<T> {
         started: Instant,
         ctx: &mut Ctx<'_>,
     ) {
-        if !matches!(self.state, State::Handling) {
+        if !self.awaits_answer() {
             return;
         }
         self.with_io(ctx, |conn, io, ctx| {
+            let (resp, rest) = conn.settle_body(resp);
             conn.respond(&req, resp, started, io, ctx);
+            conn.discard_rest(rest);
             Self::recycle(io, req);
             conn.more = false;
             conn.drive_io(io, ctx);
@@ -378,7 +396,10 @@ impl<T: Transport> Conn<T> {
     /// Whether the state wants more bytes from the peer now.
     fn wants_input(&self, io: &Io) -> bool {
         match self.state {
-            State::Head | State::Body(_) => !self.peer_eof && !backpressured(io),
+            State::Head | State::Body(_) | State::Discard(_) => {
+                !self.peer_eof && !backpressured(io)
+            }
+            State::Streaming(ref s) => !self.peer_eof && s.wants_bytes(io),
             State::Lingering => !self.peer_eof,
             State::Handling | State::Closing | State::Closed => false,
         }
@@ -386,7 +407,7 @@ impl<T: Transport> Conn<T> {
 
     fn read(&mut self, io: &mut Io, ctx: &mut Ctx<'_>) -> io::Result<ReadOutcome> {
         let limit = match self.state {
-            State::Body(_) => BODY_READ_BUF_BYTES,
+            State::Body(_) | State::Streaming(_) | State::Discard(_) => BODY_READ_BUF_BYTES,
             State::Lingering => LINGER_READ_BUF_BYTES,
             _ => ctx.shared.config.max_head_bytes + HEAD_READ_SLACK_BYTES,
         };
@@ -410,7 +431,11 @@ impl<T: Transport> Conn<T> {
             // The peer is gone: nothing more to drain.
             State::Lingering => self.close(),
             // A truncated body cannot be answered.
-            State::Body(_) => self.close(),
+            State::Body(_) | State::Discard(_) => self.close(),
+            State::Streaming(ref s) => {
+                s.fail(ErrorKind::UnexpectedEof);
+                self.close();
+            }
             // Head: buffered requests are still answered (process_input
             // closes once they are); Handling and Closing finish writing.
             _ => {}
@@ -452,6 +477,11 @@ impl<T: Transport> Conn<T> {
                 }
                 State::Body(_) => {
                     if io.rbuf.is_empty() || !self.read_body(io, ctx) {
+                        return false;
+                    }
+                }
+                State::Streaming(_) | State::Discard(_) => {
+                    if io.rbuf.is_empty() || !self.feed_body(io, ctx) {
                         return false;
                     }
                 }

@@ -62,7 +62,10 @@ impl StaticFiles {
         listing::sort_entries(&mut entries, sort);
         let display = format!("{prefix}/{}", display_path(lexical));
         let has_parent = !lexical.segments.is_empty();
-        let page = listing::render(&display, &entries, sort, has_parent);
+        let mut page = listing::render(&display, &entries, sort, has_parent);
+        if self.upload.is_some() {
+            listing::add_upload_control(&mut page);
+        }
         let newest = dir.metadata().ok().and_then(|m| m.modified().ok());
         let v = listing_validators(page.as_bytes(), newest, &entries);
         // Listings change as files come and go: always revalidate, but

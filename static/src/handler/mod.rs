@@ -4,7 +4,8 @@
 //! where it can be:
 //!
 //! ```text
-//! method (OPTIONS -> 204, not GET/HEAD -> 405)
+//! auth (--auth: 401 without valid Basic credentials)
+//! method (OPTIONS -> 204, PUT -> upload.rs when uploads are on, not GET/HEAD -> 405)
 //!   -> resolve::normalize (400 / 404 for dotfiles)
 //!   -> resolve::open_inside (404 / 403; --spa falls back to /index.html)
 //!   -> directory: 301 to the slash form, index.html, listing or 403
@@ -31,9 +32,12 @@ use http_server::{Compression, Handler, Request, Response};
 mod compressed;
 mod directory;
 mod file;
+mod upload;
 
 use file::Found;
+use upload::UploadOptions;
 
+use crate::auth::Auth;
 use crate::cache::{self, OpenFileCache};
 use crate::conditional;
 use crate::content_type;
@@ -43,6 +47,8 @@ use crate::variants::VariantCache;
 
 /// The methods a static directory answers.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
+/// The methods when uploads are on.
+pub const ALLOW_WITH_UPLOAD: &str = "GET, HEAD, OPTIONS, PUT";
 
 /// The default `Cache-Control`: caches may store, but must revalidate
 /// (cheap with the validators: a 304 without body).
@@ -90,6 +96,9 @@ pub struct StaticFiles {
     /// Compressed variants of small files (shared by clones).
     variants: Arc<VariantCache>,
     variants_on: bool,
+    /// `PUT` uploads; `None`: off.
+    upload: Option<UploadOptions>,
+    auth: Auth,
 }
 
 impl StaticFiles {
@@ -120,6 +129,8 @@ impl StaticFiles {
             compression: Some(Compression::default()),
             variants: Arc::default(),
             variants_on: true,
+            upload: None,
+            auth: Auth::default(),
         })
     }
 
@@ -194,6 +205,50 @@ impl StaticFiles {
         self
     }
 
+    /// `PUT /path/name` uploads (off by default): the body streams into a
+    /// temporary file beside the target, renamed into place when complete
+    /// (201 with `Location`; 204 when it replaced a file), so a broken
+    /// upload leaves nothing. The path is resolved as reads are; the
+    /// parent directory must exist (409 otherwise). Needs a handler pool
+    /// ([`http_server::Server::handler_threads`]) to stream; without one
+    /// the body is limited to the server's body limit.
+    pub fn upload(mut self, on: bool) -> StaticFiles {
+        self.upload = on.then(|| self.upload.unwrap_or_default());
+        self
+    }
+
+    /// Uploads may replace existing files (409 otherwise).
+    pub fn overwrite(mut self, on: bool) -> StaticFiles {
+        if let Some(u) = &mut self.upload {
+            u.overwrite = on;
+        }
+        self
+    }
+
+    /// The largest upload accepted: a larger `Content-Length` gets 413
+    /// before any byte is read, a chunked body once it grows past it.
+    pub fn max_upload(mut self, max: Option<u64>) -> StaticFiles {
+        if let Some(u) = &mut self.upload {
+            u.max_bytes = max;
+        }
+        self
+    }
+
+    /// HTTP Basic authentication for every request (or only uploads,
+    /// [`Auth::uploads_only`]).
+    pub fn auth(mut self, auth: Auth) -> StaticFiles {
+        self.auth = auth;
+        self
+    }
+
+    fn allow(&self) -> &'static str {
+        if self.upload.is_some() {
+            ALLOW_WITH_UPLOAD
+        } else {
+            ALLOW
+        }
+    }
+
     /// The canonical root directory.
     pub fn root(&self) -> &Path {
         &self.root
@@ -201,6 +256,9 @@ impl StaticFiles {
 
     /// Answers `req` with the request path taken as a path under the root.
     pub fn serve(&self, req: &Request) -> Response {
+        if let Some(refused) = self.auth.check(req, is_upload(req)) {
+            return self.finish(refused);
+        }
         let resp = self.respond(req, "", req.raw_path());
         self.finish(resp)
     }
@@ -211,6 +269,9 @@ impl StaticFiles {
     /// and a path outside the prefix is a 404.
     pub fn serve_under(&self, prefix: &str, req: &Request) -> Response {
         let prefix = prefix.trim_end_matches('/');
+        if let Some(refused) = self.auth.check(req, is_upload(req)) {
+            return self.finish(refused);
+        }
         let resp = match req.raw_path().strip_prefix(prefix) {
             Some("") if matches!(req.method(), Method::Get | Method::Head) => {
                 self.redirect(&format!("{prefix}/"), req.query())
@@ -265,8 +326,14 @@ impl StaticFiles {
     fn respond(&self, req: &Request, prefix: &str, path: &str) -> Response {
         match req.method() {
             Method::Get | Method::Head => {}
-            Method::Options => return Response::new(StatusCode::NO_CONTENT).header("Allow", ALLOW),
-            _ => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", ALLOW),
+            Method::Options => {
+                return Response::new(StatusCode::NO_CONTENT).header("Allow", self.allow())
+            }
+            Method::Put if self.upload.is_some() => {
+                let opts = self.upload.unwrap_or_default();
+                return self.put(req, prefix, path, opts);
+            }
+            _ => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow()),
         }
         let lexical = match resolve::normalize(path, self.dotfiles) {
             Ok(lexical) => lexical,
@@ -352,6 +419,15 @@ impl Handler for StaticFiles {
     fn call(&self, req: &Request) -> Response {
         self.serve(req)
     }
+
+    /// Uploads stream to disk as they arrive.
+    fn streams_body(&self, req: &Request) -> bool {
+        self.upload.is_some() && is_upload(req)
+    }
+}
+
+fn is_upload(req: &Request) -> bool {
+    matches!(req.method(), Method::Put)
 }
 
 /// A request header, with repeated lines joined by ", " (RFC 9110 5.3).
