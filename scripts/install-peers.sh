@@ -14,6 +14,7 @@ declare -A PEERS=(
   [chromium]=chromium
   [python3]=python3
   [openssl]=openssl
+  [haproxy]=haproxy
 )
 
 missing=()
@@ -41,7 +42,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >/dev/null
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts nothing here, but be sure no packaged daemon holds a port.
-for svc in nginx tinyproxy danted; do
+for svc in nginx tinyproxy danted haproxy; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "peers: installed"
