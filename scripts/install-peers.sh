@@ -15,6 +15,7 @@ declare -A PEERS=(
   [python3]=python3
   [openssl]=openssl
   [haproxy]=haproxy
+  [certutil]=libnss3-tools
 )
 
 missing=()
