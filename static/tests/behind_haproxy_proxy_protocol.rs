@@ -320,3 +320,54 @@ fn behind_haproxy_send_proxy_v2_then_tls() {
     );
     assert_eq!(direct.stdout, b"000");
 }
+
+#[test]
+fn behind_haproxy_ipv6_clients_and_v2_tlvs() {
+    require_peer("haproxy", "-v");
+    let dir = site();
+    write(dir.path(), "site/a.txt", "alpha");
+    let v1_server = StaticServer::start(&dir.path().join("site"), &["--proxy-protocol"]);
+    let v2_server = StaticServer::start(&dir.path().join("site"), &["--proxy-protocol"]);
+    let port = |ip: &str| {
+        let l = TcpListener::bind((ip, 0)).expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let (p1, p2) = (port("::1"), port("::1"));
+    // Clients on [::1], static on 127.0.0.1: the header says TCP6 (v1) or
+    // family 0x21 (v2). The v2 header also carries TLVs: a CRC32c of the
+    // header, a unique ID, and the authority (the SNI, absent here).
+    let config = format!(
+        "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n\
+         frontend v1\n  bind [::1]:{p1}\n  default_backend b1\n\
+         backend b1\n  server s1 {a1} send-proxy\n\
+         frontend v2\n  bind [::1]:{p2}\n  unique-id-format %{{+X}}o\\ %ci:%cp_%fi:%fp_%Ts_%rt\n\
+         \x20 default_backend b2\n\
+         backend b2\n  server s2 {a2} send-proxy-v2 proxy-v2-options crc32c,unique-id,authority\n",
+        a1 = v1_server.addr,
+        a2 = v2_server.addr,
+    );
+    let _haproxy = start_haproxy(dir.path(), &config);
+    for (port, server, what) in [
+        (p1, &v1_server, "v1 TCP6"),
+        (p2, &v2_server, "v2 TCP6 + TLVs"),
+    ] {
+        let url = format!("http://[::1]:{port}/a.txt");
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        loop {
+            let out = curl(&["-g", &url]);
+            if out.stdout == b"alpha" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: no answer through HAProxy"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        let lines = server.log_lines(1);
+        assert!(!lines.is_empty(), "{what}: no log line");
+        for line in &lines {
+            assert!(line.starts_with("::1 - - ["), "{what}: {line}");
+        }
+    }
+}
