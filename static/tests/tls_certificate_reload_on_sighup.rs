@@ -2,9 +2,10 @@
 //! replaced by a new certificate from the same CA (another serial and CN),
 //! SIGHUP, and a new client gets the new certificate (compared as DER)
 //! while a keep-alive connection opened before keeps answering in its old
-//! session. Then broken pairs (a garbage key; a certificate with another
-//! certificate's key) + SIGHUP: new clients still get the last good
-//! certificate, and `static` keeps running. The client is rustls (the
+//! session. Then broken pairs (a garbage key; an empty certificate file; a
+//! certificate with another certificate's key) + SIGHUP: static logs why
+//! (on stderr), new clients still get the last good certificate, and
+//! `static` keeps running. The client is rustls (the
 //! server's own re-export), which hands over the peer's certificate.
 mod common;
 use common::tls::{path_str, Pki};
@@ -116,7 +117,11 @@ fn tls_certificate_reload_on_sighup() {
     let dir = site();
     write(dir.path(), "a.txt", "alpha");
     let (cert_arg, key_arg) = (path_str(&cert), path_str(&key));
-    let mut server = StaticServer::start(
+    // stderr into a file (the shell execs static: the PID is static's).
+    let stderr_file = files.path().join("stderr.log");
+    let redirect = format!("exec \"$0\" \"$@\" 2>>'{}'", stderr_file.display());
+    let mut server = StaticServer::start_as(
+        &["sh", "-c", &redirect],
         dir.path(),
         &["-q", "--tls-cert", &cert_arg, "--tls-key", &key_arg],
     );
@@ -153,20 +158,52 @@ fn tls_certificate_reload_on_sighup() {
 
     // Broken pairs: the last good one stays.
     let third = pki.pki.ca.issue(&["localhost"], Validity::Current);
-    let broken: [(&str, &str, &str); 3] = [
+    // Each with what the log line must say about it.
+    let broken: [(&str, &str, &str, &str); 3] = [
         (
             "a garbage key",
             &third.cert_pem,
             "-----BEGIN PRIVATE KEY-----\nZ2FyYmFnZQ==\n-----END PRIVATE KEY-----\n",
+            "private key",
         ),
-        ("an empty certificate file", "", &third.key_pem),
-        ("another certificate's key", &third.cert_pem, &first.key_pem),
+        (
+            "an empty certificate file",
+            "",
+            &third.key_pem,
+            "no PEM certificate",
+        ),
+        (
+            "another certificate's key",
+            &third.cert_pem,
+            &first.key_pem,
+            "KeyMismatch",
+        ),
     ];
-    for (what, cert_pem, key_pem) in broken {
+    for (n, (what, cert_pem, key_pem, why)) in broken.into_iter().enumerate() {
         install(&cert, &key, cert_pem, key_pem);
         sighup(server.pid());
-        // The reload runs on static's signal thread: give it time to act.
-        thread::sleep(Duration::from_millis(500));
+        // The reload runs on static's signal thread: wait for its log line.
+        let refused = "SIGHUP: TLS reload refused, keeping the old certificate";
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        let log = loop {
+            let log = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+            if log.matches(refused).count() > n {
+                break log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: no refusal logged: {log}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        };
+        let last = log
+            .lines()
+            .rfind(|l| l.contains(refused))
+            .expect("the refusal line");
+        assert!(
+            last.contains(&cert_arg) && last.contains(why),
+            "{what}: the log line does not say why: {last}"
+        );
         assert!(
             server.wait_exit(Duration::ZERO).is_none(),
             "static exited after SIGHUP with {what}"
