@@ -251,6 +251,7 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("python3", "python3"),
     ("kill", "procps"),
     ("sh", "dash"),
+    ("openssl", "openssl"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
