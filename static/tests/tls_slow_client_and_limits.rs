@@ -1,6 +1,7 @@
 //! The slow-client and limit tests over TLS (`static --tls-cert`): a
 //! client that reads a large file slowly (curl `--limit-rate`) gets every
-//! byte (sha256 compared) while other clients are served meanwhile; a
+//! byte (sha256 compared) while other clients are served meanwhile, and
+//! so do responses that close (HTTP/1.0, `Connection: close`); a
 //! request body over the limit gets 413 and a head over the limit 431,
 //! each in TLS and followed by a close.
 mod common;
@@ -84,6 +85,25 @@ fn slow_tls_reader_gets_every_byte() {
     std::fs::write(&expected, &big).expect("write expected");
     assert_eq!(sha256(&slow_sink), sha256(&expected), "slow download");
     assert_eq!(sha256(&fast), sha256(&expected), "fast download");
+
+    // Responses that close the connection arrive whole too (the server
+    // half-closes only once the body is out), slowly read as well.
+    for (what, flags) in [
+        ("HTTP/1.0", &["--http1.0"][..]),
+        ("Connection: close", &["-H", "Connection: close"][..]),
+        (
+            "Connection: close, slowly",
+            &["-H", "Connection: close", "--limit-rate", "4M"][..],
+        ),
+    ] {
+        let sink = sinks.path().join("close.bin");
+        let mut args = vec!["-o", sink.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(flags);
+        args.push(&url);
+        let out = curl_tls(&pki.ca, &args);
+        assert!(out.status.success(), "{what}: {out:?}");
+        assert_eq!(sha256(&sink), sha256(&expected), "{what}");
+    }
 }
 
 #[test]
