@@ -15,6 +15,8 @@ declare -A PEERS=(
   [python3]=python3
   [openssl]=openssl
   [stunnel4]=stunnel4
+  [haproxy]=haproxy
+  [certutil]=libnss3-tools
 )
 
 missing=()
@@ -42,7 +44,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >/dev/null
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts nothing here, but be sure no packaged daemon holds a port.
-for svc in nginx tinyproxy danted stunnel4; do
+for svc in nginx tinyproxy danted stunnel4 haproxy; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "peers: installed"

@@ -8,8 +8,12 @@
 //! - `/stream`: 16 MiB in chunks,
 //! - anything else: `alive`.
 //!
-//! `cargo run -p http-server --example sigpipe_default -- [HOST:PORT]`
-use http_server::{FileRegion, Request, Response, Server, StatusCode};
+//! With a certificate and a key after the address it serves the same over
+//! TLS (the bytes pass the cipher, so `/file` is read in slices instead of
+//! sent with `sendfile`).
+//!
+//! `cargo run -p http-server --example sigpipe_default -- [HOST:PORT [CERT KEY]]`
+use http_server::{FileRegion, Request, Response, Server, StatusCode, TlsConfig};
 use std::io::Write;
 
 fn main() -> std::io::Result<()> {
@@ -28,11 +32,15 @@ fn main() -> std::io::Result<()> {
         file.write_all(&block)?;
     }
     let region = FileRegion::whole(file)?;
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
-    let server = Server::bind(addr.as_str())?.shutdown_on_signals();
-    println!("listening at http://{}/", server.local_addr());
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".into());
+    let mut server = Server::bind(addr.as_str())?.shutdown_on_signals();
+    let mut scheme = "http";
+    if let (Some(cert), Some(key)) = (args.next(), args.next()) {
+        server = server.tls(TlsConfig::from_pem_files(cert, key)?);
+        scheme = "https";
+    }
+    println!("listening at {scheme}://{}/", server.local_addr());
     std::io::stdout().flush()?;
     server.serve(move |req: &Request| match req.path() {
         "/bytes" => Response::new(StatusCode::OK).bytes(vec![b'b'; 16 << 20]),

@@ -5,8 +5,8 @@
 //!
 //! The crypto provider is rustls' `ring`, as in the client (one provider
 //! for the workspace; see ARCHITECTURE.md). Configurations built here
-//! offer TLS 1.2 and 1.3, ALPN `http/1.1`, and resume sessions (a shared
-//! session cache and stateless tickets).
+//! offer TLS 1.2 and 1.3, ALPN `http/1.1` (and `http/1.0`), and resume
+//! sessions (a shared session cache and stateless tickets).
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -91,7 +91,9 @@ fn config_from_files(cert: &Path, key: &Path) -> io::Result<ServerConfig> {
     let mut config = builder
         .with_single_cert(chain, key_der)
         .map_err(|e| invalid(format!("{} and {}: {e}", cert.display(), key.display())))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // http/1.0 too, as nginx offers: `curl --http1.0` offers only that,
+    // and rustls refuses a client whose list has nothing in common.
+    config.alpn_protocols = vec![b"http/1.1".to_vec(), b"http/1.0".to_vec()];
     config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE_ENTRIES);
     config.ticketer = rustls::crypto::ring::Ticketer::new()
         .map_err(|e| io::Error::other(format!("TLS session tickets: {e}")))?;

@@ -197,7 +197,8 @@ impl<T: Transport> Conn<T> {
     }
 
     /// Nothing waits to be written: not in the queue, not in the
-    /// transport (TLS records the socket did not take).
+    /// transport (TLS records the socket did not take). Only outside
+    /// `with_io`, which takes the queue out of `self`.
     fn wq_is_empty(&self) -> bool {
         self.io.as_ref().map_or(true, |io| io.wq.is_empty()) && !self.transport.pending_output()
     }
@@ -521,7 +522,12 @@ impl<T: Transport> Conn<T> {
                 self.flush_transport(ctx);
             }
         }
-        if self.wq_is_empty() && matches!(self.state, State::Closing) {
+        // Not `wq_is_empty()`: inside `with_io` the queue is `io`, and
+        // `self.io` is empty.
+        if io.wq.is_empty()
+            && !self.transport.pending_output()
+            && matches!(self.state, State::Closing)
+        {
             self.begin_linger(io, ctx);
         }
     }

@@ -225,7 +225,7 @@ impl ChildServer {
 }
 
 /// Starts `cmd` (an example, maybe wrapped) and reads its first stdout
-/// line, `listening at http://HOST:PORT/`.
+/// line, `listening at http://HOST:PORT/` (or `https://`).
 pub fn spawn_server(mut cmd: Command) -> ChildServer {
     cmd.stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = cmd
@@ -237,6 +237,7 @@ pub fn spawn_server(mut cmd: Command) -> ChildServer {
     let addr = line
         .trim()
         .strip_prefix("listening at http://")
+        .or_else(|| line.trim().strip_prefix("listening at https://"))
         .and_then(|s| s.strip_suffix('/'))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .parse()
@@ -250,6 +251,7 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("python3", "python3"),
     ("kill", "procps"),
     ("sh", "dash"),
+    ("openssl", "openssl"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package

@@ -3,6 +3,8 @@
 //! by its own PID. Every wait is bounded.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod tls;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -124,6 +126,9 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("sh", "dash"),
     ("setpriv", "util-linux"),
     ("kill", "procps"),
+    ("haproxy", "haproxy"),
+    ("certutil", "libnss3-tools"),
+    ("openssl", "openssl"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
