@@ -481,7 +481,12 @@ impl<T: Transport> Conn<T> {
                 self.flush_transport(ctx);
             }
         }
-        if self.wq_is_empty() && matches!(self.state, State::Closing) {
+        // `io`, not `self.wq_is_empty()`: the buffers are out of `self.io`
+        // while this runs (see `with_io`), so that would see no queue.
+        if io.wq.is_empty()
+            && !self.transport.pending_output()
+            && matches!(self.state, State::Closing)
+        {
             self.begin_linger(io, ctx);
         }
     }
