@@ -9,6 +9,7 @@ tree) next to requests per second.
 
     python3 benches/load/compare.py server   # examples/hello vs nginx `return 200`
     python3 benches/load/compare.py static   # static --workers 1 vs nginx sendfile
+    python3 benches/load/compare.py tls      # the same over https (TLS 1.3, ECDSA P-256)
     python3 benches/load/compare.py all
     BASELINE=/path/to/old/target/release python3 benches/load/compare.py server
         # also runs the old build's binaries ("before") in the same rounds
@@ -16,6 +17,13 @@ tree) next to requests per second.
 The server comparison also runs the floor (benches/examples/floor.rs: the
 least an epoll server can spend per request) and a 1000-connection
 keep-alive scenario with wrk's p99 latency.
+
+The TLS comparison gives both servers the same ECDSA P-256 certificate,
+made with openssl in the run's temporary folder (never kept), TLS 1.3
+only, one worker each: keep-alive hello and one request per connection
+(`Connection: close`, a full handshake each) per server CPU-second, a
+10 MiB file's throughput, and the RSS per idle keep-alive TLS connection.
+wrk does not verify certificates; the Python clients here do not either.
 
 The client (fetch vs curl) has its own script, client_vs_curl.py.
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
@@ -109,7 +117,7 @@ def rss_kib(pid):
     return total
 
 
-def nginx_conf(dirpath, port, body):
+def nginx_conf(dirpath, port, body, listen="", server=""):
     os.makedirs(os.path.join(dirpath, "tmp"), exist_ok=True)
     conf = f"""
 daemon off;
@@ -133,7 +141,8 @@ http {{
     scgi_temp_path {dirpath}/tmp;
     types {{ text/plain txt; application/octet-stream bin; }}
     server {{
-        listen 127.0.0.1:{port} reuseport;
+        listen 127.0.0.1:{port} reuseport{listen};
+        {server}
         {body}
     }}
 }}
@@ -145,10 +154,11 @@ http {{
 
 
 class Proc:
-    def __init__(self, argv, port, cpu="0"):
+    def __init__(self, argv, port, cpu="0", env=None):
         self.port = port
         self.p = subprocess.Popen(
             ["taskset", "-c", cpu] + argv,
+            env={**os.environ, **env} if env else None,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -167,27 +177,36 @@ class Proc:
             self.p.wait()
 
 
-def start_nginx(tmp, body):
+def start_nginx(tmp, body, tls=None, resume=True):
+    """nginx with one worker; `tls`: a Certificate to serve https with
+    (`resume`: with session tickets and cache)."""
     port = free_port()
     d = tempfile.mkdtemp(dir=tmp)
-    conf = nginx_conf(d, port, body)
+    if tls:
+        conf = nginx_conf(d, port, body, " ssl", tls.nginx_directives(resume))
+    else:
+        conf = nginx_conf(d, port, body)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     return Proc([nginx, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")], port)
 
 
 def check_ok(url, size=None):
     """The server answers 200 with the whole body, or the run is void."""
+    import ssl
     import urllib.request
 
-    with urllib.request.urlopen(url, timeout=10) as r:
+    ctx = ssl._create_unverified_context() if url.startswith("https:") else None
+    with urllib.request.urlopen(url, timeout=10, context=ctx) as r:
         body = r.read()
         if r.status != 200 or (size is not None and len(body) != size):
             raise RuntimeError(f"{url}: status {r.status}, {len(body)} bytes: not measuring an error page")
 
 
-def wrk(url, pipeline=0, conns=50):
+def wrk(url, pipeline=0, conns=50, headers=()):
     """(requests/s, p99 latency in ms) of one wrk run."""
     argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", "--latency"]
+    for h in headers:
+        argv += ["-H", h]
     if pipeline:
         argv += ["-s", os.path.join(HERE, "pipeline.lua"), url, "--", str(pipeline)]
     else:
@@ -202,11 +221,11 @@ def wrk(url, pipeline=0, conns=50):
     return (float(m.group(1)) if m else 0.0), p99_ms
 
 
-def measure(proc, url, pipeline=0, conns=50):
+def measure(proc, url, pipeline=0, conns=50, headers=()):
     """requests/s, requests per server CPU-second, the server's user and
     kernel CPU microseconds per request, and wrk's p99 latency (ms)."""
     u0, s0 = cpu_split(proc.p.pid)
-    rps, p99 = wrk(url, pipeline, conns)
+    rps, p99 = wrk(url, pipeline, conns, headers)
     u1, s1 = cpu_split(proc.p.pid)
     user, system = u1 - u0, s1 - s0
     secs = float(DURATION.rstrip("s"))
@@ -217,8 +236,10 @@ def measure(proc, url, pipeline=0, conns=50):
     return rps, per_cpu, user / reqs * 1e6, system / reqs * 1e6, p99
 
 
-def idle_memory(proc, n):
-    """RSS growth per connection after n connections each did one request."""
+def idle_memory(proc, n, wrap=None):
+    """RSS growth per connection after n connections each did one request.
+    `wrap` turns a connected socket into another (TLS: a finished
+    handshake) before the request."""
     time.sleep(0.5)
     base = rss_kib(proc.p.pid)
     socks = []
@@ -226,6 +247,8 @@ def idle_memory(proc, n):
     try:
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
+            if wrap:
+                s = wrap(s)
             s.sendall(req)
             socks.append(s)
         for s in socks:
@@ -247,17 +270,35 @@ def median(xs):
     return statistics.median(xs)
 
 
-def interleave(rounds, pairs):
-    """pairs: {name: (start_fn, url_path)}; returns {name: [(rps, per_cpu)]}."""
-    results = {name: [] for name in pairs}
-    for _ in range(rounds):
-        for name, fn in pairs.items():
-            results[name].append(fn())
+def interleave(contestants, one, rounds=None):
+    """Rounds of ours, peer, ours, peer...: every contestant is started,
+    measured by `one(proc)` and stopped in turn; {name: [one's results]}."""
+    results = {name: [] for name in contestants}
+    for _ in range(rounds or ROUNDS):
+        for name, start in contestants.items():
+            p = start()
+            try:
+                results[name].append(one(p))
+            finally:
+                p.stop()
     return results
 
 
+def medians(results, i):
+    """{name: median of the i-th figure of each round}."""
+    return {n: median([r[i] for r in rs]) for n, rs in results.items()}
+
+
+def spread(results, i, peer="nginx"):
+    """How noisy: the lowest and highest ours / peer ratio of the i-th
+    figure over the rounds (each round's pair ran back to back)."""
+    ratios = [o[i] / p[i] for o, p in zip(results["ours"], results[peer]) if p[i]]
+    return f"rounds {min(ratios):.2f}-{max(ratios):.2f}x" if ratios else "n/a"
+
+
 def build(*args):
-    subprocess.run(["cargo", "build", "--release", "-q", *args], cwd=ROOT, check=True)
+    # niced: the machine is shared with builds that should not be starved
+    subprocess.run(["nice", "-n", "5", "cargo", "build", "--release", "-q", *args], cwd=ROOT, check=True)
 
 
 def baseline_binary(rel_path):
@@ -314,16 +355,12 @@ def server_bench(tmp):
         ("keep-alive, 1000 connections", 0, 1000),
     ]
     for label, pipeline, conns in scenarios:
-        res = {name: [] for name in contestants}
-        for _ in range(ROUNDS):
-            for name, start in contestants.items():
-                p = start()
-                try:
-                    check_ok(f"http://127.0.0.1:{p.port}/")
-                    res[name].append(measure(p, f"http://127.0.0.1:{p.port}/", pipeline, conns))
-                finally:
-                    p.stop()
-        med = lambda i: {n: median([r[i] for r in res[n]]) for n in contestants}
+        def one(p, pipeline=pipeline, conns=conns):
+            check_ok(f"http://127.0.0.1:{p.port}/")
+            return measure(p, f"http://127.0.0.1:{p.port}/", pipeline, conns)
+
+        res = interleave(contestants, one)
+        med = lambda i: medians(res, i)
         rows.append((f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"))
         rows.append((f"{label}: requests per server CPU-second", med(1), lambda v: f"{v:,.0f}"))
         # Where the server's time goes: its own code (user) vs the kernel's
@@ -334,32 +371,54 @@ def server_bench(tmp):
             rows.append((f"{label}: p99 latency", med(4), lambda v: f"{v:.2f} ms"))
 
     n = int(os.environ.get("IDLE_CONNS", "5000"))
-    mem = {name: [] for name in contestants if name != "floor"}
-    for _ in range(ROUNDS):
-        for name in mem:
-            p = contestants[name]()
-            try:
-                mem[name].append(idle_memory(p, n))
-            finally:
-                p.stop()
-    idle = {name: median(v) for name, v in mem.items()}
+    mem = interleave({k: v for k, v in contestants.items() if k != "floor"}, lambda p: (idle_memory(p, n),))
+    idle = medians(mem, 0)
     idle["floor"] = 0.0
     rows.append((f"RSS growth per idle keep-alive connection ({n}; the floor not measured)", idle, lambda v: f"{v:,.0f} B"))
     table("examples/hello vs nginx `return 200` and the floor", contestants, rows)
 
 
-def static_bench(tmp):
-    build("-p", "http-static", "--bin", "static")
-    static = os.path.join(REL, "static")
+def file_run(p, scheme, path, size, conns):
+    """(requests/s, requests per server CPU-second, bytes/s) of one wrk
+    run fetching one file."""
+    url = f"{scheme}://127.0.0.1:{p.port}{path}"
+    check_ok(url, size)
+    before = cpu_seconds(p.p.pid)
+    argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", url]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
+    cpu = cpu_seconds(p.p.pid) - before
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    tr = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
+    scale = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[tr.group(2)]
+    return rps, rps * float(DURATION.rstrip("s")) / cpu, float(tr.group(1)) * scale
+
+
+def file_rows(label, res):
+    med = lambda i: medians(res, i)
+    return [
+        (f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"),
+        (f"{label}: requests per server CPU-second", med(1), lambda v: f"{v:,.0f}"),
+        (f"{label}: throughput", med(2), lambda v: f"{v / 2**20:,.0f} MiB/s"),
+    ]
+
+
+def make_docroot(tmp):
+    """A folder nginx's worker (user nobody) can read, with 1k.txt and
+    10m.bin (mkdtemp makes 0700 folders, and a 403 page is not a file)."""
     docroot = tempfile.mkdtemp(dir=tmp)
-    # nginx's worker runs as nobody: it must be able to reach the files
-    # (mkdtemp makes 0700 folders, and a 403 page is not a file).
     os.chmod(tmp, 0o755)
     os.chmod(docroot, 0o755)
     with open(os.path.join(docroot, "1k.txt"), "wb") as f:
         f.write(b"x" * 1024)
     with open(os.path.join(docroot, "10m.bin"), "wb") as f:
         f.write(os.urandom(10 * 1024 * 1024))
+    return docroot
+
+
+def static_bench(tmp):
+    build("-p", "http-static", "--bin", "static")
+    static = os.path.join(REL, "static")
+    docroot = make_docroot(tmp)
 
     def ours():
         port = free_port()
@@ -377,34 +436,158 @@ def static_bench(tmp):
     rows = []
     sizes = {"/1k.txt": 1024, "/10m.bin": 10 * 1024 * 1024}
     for label, path, conns in [("1 KiB file", "/1k.txt", 50), ("10 MiB file", "/10m.bin", 4)]:
-        res = {name: [] for name, _ in contestants}
-        for _ in range(ROUNDS):
-            for name, start in contestants:
-                p = start()
-                try:
-                    check_ok(f"http://127.0.0.1:{p.port}{path}", sizes[path])
-                    before = cpu_seconds(p.p.pid)
-                    argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", f"http://127.0.0.1:{p.port}{path}"]
-                    out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
-                    cpu = cpu_seconds(p.p.pid) - before
-                    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-                    tr = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
-                    scale = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[tr.group(2)]
-                    res[name].append((rps, rps * float(DURATION.rstrip("s")) / cpu, float(tr.group(1)) * scale))
-                finally:
-                    p.stop()
-        med = lambda i: {n: median([r[i] for r in res[n]]) for n in res}
-        rows.append((f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"))
-        rows.append((f"{label}: requests per server CPU-second", med(1), lambda v: f"{v:,.0f}"))
-        rows.append((f"{label}: throughput", med(2), lambda v: f"{v / 2**20:,.0f} MiB/s"))
+        res = interleave(dict(contestants), lambda p: file_run(p, "http", path, sizes[path], conns))
+        rows += file_rows(label, res)
     table("static --workers 1 vs nginx (sendfile on, access log off, 1 worker)", dict(contestants), rows)
+
+
+class Certificate:
+    """The run's ECDSA P-256 certificate for 127.0.0.1 and localhost,
+    made by openssl in `folder` (the run's temporary folder: never kept)."""
+
+    def __init__(self, folder):
+        self.cert = os.path.join(folder, "cert.pem")
+        self.key = os.path.join(folder, "key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "2", "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", self.key, "-out", self.cert],
+            check=True, capture_output=True)
+
+    def nginx_directives(self, resume=True):
+        # TLS 1.3 only, as the benchmark asks; the session cache as
+        # typically configured (nginx's default is none) and tickets on
+        # (the default), as ours. Without resumption: neither.
+        sessions = "ssl_session_cache shared:SSL:10m;" if resume else "ssl_session_cache off; ssl_session_tickets off;"
+        return (f"ssl_certificate {self.cert}; ssl_certificate_key {self.key}; "
+                f"ssl_protocols TLSv1.3; {sessions}")
+
+    def env(self, resume=True):
+        """What examples/hello reads to serve https."""
+        env = {"TLS_CERT": self.cert, "TLS_KEY": self.key}
+        if not resume:
+            env["TLS_NO_RESUME"] = "1"
+        return env
+
+    def flags(self):
+        return ["--tls-cert", self.cert, "--tls-key", self.key]
+
+    @staticmethod
+    def client():
+        """A client context: TLS 1.3, no verification (as wrk)."""
+        import ssl
+
+        ctx = ssl._create_unverified_context()
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        return ctx
+
+
+def tls_handshake(port):
+    """(version, cipher suite, "resumes" or "full handshakes") a TLS 1.3
+    client gets: the servers must agree. A request first, so that the
+    client has the server's session ticket, then a second connection
+    offering it."""
+    ctx = Certificate.client()
+    session = None
+    for _ in range(2):
+        with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5), session=session) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            s.recv(4096)
+            session, reused = s.session, s.session_reused
+            version, cipher = s.version(), s.cipher()[0]
+    return version, cipher, "resumes" if reused else "full handshakes"
+
+
+def tls_bench(tmp):
+    build("-p", "http-server", "--example", "hello")
+    build("-p", "http-static", "--bin", "static")
+    hello = os.path.join(REL, "examples", "hello")
+    static = os.path.join(REL, "static")
+    cert = Certificate(tempfile.mkdtemp(dir=tmp))
+    docroot = make_docroot(tmp)
+
+    def hello_of(binary, resume=True):
+        def start():
+            port = free_port()
+            return Proc([binary, f"127.0.0.1:{port}"], port, env=cert.env(resume))
+        return start
+
+    hello_body = 'location / { default_type text/plain; return 200 "Hello, World!"; }'
+
+    def static_of(binary):
+        return started(lambda port: [binary, "--workers", "1", "--quiet", "--addr", f"127.0.0.1:{port}",
+                                     *cert.flags(), docroot])
+
+    hellos = {
+        "ours": hello_of(hello),
+        "nginx": lambda: start_nginx(tmp, hello_body, cert),
+    }
+    # wrk keeps the session of its last connection (SSL_clear) and offers
+    # it on the next: with tickets, "Connection: close" mostly resumes.
+    # These two send no tickets, so every connection is a full handshake.
+    full = {
+        "ours": hello_of(hello, resume=False),
+        "nginx": lambda: start_nginx(tmp, hello_body, cert, resume=False),
+    }
+    statics = {
+        "ours": static_of(static),
+        "nginx": lambda: start_nginx(tmp, f"location / {{ root {docroot}; }}", cert),
+    }
+    before = baseline_binary(os.path.join("examples", "hello"))
+    if before:
+        hellos["before"] = hello_of(before)
+        full["before"] = hello_of(before, resume=False)
+    before = baseline_binary("static")
+    if before:
+        statics["before"] = static_of(before)
+
+    every = [*hellos.items(), *[(k + ", no tickets", v) for k, v in full.items()],
+             *[("static " + k, v) for k, v in statics.items()]]
+    for name, start in every:
+        p = start()
+        try:
+            print(f"{name}: {' '.join(tls_handshake(p.port))}")
+        finally:
+            p.stop()
+
+    rows = []
+    scenarios = [
+        ("keep-alive, 50 connections", (), hellos),
+        ("one request per connection (Connection: close), resumed by wrk", ("Connection: close",), hellos),
+        ("one request per connection, full handshakes (no tickets)", ("Connection: close",), full),
+    ]
+    for label, headers, contestants in scenarios:
+        def one(p, headers=headers):
+            url = f"https://127.0.0.1:{p.port}/"
+            check_ok(url)
+            return measure(p, url, 0, 50, headers)
+
+        res = interleave(contestants, one)
+        med = lambda i: medians(res, i)
+        rows.append((f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"))
+        rows.append((f"{label}: requests per server CPU-second ({spread(res, 1)})", med(1), lambda v: f"{v:,.0f}"))
+        rows.append((f"{label}: server user CPU per request", med(2), lambda v: f"{v:.2f} µs"))
+        rows.append((f"{label}: server kernel CPU per request", med(3), lambda v: f"{v:.2f} µs"))
+
+    n = int(os.environ.get("TLS_IDLE_CONNS", "2000"))
+    ctx = Certificate.client()
+    mem = interleave(hellos, lambda p: (idle_memory(p, n, ctx.wrap_socket),))
+    rows.append((f"RSS growth per idle keep-alive TLS connection ({n}; {spread(mem, 0)})", medians(mem, 0),
+                 lambda v: f"{v:,.0f} B"))
+    table("TLS 1.3: examples/hello vs nginx `return 200` (ECDSA P-256, 1 worker)", hellos, rows)
+
+    size = 10 * 1024 * 1024
+    res = interleave(statics, lambda p: file_run(p, "https", "/10m.bin", size, 4))
+    print(f"10 MiB file throughput, ours / nginx: {spread(res, 2)}")
+    table("TLS 1.3: static --workers 1 vs nginx (ECDSA P-256, 1 worker)", statics, file_rows("10 MiB file, 4 connections", res))
 
 
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
-    if which not in ("server", "static", "all"):
-        sys.exit("usage: compare.py [server|static|all] (fetch vs curl: client_vs_curl.py)")
-    for tool in ["wrk", "taskset"]:
+    if which not in ("server", "static", "tls", "all"):
+        sys.exit("usage: compare.py [server|static|tls|all] (fetch vs curl: client_vs_curl.py)")
+    for tool in ["wrk", "taskset", "openssl"]:
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: run scripts/install-peers.sh")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -415,6 +598,8 @@ def main():
             server_bench(tmp)
         if which in ("static", "all"):
             static_bench(tmp)
+        if which in ("tls", "all"):
+            tls_bench(tmp)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 //! `cargo run -p http-server --example hello -- [HOST:PORT]`
 //!
 //! `WORKERS=N` in the environment sets the number of worker threads
-//! (default: available cores); benchmarks use one.
-use http_server::{Request, Response, Server, StatusCode};
+//! (default: available cores); benchmarks use one. `TLS_CERT=FILE` and
+//! `TLS_KEY=FILE` (PEM) serve https instead (the TLS benchmarks);
+//! `TLS_NO_RESUME=1` with them sends no session tickets, so that every
+//! connection costs a full handshake.
+use http_server::{Request, Response, Server, StatusCode, TlsConfig};
 use std::io::Write;
+use std::sync::Arc;
 
 fn main() -> std::io::Result<()> {
     let addr = std::env::args()
@@ -15,7 +19,22 @@ fn main() -> std::io::Result<()> {
     if let Some(n) = std::env::var("WORKERS").ok().and_then(|n| n.parse().ok()) {
         server = server.workers(n);
     }
-    println!("listening at http://{}/", server.local_addr());
+    let scheme = match (std::env::var_os("TLS_CERT"), std::env::var_os("TLS_KEY")) {
+        (Some(cert), Some(key)) => {
+            let mut tls = TlsConfig::from_pem_files(cert, key)?;
+            if std::env::var_os("TLS_NO_RESUME").is_some() {
+                let mut config = (*tls.rustls_config()).clone();
+                config.send_tls13_tickets = 0;
+                config.session_storage =
+                    Arc::new(http_server::rustls::server::NoServerSessionStorage {});
+                tls = TlsConfig::from_rustls(Arc::new(config));
+            }
+            server = server.tls(tls);
+            "https"
+        }
+        _ => "http",
+    };
+    println!("listening at {scheme}://{}/", server.local_addr());
     std::io::stdout().flush()?;
     server.serve(|_req: &Request| {
         Response::new(StatusCode::OK)

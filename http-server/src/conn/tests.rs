@@ -368,6 +368,21 @@ fn a_stalled_write_is_cut_after_the_write_timeout() {
 }
 
 #[test]
+fn a_closing_answer_on_a_full_socket_is_written_whole_before_the_fin() {
+    let mut p = Peer::new();
+    p.wire.borrow_mut().room = 10;
+    let out = p.send(
+        0,
+        b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(out.len(), 10);
+    assert!(!p.wire.borrow().write_shut, "no FIN while the answer waits");
+    let rest = p.writable(10, usize::MAX);
+    assert!((out + &rest).ends_with("\r\n\r\nGET /a 0"), "{rest}");
+    assert!(p.wire.borrow().write_shut, "our FIN after the answer");
+}
+
+#[test]
 fn the_lingering_close_drains_input_until_its_deadline() {
     let linger_ms = Config::default().linger_timeout.as_millis() as u64;
     let mut p = Peer::new();
