@@ -280,8 +280,8 @@ impl Response {
 /// JavaScript, XML, SVG, wasm, and a few font and icon formats that are
 /// stored uncompressed.
 pub fn is_compressible(content_type: &str) -> bool {
+    // Case-insensitive without lowering a copy: this runs per response.
     let essence = content_type.split(';').next().unwrap_or("").trim(); // ok: split yields one item
-                                                                       // Case-insensitive without lowering a copy: this runs per response.
     let t = essence.as_bytes();
     let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     let ends =

@@ -67,7 +67,7 @@ impl StaticFiles {
             listing::add_upload_control(&mut page);
         }
         let newest = dir.metadata().ok().and_then(|m| m.modified().ok());
-        let v = listing_validators(page.as_bytes(), newest, &entries);
+        let mut v = listing_validators(page.as_bytes(), newest, &entries);
         // Listings change as files come and go: always revalidate, but
         // cheaply (a 304 instead of the page when nothing changed).
         let mut resp = Response::new(StatusCode::OK)
@@ -76,12 +76,28 @@ impl StaticFiles {
         if let Some(lm) = &v.last_modified_text {
             resp = resp.header("Last-Modified", lm);
         }
-        let resp = match answer_preconditions(req, &v, resp) {
-            Ok(resp) => resp,
-            Err(answered) => return answered,
+        let resp = resp
+            .header("Content-Type", "text/html; charset=utf-8")
+            .bytes(page);
+        // Compressed like any text (with Vary and the variant's own ETag),
+        // so the preconditions are answered for the tag actually sent.
+        let resp = match &self.compression {
+            Some(compression) => compression.apply(req, resp),
+            None => resp,
         };
-        resp.header("Content-Type", "text/html; charset=utf-8")
-            .bytes(page)
+        if let Some(tag) = resp.headers().get_str("ETag") {
+            v.etag = tag.to_string();
+        }
+        match answer_preconditions(req, &v, resp) {
+            Ok(resp) => resp,
+            // A 304 carries the validators and Vary, never the body.
+            Err(answered) if answered.status() == StatusCode::NOT_MODIFIED => {
+                let mut answered = answered.with_body(http_server::Body::Empty);
+                answered.headers_mut().remove("Content-Encoding");
+                answered
+            }
+            Err(answered) => answered,
+        }
     }
 
     /// The entries of the directory `dir` (opened and checked at `ROOT/rel`)
