@@ -13,7 +13,7 @@ mod common;
 use common::tls::Pki;
 use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 const DRIVER: &str = r#"<!DOCTYPE html><html><body><div id="out">pending</div>
 <iframe id="f" src="/"></iframe>
@@ -39,17 +39,6 @@ f.addEventListener('load', () => {
   }
 });
 </script></body></html>"#;
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|bin| {
-            Command::new(bin)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
 
 /// A temporary HOME whose NSS database trusts `ca` for TLS servers
 /// (`C,,`), or trusts nothing when `ca` is `None`.
@@ -83,37 +72,8 @@ fn home_with_nssdb(ca: Option<&Path>) -> tempfile::TempDir {
     home
 }
 
-fn dump_dom(bin: &str, home: &Path, url: &str) -> Output {
-    let profile = site();
-    Command::new("timeout")
-        .args([
-            "60",
-            bin,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .env("HOME", home)
-        .output()
-        .unwrap_or_else(|e| missing_peer("timeout", e))
-}
-
 #[test]
 fn listing_in_headless_chromium_over_https() {
-    let Some(bin) = chromium() else {
-        panic!(
-            "no chromium, chromium-browser or google-chrome runs here: install the Debian \
-             package `chromium` (scripts/install-peers.sh installs every peer)"
-        );
-    };
     let pki = Pki::new();
     let dir = site();
     write(dir.path(), "sub dir/inner <b>.txt", "inner");
@@ -127,13 +87,8 @@ fn listing_in_headless_chromium_over_https() {
     // The certificate names localhost: load the page by that name.
     let url = format!("https://localhost:{}/driver.html", server.addr.port());
     let home = home_with_nssdb(Some(&pki.ca));
-    let out = dump_dom(bin, home.path(), &url);
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        dom.contains("ROOT:"),
-        "no report: {dom}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = chromium::dump_dom(&url, Some(home.path()));
+    let dom = chromium::dom_with(&out, "ROOT:");
     assert!(dom.contains(r#""sub dir/""#), "{dom}");
     assert!(dom.contains(r#""été.txt""#), "{dom}");
     assert!(
@@ -148,7 +103,7 @@ fn listing_in_headless_chromium_over_https() {
     // Without the CA in the store Chromium refuses the certificate: no
     // report, and its log names ERR_CERT_AUTHORITY_INVALID (-202).
     let untrusting = home_with_nssdb(None);
-    let out = dump_dom(bin, untrusting.path(), &url);
+    let out = chromium::dump_dom(&url, Some(untrusting.path()));
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(
         !dom.contains("ROOT:"),

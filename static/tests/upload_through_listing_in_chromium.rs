@@ -6,7 +6,6 @@
 //! the page reports. Fails when Chromium is missing (Debian `chromium`).
 mod common;
 use common::*;
-use std::process::Command;
 
 const DRIVER: &str = r#"<!DOCTYPE html><html><body><div id="out">pending</div>
 <iframe id="f" src="/"></iframe>
@@ -31,50 +30,13 @@ f.addEventListener('load', () => {
 });
 </script></body></html>"#;
 
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|bin| {
-            Command::new(bin)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
-
 #[test]
 fn a_file_dropped_on_the_listing_is_uploaded_and_listed() {
-    let Some(bin) = chromium() else {
-        panic!("no chromium here: install the Debian package `chromium`");
-    };
     let dir = site();
     write(dir.path(), "driver.html", DRIVER);
     let server = StaticServer::start(dir.path(), &["-q", "--upload"]);
-    let profile = site();
-    let out = Command::new("timeout")
-        .args([
-            "60",
-            bin,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("{}driver.html", server.url))
-        .output()
-        .unwrap_or_else(|e| missing_peer("timeout", e));
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        dom.contains("CONTROL:yes"),
-        "no report: {dom}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = chromium::dump_dom(&format!("{}driver.html", server.url), None);
+    let dom = chromium::dom_with(&out, "CONTROL:yes");
     assert!(dom.contains(r#"BEFORE:["driver.html"]"#), "{dom}");
     assert!(
         dom.contains(r#"AFTER:["driver.html","dropped file.txt"]"#),

@@ -3,6 +3,7 @@
 //! by its own PID. Every wait is bounded.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod chromium;
 pub mod tls;
 
 use std::io::{Read, Write};
