@@ -21,7 +21,7 @@ use http_static::{access_log, Auth, StaticFiles};
 #[command(
     name = "static",
     version,
-    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)"
+    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)"
 )]
 struct Args {
     /// Directory to serve
