@@ -68,7 +68,7 @@ fn ecdsa_rsa_and_ed25519_pairs_from_openssl_are_served() {
         assert!(ok, "{name}: curl failed: {err}");
         assert_eq!(out, "hello\n", "{name}");
     }
-    // The traditional RSA key format (`BEGIN RSA PRIVATE KEY`) too.
+    // The traditional RSA key format too (PKCS#1, `openssl rsa -traditional`).
     let (cert, key) = openssl_pair(dir.path(), "rsa1", &["-newkey", "rsa:2048"]);
     let pkcs1 = dir.path().join("rsa1.pkcs1.key");
     let (ok, _, err) = run_bounded(
