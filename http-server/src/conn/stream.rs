@@ -99,6 +99,27 @@ fn decode(
     Ok((used, Some(trailers)))
 }
 
+/// Moves buffered body bytes into the pipe until the buffer is empty, the
+/// pipe is full (which marks the loop waiting, so the reader's drain wakes
+/// it) or the body is complete (its trailer fields returned). Stopping
+/// anywhere else would strand bytes: with room left the reader never wakes
+/// the loop, and no readiness edge announces bytes already read.
+fn fill_pipe(s: &mut Streaming, io: &mut Io) -> Result<Option<Headers>, ParseError> {
+    loop {
+        let room = s.pipe.room();
+        let input = &io.rbuf.filled()[..io.rbuf.len().min(room)];
+        if input.is_empty() {
+            return Ok(None);
+        }
+        let decoder = &mut s.decoder;
+        let (used, trailers) = s.pipe.fill(|out| decode(decoder, input, out))?;
+        io.rbuf.consume(used);
+        if trailers.is_some() || used == 0 {
+            return Ok(trailers);
+        }
+    }
+}
+
 impl<T: Transport> Conn<T> {
     /// Hands `req` to the pool now, its body to follow through a pipe.
     pub(super) fn begin_streaming(
@@ -182,22 +203,10 @@ impl<T: Transport> Conn<T> {
                 true
             }
             State::Streaming(s) => {
-                let room = s.pipe.room();
-                let input = &io.rbuf.filled()[..io.rbuf.len().min(room)];
-                if input.is_empty() {
-                    return false;
-                }
-                let decoder = &mut s.decoder;
-                let used = s.pipe.fill(|out| decode(decoder, input, out));
-                let trailers = match used {
-                    Ok((used, trailers)) => {
-                        io.rbuf.consume(used);
-                        trailers
-                    }
+                let trailers = match fill_pipe(s, io) {
+                    Ok(Some(trailers)) => trailers,
+                    Ok(None) => return false,
                     Err(e) => return self.bad_stream(e, io, ctx),
-                };
-                let Some(trailers) = trailers else {
-                    return false;
                 };
                 if let State::Streaming(s) = self.set_state(State::Handling) {
                     s.pipe.finish(trailers);

@@ -47,15 +47,25 @@ impl Peer {
     }
 
     fn with(config: Config) -> Peer {
-        Peer::with_pool(config, None)
+        Peer::with_handler(config, Arc::new(echo), None)
     }
 
-    fn with_pool(config: Config, pool: Option<crate::pool::Pool>) -> Peer {
+    /// A peer whose requests go to `handler` on a pool of `threads`.
+    fn with_pool(config: Config, handler: Arc<dyn crate::Handler>, threads: usize) -> Peer {
+        let pool = crate::pool::Pool::start(threads, handler.clone()).unwrap();
+        Peer::with_handler(config, handler, Some(pool))
+    }
+
+    fn with_handler(
+        config: Config,
+        handler: Arc<dyn crate::Handler>,
+        pool: Option<crate::pool::Pool>,
+    ) -> Peer {
         let poll = Poll::new().unwrap();
         let waker = Arc::new(Waker::new(poll.registry(), Token(0)).unwrap());
         let shared = Arc::new(Shared {
             config,
-            handler: Arc::new(echo),
+            handler,
             on_complete: None,
             pool,
             tls: None,
@@ -134,6 +144,36 @@ impl Peer {
     fn fire(&mut self, ms: u64) {
         let turn = self.at(ms);
         self.conn.on_timer(&mut self.svc, turn);
+    }
+
+    /// Hands the pool's messages (answers, wake-ups) to the connection
+    /// until what it wrote satisfies `done`; returns what it wrote.
+    fn pump(&mut self, done: impl Fn(&str) -> bool) -> String {
+        use crate::session::Service;
+        let mut out = String::new();
+        let give_up = Instant::now() + Duration::from_secs(10);
+        let mut turns = 0;
+        while !done(&out) {
+            if self.conn.wants_turn() {
+                // As the loop does: another turn, no readiness.
+                turns += 1;
+                let turn = self.at(turns);
+                self.conn.on_ready(&mut self.svc, turn, Ready::default());
+                out += &self.output();
+                continue;
+            }
+            let Some((token, msg)) = self.svc.next_message() else {
+                assert!(Instant::now() < give_up, "the pool went quiet: {out:?}");
+                std::thread::yield_now();
+                continue;
+            };
+            assert_eq!(token, Token(1), "a message carries the connection's token");
+            turns += 1;
+            let turn = self.at(turns);
+            self.conn.on_message(&mut self.svc, turn, msg);
+            out += &self.output();
+        }
+        out
     }
 
     fn aborted(&self) -> bool {
@@ -414,28 +454,12 @@ fn lingering_ends_at_the_peers_eof() {
 
 #[test]
 fn pool_answers_come_back_through_the_service_in_pipelined_order() {
-    use crate::session::Service;
-    let pool = crate::pool::Pool::start(2, Arc::new(echo)).unwrap();
-    let mut p = Peer::with_pool(Config::default(), Some(pool));
+    let mut p = Peer::with_pool(Config::default(), Arc::new(echo), 2);
     let mut two = GET.to_vec();
     two.extend_from_slice(b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
     // The first request goes to the pool; the second waits in the buffer.
     assert_eq!(p.send(0, &two), "");
-    let mut out = String::new();
-    let mut answers = 0;
-    let give_up = Instant::now() + Duration::from_secs(10);
-    while answers < 2 {
-        let Some((token, done)) = p.svc.next_message() else {
-            assert!(Instant::now() < give_up, "the pool did not answer");
-            std::thread::yield_now();
-            continue;
-        };
-        assert_eq!(token, Token(1), "the answer carries the connection's token");
-        answers += 1;
-        let turn = p.at(answers);
-        p.conn.on_message(&mut p.svc, turn, done);
-        out += &p.output();
-    }
+    let out = p.pump(|out| out.matches("HTTP/1.1 200").count() == 2);
     assert_eq!(out, ok("GET /a 0") + &ok("GET /b 0"));
     assert!(!p.conn.is_closed());
 }
@@ -447,4 +471,130 @@ fn pool_answers_come_back_through_the_service_in_pipelined_order() {
 fn an_idle_connection_slot_stays_small() {
     let bytes = crate::worker::slot_bytes::<Conn<ServerStream>>();
     assert!(bytes <= 160, "{bytes}");
+}
+
+/// Reads the whole body in small reads; answers its length and a sum.
+fn count_body(req: &Request) -> Response {
+    use std::io::Read;
+    let mut r = req.body_reader();
+    let (mut n, mut sum, mut buf) = (0usize, 0u64, [0u8; 1000]);
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => {
+                n += k;
+                sum += buf[..k].iter().map(|&b| u64::from(b)).sum::<u64>();
+            }
+            Err(e) => return Response::text(StatusCode::BAD_REQUEST, e.to_string()),
+        }
+    }
+    Response::text(StatusCode::OK, format!("{n} {sum}"))
+}
+
+/// A body several times the pipe's size, and `count_body`'s answer to it.
+fn big_body(chunked: bool) -> (Vec<u8>, String) {
+    let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+    let sum: u64 = data.iter().map(|&b| u64::from(b)).sum();
+    let mut wire = Vec::new();
+    if chunked {
+        wire.extend_from_slice(b"PUT /u HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for piece in data.chunks(1000) {
+            http_core::encode_chunk(piece, &mut wire);
+        }
+        wire.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        let head = format!(
+            "PUT /u HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+            data.len()
+        );
+        wire.extend_from_slice(head.as_bytes());
+        wire.extend_from_slice(&data);
+    }
+    (wire, ok(&format!("{} {sum}", data.len())))
+}
+
+/// Everything the client sent is in the socket at once, so no readiness
+/// edge follows: the connection must feed the pipe to the brim (marking
+/// itself waiting) and go on only when the handler's reads wake it. With
+/// chunk framing in the buffer a partial fill used to leave the pipe with
+/// room, the loop unwoken and the handler waiting forever.
+#[test]
+fn a_body_larger_than_the_pipe_sent_at_once_reaches_the_handler_whole() {
+    for chunked in [true, false] {
+        // The handler begins to read once the loop has stopped on its own.
+        let gate = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let g = gate.clone();
+        let handler = Arc::new(crate::streaming(move |req: &Request| {
+            let mut open = g.0.lock().unwrap();
+            while !*open {
+                open = g.1.wait(open).unwrap();
+            }
+            drop(open);
+            count_body(req)
+        }));
+        let mut p = Peer::with_pool(Config::default(), handler, 1);
+        let (wire, want) = big_body(chunked);
+        assert_eq!(p.send(0, &wire), "", "nothing before the handler answers");
+        while p.conn.wants_turn() {
+            let turn = p.at(1);
+            p.conn.on_ready(&mut p.svc, turn, Ready::default());
+        }
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+        let out = p.pump(|out| out.contains("\r\n\r\n"));
+        assert_eq!(out, want, "chunked={chunked}");
+        assert!(!p.conn.is_closed());
+    }
+}
+
+fn refuse(_: &Request) -> Response {
+    Response::text(StatusCode::FORBIDDEN, "no")
+}
+
+/// A streaming handler that answers without reading: the rest of a small
+/// Content-Length body is discarded and the next request on the same
+/// connection parsed.
+#[test]
+fn an_early_answer_discards_a_small_rest_and_keeps_the_connection() {
+    let mut p = Peer::with_pool(Config::default(), Arc::new(crate::streaming(refuse)), 1);
+    let head = b"PUT /u HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234";
+    assert_eq!(p.send(0, head), "");
+    let out = p.pump(|out| out.ends_with("no"));
+    assert!(out.starts_with("HTTP/1.1 403"), "{out}");
+    p.send(
+        10,
+        b"56789PUT /v HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    );
+    let out = p.pump(|out| out.ends_with("no"));
+    assert!(
+        out.starts_with("HTTP/1.1 403"),
+        "the next request is parsed: {out}"
+    );
+    assert!(!p.conn.is_closed());
+}
+
+/// A body the client was told to wait for (`Expect: 100-continue`) and
+/// the handler never read is never asked for: no `100 Continue`, and the
+/// connection closes after the answer.
+#[test]
+fn an_early_answer_to_an_expect_never_asks_for_the_body() {
+    let mut p = Peer::with_pool(Config::default(), Arc::new(crate::streaming(refuse)), 1);
+    let head = b"PUT /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n";
+    p.send(0, head);
+    let out = p.pump(|out| out.ends_with("no"));
+    assert!(!out.contains("100 Continue"), "{out}");
+    assert!(out.contains("Connection: close"), "{out}");
+}
+
+/// `100 Continue` goes out when the handler begins to read, not before.
+#[test]
+fn continue_is_sent_at_the_handlers_first_read() {
+    let mut p = Peer::with_pool(Config::default(), Arc::new(crate::streaming(count_body)), 1);
+    let head = b"PUT /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+    assert_eq!(p.send(0, head), "", "not at the head");
+    let out = p.pump(|out| out.contains("100 Continue"));
+    assert_eq!(out, "HTTP/1.1 100 Continue\r\n\r\n");
+    p.send(10, b"abc");
+    let out = p.pump(|out| out.contains("\r\n\r\n"));
+    assert_eq!(out, ok("3 294"));
 }
