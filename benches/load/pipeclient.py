@@ -1,0 +1,18 @@
+import socket, sys
+port, n, depth = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+req = b"GET /plaintext HTTP/1.1\r\nHost: localhost\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n"
+per_conn = (1000 // depth) * depth  # the server closes after 1000 requests
+done = 0
+while done < n:
+    s = socket.create_connection(("127.0.0.1", port))
+    k = 0
+    while k < per_conn and done < n:
+        s.sendall(req * depth)
+        got = 0; buf = b""
+        while got < depth:
+            d = s.recv(1 << 20)
+            if not d: raise SystemExit("eof")
+            buf += d
+            got = buf.count(b"Hello, World!")
+        done += depth; k += depth
+    s.close()
