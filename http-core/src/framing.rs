@@ -50,8 +50,13 @@ fn transfer_codings(headers: &Headers) -> Option<Vec<(&[u8], bool)>> {
 /// The value of all `Content-Length` fields: plain digits, all equal
 /// (`5, 5` is tolerated as RFC 9110 8.6 allows), or an error.
 fn content_length(headers: &Headers) -> Result<Option<u64>, ParseError> {
+    length_of(headers.get_all("content-length"))
+}
+
+/// [`content_length`] over the given field values.
+fn length_of<'a>(values: impl Iterator<Item = &'a [u8]>) -> Result<Option<u64>, ParseError> {
     let mut found: Option<u64> = None;
-    for value in headers.get_all("content-length") {
+    for value in values {
         for item in value.split(|&b| b == b',') {
             let n = parse_length(trim_ows(item))?;
             if found.is_some_and(|f| f != n) {
@@ -134,8 +139,15 @@ pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
                 _ => Err(ParseError::ChunkedNotLast),
             }
         }
-        (None, Some(0)) | (None, None) => Ok(BodyKind::Empty),
-        (None, Some(n)) => Ok(BodyKind::Length(n)),
+        (None, length) => Ok(length_kind(length)),
+    }
+}
+
+/// The body of a request framed by `Content-Length` alone (or nothing).
+fn length_kind(length: Option<u64>) -> BodyKind {
+    match length {
+        None | Some(0) => BodyKind::Empty,
+        Some(n) => BodyKind::Length(n),
     }
 }
 
@@ -209,6 +221,74 @@ pub fn validate_request(head: &RequestHead) -> Result<(), ParseError> {
             _ => Ok(()),
         },
     }
+}
+
+/// What a server needs from a request head before its body: how the body
+/// is framed, whether `100 Continue` is asked for, and whether the client
+/// allows the connection to stay open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestFacts {
+    pub body: BodyKind,
+    pub expects_continue: bool,
+    pub keep_alive: bool,
+}
+
+/// [`validate_request`], [`request_body_kind`], [`expects_continue`] and
+/// [`keep_alive`] at once, with the same results and the same first
+/// error: one pass over the fields finds the few that matter, and the
+/// common head (a `Host`, at most one `Content-Length`, nothing else that
+/// frames) is decided from them; any other goes through the four rules
+/// one by one.
+pub fn check_request(head: &RequestHead) -> Result<RequestFacts, ParseError> {
+    let (mut hosts, mut host, mut length) = (0u32, None, None);
+    let (mut unusual, mut connection) = (false, false);
+    for (name, value) in head.headers.iter_bytes() {
+        // The length first: most names are ruled out by one comparison.
+        match name.len() {
+            4 if name.eq_ignore_ascii_case(b"host") => {
+                hosts += 1;
+                host = Some(value);
+            }
+            14 if name.eq_ignore_ascii_case(b"content-length") => {
+                unusual |= length.is_some();
+                length = Some(value);
+            }
+            10 if name.eq_ignore_ascii_case(b"connection") => connection = true,
+            6 if name.eq_ignore_ascii_case(b"expect") => unusual = true,
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => unusual = true,
+            _ => {}
+        }
+    }
+    if unusual {
+        return check_request_rule_by_rule(head);
+    }
+    if hosts > 1 || (hosts == 0 && head.version == Version::Http11) {
+        return Err(ParseError::Host);
+    }
+    if host.is_some_and(|v| !is_valid_host(trim_ows(v))) {
+        return Err(ParseError::InvalidHost);
+    }
+    let body = length_kind(length_of(length.into_iter())?);
+    let keep_alive = if connection {
+        keep_alive(head.version, &head.headers)
+    } else {
+        head.version == Version::Http11
+    };
+    Ok(RequestFacts {
+        body,
+        expects_continue: false,
+        keep_alive,
+    })
+}
+
+/// [`check_request`] for any head, one rule after the other.
+fn check_request_rule_by_rule(head: &RequestHead) -> Result<RequestFacts, ParseError> {
+    validate_request(head)?;
+    Ok(RequestFacts {
+        body: request_body_kind(&head.headers)?,
+        expects_continue: expects_continue(&head.headers)?,
+        keep_alive: keep_alive(head.version, &head.headers),
+    })
 }
 
 #[cfg(test)]
@@ -336,6 +416,58 @@ mod tests {
             response_body_kind(&Method::Get, 200, &bad),
             Err(ParseError::ContentLength)
         );
+    }
+
+    /// The one-pass check agrees with the four rules applied one by one,
+    /// results and first errors alike, over heads built from every
+    /// combination of up to three of these fields.
+    #[test]
+    fn check_request_agrees_with_the_rules_one_by_one() {
+        let fields: &[(&str, &str)] = &[
+            ("Host", "a"),
+            ("host", "b"),
+            ("Host", "bad host"),
+            ("Content-Length", "5"),
+            ("content-length", "5, 5"),
+            ("Content-Length", "6"),
+            ("Content-Length", "x"),
+            ("Content-Length", "0"),
+            ("Transfer-Encoding", "chunked"),
+            ("Transfer-Encoding", "gzip"),
+            ("Expect", "100-continue"),
+            ("Expect", "nope"),
+            ("Connection", "close"),
+            ("Connection", "keep-alive"),
+            ("Accept", "*/*"),
+            ("Hostx", "a"),
+        ];
+        let n = fields.len();
+        let mut checked = 0;
+        for version in [Version::Http10, Version::Http11] {
+            for a in 0..=n {
+                for b in 0..=n {
+                    for c in 0..=n {
+                        let chosen: Vec<_> = [a, b, c]
+                            .iter()
+                            .filter_map(|&i| fields.get(i).copied())
+                            .collect();
+                        let head = RequestHead {
+                            method: Method::Post,
+                            target: "/".into(),
+                            version,
+                            headers: h(&chosen),
+                        };
+                        assert_eq!(
+                            check_request(&head),
+                            check_request_rule_by_rule(&head),
+                            "{version:?} {chosen:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 2 * (n + 1).pow(3));
     }
 
     #[test]

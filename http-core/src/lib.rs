@@ -66,7 +66,8 @@ pub use encode::{
 };
 pub use error::ParseError;
 pub use framing::{
-    expects_continue, keep_alive, request_body_kind, response_body_kind, validate_request, BodyKind,
+    check_request, expects_continue, keep_alive, request_body_kind, response_body_kind,
+    validate_request, BodyKind, RequestFacts,
 };
 pub use headers::Headers;
 pub use host::is_valid_host;

@@ -25,6 +25,9 @@ pub struct Request {
     body: Vec<u8>,
     /// A streamed body's pipe (then `body` is empty).
     stream: Option<Arc<Pipe>>,
+    /// The client allows keep-alive (its version and `Connection`), as
+    /// found when the head was checked.
+    client_keep_alive: bool,
 }
 
 impl Request {
@@ -52,7 +55,9 @@ impl Request {
             peer,
             body,
             stream: None,
+            client_keep_alive: false,
         };
+        req.client_keep_alive = http_core::keep_alive(version, &req.head.headers);
         req.reindex(peer);
         req
     }
@@ -68,6 +73,16 @@ impl Request {
             Vec::new(),
             peer,
         )
+    }
+
+    /// Whether the client allows the connection to stay open after this
+    /// request (set by the server's check of the head).
+    pub(crate) fn client_keep_alive(&self) -> bool {
+        self.client_keep_alive
+    }
+
+    pub(crate) fn set_client_keep_alive(&mut self, keep: bool) {
+        self.client_keep_alive = keep;
     }
 
     pub(crate) fn head(&self) -> &RequestHead {

@@ -32,18 +32,13 @@ impl<T: Transport> Conn<T> {
     /// A head is complete: check it, then read its body or dispatch it.
     pub(super) fn begin_request(&mut self, mut req: Box<Request>, io: &mut Io, ctx: &mut Ctx<'_>) {
         let head = req.head();
-        if let Err(e) = http_core::validate_request(head) {
-            return self.refuse(e.status(), req, io, ctx);
-        }
-        let kind = match http_core::request_body_kind(&head.headers) {
-            Ok(kind) => kind,
+        let facts = match http_core::check_request(head) {
+            Ok(facts) => facts,
             Err(e) => return self.refuse(e.status(), req, io, ctx),
         };
-        let expects_continue = match http_core::expects_continue(&head.headers) {
-            Ok(expects) => expects,
-            Err(e) => return self.refuse(e.status(), req, io, ctx),
-        };
+        let (kind, expects_continue) = (facts.body, facts.expects_continue);
         let version = head.version;
+        req.set_client_keep_alive(facts.keep_alive);
         // RFC 9110 10.1.1: send 100 only to a 1.1 client that asked and
         // has not started sending the body anyway.
         let continue_owed = expects_continue && version == Version::Http11 && io.rbuf.is_empty();

@@ -139,7 +139,7 @@ impl<T: Transport> Conn<T> {
         let keep_alive = !ctx.draining
             && !last_from_peer
             && self.served < config.keep_alive_requests
-            && http_core::keep_alive(req.version(), req.headers());
+            && req.client_keep_alive();
         let status = resp.status().as_u16();
         let date = ctx.date.get(ctx.wall);
         let (keep_alive, head_len) = frame::queue_response(
