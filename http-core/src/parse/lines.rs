@@ -165,6 +165,7 @@ pub(super) fn parse_request_full<'b, 'h>(
                     target,
                     version,
                     headers: &headers[..n],
+                    raw: &buf[..end],
                 },
                 end,
             )))

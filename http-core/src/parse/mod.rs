@@ -101,6 +101,9 @@ pub struct RequestView<'b, 'h> {
     pub target: &'b str,
     pub version: Version,
     pub headers: &'h [Header<'b>],
+    /// The head's bytes, which every field borrows from: copied in one
+    /// piece by [`RequestView::copy_into`].
+    raw: &'b [u8],
 }
 
 impl RequestView<'_, '_> {
@@ -122,7 +125,9 @@ impl RequestView<'_, '_> {
         head.target.clear();
         head.target.push_str(self.target);
         head.version = self.version;
-        fill_headers(&mut head.headers, self.headers);
+        if !head.headers.fill_from_block(self.raw, self.headers) {
+            fill_headers(&mut head.headers, self.headers);
+        }
     }
 
     fn owned_method(&self) -> Method {
