@@ -105,9 +105,9 @@ impl Request {
     /// Recomputes what derives from the head (path, query, decoded path)
     /// after it was filled in place, for a request from `peer`.
     pub(crate) fn reindex(&mut self, peer: SocketAddr) {
-        let (path, query) = split_target(&self.head.target, &self.head.method);
+        let (path, query, escaped) = split_target(&self.head.target, &self.head.method);
         let raw_path = &self.head.target[path.clone()];
-        self.decoded_path = if raw_path.as_bytes().contains(&b'%') {
+        self.decoded_path = if escaped {
             Some(String::from_utf8_lossy(&http_core::percent_decode(raw_path)).into_owned())
         } else {
             None
@@ -213,24 +213,44 @@ impl Request {
     }
 }
 
-/// Byte ranges of the path and the query inside `target`.
-fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<usize>>) {
+/// Byte ranges of the path and the query inside `target`, and whether
+/// the path holds a `%` (then it needs decoding).
+fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<usize>>, bool) {
+    if target.starts_with('/') {
+        // The common form, in one pass. Whatever the method (a `/` target
+        // is not an authority) and even with a `#` (which the parser's
+        // checks refuse elsewhere), it splits at the first `?`.
+        return split_at_query(target);
+    }
     let offset = |part: &str| {
         let start = part.as_ptr() as usize - target.as_ptr() as usize;
         start..start + part.len()
     };
-    match http_core::parse_target(target, method) {
+    let (path, query) = match http_core::parse_target(target, method) {
         Ok(Target::Origin { path, query }) | Ok(Target::Absolute { path, query, .. }) => {
             (offset(path), query.map(offset))
         }
         Ok(Target::Asterisk) => (0..target.len(), None),
         Ok(Target::Authority(_)) => (0..0, None),
         // The parser accepted the target already; fall back to a plain split.
-        Err(_) => match target.find('?') {
-            Some(q) => (0..q, Some(q + 1..target.len())),
-            None => (0..target.len(), None),
-        },
+        Err(_) => return split_at_query(target),
+    };
+    let escaped = target[path.clone()].contains('%');
+    (path, query, escaped)
+}
+
+/// Splits at the first `?`, noting a `%` before it, in one look at each
+/// byte.
+fn split_at_query(target: &str) -> (Range<usize>, Option<Range<usize>>, bool) {
+    let mut escaped = false;
+    for (i, &b) in target.as_bytes().iter().enumerate() {
+        match b {
+            b'?' => return (0..i, Some(i + 1..target.len()), escaped),
+            b'%' => escaped = true,
+            _ => {}
+        }
     }
+    (0..target.len(), None, escaped)
 }
 
 #[cfg(test)]
