@@ -44,6 +44,23 @@ impl Method {
         })
     }
 
+    /// The name of a method RFC 9110 defines (or PATCH), if `bytes` is
+    /// one: a parser's view gets it without a UTF-8 check.
+    pub(crate) fn standard_name(bytes: &[u8]) -> Option<&'static str> {
+        Some(match bytes {
+            b"GET" => "GET",
+            b"HEAD" => "HEAD",
+            b"POST" => "POST",
+            b"PUT" => "PUT",
+            b"DELETE" => "DELETE",
+            b"CONNECT" => "CONNECT",
+            b"OPTIONS" => "OPTIONS",
+            b"TRACE" => "TRACE",
+            b"PATCH" => "PATCH",
+            _ => return None,
+        })
+    }
+
     /// The method as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

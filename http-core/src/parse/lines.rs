@@ -156,7 +156,11 @@ pub(super) fn parse_request_full<'b, 'h>(
     match header_lines(buf, &mut r, slots, limits, Kind::Request)? {
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
         Outcome::Done((n, end)) => {
-            let method = std::str::from_utf8(&buf[start..sp1]).map_err(|_| ParseError::Method)?;
+            let method = &buf[start..sp1];
+            let method = match Method::standard_name(method) {
+                Some(name) => name,
+                None => std::str::from_utf8(method).map_err(|_| ParseError::Method)?,
+            };
             let target = std::str::from_utf8(&buf[sp1 + 1..sp2]).map_err(|_| ParseError::Target)?;
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
