@@ -10,13 +10,6 @@ use common::*;
 use tls::*;
 
 const SERVER: &str = r#"
-import socket, ssl, sys, threading
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", int(sys.argv[1])))
-srv.listen(16)
 def serve(raw):
     try:
         s = ctx.wrap_socket(raw, server_side=True)
@@ -46,7 +39,7 @@ while True:
 #[test]
 fn eof_without_close_notify_after_complete_body_is_fine() {
     let fx = TlsFixture::new();
-    let py = start_python_tls(&fx, "good", SERVER);
+    let py = start_python_tls_listener(&fx, "good", SERVER);
     let ca = fx.ca.display().to_string();
     for path in ["/full", "/chunked"] {
         let url = format!("https://localhost:{}{path}", py.port);

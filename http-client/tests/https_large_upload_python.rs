@@ -11,13 +11,6 @@ use http_client::Client;
 use tls::*;
 
 const SERVER: &str = r#"
-import socket, ssl, sys
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", int(sys.argv[1])))
-srv.listen(4)
 def serve(raw):
     s = ctx.wrap_socket(raw, server_side=True)
     buf = b""
@@ -56,7 +49,7 @@ while True:
 #[test]
 fn large_body_over_tls_arrives_intact() {
     let fx = TlsFixture::new();
-    let py = start_python_tls(&fx, "good", SERVER);
+    let py = start_python_tls_listener(&fx, "good", SERVER);
     let body: Vec<u8> = (0..4 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
     let want = body.len().to_string();
     let client = Client::builder().tls(fx.options()).build();

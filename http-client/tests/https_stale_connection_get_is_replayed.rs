@@ -12,13 +12,6 @@ use http_client::Client;
 use tls::*;
 
 const SERVER: &str = r#"
-import socket, ssl, sys
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", int(sys.argv[1])))
-srv.listen(4)
 def head(s):
     buf = b""
     while b"\r\n\r\n" not in buf:
@@ -53,7 +46,7 @@ while True:
 #[test]
 fn get_on_a_dying_pooled_tls_connection_is_retried() {
     let fx = TlsFixture::new();
-    let py = start_python_tls(&fx, "good", SERVER);
+    let py = start_python_tls_listener(&fx, "good", SERVER);
     let client = Client::builder()
         .tls(fx.options())
         .timeout(Duration::from_secs(10))

@@ -249,6 +249,25 @@ pub fn start_python_tls(fx: &TlsFixture, cert: &str, script: &str) -> Peer {
     start_python_with_args(script, &[cert_path.as_os_str(), key_path.as_os_str()])
 }
 
+/// The start every socket-level Python TLS origin shares: `ctx`, a server
+/// context with case `cert`'s pair, and `srv`, a socket listening on
+/// `sys.argv[1]`.
+const PYTHON_TLS_LISTENER: &str = r#"
+import socket, ssl, sys, threading
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(16)
+"#;
+
+/// [`start_python_tls`] for a `script` that goes on from
+/// [`PYTHON_TLS_LISTENER`]: it accepts on `srv` and wraps with `ctx`.
+pub fn start_python_tls_listener(fx: &TlsFixture, cert: &str, script: &str) -> Peer {
+    start_python_tls(fx, cert, &format!("{PYTHON_TLS_LISTENER}{script}"))
+}
+
 /// A connected nonblocking socket to 127.0.0.1:`port`.
 pub fn tcp(port: u16) -> (mio::net::TcpStream, SocketAddr) {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
