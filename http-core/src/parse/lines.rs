@@ -298,6 +298,10 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
         Some(_) => return Err(ParseError::HeaderName),
     }
     let mut v = colon + 1;
+    // Mostly one SP: test it, then loop only for more.
+    if buf.get(v) == Some(&b' ') {
+        v += 1;
+    }
     while let Some(b' ' | b'\t') = buf.get(v) {
         v += 1;
     }
@@ -310,12 +314,22 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
         ValueEnd::BareLineEnding => return Err(ParseError::LineEnding),
         ValueEnd::Control => return Err(ParseError::HeaderValue),
     };
-    // Leading OWS is skipped above; strip the trailing OWS.
-    let mut end = cr;
-    while end > v && matches!(buf[end - 1], b' ' | b'\t') {
-        end -= 1;
+    // Leading OWS is skipped above; strip the trailing OWS (rare: look
+    // at the last byte once, loop only when it is one).
+    let value = match buf[v.min(cr)..cr] {
+        [.., b' ' | b'\t'] => trim_trailing_ows(&buf[v.min(cr)..cr]),
+        _ => &buf[v.min(cr)..cr],
+    };
+    Ok(Line::Field(&buf[i..colon], value, cr + 2))
+}
+
+/// `value` without its trailing SP and HTAB.
+#[cold]
+fn trim_trailing_ows(mut value: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
     }
-    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], cr + 2))
+    value
 }
 
 /// The value part of [`field_line`] for a response parser with a
@@ -473,9 +487,15 @@ fn status_line(
 /// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`
 #[inline]
 fn version(v: &[u8]) -> Result<Version, ParseError> {
+    // One 8-byte comparison each for the two versions we speak.
+    let word = v.try_into().map(u64::from_le_bytes).unwrap_or(0);
+    if word == u64::from_le_bytes(*b"HTTP/1.1") {
+        return Ok(Version::Http11);
+    }
+    if word == u64::from_le_bytes(*b"HTTP/1.0") {
+        return Ok(Version::Http10);
+    }
     match v {
-        b"HTTP/1.1" => Ok(Version::Http11),
-        b"HTTP/1.0" => Ok(Version::Http10),
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
             if major.is_ascii_digit() && minor.is_ascii_digit() =>
         {
