@@ -51,6 +51,9 @@ pub(crate) struct Wheel {
     /// The last tick whose slot has been processed.
     current: u64,
     heads: Vec<u32>,
+    /// One bit per slot, set while its list is not empty: `next_due`
+    /// finds the next such slot with a few word operations.
+    occupied: [u64; SLOTS / 64],
     entries: Slab<Entry>,
 }
 
@@ -65,6 +68,7 @@ impl Wheel {
             tick,
             current: 0,
             heads: vec![NIL; SLOTS],
+            occupied: [0; SLOTS / 64],
             entries: Slab::new(),
         }
     }
@@ -75,9 +79,13 @@ impl Wheel {
 
     /// The tick at or after `t` (rounded up, never early).
     fn tick_of(&self, t: Instant) -> u64 {
-        let since = t.saturating_duration_since(self.origin);
-        let tick_ns = self.tick.as_nanos().max(1);
-        since.as_nanos().div_ceil(tick_ns) as u64
+        nanos(t.saturating_duration_since(self.origin)).div_ceil(self.tick_nanos())
+    }
+
+    /// The tick length, in the u64 nanoseconds the tick arithmetic uses
+    /// (a u128 division costs dozens of instructions, on every request).
+    fn tick_nanos(&self) -> u64 {
+        nanos(self.tick).max(1)
     }
 
     /// The tick a deadline fires at (compare with [`Wheel::tick_of_id`]).
@@ -105,6 +113,7 @@ impl Wheel {
             self.entries[head as usize].prev = id;
         }
         self.heads[slot] = id;
+        self.occupied[slot / 64] |= 1 << (slot % 64);
         TimerId(id)
     }
 
@@ -115,7 +124,11 @@ impl Wheel {
             return;
         };
         if entry.prev == NIL {
-            self.heads[entry.tick as usize % SLOTS] = entry.next;
+            let slot = entry.tick as usize % SLOTS;
+            self.heads[slot] = entry.next;
+            if entry.next == NIL {
+                self.occupied[slot / 64] &= !(1 << (slot % 64));
+            }
         } else {
             self.entries[entry.prev as usize].next = entry.next;
         }
@@ -133,9 +146,7 @@ impl Wheel {
         if self.is_empty() {
             return None;
         }
-        let ahead = (1..=SCAN_SLOTS)
-            .find(|step| self.heads[((self.current + step) % SLOTS as u64) as usize] != NIL)
-            .unwrap_or(SCAN_SLOTS);
+        let ahead = self.next_occupied(SCAN_SLOTS).unwrap_or(SCAN_SLOTS);
         let ticks = u32::try_from(self.current + ahead).unwrap_or(u32::MAX);
         Some(self.origin + self.tick * ticks)
     }
@@ -165,9 +176,30 @@ impl Wheel {
     }
 
     fn tick_of_floor(&self, t: Instant) -> u64 {
-        let since = t.saturating_duration_since(self.origin);
-        (since.as_nanos() / self.tick.as_nanos().max(1)) as u64
+        nanos(t.saturating_duration_since(self.origin)) / self.tick_nanos()
     }
+
+    /// How many slots after the current one the first non-empty slot
+    /// lies, if one lies within `window` (at most 64) slots.
+    fn next_occupied(&self, window: u64) -> Option<u64> {
+        let first = (self.current + 1) as usize % SLOTS;
+        let (word, bit) = (first / 64, first % 64);
+        // The 64 slots from `first` on, wrapping around the wheel.
+        let low = self.occupied[word] >> bit;
+        let high = match bit {
+            0 => 0,
+            _ => self.occupied[(word + 1) % (SLOTS / 64)] << (64 - bit),
+        };
+        let step = u64::from((low | high).trailing_zeros()) + 1;
+        (step <= window).then_some(step)
+    }
+}
+
+/// `d` in nanoseconds, saturating (u64 nanoseconds last 584 years).
+fn nanos(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(d.subsec_nanos()))
 }
 
 #[cfg(test)]
@@ -232,6 +264,32 @@ mod tests {
         w.expire(t0 + ms(100 * 37), &mut out);
         out.sort();
         assert_eq!(out, (0..100).collect::<Vec<_>>());
+    }
+
+    /// The occupancy bits find the same slot a walk over the lists does,
+    /// wherever the current slot sits (word edges, the wheel's wrap), and
+    /// forget a slot once its last entry is cancelled.
+    #[test]
+    fn next_occupied_agrees_with_walking_the_slots() {
+        let t0 = Instant::now();
+        for current in [0u64, 1, 62, 63, 64, 127, 1000, 1010, 1022, 1023, 2047] {
+            for offset in 1..=SCAN_SLOTS + 5 {
+                let mut w = Wheel::with_tick(t0, ms(10));
+                w.current = current;
+                assert_eq!(w.next_occupied(SCAN_SLOTS), None);
+                let at = t0 + ms(10) * (current + offset) as u32;
+                let a = w.insert(at, 1);
+                let b = w.insert(at, 2);
+                let walked = (1..=SCAN_SLOTS)
+                    .find(|step| w.heads[((current + step) % SLOTS as u64) as usize] != NIL);
+                assert_eq!(w.next_occupied(SCAN_SLOTS), walked, "{current} {offset}");
+                assert_eq!(walked, (offset <= SCAN_SLOTS).then_some(offset));
+                w.cancel(a);
+                assert_eq!(w.next_occupied(SCAN_SLOTS), walked, "one entry left");
+                w.cancel(b);
+                assert_eq!(w.next_occupied(SCAN_SLOTS), None, "{current} {offset}");
+            }
+        }
     }
 
     #[test]
