@@ -8,7 +8,10 @@
 //! - an incremental, zero-copy head parser ([`RequestParser`],
 //!   [`ResponseParser`]) with limits that map to distinct errors;
 //! - body framing and keep-alive rules as pure functions
-//!   ([`request_body_kind`], [`response_body_kind`], [`keep_alive`]);
+//!   ([`request_body_kind`], [`response_body_kind`], [`keep_alive`]), and
+//!   [`check_request`], which a server calls once per head: the request
+//!   rules, its framing, `Expect` and keep-alive from one pass over the
+//!   fields;
 //! - the chunked coding ([`ChunkedDecoder`], [`encode_chunk`]) and one
 //!   body decoder for both directions ([`BodyDecoder`]);
 //! - the token rule ([`is_token`]) and HTTP dates ([`parse_http_date`]);
