@@ -22,8 +22,8 @@ fn bad_input_exit_codes_and_messages() {
         ),
         (
             &["-x", "ftp://127.0.0.1:1", "http://127.0.0.1/"],
-            1,
-            "proxy",
+            7,
+            "Unsupported proxy scheme for 'ftp://127.0.0.1:1'",
         ),
         (
             &["-x", "http://proxy.invalid:1", "http://127.0.0.1/"],

@@ -95,12 +95,13 @@ fn build_proxy_config(cli: &Cli) -> Result<ProxyConfig, Failure> {
     match cli.proxy.as_deref() {
         Some("") => Ok(ProxyConfig::None),
         Some(p) => {
-            let mut proxy = Proxy::parse(p).map_err(|e| {
-                let code = match e {
-                    UrlError::UnsupportedScheme(_) => exit::UNSUPPORTED_PROTOCOL,
-                    UrlError::Malformed(_) => exit::MALFORMED_URL,
-                };
-                Failure::new(code, format!("proxy: {e}"))
+            let mut proxy = Proxy::parse(p).map_err(|e| match e {
+                // curl's code and words for a proxy scheme it cannot speak.
+                UrlError::UnsupportedScheme(_) => Failure::new(
+                    exit::CONNECT_FAILED,
+                    format!("Unsupported proxy scheme for '{p}'"),
+                ),
+                UrlError::Malformed(_) => Failure::new(exit::MALFORMED_URL, format!("proxy: {e}")),
             })?;
             if let Some(c) = creds {
                 proxy = proxy.with_credentials(c);
