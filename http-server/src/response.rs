@@ -109,6 +109,7 @@ pub struct Response {
 
 impl Response {
     /// An empty response with this status.
+    #[inline]
     pub fn new(status: StatusCode) -> Response {
         Response {
             status,
@@ -125,6 +126,7 @@ impl Response {
     }
 
     /// Appends a header (a second one with the same name is kept).
+    #[inline]
     pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Response {
         self.headers.append(name, value);
         self
@@ -151,12 +153,14 @@ impl Response {
     }
 
     /// Replaces the body.
+    #[inline]
     pub fn with_body(mut self, body: Body) -> Response {
         self.body = body;
         self
     }
 
     /// A body of bytes.
+    #[inline]
     pub fn bytes(self, bytes: impl Into<Vec<u8>>) -> Response {
         self.with_body(Body::Bytes(bytes.into()))
     }
@@ -182,6 +186,7 @@ impl Response {
         }
     }
 
+    #[inline]
     pub(crate) fn into_parts(self) -> (StatusCode, Headers, Body) {
         (self.status, self.headers, self.body)
     }
