@@ -39,11 +39,17 @@ fn encode_fields(headers: &Headers, out: &mut Vec<u8>) {
 /// Appends a status line (`HTTP/1.1 200 OK` CRLF). With [`encode_field`]
 /// and a final CRLF, a server writes a head field by field, adding its own
 /// framing fields to a handler's without building a second `Headers`.
+#[inline]
 pub fn encode_status_line(version: Version, status: StatusCode, out: &mut Vec<u8>) {
-    if let (Version::Http11, Some(line)) = (version, status.http11_line()) {
-        out.extend_from_slice(line.as_bytes());
-        return;
+    match (version, status.http11_line()) {
+        (Version::Http11, Some(line)) => out.extend_from_slice(line.as_bytes()),
+        _ => format_status_line(version, status, out),
     }
+}
+
+/// [`encode_status_line`] for HTTP/1.0 and unregistered codes.
+#[cold]
+fn format_status_line(version: Version, status: StatusCode, out: &mut Vec<u8>) {
     out.extend_from_slice(version.as_str().as_bytes());
     out.push(b' ');
     let code = status.as_u16();
