@@ -69,8 +69,12 @@ pub(crate) fn queue_response(
         (keep_alive, head_len)
     });
     crate::response::spare::give_back(headers);
-    if sends_body && inline.is_none() {
-        queue_body(wq, body, chunked);
+    let copied = inline.is_some();
+    match body {
+        // Dropped here, where its kind is known: no call to the drop glue.
+        Body::Bytes(bytes) if copied => drop(bytes),
+        body if sends_body => queue_body(wq, body, chunked),
+        _ => {}
     }
     (keep_alive, head_len)
 }
