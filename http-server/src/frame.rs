@@ -71,7 +71,8 @@ pub(crate) fn queue_response(
     crate::response::spare::give_back(headers);
     let copied = inline.is_some();
     match body {
-        // Dropped here, where its kind is known: no call to the drop glue.
+        // A copied body is dropped here, where its kind is known: no call
+        // to the drop glue of every body kind.
         Body::Bytes(bytes) if copied => drop(bytes),
         body if sends_body => queue_body(wq, body, chunked),
         _ => {}
@@ -178,9 +179,9 @@ impl Special {
     }
 }
 
-/// Queues a body that is not copied behind the head (`out`, already
-/// queued): large byte bodies, files, parts as their own items; streams
-/// framed as chunks when `chunked`.
+/// Queues a body that was not copied behind the head (queued already):
+/// large byte bodies, files, parts as their own items; streams framed as
+/// chunks when `chunked`.
 fn queue_body(wq: &mut WriteQueue, body: Body, chunked: bool) {
     match body {
         Body::Empty => {}
