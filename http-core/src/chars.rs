@@ -29,9 +29,27 @@ pub(crate) fn is_tchar(b: u8) -> bool {
 
 /// `token = 1*tchar` (RFC 9110 5.6.2): true when every byte is a `tchar`
 /// and there is at least one. Header names and methods are tokens.
+///
+/// Names of eight bytes or more are checked a word at a time while the
+/// words hold only letters and `-` (the last word overlaps the one before
+/// it, so there is no byte-by-byte tail); any other name byte by byte.
 #[inline]
 pub fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && token_end(s, 0) == s.len()
+    let Some(last) = s.len().checked_sub(8) else {
+        return !s.is_empty() && s.iter().all(|&b| is_tchar(b));
+    };
+    let mut i = 0;
+    loop {
+        let at = i.min(last);
+        match word_at(s, at) {
+            Some(x) if not_letter_or_dash(x) == 0 => {}
+            _ => return s.iter().all(|&b| is_tchar(b)),
+        }
+        if at == last {
+            return true;
+        }
+        i += 8;
+    }
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -247,6 +265,23 @@ mod tests {
         assert!(is_token(b"x!#$%&'*+-.^_`|~9"));
         for bad in [&b""[..], b"a b", b"a:b", b"a\"b", b"(x)", b"a\x00", b"\xff"] {
             assert!(!is_token(bad), "{bad:?}");
+        }
+        // Every length and position, for the word path and its overlap.
+        for len in 1..=25 {
+            assert!(is_token(&vec![b'a'; len]), "{len}");
+            for pos in 0..len {
+                for (b, ok) in [
+                    (b' ', false),
+                    (b':', false),
+                    (b'{', false),
+                    (0xC1, false),
+                    (b'|', true),
+                ] {
+                    let mut v = vec![b'-'; len];
+                    v[pos] = b;
+                    assert_eq!(is_token(&v), ok, "byte {b:#x} at {pos} of {len}");
+                }
+            }
         }
     }
 

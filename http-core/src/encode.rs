@@ -39,7 +39,17 @@ fn encode_fields(headers: &Headers, out: &mut Vec<u8>) {
 /// Appends a status line (`HTTP/1.1 200 OK` CRLF). With [`encode_field`]
 /// and a final CRLF, a server writes a head field by field, adding its own
 /// framing fields to a handler's without building a second `Headers`.
+#[inline]
 pub fn encode_status_line(version: Version, status: StatusCode, out: &mut Vec<u8>) {
+    match (version, status.http11_line()) {
+        (Version::Http11, Some(line)) => out.extend_from_slice(line.as_bytes()),
+        _ => format_status_line(version, status, out),
+    }
+}
+
+/// [`encode_status_line`] for HTTP/1.0 and unregistered codes.
+#[cold]
+fn format_status_line(version: Version, status: StatusCode, out: &mut Vec<u8>) {
     out.extend_from_slice(version.as_str().as_bytes());
     out.push(b' ');
     let code = status.as_u16();
@@ -98,7 +108,9 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
 /// caller's: pass the current time in.
 #[derive(Debug, Clone)]
 pub struct DateCache {
-    second: u64,
+    /// The second `value` was formatted for: `from` up to `until`.
+    from: SystemTime,
+    until: SystemTime,
     value: String,
 }
 
@@ -112,22 +124,35 @@ impl DateCache {
     /// An empty cache; the first `get` formats.
     pub fn new() -> DateCache {
         DateCache {
-            second: u64::MAX,
+            from: UNIX_EPOCH,
+            until: UNIX_EPOCH,
             value: String::new(),
         }
     }
 
     /// The IMF-fixdate for `now`, recomputed only when the second changed.
+    /// The common case is two comparisons of `now` with the cached second's
+    /// bounds, not a subtraction from the epoch per call.
     pub fn get(&mut self, now: SystemTime) -> &str {
+        if now < self.from || now >= self.until {
+            self.refresh(now);
+        }
+        &self.value
+    }
+
+    #[cold]
+    fn refresh(&mut self, now: SystemTime) {
         let second = now
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO)
             .as_secs();
-        if second != self.second {
-            self.second = second;
-            self.value = fmt_http_date(UNIX_EPOCH + Duration::from_secs(second));
-        }
-        &self.value
+        self.from = UNIX_EPOCH + Duration::from_secs(second);
+        // (At the clock's very end the range stays empty: always refresh.)
+        self.until = self
+            .from
+            .checked_add(Duration::from_secs(1))
+            .unwrap_or(self.from);
+        self.value = fmt_http_date(self.from);
     }
 }
 
@@ -147,6 +172,21 @@ mod tests {
             out,
             b"HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\nX-Evil: a  Set-Cookie: x\r\n\r\n"
         );
+    }
+
+    /// The constant lines are the formatted ones, for every code.
+    #[test]
+    fn status_lines() {
+        for code in 100..=999 {
+            let status = StatusCode::new(code).unwrap();
+            let mut out = Vec::new();
+            encode_status_line(Version::Http11, status, &mut out);
+            let want = format!("HTTP/1.1 {code} {}\r\n", status.reason());
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+        let mut out = Vec::new();
+        encode_status_line(Version::Http10, StatusCode::OK, &mut out);
+        assert_eq!(out, b"HTTP/1.0 200 OK\r\n");
     }
 
     #[test]
@@ -178,6 +218,12 @@ mod tests {
         assert_eq!(
             cache.get(t + Duration::from_secs(1)),
             "Sun, 06 Nov 1994 08:49:38 GMT"
+        );
+        // A clock that steps back is followed too.
+        assert_eq!(cache.get(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            cache.get(t + Duration::from_nanos(999_999_999)),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
         );
     }
 }

@@ -21,6 +21,16 @@ macro_rules! codes {
                     _ => "",
                 }
             }
+
+            /// The whole HTTP/1.1 status line with its CRLF
+            /// (`"HTTP/1.1 200 OK\r\n"`) for a registered code: one copy for
+            /// the encoder instead of formatting digits and a reason.
+            pub(crate) fn http11_line(self) -> Option<&'static str> {
+                match self.0 {
+                    $($num => Some(concat!("HTTP/1.1 ", stringify!($num), " ", $reason, "\r\n")),)*
+                    _ => None,
+                }
+            }
         }
     };
 }

@@ -253,6 +253,25 @@ impl WriteQueue {
         self.spare.take().unwrap_or_default()
     }
 
+    /// Appends the bytes `write` adds to the queue: what [`WriteQueue::take_buf`],
+    /// writing into its buffer and [`WriteQueue::push_vec`] do, but the
+    /// tail chunk it would take is written in place, not moved out of the
+    /// queue and back (the common case when responses are pipelined).
+    pub(crate) fn append<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+        if let Some(Item::Bytes { data, pos: 0 }) = self.items.back_mut() {
+            if data.len() < COALESCE_MAX_BYTES {
+                let before = data.len();
+                let r = write(data);
+                self.mem_bytes += data.len() - before;
+                return r;
+            }
+        }
+        let mut data = self.spare.take().unwrap_or_default();
+        let r = write(&mut data);
+        self.push_vec(data);
+        r
+    }
+
     /// Queues bytes; small ones join the previous byte chunk.
     pub(crate) fn push_vec(&mut self, data: Vec<u8>) {
         if data.is_empty() {

@@ -10,6 +10,15 @@ use http_core::{Headers, Method, StatusCode, Version};
 /// write); larger ones are queued as their own chunk, without a copy.
 const INLINE_BODY_BYTES: usize = 16 << 10;
 
+/// How the head frames the body.
+#[derive(Clone, Copy)]
+enum Framing {
+    Length(u64),
+    Chunked,
+    /// No framing field: no body (1xx, 204, 304) or close-delimited.
+    None,
+}
+
 /// Queues `resp`, the answer to a `method` request in `version`, with its
 /// framing. Returns whether the connection may stay open after it
 /// (`keep_alive` as decided so far, overruled by the handler's
@@ -25,99 +34,160 @@ pub(crate) fn queue_response(
 ) -> (bool, usize) {
     let (status, headers, body) = resp.into_parts();
     let is_head = *method == Method::Head;
-    if headers.has_token("connection", "close") {
-        keep_alive = false;
-    }
-    // HEAD may report the GET's length without producing the body.
-    let head_length = if is_head && body.is_empty() {
-        headers
-            .get_str("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    } else {
-        None
-    };
     let chunked = version == Version::Http11;
-    let mut length = None;
-    if !status.forbids_body() {
+    let framing = if status.forbids_body() {
+        Framing::None
+    } else {
         match body.len() {
-            Some(n) => length = Some(head_length.unwrap_or(n)),
-            None if chunked => {}
+            Some(n) => Framing::Length(head_length(is_head, &headers, &body).unwrap_or(n)),
+            None if chunked => Framing::Chunked,
             // Close-delimited for HTTP/1.0: the close ends the body.
-            None => keep_alive = false,
-        }
-    }
-    // The head, field by field: the handler's fields minus the framing
-    // ones the server owns, then Date (unless set), the length or the
-    // chunked coding, and Connection.
-    let mut out = wq.take_buf();
-    http_core::encode_status_line(Version::Http11, status, &mut out);
-    let mut has_date = false;
-    for (name, value) in headers.iter_bytes() {
-        if name.eq_ignore_ascii_case(b"content-length")
-            || name.eq_ignore_ascii_case(b"transfer-encoding")
-            || name.eq_ignore_ascii_case(b"connection")
-        {
-            continue;
-        }
-        has_date |= name.eq_ignore_ascii_case(b"date");
-        http_core::encode_field(name, value, &mut out);
-    }
-    // The server's own fields are known to be well-formed: no checks.
-    let mut own = |name: &[u8], value: &[u8]| {
-        out.extend_from_slice(name);
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
-        out.extend_from_slice(b"\r\n");
-    };
-    if !has_date {
-        own(b"Date", date.as_bytes());
-    }
-    if !status.forbids_body() {
-        match length {
-            Some(n) => {
-                let mut digits = [0u8; 20];
-                own(b"Content-Length", format_u64(n, &mut digits));
+            None => {
+                keep_alive = false;
+                Framing::None
             }
-            None if chunked => own(b"Transfer-Encoding", b"chunked"),
-            None => {}
         }
-    }
-    if !keep_alive {
-        own(b"Connection", b"close");
-    } else if version == Version::Http10 {
-        own(b"Connection", b"keep-alive");
-    }
-    out.extend_from_slice(b"\r\n");
+    };
+    let sends_body = !is_head && !status.forbids_body();
+    // Small byte bodies are copied behind the head: one buffer, one write.
+    let inline = match &body {
+        Body::Bytes(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(&bytes[..]),
+        _ => None,
+    };
+    let head = Head {
+        version,
+        status,
+        headers: &headers,
+        framing,
+        keep_alive,
+        date,
+    };
+    let (keep_alive, head_len) = wq.append(|out| {
+        let keep_alive = head.encode(out);
+        let head_len = out.len();
+        out.extend_from_slice(inline.unwrap_or_default());
+        (keep_alive, head_len)
+    });
     crate::response::spare::give_back(headers);
-    let head_len = out.len();
-    if is_head || status.forbids_body() {
-        wq.push_vec(out);
-        return (keep_alive, head_len);
+    let copied = inline.is_some();
+    match body {
+        // A copied body is dropped here, where its kind is known: no call
+        // to the drop glue of every body kind.
+        Body::Bytes(bytes) if copied => drop(bytes),
+        body if sends_body => queue_body(wq, body, chunked),
+        _ => {}
     }
-    queue_body(wq, out, body, chunked);
     (keep_alive, head_len)
 }
 
-/// Queues `out` (the encoded head) and the body behind it: small byte
-/// bodies in the head's buffer, others as their own items; streams framed
-/// as chunks when `chunked`.
-fn queue_body(wq: &mut WriteQueue, mut out: Vec<u8>, body: Body, chunked: bool) {
+/// HEAD may report the GET's length without producing the body: the
+/// handler's `Content-Length` when the body is empty.
+fn head_length(is_head: bool, headers: &Headers, body: &Body) -> Option<u64> {
+    if !is_head || !body.is_empty() {
+        return None;
+    }
+    headers
+        .get_str("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// What a response head is made of.
+struct Head<'a> {
+    version: Version,
+    status: StatusCode,
+    headers: &'a Headers,
+    framing: Framing,
+    keep_alive: bool,
+    date: &'a str,
+}
+
+impl Head<'_> {
+    /// Appends the head, field by field: the handler's fields minus the
+    /// framing ones the server owns, then Date (unless set), the length or
+    /// the chunked coding, and Connection. Returns whether the connection
+    /// stays open: `keep_alive` unless the handler said `Connection: close`.
+    fn encode(&self, out: &mut Vec<u8>) -> bool {
+        http_core::encode_status_line(Version::Http11, self.status, out);
+        let mut has_date = false;
+        let mut has_connection = false;
+        for (name, value) in self.headers.iter_bytes() {
+            match Special::of(name) {
+                Special::Framing => continue,
+                Special::Connection => {
+                    has_connection = true;
+                    continue;
+                }
+                Special::Date => has_date = true,
+                Special::No => {}
+            }
+            http_core::encode_field(name, value, out);
+        }
+        let keep_alive =
+            self.keep_alive && !(has_connection && self.headers.has_token("connection", "close"));
+        // The server's own fields are known to be well-formed: no checks.
+        if !has_date {
+            own_field(out, b"Date: ", self.date.as_bytes());
+        }
+        match self.framing {
+            Framing::Length(n) => {
+                let mut digits = [0u8; 20];
+                own_field(out, b"Content-Length: ", format_u64(n, &mut digits));
+            }
+            Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
+            Framing::None => {}
+        }
+        if !keep_alive {
+            out.extend_from_slice(b"Connection: close\r\n");
+        } else if self.version == Version::Http10 {
+            out.extend_from_slice(b"Connection: keep-alive\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        keep_alive
+    }
+}
+
+/// Appends `name` (with its `: `), `value` and CRLF, unchecked.
+#[inline]
+fn own_field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.extend_from_slice(name);
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The handler's fields the head treats specially.
+enum Special {
+    /// `Content-Length`, `Transfer-Encoding`: the server's, dropped.
+    Framing,
+    /// Dropped too, but `close` in it is honoured.
+    Connection,
+    /// Kept, and then the server adds none.
+    Date,
+    No,
+}
+
+impl Special {
+    /// Compares only names of the right length: most names have none.
+    fn of(name: &[u8]) -> Special {
+        let is = |want: &[u8]| name.eq_ignore_ascii_case(want);
+        match name.len() {
+            4 if is(b"date") => Special::Date,
+            10 if is(b"connection") => Special::Connection,
+            14 if is(b"content-length") => Special::Framing,
+            17 if is(b"transfer-encoding") => Special::Framing,
+            _ => Special::No,
+        }
+    }
+}
+
+/// Queues a body that was not copied behind the head (queued already):
+/// large byte bodies, files, parts as their own items; streams framed as
+/// chunks when `chunked`.
+fn queue_body(wq: &mut WriteQueue, body: Body, chunked: bool) {
     match body {
-        Body::Empty => wq.push_vec(out),
-        Body::Bytes(bytes) if bytes.len() <= INLINE_BODY_BYTES => {
-            out.extend_from_slice(&bytes);
-            wq.push_vec(out);
-        }
-        Body::Bytes(bytes) => {
-            wq.push_vec(out);
-            wq.push_vec(bytes);
-        }
-        Body::File(region) => {
-            wq.push_vec(out);
-            wq.push_file(region.file, region.offset, region.len);
-        }
+        Body::Empty => {}
+        Body::Bytes(bytes) => wq.push_vec(bytes),
+        Body::File(region) => wq.push_file(region.file, region.offset, region.len),
         Body::Parts(parts) => {
-            wq.push_vec(out);
             for part in parts {
                 match part {
                     BodyPart::Bytes(bytes) => wq.push_vec(bytes),
@@ -126,7 +196,6 @@ fn queue_body(wq: &mut WriteQueue, mut out: Vec<u8>, body: Body, chunked: bool) 
             }
         }
         Body::Stream(iter) => {
-            wq.push_vec(out);
             let (frame, trailer): (fn(&[u8], &mut Vec<u8>), &'static [u8]) = if chunked {
                 (http_core::encode_chunk, http_core::LAST_CHUNK)
             } else {
@@ -231,12 +300,39 @@ mod tests {
             ("handler's close is honoured", Get, Http11,
              Response::new(StatusCode::OK).header("Connection", "close").header("Date", "then"), false,
              "HTTP/1.1 200 OK\r\nDate: then\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            ("framing fields are the server's, in any case", Get, Http11,
+             Response::new(StatusCode::OK).header("transfer-encoding", "chunked").header("X-A", "1")
+                 .header("CONNECTION", "keep-alive, Close").header("date", "d").bytes("ab"), false,
+             "HTTP/1.1 200 OK\r\nX-A: 1\r\ndate: d\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab"),
+            ("a handler's field cannot split the head", Get, Http11,
+             Response::new(StatusCode::OK).header("X-Evil", "a\r\nSet-Cookie: x\0").header("Bad Name", "v"), true,
+             "HTTP/1.1 200 OK\r\nX-Evil: a  Set-Cookie: x \r\nDate: DATE\r\nContent-Length: 0\r\n\r\n"),
         ];
         for (what, method, version, resp, keep, want) in cases {
             let (k, got) = wire(method, version, resp);
             assert_eq!(got, want.replace("DATE", DATE), "{what}");
             assert_eq!(k, keep, "{what}");
         }
+    }
+
+    /// Pipelined responses are written into the queue's tail chunk, in
+    /// order, and leave in one write.
+    #[test]
+    fn pipelined_responses_share_one_chunk() {
+        let mut wq = WriteQueue::new();
+        for body in ["a", "b"] {
+            let resp = Response::text(StatusCode::OK, body);
+            queue_response(&mut wq, &Method::Get, Version::Http11, resp, true, DATE);
+        }
+        let (mut a, mut b) = Unix::pair();
+        wq.flush(&mut a, &mut vec![]).unwrap();
+        drop(a);
+        let mut out = String::new();
+        b.read_to_string(&mut out).unwrap();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: {DATE}\r\nContent-Length: 1\r\n\r\n"
+        );
+        assert_eq!(out, format!("{head}a{head}b"));
     }
 
     #[test]

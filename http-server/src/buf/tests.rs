@@ -191,6 +191,29 @@ fn small_pushes_coalesce_into_one_chunk() {
     assert_eq!(q.mem_bytes(), 3);
 }
 
+/// `append` writes into the open tail chunk in place, starts a new chunk
+/// behind a mark, and queues nothing when nothing was written.
+#[test]
+fn append_writes_into_the_open_tail() {
+    let mut q = WriteQueue::new();
+    q.append(|out| out.extend_from_slice(b"ab"));
+    assert_eq!(q.append(|out| out.len()), 2);
+    q.append(|out| out.extend_from_slice(b"cd"));
+    assert_eq!((q.items.len(), q.mem_bytes()), (1, 4));
+    q.push_mark();
+    q.append(|_| ());
+    q.append(|out| out.extend_from_slice(b"ef"));
+    assert_eq!((q.items.len(), q.mem_bytes()), (3, 6));
+    let (mut a, mut b) = Unix::pair();
+    let mut marks = vec![];
+    assert_eq!(q.flush(&mut a, &mut marks).unwrap(), FlushOutcome::Drained);
+    drop(a);
+    let mut got = String::new();
+    b.read_to_string(&mut got).unwrap();
+    assert_eq!(got, "abcdef");
+    assert_eq!(marks, vec![4]);
+}
+
 /// A stream's pulls are bounded per flush (a pull is the producer's work,
 /// say compressing a slice), so a socket that never fills still yields the
 /// turn after a few pulls, and the rest comes next turn.
