@@ -98,11 +98,35 @@ pub fn normalize(raw_path: &str, dotfiles: bool) -> Result<Lexical, ResolveError
                     return Err(ResolveError::AboveRoot);
                 }
             }
+            // An upload in progress is never served, listed or overwritten.
+            s if is_upload_part(s) => return Err(ResolveError::Hidden),
             s if s.starts_with('.') && !dotfiles => return Err(ResolveError::Hidden),
             _ => out.segments.push(segment),
         }
     }
     Ok(out)
+}
+
+/// The temporary name an upload is written under before its rename into
+/// place: `.upload-PID-N.part`, `PID` and `N` in decimal.
+pub fn upload_part_name(pid: u32, n: u64) -> String {
+    format!(".upload-{pid}-{n}.part")
+}
+
+/// Whether `name` is one [`upload_part_name`] makes: hidden even with
+/// dotfiles shown, so a half-written upload is never served, listed or
+/// overwritten by a request.
+pub fn is_upload_part(name: &str) -> bool {
+    let Some(middle) = name
+        .strip_prefix(".upload-")
+        .and_then(|rest| rest.strip_suffix(".part"))
+    else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    middle
+        .split_once('-')
+        .is_some_and(|(pid, n)| digits(pid) && digits(n))
 }
 
 /// Why [`open_inside`] gives no file.
@@ -245,6 +269,28 @@ mod tests {
 
     fn segs(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn upload_parts_are_hidden_even_with_dotfiles() {
+        let part = upload_part_name(4242, 7);
+        assert_eq!(part, ".upload-4242-7.part");
+        assert!(is_upload_part(&part));
+        for other in [
+            ".upload-.part",
+            ".upload-1.part",
+            ".upload-a-1.part",
+            ".upload-1-2.partx",
+            "upload-1-2.part",
+            ".upload-1-2-3.part",
+        ] {
+            assert!(!is_upload_part(other), "{other}");
+        }
+        for dotfiles in [false, true] {
+            let err = normalize(&format!("/d/{part}"), dotfiles).unwrap_err();
+            assert!(matches!(err, ResolveError::Hidden), "{dotfiles}");
+        }
+        assert!(normalize("/d/.upload-1.part", true).is_ok());
     }
 
     #[test]

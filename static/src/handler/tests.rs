@@ -157,3 +157,19 @@ fn new_refuses_a_file_or_nothing() {
     assert!(StaticFiles::new(dir.path().join("a.css")).is_err());
     assert!(StaticFiles::new(dir.path().join("nope")).is_err());
 }
+
+/// A half-written upload's temporary file is neither listed nor served,
+/// even with dotfiles shown (other dotfiles are).
+#[test]
+fn upload_parts_stay_hidden_with_dotfiles() {
+    let dir = tempfile::tempdir().expect("tempdir"); // ok: test setup
+    let part = crate::resolve::upload_part_name(1, 2);
+    std::fs::write(dir.path().join(&part), "half").expect("write"); // ok: test setup
+    std::fs::write(dir.path().join(".seen"), "x").expect("write"); // ok: test setup
+    let files = StaticFiles::new(dir.path()).expect("root").dotfiles(true); // ok: test setup
+    let listing = String::from_utf8(body(&files.call(&get("/")))).expect("utf-8"); // ok: test
+    assert!(listing.contains(".seen"), "{listing}");
+    assert!(!listing.contains(".upload-"), "{listing}");
+    assert_eq!(files.call(&get(&format!("/{part}"))).status().as_u16(), 404);
+    assert_eq!(files.call(&get("/.seen")).status().as_u16(), 200);
+}

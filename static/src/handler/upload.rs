@@ -218,7 +218,7 @@ impl<'a> Part<'a> {
         let mut tries = 0;
         loop {
             let n = PART_COUNTER.fetch_add(1, Ordering::Relaxed);
-            let name = format!(".upload-{}-{n}.part", std::process::id());
+            let name = crate::resolve::upload_part_name(std::process::id(), n);
             match rustix::fs::openat(dir, name.as_str(), flags, Mode::from_raw_mode(0o644)) {
                 Ok(fd) => {
                     return Ok(Part {
