@@ -1,4 +1,5 @@
-//! Plaintext: `200`, `Content-Type: text/plain`, `Hello, World!`.
+//! Plaintext: `200`, `Content-Type: text/plain`, `Hello, World!` (a
+//! static body: a constant answer needs no allocation per response).
 //!
 //! `cargo run -p http-server --example hello -- [HOST:PORT]`
 //!
@@ -39,6 +40,6 @@ fn main() -> std::io::Result<()> {
     server.serve(|_req: &Request| {
         Response::new(StatusCode::OK)
             .header("Content-Type", "text/plain")
-            .bytes("Hello, World!")
+            .static_bytes(b"Hello, World!")
     })
 }

@@ -52,6 +52,7 @@ pub(crate) fn queue_response(
     // Small byte bodies are copied behind the head: one buffer, one write.
     let inline = match &body {
         Body::Bytes(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(&bytes[..]),
+        Body::Static(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(*bytes),
         _ => None,
     };
     let head = Head {
@@ -74,6 +75,7 @@ pub(crate) fn queue_response(
         // A copied body is dropped here, where its kind is known: no call
         // to the drop glue of every body kind.
         Body::Bytes(bytes) if copied => drop(bytes),
+        Body::Static(_) if copied => {}
         body if sends_body => queue_body(wq, body, chunked),
         _ => {}
     }
@@ -186,6 +188,8 @@ fn queue_body(wq: &mut WriteQueue, body: Body, chunked: bool) {
     match body {
         Body::Empty => {}
         Body::Bytes(bytes) => wq.push_vec(bytes),
+        // Large static bodies are rare (an embedded asset): one copy.
+        Body::Static(bytes) => wq.push_vec(bytes.to_vec()),
         Body::File(region) => wq.push_file(region.file, region.offset, region.len),
         Body::Parts(parts) => {
             for part in parts {
@@ -317,6 +321,24 @@ mod tests {
 
     /// Pipelined responses are written into the queue's tail chunk, in
     /// order, and leave in one write.
+    /// A static body goes out exactly as the same bytes in a `Vec` do:
+    /// small (copied behind the head) and large (its own item), to GET
+    /// and to HEAD.
+    #[test]
+    fn a_static_body_is_framed_as_bytes_are() {
+        static LARGE: [u8; 40_000] = [b'x'; 40_000];
+        for (method, body) in [
+            (Method::Get, &b"Hello, World!"[..]),
+            (Method::Head, &b"Hello, World!"[..]),
+            (Method::Get, &LARGE[..]),
+        ] {
+            let ok = || Response::new(StatusCode::OK).header("Content-Type", "text/plain");
+            let want = wire(method.clone(), Version::Http11, ok().bytes(body));
+            let got = wire(method.clone(), Version::Http11, ok().static_bytes(body));
+            assert_eq!(got, want, "{method:?} {}", body.len());
+        }
+    }
+
     #[test]
     fn pipelined_responses_share_one_chunk() {
         let mut wq = WriteQueue::new();

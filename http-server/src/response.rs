@@ -45,6 +45,9 @@ pub type BodyStream = Box<dyn Iterator<Item = io::Result<Vec<u8>>> + Send>;
 pub enum Body {
     Empty,
     Bytes(Vec<u8>),
+    /// Bytes that live for the whole program (a canned answer, an
+    /// embedded page): sent without being allocated or copied first.
+    Static(&'static [u8]),
     File(FileRegion),
     Parts(Vec<BodyPart>),
     /// Sent chunked to HTTP/1.1 clients, close-delimited to HTTP/1.0.
@@ -57,6 +60,7 @@ impl Body {
         match self {
             Body::Empty => Some(0),
             Body::Bytes(b) => Some(b.len() as u64),
+            Body::Static(b) => Some(b.len() as u64),
             Body::File(r) => Some(r.len),
             Body::Parts(parts) => Some(
                 parts
@@ -82,6 +86,7 @@ impl std::fmt::Debug for Body {
         match self {
             Body::Empty => f.write_str("Empty"),
             Body::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Body::Static(b) => write!(f, "Static({} bytes)", b.len()),
             Body::File(r) => write!(f, "File({r:?})"),
             Body::Parts(p) => write!(f, "Parts({p:?})"),
             Body::Stream(_) => f.write_str("Stream"),
@@ -168,6 +173,14 @@ impl Response {
     #[inline]
     pub fn bytes(self, bytes: impl Into<Vec<u8>>) -> Response {
         self.with_body(Body::Bytes(bytes.into()))
+    }
+
+    /// A body of bytes that live for the whole program (`b"..."`, a
+    /// `const`, `include_bytes!`): no allocation per response, where
+    /// [`Response::bytes`] copies them into a `Vec` first.
+    #[inline]
+    pub fn static_bytes(self, bytes: &'static [u8]) -> Response {
+        self.with_body(Body::Static(bytes))
     }
 
     /// A body sent from a file with `sendfile(2)`.

@@ -75,6 +75,26 @@ fn bytes_round_trip_per_coding() {
     }
 }
 
+/// A static body is compressed as bytes are; one too small stays static.
+#[test]
+fn static_bytes_are_compressed_too() {
+    static SCRIPT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let original: &'static [u8] = SCRIPT.get_or_init(|| js(50_000));
+    let r = req(Method::Get, &[("Accept-Encoding", "gzip")]);
+    let resp = Response::new(StatusCode::OK)
+        .header("Content-Type", "application/javascript")
+        .static_bytes(original);
+    let resp = Compression::new().apply(&r, resp);
+    assert_eq!(resp.headers().get_str("Content-Encoding"), Some("gzip"));
+    assert_eq!(decode(Coding::Gzip, &body_bytes(resp)), original);
+    let tiny = Response::new(StatusCode::OK)
+        .header("Content-Type", "application/javascript")
+        .static_bytes(b"f()");
+    let tiny = Compression::new().apply(&r, tiny);
+    assert!(tiny.headers().get("Content-Encoding").is_none());
+    assert!(matches!(tiny.body(), Body::Static(b"f()")));
+}
+
 #[test]
 fn left_alone_table() {
     let big = js(10_000);
