@@ -4,7 +4,6 @@
 //! names and values live in one byte buffer, so copying a parsed head into
 //! an owned `Headers` costs two allocations, not two per field.
 
-use crate::Header;
 use std::fmt;
 use std::ops::Range;
 
@@ -74,56 +73,34 @@ impl Headers {
         self.fields.push((n, v));
     }
 
-    /// [`Headers::append`] for a name the parser checked: token bytes are
-    /// ASCII, so the stored name is valid UTF-8 without a check here.
-    /// Replaces the fields with `fields`, which all borrow from `block`,
-    /// by copying the part of `block` that holds them in one piece and
-    /// keeping each field's place in it (the bytes between fields come
-    /// along unused). False, with the map left empty, if a field does not
-    /// lie in `block` or its offsets do not fit (the caller then copies
-    /// field by field).
-    pub(crate) fn fill_from_block(&mut self, block: &[u8], fields: &[Header<'_>]) -> bool {
-        let (Some(first), Some(last)) = (fields.first(), fields.last()) else {
-            self.clear();
-            return true;
-        };
-        // Offsets from the block's start: out of range (huge, after the
-        // wrap) for a slice that lies before it.
-        let base = block.as_ptr() as usize;
-        let at = |s: &[u8]| (s.as_ptr() as usize).wrapping_sub(base);
-        let (from, to) = (
-            at(first.name),
-            at(last.value).wrapping_add(last.value.len()),
-        );
-        if from > to || to > block.len() || u32::try_from(to).is_err() {
-            return false;
-        }
-        let span = to - from;
-        // Within the span, so the casts below are exact.
-        let local = |s: &[u8]| {
-            let start = at(s).wrapping_sub(from);
-            let fits = start <= span && s.len() <= span - start;
-            (
-                fits,
-                start as u32..(start + s.len() * usize::from(fits)) as u32,
-            )
-        };
+    /// Starts refilling the map from a head being parsed
+    /// ([`Headers::push_parsed`], then [`Headers::finish_parsed`]).
+    pub(crate) fn begin_parsed(&mut self) {
         self.fields.clear();
-        let mut all_fit = true;
-        for f in fields {
-            let ((name_fits, n), (value_fits, v)) = (local(f.name), local(f.value));
-            all_fit &= name_fits && value_fits;
-            self.fields.push((n, v));
-        }
-        if !all_fit {
-            self.fields.clear();
-            return false;
-        }
-        self.data.clear();
-        self.data.extend_from_slice(&block[from..to]);
-        true
     }
 
+    /// Adds a parsed field by its place in the head's bytes (which
+    /// [`Headers::finish_parsed`] copies in). The parser's limits keep
+    /// the offsets far below 4 GiB, and `finish_parsed`'s caller refuses
+    /// a longer head, so the casts are exact.
+    #[inline(always)]
+    pub(crate) fn push_parsed(&mut self, name: Range<usize>, value: Range<usize>) {
+        self.fields.push((
+            name.start as u32..name.end as u32,
+            value.start as u32..value.end as u32,
+        ));
+    }
+
+    /// Makes `raw`, the parsed head's bytes (at most `u32::MAX`, from the
+    /// start of the buffer the spans count from), the bytes under the
+    /// fields pushed since [`Headers::begin_parsed`].
+    pub(crate) fn finish_parsed(&mut self, raw: &[u8]) {
+        self.data.clear();
+        self.data.extend_from_slice(raw);
+    }
+
+    /// [`Headers::append`] for a name the parser checked: token bytes are
+    /// ASCII, so the stored name is valid UTF-8 without a check here.
     pub(crate) fn append_token_name(&mut self, name: &[u8], value: &[u8]) {
         let n = self.push_bytes(name);
         let v = self.push_bytes(value);
@@ -272,40 +249,6 @@ impl<'a> FromIterator<(&'a str, &'a [u8])> for Headers {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fill_from_block_keeps_places_and_refuses_outsiders() {
-        let block = b"Host: a\r\nAccept: */*\r\n";
-        let fields = [
-            Header {
-                name: &block[0..4],
-                value: &block[6..7],
-            },
-            Header {
-                name: &block[9..15],
-                value: &block[17..20],
-            },
-        ];
-        let mut h = Headers::new();
-        h.append("Old", "x");
-        assert!(h.fill_from_block(block, &fields));
-        let want: Headers = [("Host", &b"a"[..]), ("Accept", b"*/*")]
-            .into_iter()
-            .collect();
-        assert_eq!(h, want);
-        assert_eq!(h.get_str("accept"), Some("*/*"));
-        // A field that lies elsewhere, last or in between: refused.
-        let elsewhere = b"X: y";
-        let outsider = Header {
-            name: &elsewhere[..1],
-            value: &elsewhere[3..],
-        };
-        assert!(!h.fill_from_block(block, &[fields[0], outsider]));
-        assert!(!h.fill_from_block(block, &[fields[0], outsider, fields[1]]));
-        assert!(h.is_empty());
-        assert!(h.fill_from_block(block, &[]));
-        assert!(h.is_empty());
-    }
 
     #[test]
     fn multimap_behaviour() {

@@ -3,6 +3,55 @@
 //! asked), the resumable line scan and the full parse that builds views.
 
 use super::*;
+use std::ops::Range;
+
+/// Where a full parse puts the field lines it finds: the caller's slots
+/// (borrowed views) or an owned head's field list.
+pub(super) trait FieldSink<'b> {
+    /// Stores field number `n`, whose name and value are these bytes of
+    /// `buf`; `TooManyHeaders` when there is no room for it.
+    fn put(
+        &mut self,
+        n: usize,
+        buf: &'b [u8],
+        name: Range<usize>,
+        value: Range<usize>,
+    ) -> Result<(), ParseError>;
+}
+
+impl<'b> FieldSink<'b> for [Header<'b>] {
+    #[inline(always)]
+    fn put(
+        &mut self,
+        n: usize,
+        buf: &'b [u8],
+        name: Range<usize>,
+        value: Range<usize>,
+    ) -> Result<(), ParseError> {
+        let slot = self.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
+        *slot = Header {
+            name: &buf[name],
+            value: &buf[value],
+        };
+        Ok(())
+    }
+}
+
+impl FieldSink<'_> for Headers {
+    /// The fields keep their places: [`Headers::finish_parsed`] copies
+    /// the head's bytes under them.
+    #[inline(always)]
+    fn put(
+        &mut self,
+        _n: usize,
+        _buf: &[u8],
+        name: Range<usize>,
+        value: Range<usize>,
+    ) -> Result<(), ParseError> {
+        self.push_parsed(name, value);
+        Ok(())
+    }
+}
 /// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
 /// server SHOULD ignore at least one). Returns where the request begins.
 #[inline]
@@ -134,11 +183,27 @@ pub(super) fn scan(
 type RequestDone<'b, 'h> = (RequestView<'b, 'h>, usize);
 type ResponseDone<'b, 'h> = (ResponseView<'b, 'h>, usize);
 
-pub(super) fn parse_request_full<'b, 'h>(
+/// Where a complete request head's parts lie in the buffer.
+pub(super) struct RequestParts {
+    /// The method's bytes (a token).
+    pub(super) method: Range<usize>,
+    /// The request-target's bytes (no control byte or space).
+    pub(super) target: Range<usize>,
+    pub(super) version: Version,
+    /// Number of field lines.
+    pub(super) fields: usize,
+    /// The head's length, blank line included.
+    pub(super) end: usize,
+}
+
+/// The request grammar, with the field lines going to `sink`: the one
+/// parse behind both the borrowed view and the owned head.
+#[inline(always)]
+pub(super) fn parse_request_parts<'b, S: FieldSink<'b> + ?Sized>(
     buf: &'b [u8],
-    slots: &'h mut [Header<'b>],
+    sink: &mut S,
     limits: &Limits,
-) -> Result<Outcome<RequestDone<'b, 'h>>, ParseError> {
+) -> Result<Outcome<RequestParts>, ParseError> {
     let start = skip_empty_lines(buf, Kind::Request);
     // Skipped empty lines count against the limits, as head bytes.
     let mut r = Resume {
@@ -153,28 +218,88 @@ pub(super) fn parse_request_full<'b, 'h>(
     check_line(next, &r, limits, Kind::Request)?;
     r.lines = 1;
     r.line_start = next;
-    match header_lines(buf, &mut r, slots, limits, Kind::Request)? {
-        Outcome::Partial(r) => Ok(Outcome::Partial(r)),
-        Outcome::Done((n, end)) => {
-            let method = &buf[start..sp1];
-            let method = match Method::standard_name(method) {
-                Some(name) => name,
-                None => std::str::from_utf8(method).map_err(|_| ParseError::Method)?,
-            };
-            let target = std::str::from_utf8(&buf[sp1 + 1..sp2]).map_err(|_| ParseError::Target)?;
-            let headers: &'h [Header<'b>] = slots;
-            Ok(Outcome::Done((
-                RequestView {
-                    method,
-                    target,
-                    version,
-                    headers: &headers[..n],
-                    raw: &buf[..end],
-                },
+    Ok(
+        match header_lines(buf, &mut r, sink, limits, Kind::Request)? {
+            Outcome::Partial(r) => Outcome::Partial(r),
+            Outcome::Done((fields, end)) => Outcome::Done(RequestParts {
+                method: start..sp1,
+                target: sp1 + 1..sp2,
+                version,
+                fields,
                 end,
-            )))
+            }),
+        },
+    )
+}
+
+pub(super) fn parse_request_full<'b, 'h>(
+    buf: &'b [u8],
+    slots: &'h mut [Header<'b>],
+    limits: &Limits,
+) -> Result<Outcome<RequestDone<'b, 'h>>, ParseError> {
+    let parts = match parse_request_parts(buf, slots, limits)? {
+        Outcome::Partial(r) => return Ok(Outcome::Partial(r)),
+        Outcome::Done(parts) => parts,
+    };
+    let method = &buf[parts.method];
+    let method = match Method::standard_name(method) {
+        Some(name) => name,
+        None => std::str::from_utf8(method).map_err(|_| ParseError::Method)?,
+    };
+    let target = std::str::from_utf8(&buf[parts.target]).map_err(|_| ParseError::Target)?;
+    let headers: &'h [Header<'b>] = slots;
+    Ok(Outcome::Done((
+        RequestView {
+            method,
+            target,
+            version: parts.version,
+            headers: &headers[..parts.fields],
+        },
+        parts.end,
+    )))
+}
+
+/// The full parse into an owned head, reusing its allocations: the head's
+/// bytes are copied in one piece into `head.headers`, whose fields keep
+/// their places in them, and the method and target are set from it.
+pub(super) fn parse_request_into(
+    buf: &[u8],
+    head: &mut RequestHead,
+    limits: &Limits,
+) -> Result<Outcome<usize>, ParseError> {
+    head.headers.begin_parsed();
+    let parts = match parse_request_parts(buf, &mut head.headers, limits) {
+        Ok(Outcome::Done(parts)) => parts,
+        // No fields without their bytes: the head is left empty.
+        Ok(Outcome::Partial(r)) => {
+            head.headers.clear();
+            return Ok(Outcome::Partial(r));
         }
+        Err(e) => {
+            head.headers.clear();
+            return Err(e);
+        }
+    };
+    let raw = &buf[..parts.end];
+    // Spans are u32: a head past 4 GiB (limits that large) is refused.
+    if u32::try_from(raw.len()).is_err() {
+        return Err(ParseError::HeadTooLarge);
     }
+    head.headers.finish_parsed(raw);
+    let method = &buf[parts.method];
+    head.method = match Method::from_bytes(method) {
+        Some(m) => m,
+        None => Method::Other(
+            std::str::from_utf8(method)
+                .map_err(|_| ParseError::Method)?
+                .to_owned(),
+        ),
+    };
+    let target = std::str::from_utf8(&buf[parts.target]).map_err(|_| ParseError::Target)?;
+    head.target.clear();
+    head.target.push_str(target);
+    head.version = parts.version;
+    Ok(Outcome::Done(parts.end))
 }
 
 /// The leniencies are const parameters, so that each combination is its
@@ -222,10 +347,10 @@ pub(super) fn parse_response_full<'b, 'h, const BARE_LF: bool, const OBS_FOLD: b
 /// line, in one pass over the bytes: `Done((fields, head_end))`, or
 /// `Partial` with the resume point (the start of the incomplete line).
 #[inline(always)]
-fn header_lines<'b>(
+fn header_lines<'b, S: FieldSink<'b> + ?Sized>(
     buf: &'b [u8],
     r: &mut Resume,
-    slots: &mut [Header<'b>],
+    sink: &mut S,
     limits: &Limits,
     kind: Kind,
 ) -> Result<Outcome<(usize, usize)>, ParseError> {
@@ -246,15 +371,14 @@ fn header_lines<'b>(
             }
             Line::Blank => return Ok(Outcome::Done((n, i + 2))),
             Line::BlankLf => return Ok(Outcome::Done((n, i + 1))),
-            Line::Field(name, value, next) => {
+            Line::Field(colon, value, next) => {
                 if next > max_head {
                     return Err(ParseError::HeadTooLarge);
                 }
                 if fields_before + n >= max_fields {
                     return Err(ParseError::TooManyHeaders);
                 }
-                let slot = slots.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
-                *slot = Header { name, value };
+                sink.put(n, buf, i..colon, value)?;
                 n += 1;
                 line_start = next;
             }
@@ -263,13 +387,14 @@ fn header_lines<'b>(
 }
 
 /// What one field line turned out to be.
-enum Line<'b> {
+enum Line {
     /// The blank line (CRLF) that ends the head.
     Blank,
     /// The blank line as a lone LF ([`ResponseParser::bare_lf`]).
     BlankLf,
-    /// A field's name and value, and the offset of the next line.
-    Field(&'b [u8], &'b [u8], usize),
+    /// A field: where its name ends (at the colon; it starts where the
+    /// line does), where its value lies, and the offset of the next line.
+    Field(usize, Range<usize>, usize),
     /// The line is not complete yet.
     Partial,
 }
@@ -278,7 +403,7 @@ enum Line<'b> {
 /// or the blank line, starting at offset `i`; with `kind.bare_lf()`, a
 /// lone LF ends either too.
 #[inline(always)]
-fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> {
+fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line, ParseError> {
     let colon = token_end(buf, i);
     match buf.get(colon) {
         Some(b':') if colon > i => {}
@@ -306,7 +431,7 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
         v += 1;
     }
     if kind.bare_lf() || kind.obs_fold() {
-        return lenient_field_value(buf, i, colon, v, kind);
+        return lenient_field_value(buf, colon, v, kind);
     }
     let cr = match value_end(buf, v) {
         ValueEnd::Crlf(cr) => cr,
@@ -316,33 +441,28 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line<'_>, ParseError> 
     };
     // Leading OWS is skipped above; strip the trailing OWS (rare: look
     // at the last byte once, loop only when it is one).
-    let value = match buf[v.min(cr)..cr] {
-        [.., b' ' | b'\t'] => trim_trailing_ows(&buf[v.min(cr)..cr]),
-        _ => &buf[v.min(cr)..cr],
+    let start = v.min(cr);
+    let end = match buf[start..cr] {
+        [.., b' ' | b'\t'] => without_trailing_ows(buf, start, cr),
+        _ => cr,
     };
-    Ok(Line::Field(&buf[i..colon], value, cr + 2))
+    Ok(Line::Field(colon, start..end, cr + 2))
 }
 
-/// `value` without its trailing SP and HTAB.
+/// Where `buf[start..end]` ends without its trailing SP and HTAB.
 #[cold]
-fn trim_trailing_ows(mut value: &[u8]) -> &[u8] {
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
+fn without_trailing_ows(buf: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && matches!(buf[end - 1], b' ' | b'\t') {
+        end -= 1;
     }
-    value
+    end
 }
 
 /// The value part of [`field_line`] for a response parser with a
 /// leniency: a bare LF may end the line, and obs-fold may continue it.
 /// Kept apart so that the strict loop stays as small as it was.
 #[inline(never)]
-fn lenient_field_value(
-    buf: &[u8],
-    i: usize,
-    colon: usize,
-    v: usize,
-    kind: Kind,
-) -> Result<Line<'_>, ParseError> {
+fn lenient_field_value(buf: &[u8], colon: usize, v: usize, kind: Kind) -> Result<Line, ParseError> {
     let Some((mut cr, mut next)) = value_line_end(buf, v, kind)? else {
         return Ok(Line::Partial);
     };
@@ -359,11 +479,8 @@ fn lenient_field_value(
             }
         }
     }
-    let mut end = cr;
-    while end > v && matches!(buf[end - 1], b' ' | b'\t') {
-        end -= 1;
-    }
-    Ok(Line::Field(&buf[i..colon], &buf[v.min(end)..end], next))
+    let end = without_trailing_ows(buf, v, cr);
+    Ok(Line::Field(colon, v.min(end)..end, next))
 }
 
 /// Where the field value (or the fold line) starting at `v` ends: the

@@ -101,9 +101,6 @@ pub struct RequestView<'b, 'h> {
     pub target: &'b str,
     pub version: Version,
     pub headers: &'h [Header<'b>],
-    /// The head's bytes, which every field borrows from: copied in one
-    /// piece by [`RequestView::copy_into`].
-    raw: &'b [u8],
 }
 
 impl RequestView<'_, '_> {
@@ -114,19 +111,6 @@ impl RequestView<'_, '_> {
             target: self.target.to_owned(),
             version: self.version,
             headers: owned_headers(self.headers),
-        }
-    }
-
-    /// Copies the head into `head`, replacing what it held and reusing its
-    /// allocations: a server parsing request after request on a connection
-    /// allocates nothing once the buffers have grown to fit.
-    pub fn copy_into(&self, head: &mut RequestHead) {
-        head.method = self.owned_method();
-        head.target.clear();
-        head.target.push_str(self.target);
-        head.version = self.version;
-        if !head.headers.fill_from_block(self.raw, self.headers) {
-            fill_headers(&mut head.headers, self.headers);
         }
     }
 
@@ -272,6 +256,25 @@ impl RequestParser {
     ) -> Result<Status<(RequestView<'b, 'h>, usize)>, ParseError> {
         self.0.drive(buf, Kind::Request, |limits| {
             parse_request_full(buf, slots, limits)
+        })
+    }
+
+    /// [`RequestParser::parse`] into an owned head instead of a view:
+    /// `Complete(n)` once the head (its first `n` bytes of `buf`) is
+    /// complete, with `head` replaced by it. Same rules, limits and resume
+    /// logic. Reuses `head`'s allocations (the head's bytes are copied in
+    /// one piece, and the fields keep their places in them), so a server
+    /// parsing request after request into the same head allocates nothing
+    /// once its buffers have grown to fit, and needs no header slots. On
+    /// `Partial` or an error, `head` holds no fields and its other parts
+    /// are unspecified.
+    pub fn parse_into(
+        &mut self,
+        buf: &[u8],
+        head: &mut RequestHead,
+    ) -> Result<Status<usize>, ParseError> {
+        self.0.drive(buf, Kind::Request, |limits| {
+            parse_request_into(buf, head, limits)
         })
     }
 }
@@ -424,7 +427,7 @@ pub fn parse_response<'b, 'h>(
 
 mod lines;
 
-use lines::{parse_request_full, parse_response_full, scan};
+use lines::{parse_request_full, parse_request_into, parse_response_full, scan};
 
 #[cfg(test)]
 mod tests;

@@ -1,11 +1,42 @@
 use super::*;
 
+/// Parses `buf` into a view and, with `parse_into`, into a head that held
+/// another request; checks that the two agree and returns the answer.
 fn req(buf: &[u8]) -> Result<Status<(RequestHead, usize)>, ParseError> {
-    let mut slots = [EMPTY_HEADER; 32];
-    Ok(match parse_request(buf, &mut slots, &Limits::default())? {
+    req_with(buf, &Limits::default())
+}
+
+fn req_with(buf: &[u8], limits: &Limits) -> Result<Status<(RequestHead, usize)>, ParseError> {
+    let mut slots = vec![EMPTY_HEADER; limits.max_headers.min(1024)];
+    let viewed = parse_request(buf, &mut slots, limits).map(|s| match s {
         Status::Complete((v, n)) => Status::Complete((v.to_head(), n)),
         Status::Partial => Status::Partial,
-    })
+    });
+    let mut head = used_head();
+    let owned = match RequestParser::new(*limits).parse_into(buf, &mut head) {
+        Ok(Status::Complete(n)) => Ok(Status::Complete((head.clone(), n))),
+        Ok(Status::Partial) => Ok(Status::Partial),
+        Err(e) => Err(e),
+    };
+    assert_eq!(owned, viewed, "{:?}", String::from_utf8_lossy(buf));
+    if !matches!(owned, Ok(Status::Complete(_))) {
+        assert!(head.headers.is_empty(), "no fields left behind");
+    }
+    viewed
+}
+
+/// A head as a connection's previous request leaves it.
+fn used_head() -> RequestHead {
+    let mut head = RequestHead {
+        method: Method::Other("PROPFIND".into()),
+        target: "/an/older/and/longer/target?with=query".into(),
+        version: Version::Http10,
+        headers: Headers::new(),
+    };
+    for k in 0..10 {
+        head.headers.append(&format!("X-Old-{k}"), "an older value");
+    }
+    head
 }
 
 fn resp(buf: &[u8]) -> Result<Status<(ResponseHead, usize)>, ParseError> {
@@ -123,6 +154,32 @@ fn limits_give_distinct_errors() {
         max_headers: 3,
     };
     let mut slots = [EMPTY_HEADER; 8];
+    // The owned parse meets the same limits.
+    for (buf, want) in [
+        (
+            format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(100)),
+            ParseError::RequestLineTooLong,
+        ),
+        (
+            "GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\nd: 4\r\n\r\n".into(),
+            ParseError::TooManyHeaders,
+        ),
+        (
+            format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(300)),
+            ParseError::HeadTooLarge,
+        ),
+        (
+            format!("GET / HTTP/1.1\r\nX: {}", "v".repeat(300)),
+            ParseError::HeadTooLarge,
+        ),
+        ("\r\n".repeat(100), ParseError::RequestLineTooLong),
+    ] {
+        assert_eq!(
+            req_with(buf.as_bytes(), &limits).err(),
+            Some(want),
+            "{buf:?}"
+        );
+    }
     let long_line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(100));
     assert_eq!(
         parse_request(long_line.as_bytes(), &mut slots, &limits).err(),
@@ -345,30 +402,94 @@ fn names_past_64_kib_and_past_the_inline_slots() {
 }
 
 #[test]
-fn copy_into_replaces_and_matches_to_head() {
+fn parse_into_reuses_one_head_for_every_request() {
     let browser: &[u8] = b"POST /form?a=1 HTTP/1.0\r\nHost: h\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0\r\nAccept: text/html\r\nCookie: a=b; c=d\r\nX-Long: 0123456789012345678901234567890123456789012345678901234567890123456789\r\n\r\n";
-    let mut head = match req(CURL_GET).unwrap() {
-        Status::Complete((h, _)) => h,
-        Status::Partial => panic!("partial"),
-    };
-    // Larger, then smaller, then an extension method: each copy replaces
-    // everything the previous one held.
+    let mut head = used_head();
+    let mut parser = RequestParser::new(Limits::default());
+    // Larger, then smaller, then an extension method, then a partial one
+    // and an error: each answer replaces everything the previous one held.
     for buf in [
         browser,
         CURL_GET,
-        b"PURGE /x HTTP/1.1\r\nHost: a\r\n\r\n".as_slice(),
+        b"\r\nPURGE /x HTTP/1.1\r\nHost: a\r\n\r\n".as_slice(),
+        BROWSER_GET,
     ] {
         let mut slots = [EMPTY_HEADER; 32];
-        let Status::Complete((view, _)) =
+        let Status::Complete((view, n)) =
             parse_request(buf, &mut slots, &Limits::default()).unwrap()
         else {
             panic!("partial")
         };
-        view.copy_into(&mut head);
+        assert_eq!(parser.parse_into(buf, &mut head), Ok(Status::Complete(n)));
         assert_eq!(head, view.to_head());
+        let names: Vec<&str> = head.headers.iter().map(|(n, _)| n).collect();
+        let want: Vec<&str> = view.headers.iter().map(|h| h.name_str()).collect();
+        assert_eq!(names, want);
     }
-    assert_eq!(head.method, Method::Other("PURGE".into()));
-    assert_eq!(head.headers.len(), 1);
+    assert_eq!(
+        head.headers.get_str("accept-language"),
+        Some("en-US,en;q=0.9")
+    );
+    assert_eq!(
+        parser.parse_into(&CURL_GET[..20], &mut head),
+        Ok(Status::Partial)
+    );
+    assert!(head.headers.is_empty());
+    assert_eq!(
+        parser.parse_into(b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", &mut head),
+        Err(ParseError::HeaderName)
+    );
+    assert!(head.headers.is_empty());
+}
+
+/// `parse_into` resumes as `parse` does: fed a growing buffer, split at
+/// every byte, it answers as the view parser does at each step.
+#[test]
+fn parse_into_resumes_like_parse() {
+    let crowded = {
+        let mut h = String::from("GET /many HTTP/1.1\r\nHost: a\r\n");
+        for k in 0..60 {
+            h.push_str(&format!("X-F{k}: {k}\r\n"));
+        }
+        h + "\r\n"
+    };
+    let bufs: [&[u8]; 6] = [
+        CURL_GET,
+        BROWSER_GET,
+        b"\r\n\r\nGET / HTTP/1.0\r\nX:  padded \t \r\n\r\nGET /next",
+        b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n",
+        b"GET /caf\xc3\xa9 HTTP/1.1\r\nX: caf\xc3\xa9 \xff\r\n\r\n",
+        crowded.as_bytes(),
+    ];
+    for buf in bufs {
+        for split in 0..=buf.len() {
+            let (mut a, mut b) = (
+                RequestParser::new(Limits::default()),
+                RequestParser::new(Limits::default()),
+            );
+            let mut head = used_head();
+            for part in [&buf[..split], buf] {
+                let mut slots = [EMPTY_HEADER; 100];
+                let viewed = a.parse(part, &mut slots).map(|s| match s {
+                    Status::Complete((v, n)) => Status::Complete((v.to_head(), n)),
+                    Status::Partial => Status::Partial,
+                });
+                let owned = b.parse_into(part, &mut head).map(|s| match s {
+                    Status::Complete(n) => Status::Complete((head.clone(), n)),
+                    Status::Partial => Status::Partial,
+                });
+                assert_eq!(
+                    owned,
+                    viewed,
+                    "split {split} of {:?}",
+                    String::from_utf8_lossy(buf)
+                );
+                if viewed.is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// The fields of `h` as text, in order.

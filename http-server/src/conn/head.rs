@@ -1,6 +1,6 @@
 //! From buffered bytes to a request, and from a request to a queued
-//! response: the head parse (with its retry for crowded heads and the
-//! reuse of the previous request's buffers), dispatch to the handler or
+//! response: the head parse into the previous request's buffers,
+//! dispatch to the handler or
 //! the pool, and the response's framing and keep-alive decision.
 
 use super::io_cache::{Io, SPARE_HEAD_MAX_BYTES};
@@ -12,79 +12,30 @@ use crate::handler::call_handler;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
-use http_core::{ParseError, StatusCode, EMPTY_HEADER};
-use std::net::SocketAddr;
+use http_core::{ParseError, Status, StatusCode};
 use std::time::Instant;
 
-/// Header slots of the first parse attempt (on the stack, initialised on
-/// every parse); a head with more fields is parsed again with
-/// `max_headers` slots on the heap.
-const FEW_HEADER_SLOTS: usize = 32;
-
 impl<T: Transport> Conn<T> {
-    /// Parses the buffered head; once complete, copies it into the spare
-    /// request (reusing its buffers) and consumes its bytes.
-    pub(super) fn parse_head(
-        &mut self,
-        io: &mut Io,
-        ctx: &Ctx<'_>,
-    ) -> Result<Option<Box<Request>>, ParseError> {
-        type Parsed<'b, 'h> = http_core::Status<(http_core::RequestView<'b, 'h>, usize)>;
-        fn own(
-            parsed: Parsed<'_, '_>,
-            spare: &mut Option<Box<Request>>,
-            peer: SocketAddr,
-        ) -> Option<(Box<Request>, usize)> {
-            match parsed {
-                http_core::Status::Complete((view, used)) => {
-                    let mut req = spare
-                        .take()
-                        .unwrap_or_else(|| Box::new(Request::empty(peer)));
-                    view.copy_into(req.head_mut());
-                    req.reindex(peer);
-                    Some((req, used))
-                }
-                http_core::Status::Partial => None,
-            }
-        }
-        let max = ctx.shared.config.max_headers;
+    /// Parses the buffered head into the spare request (reusing its
+    /// buffers); once complete, consumes its bytes and returns it.
+    pub(super) fn parse_head(&mut self, io: &mut Io) -> Result<Option<Box<Request>>, ParseError> {
         let peer = self.peer;
-        let mut parsed = None;
-        if !io.crowded_head {
-            // Most heads have a few fields: a small array is cheap to
-            // initialise on every parse.
-            let mut few = [EMPTY_HEADER; FEW_HEADER_SLOTS];
-            match io
-                .parser
-                .parse(io.rbuf.filled(), &mut few[..max.min(FEW_HEADER_SLOTS)])
-            {
-                Err(ParseError::TooManyHeaders) if max > FEW_HEADER_SLOTS => {
-                    // Parse this head again, from its start, with room for
-                    // `max` fields (and keep doing so as it grows, so that
-                    // a trickled crowded head is still scanned once).
-                    io.crowded_head = true;
-                    io.parser.reset();
-                }
-                other => parsed = Some(own(other?, &mut io.spare, peer)),
+        let mut req = io
+            .spare
+            .take()
+            .unwrap_or_else(|| Box::new(Request::empty(peer)));
+        match io.parser.parse_into(io.rbuf.filled(), req.head_mut()) {
+            Ok(Status::Complete(used)) => {
+                req.reindex(peer);
+                io.rbuf.consume(used);
+                io.head_started = None;
+                Ok(Some(req))
+            }
+            other => {
+                io.spare = Some(req);
+                other.map(|_| None)
             }
         }
-        let parsed = match parsed {
-            Some(p) => p,
-            None => {
-                let mut many = vec![EMPTY_HEADER; max];
-                own(
-                    io.parser.parse(io.rbuf.filled(), &mut many)?,
-                    &mut io.spare,
-                    peer,
-                )
-            }
-        };
-        Ok(parsed.map(|(req, used)| {
-            io.rbuf.consume(used);
-            io.head_started = None;
-            io.crowded_head = false;
-            req
-        }))
     }
 
     /// Keeps a request's buffers for the next head of the connection.

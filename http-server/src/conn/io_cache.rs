@@ -46,7 +46,6 @@ impl IoCache {
         io.wq.reset();
         io.parser.reset();
         io.head_started = None;
-        io.crowded_head = false;
         io.last_mark = 0;
         self.0.push(io);
     }
@@ -61,9 +60,6 @@ pub(crate) struct Io {
     pub(super) wq: WriteQueue,
     pub(super) parser: RequestParser,
     pub(super) head_started: Option<Instant>,
-    /// The head being parsed has more fields than the first attempt's
-    /// slots: parse it with `max_headers` slots.
-    pub(super) crowded_head: bool,
     /// Completions to report, in response order.
     pub(super) pending: VecDeque<Pending>,
     /// `sent_total` at the last reported completion.
@@ -79,7 +75,6 @@ impl Io {
             wq: WriteQueue::new(),
             parser: RequestParser::new(limits),
             head_started: None,
-            crowded_head: false,
             pending: VecDeque::new(),
             last_mark: 0,
             spare: None,

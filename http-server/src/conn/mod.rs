@@ -460,7 +460,7 @@ impl<T: Transport> Conn<T> {
                     if backpressured(io) {
                         return true;
                     }
-                    match self.parse_head(io, ctx) {
+                    match self.parse_head(io) {
                         Ok(Some(req)) => self.begin_request(req, io, ctx),
                         Ok(None) => {
                             io.head_started.get_or_insert(ctx.now);
