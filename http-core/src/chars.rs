@@ -242,9 +242,87 @@ pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
     }
 }
 
+/// Flags (bit 7) the bytes of `x` equal to `byte`. The lowest flag is
+/// exact (a borrow only flags bytes above a true hit), which is all the
+/// callers look at.
+#[inline(always)]
+fn bytes_equal(x: u64, byte: u8) -> u64 {
+    let y = x ^ (LO * u64::from(byte));
+    y.wrapping_sub(LO) & !y & HI
+}
+
+/// Where the first `?` of `s` is, and whether a `%` comes before it (or
+/// anywhere, without a `?`): the split of an origin-form target into
+/// path and query, a word at a time.
+#[inline]
+pub(crate) fn query_start(s: &[u8]) -> (Option<usize>, bool) {
+    let Some(last) = s.len().checked_sub(8) else {
+        return query_start_bytes(s);
+    };
+    let mut escaped = false;
+    let mut i = 0;
+    loop {
+        // The last word overlaps the one before it: its bytes before the
+        // first `?` were seen already, without a `?` among them.
+        let at = i.min(last);
+        let x = word_at(s, at).unwrap_or(0);
+        let (q, p) = (bytes_equal(x, b'?'), bytes_equal(x, b'%'));
+        if q != 0 {
+            let escaped = escaped || (p != 0 && p.trailing_zeros() < q.trailing_zeros());
+            return (Some(at + (q.trailing_zeros() / 8) as usize), escaped);
+        }
+        escaped |= p != 0;
+        if at == last {
+            return (None, escaped);
+        }
+        i += 8;
+    }
+}
+
+/// [`query_start`] a byte at a time, for strings shorter than a word.
+fn query_start_bytes(s: &[u8]) -> (Option<usize>, bool) {
+    let mut escaped = false;
+    for (i, &b) in s.iter().enumerate() {
+        match b {
+            b'?' => return (Some(i), escaped),
+            b'%' => escaped = true,
+            _ => {}
+        }
+    }
+    (None, escaped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_start_matches_the_byte_loop() {
+        // Every length up to three words, with `?` and `%` (and bytes that
+        // differ from them by one bit) at every pair of places.
+        let mut cases = 0;
+        for len in 0..24 {
+            for q in 0..=len {
+                for p in 0..=len {
+                    for filler in [b'a', b'>', b'/', b'\x05', 0xBF] {
+                        let mut s = vec![filler; len];
+                        if p < len {
+                            s[p] = b'%';
+                        }
+                        if q < len {
+                            s[q] = b'?';
+                        }
+                        assert_eq!(query_start(&s), query_start_bytes(&s), "{s:?}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert!(cases > 10_000);
+        assert_eq!(query_start(b"/a%20b?x=%41&y"), (Some(6), true));
+        assert_eq!(query_start(b"/plaintext?%"), (Some(10), false));
+        assert_eq!(query_start(b"/no/query/here/at/all"), (None, false));
+    }
 
     #[test]
     fn token_end_every_byte_and_position() {

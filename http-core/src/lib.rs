@@ -81,8 +81,8 @@ pub use parse::{
 };
 pub use status::StatusCode;
 pub use target::{
-    decode_path, encode_path, encode_segment, form_pairs, parse_authority, parse_target,
-    percent_decode, query_pairs, Target,
+    decode_path, encode_path, encode_segment, form_pairs, origin_path_end, parse_authority,
+    parse_target, percent_decode, query_pairs, Target,
 };
 pub use version::Version;
 

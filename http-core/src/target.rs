@@ -72,6 +72,15 @@ fn split_origin(target: &str) -> Result<(&str, Option<&str>), ParseError> {
     })
 }
 
+/// Where the path of an origin-form target (one that starts with `/`)
+/// ends: at its first `?` or at its end, and whether the path holds a
+/// `%` (so that it needs decoding). One pass, a word at a time; unlike
+/// [`parse_target`] it checks nothing (for a target the parser accepted).
+pub fn origin_path_end(target: &str) -> (usize, bool) {
+    let (query, escaped) = crate::chars::query_start(target.as_bytes());
+    (query.unwrap_or(target.len()), escaped)
+}
+
 /// Splits a request target into its form, checking that the form fits the
 /// method. A fragment (`#`) is never valid in a request target.
 pub fn parse_target<'a>(target: &'a str, method: &Method) -> Result<Target<'a>, ParseError> {

@@ -239,18 +239,11 @@ fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<us
     (path, query, escaped)
 }
 
-/// Splits at the first `?`, noting a `%` before it, in one look at each
-/// byte.
+/// Splits at the first `?`, noting a `%` before it.
 fn split_at_query(target: &str) -> (Range<usize>, Option<Range<usize>>, bool) {
-    let mut escaped = false;
-    for (i, &b) in target.as_bytes().iter().enumerate() {
-        match b {
-            b'?' => return (0..i, Some(i + 1..target.len()), escaped),
-            b'%' => escaped = true,
-            _ => {}
-        }
-    }
-    (0..target.len(), None, escaped)
+    let (end, escaped) = http_core::origin_path_end(target);
+    let query = (end < target.len()).then(|| end + 1..target.len());
+    (0..end, query, escaped)
 }
 
 #[cfg(test)]
