@@ -36,7 +36,14 @@ fuzz_target!(|data: &[u8]| {
             return;
         };
         let owned = match RequestParser::new(limits).parse_into(data, r) {
-            Ok(Status::Complete(n)) => Ok(Some((r.clone(), n))),
+            Ok(Status::Complete((n, notes))) => {
+                assert_eq!(notes, http_core::FieldNotes::of(&r.headers));
+                assert_eq!(
+                    http_core::check_noted(r, &notes),
+                    http_core::check_request(r)
+                );
+                Ok(Some((r.clone(), n)))
+            }
             Ok(Status::Partial) => Ok(None),
             Err(e) => Err(e),
         };

@@ -242,6 +242,55 @@ pub(crate) fn token_end(buf: &[u8], mut i: usize) -> usize {
     }
 }
 
+/// Whether `name` is `lower` (a field name in lower case: letters, digits
+/// and `-`) ignoring ASCII case, a word at a time: each byte of `name`
+/// where `lower` has a letter gets bit 5 set (which maps exactly the
+/// upper-case letter to its lower case and nothing else to it), the others
+/// must match as they are.
+#[inline(always)]
+pub(crate) fn eq_lower_name(name: &[u8], lower: &[u8]) -> bool {
+    let n = lower.len();
+    if name.len() != n {
+        return false;
+    }
+    if n < 4 {
+        return name.eq_ignore_ascii_case(lower);
+    }
+    let fold = |x: u64, want: u64| x | letter_bits(want) == want;
+    if n < 8 {
+        // Two overlapping four-byte words.
+        let w = |s: &[u8], at: usize| {
+            s.get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+        };
+        return fold(w(name, 0), w(lower, 0)) && fold(w(name, n - 4), w(lower, n - 4));
+    }
+    let mut i = 0;
+    loop {
+        let at = i.min(n - 8);
+        if !fold(
+            word_at(name, at).unwrap_or(0),
+            word_at(lower, at).unwrap_or(0),
+        ) {
+            return false;
+        }
+        if at == n - 8 {
+            return true;
+        }
+        i += 8;
+    }
+}
+
+/// 0x20 in each byte of `x` that is a lower-case ASCII letter.
+#[inline(always)]
+fn letter_bits(x: u64) -> u64 {
+    let t = x & (LO * 0x7F);
+    let ge_a = (t + LO * (0x80 - 0x61)) & HI;
+    let gt_z = (t + LO * (0x80 - 0x7B)) & HI;
+    ((ge_a & !gt_z & !x) >> 2) & (LO * 0x20)
+}
+
 /// Flags (bit 7) the bytes of `x` equal to `byte`. The lowest flag is
 /// exact (a borrow only flags bytes above a true hit), which is all the
 /// callers look at.
@@ -295,6 +344,41 @@ fn query_start_bytes(s: &[u8]) -> (Option<usize>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eq_lower_name_is_eq_ignore_ascii_case() {
+        let names: &[&[u8]] = &[
+            b"te",
+            b"host",
+            b"expect",
+            b"upgrade",
+            b"connection",
+            b"content-length",
+            b"transfer-encoding",
+            b"x-a",
+            b"accept-encoding-and-more",
+        ];
+        let mut checked = 0;
+        for &lower in names {
+            // Every byte value at every place, and the name in mixed case.
+            for at in 0..lower.len() {
+                for b in 0..=255u8 {
+                    let mut name = lower.to_vec();
+                    name[at] = b;
+                    assert_eq!(
+                        eq_lower_name(&name, lower),
+                        name.eq_ignore_ascii_case(lower),
+                        "{name:?} vs {lower:?}"
+                    );
+                    checked += 1;
+                }
+            }
+            let upper = lower.to_ascii_uppercase();
+            assert!(eq_lower_name(&upper, lower));
+            assert!(!eq_lower_name(&upper[1..], lower));
+        }
+        assert!(checked > 20_000);
+    }
 
     #[test]
     fn query_start_matches_the_byte_loop() {

@@ -1,7 +1,7 @@
 //! Body framing and connection reuse, decided from heads alone (RFC 9112 6).
 
 use crate::headers::trim_ows;
-use crate::{is_valid_host, Headers, Method, ParseError, RequestHead, Version};
+use crate::{is_valid_host, FieldNotes, Headers, Method, ParseError, RequestHead, Version};
 
 /// How a message body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,41 +235,35 @@ pub struct RequestFacts {
 
 /// [`validate_request`], [`request_body_kind`], [`expects_continue`] and
 /// [`keep_alive`] at once, with the same results and the same first
-/// error: one pass over the fields finds the few that matter, and the
-/// common head (a `Host`, at most one `Content-Length`, nothing else that
-/// frames) is decided from them; any other goes through the four rules
-/// one by one.
+/// error: [`check_noted`] with the notes of `head`'s fields.
 pub fn check_request(head: &RequestHead) -> Result<RequestFacts, ParseError> {
-    let (mut hosts, mut host, mut length) = (0u32, None, None);
-    let (mut unusual, mut connection) = (false, false);
-    for (name, value) in head.headers.iter_bytes() {
-        // The length first: most names are ruled out by one comparison.
-        match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => {
-                hosts += 1;
-                host = Some(value);
-            }
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
-                unusual |= length.is_some();
-                length = Some(value);
-            }
-            10 if name.eq_ignore_ascii_case(b"connection") => connection = true,
-            6 if name.eq_ignore_ascii_case(b"expect") => unusual = true,
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => unusual = true,
-            _ => {}
-        }
-    }
-    if unusual {
+    check_noted(head, &FieldNotes::of(&head.headers))
+}
+
+/// [`check_request`] from `notes` taken of `head`'s fields (by
+/// [`crate::RequestParser::parse_into`] as it parsed them, or by
+/// [`FieldNotes::of`]): the common head (a `Host`, at most one
+/// `Content-Length`, nothing else that frames) is decided from the noted
+/// fields alone; any other goes through the four rules one by one. Notes
+/// of another head give that head's answer, not this one's.
+pub fn check_noted(head: &RequestHead, notes: &FieldNotes) -> Result<RequestFacts, ParseError> {
+    debug_assert_eq!(
+        *notes,
+        FieldNotes::of(&head.headers),
+        "notes of another head"
+    );
+    if notes.unusual {
         return check_request_rule_by_rule(head);
     }
-    if hosts > 1 || (hosts == 0 && head.version == Version::Http11) {
+    let value = |index: Option<usize>| index.and_then(|i| head.headers.value_at(i));
+    if notes.hosts > 1 || (notes.hosts == 0 && head.version == Version::Http11) {
         return Err(ParseError::Host);
     }
-    if host.is_some_and(|v| !is_valid_host(trim_ows(v))) {
+    if value(notes.host).is_some_and(|v| !is_valid_host(trim_ows(v))) {
         return Err(ParseError::InvalidHost);
     }
-    let body = length_kind(length_of(length.into_iter())?);
-    let keep_alive = if connection {
+    let body = length_kind(length_of(value(notes.length).into_iter())?);
+    let keep_alive = if notes.connection {
         keep_alive(head.version, &head.headers)
     } else {
         head.version == Version::Http11

@@ -127,6 +127,11 @@ impl Headers {
         true
     }
 
+    /// The value of field number `index` (in order), if there is one.
+    pub fn value_at(&self, index: usize) -> Option<&[u8]> {
+        self.fields.get(index).map(|(_, v)| self.bytes(v))
+    }
+
     /// The value of the first field named `name`.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.fields

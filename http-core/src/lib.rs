@@ -11,7 +11,8 @@
 //!   ([`request_body_kind`], [`response_body_kind`], [`keep_alive`]), and
 //!   [`check_request`], which a server calls once per head: the request
 //!   rules, its framing, `Expect` and keep-alive from one pass over the
-//!   fields;
+//!   fields ([`check_noted`] from the [`FieldNotes`] that
+//!   [`RequestParser::parse_into`] takes as it parses, without that pass);
 //! - the chunked coding ([`ChunkedDecoder`], [`encode_chunk`]) and one
 //!   body decoder for both directions ([`BodyDecoder`]);
 //! - the token rule ([`is_token`]) and HTTP dates ([`parse_http_date`]);
@@ -48,6 +49,7 @@ mod chars;
 mod chunked;
 mod encode;
 mod error;
+mod field_notes;
 mod framing;
 mod headers;
 mod host;
@@ -68,9 +70,10 @@ pub use encode::{
     parse_http_date, DateCache,
 };
 pub use error::ParseError;
+pub use field_notes::FieldNotes;
 pub use framing::{
-    check_request, expects_continue, keep_alive, request_body_kind, response_body_kind,
-    validate_request, BodyKind, RequestFacts,
+    check_noted, check_request, expects_continue, keep_alive, request_body_kind,
+    response_body_kind, validate_request, BodyKind, RequestFacts,
 };
 pub use headers::Headers;
 pub use host::is_valid_host;

@@ -37,21 +37,29 @@ impl<'b> FieldSink<'b> for [Header<'b>] {
     }
 }
 
-impl FieldSink<'_> for Headers {
+/// An owned head's field list, and the notes of its framing fields.
+struct Noted<'a> {
+    headers: &'a mut Headers,
+    notes: FieldNotes,
+}
+
+impl FieldSink<'_> for Noted<'_> {
     /// The fields keep their places: [`Headers::finish_parsed`] copies
     /// the head's bytes under them.
     #[inline(always)]
     fn put(
         &mut self,
-        _n: usize,
-        _buf: &[u8],
+        n: usize,
+        buf: &[u8],
         name: Range<usize>,
         value: Range<usize>,
     ) -> Result<(), ParseError> {
-        self.push_parsed(name, value);
+        self.notes.note(n, &buf[name.clone()]);
+        self.headers.push_parsed(name, value);
         Ok(())
     }
 }
+
 /// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
 /// server SHOULD ignore at least one). Returns where the request begins.
 #[inline]
@@ -261,14 +269,19 @@ pub(super) fn parse_request_full<'b, 'h>(
 
 /// The full parse into an owned head, reusing its allocations: the head's
 /// bytes are copied in one piece into `head.headers`, whose fields keep
-/// their places in them, and the method and target are set from it.
+/// their places in them, and the method and target are set from it. The
+/// framing fields are noted on the way.
 pub(super) fn parse_request_into(
     buf: &[u8],
     head: &mut RequestHead,
     limits: &Limits,
-) -> Result<Outcome<usize>, ParseError> {
+) -> Result<Outcome<(usize, FieldNotes)>, ParseError> {
     head.headers.begin_parsed();
-    let parts = match parse_request_parts(buf, &mut head.headers, limits) {
+    let mut sink = Noted {
+        headers: &mut head.headers,
+        notes: FieldNotes::default(),
+    };
+    let parts = match parse_request_parts(buf, &mut sink, limits) {
         Ok(Outcome::Done(parts)) => parts,
         // No fields without their bytes: the head is left empty.
         Ok(Outcome::Partial(r)) => {
@@ -280,9 +293,11 @@ pub(super) fn parse_request_into(
             return Err(e);
         }
     };
+    let notes = sink.notes;
     let raw = &buf[..parts.end];
     // Spans are u32: a head past 4 GiB (limits that large) is refused.
     if u32::try_from(raw.len()).is_err() {
+        head.headers.clear();
         return Err(ParseError::HeadTooLarge);
     }
     head.headers.finish_parsed(raw);
@@ -299,7 +314,7 @@ pub(super) fn parse_request_into(
     head.target.clear();
     head.target.push_str(target);
     head.version = parts.version;
-    Ok(Outcome::Done(parts.end))
+    Ok(Outcome::Done((parts.end, notes)))
 }
 
 /// The leniencies are const parameters, so that each combination is its

@@ -26,7 +26,9 @@
 
 use crate::chars::{is_tchar, target_end, token_end, value_end, ValueEnd};
 use crate::headers::trim_ows;
-use crate::{Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version};
+use crate::{
+    FieldNotes, Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version,
+};
 use memchr::memchr;
 
 /// The outcome of a parse that did not fail.
@@ -260,8 +262,9 @@ impl RequestParser {
     }
 
     /// [`RequestParser::parse`] into an owned head instead of a view:
-    /// `Complete(n)` once the head (its first `n` bytes of `buf`) is
-    /// complete, with `head` replaced by it. Same rules, limits and resume
+    /// `Complete((n, notes))` once the head (its first `n` bytes of `buf`)
+    /// is complete, with `head` replaced by it and `notes` taken of its
+    /// fields (for [`crate::check_noted`]). Same rules, limits and resume
     /// logic. Reuses `head`'s allocations (the head's bytes are copied in
     /// one piece, and the fields keep their places in them), so a server
     /// parsing request after request into the same head allocates nothing
@@ -272,7 +275,7 @@ impl RequestParser {
         &mut self,
         buf: &[u8],
         head: &mut RequestHead,
-    ) -> Result<Status<usize>, ParseError> {
+    ) -> Result<Status<(usize, FieldNotes)>, ParseError> {
         self.0.drive(buf, Kind::Request, |limits| {
             parse_request_into(buf, head, limits)
         })

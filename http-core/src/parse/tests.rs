@@ -14,7 +14,10 @@ fn req_with(buf: &[u8], limits: &Limits) -> Result<Status<(RequestHead, usize)>,
     });
     let mut head = used_head();
     let owned = match RequestParser::new(*limits).parse_into(buf, &mut head) {
-        Ok(Status::Complete(n)) => Ok(Status::Complete((head.clone(), n))),
+        Ok(Status::Complete((n, notes))) => {
+            assert_eq!(notes, FieldNotes::of(&head.headers));
+            Ok(Status::Complete((head.clone(), n)))
+        }
         Ok(Status::Partial) => Ok(Status::Partial),
         Err(e) => Err(e),
     };
@@ -420,8 +423,12 @@ fn parse_into_reuses_one_head_for_every_request() {
         else {
             panic!("partial")
         };
-        assert_eq!(parser.parse_into(buf, &mut head), Ok(Status::Complete(n)));
+        let Ok(Status::Complete((used, notes))) = parser.parse_into(buf, &mut head) else {
+            panic!("not complete")
+        };
+        assert_eq!(used, n);
         assert_eq!(head, view.to_head());
+        assert_eq!(notes, FieldNotes::of(&head.headers));
         let names: Vec<&str> = head.headers.iter().map(|(n, _)| n).collect();
         let want: Vec<&str> = view.headers.iter().map(|h| h.name_str()).collect();
         assert_eq!(names, want);
@@ -475,7 +482,7 @@ fn parse_into_resumes_like_parse() {
                     Status::Partial => Status::Partial,
                 });
                 let owned = b.parse_into(part, &mut head).map(|s| match s {
-                    Status::Complete(n) => Status::Complete((head.clone(), n)),
+                    Status::Complete((n, _)) => Status::Complete((head.clone(), n)),
                     Status::Partial => Status::Partial,
                 });
                 assert_eq!(

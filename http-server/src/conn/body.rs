@@ -15,7 +15,7 @@ use super::{Conn, Ctx, State};
 use crate::handler::wants_stream;
 use crate::request::Request;
 use crate::transport::Transport;
-use http_core::{BodyDecoder, BodyKind, ParseError, Version};
+use http_core::{BodyDecoder, BodyKind, FieldNotes, ParseError, Version};
 
 /// The bytes of the interim answer to `Expect: 100-continue`.
 pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
@@ -29,10 +29,17 @@ pub(super) struct BodyRead {
 }
 
 impl<T: Transport> Conn<T> {
-    /// A head is complete: check it, then read its body or dispatch it.
-    pub(super) fn begin_request(&mut self, mut req: Box<Request>, io: &mut Io, ctx: &mut Ctx<'_>) {
+    /// A head is complete: check it (from the parser's `notes` of its
+    /// fields), then read its body or dispatch it.
+    pub(super) fn begin_request(
+        &mut self,
+        mut req: Box<Request>,
+        notes: &FieldNotes,
+        io: &mut Io,
+        ctx: &mut Ctx<'_>,
+    ) {
         let head = req.head();
-        let facts = match http_core::check_request(head) {
+        let facts = match http_core::check_noted(head, notes) {
             Ok(facts) => facts,
             Err(e) => return self.refuse(e.status(), req, io, ctx),
         };

@@ -12,24 +12,28 @@ use crate::handler::call_handler;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
-use http_core::{ParseError, Status, StatusCode};
+use http_core::{FieldNotes, ParseError, Status, StatusCode};
 use std::time::Instant;
 
 impl<T: Transport> Conn<T> {
     /// Parses the buffered head into the spare request (reusing its
-    /// buffers); once complete, consumes its bytes and returns it.
-    pub(super) fn parse_head(&mut self, io: &mut Io) -> Result<Option<Box<Request>>, ParseError> {
+    /// buffers); once complete, consumes its bytes and returns it, with the
+    /// notes of its framing fields.
+    pub(super) fn parse_head(
+        &mut self,
+        io: &mut Io,
+    ) -> Result<Option<(Box<Request>, FieldNotes)>, ParseError> {
         let peer = self.peer;
         let mut req = io
             .spare
             .take()
             .unwrap_or_else(|| Box::new(Request::empty(peer)));
         match io.parser.parse_into(io.rbuf.filled(), req.head_mut()) {
-            Ok(Status::Complete(used)) => {
+            Ok(Status::Complete((used, notes))) => {
                 req.reindex(peer);
                 io.rbuf.consume(used);
                 io.head_started = None;
-                Ok(Some(req))
+                Ok(Some((req, notes)))
             }
             other => {
                 io.spare = Some(req);

@@ -461,7 +461,7 @@ impl<T: Transport> Conn<T> {
                         return true;
                     }
                     match self.parse_head(io) {
-                        Ok(Some(req)) => self.begin_request(req, io, ctx),
+                        Ok(Some((req, notes))) => self.begin_request(req, &notes, io, ctx),
                         Ok(None) => {
                             io.head_started.get_or_insert(ctx.now);
                             if self.peer_eof {
