@@ -409,23 +409,15 @@ impl WriteQueue {
     /// body), they go with `MSG_MORE`, so that the head shares its segments
     /// with the file's first bytes instead of leaving as a small one.
     fn write_bytes(&mut self, t: &mut impl Transport) -> io::Result<usize> {
-        let mut slices: [IoSlice<'_>; MAX_IOVECS] = [IoSlice::new(&[]); MAX_IOVECS];
-        let mut count = 0;
-        let mut file_next = false;
-        for item in self.items.iter() {
-            let Item::Bytes { data, pos } = item else {
-                file_next = matches!(item, Item::File { .. });
-                break;
-            };
-            if count == MAX_IOVECS {
-                break;
+        let mut n = match (self.items.front(), self.items.get(1)) {
+            // One chunk (the common case: responses share the tail chunk):
+            // a plain write, without building an iovec array.
+            (Some(Item::Bytes { data, pos }), next)
+                if !matches!(next, Some(Item::Bytes { .. })) =>
+            {
+                t.write(&data[*pos..], matches!(next, Some(Item::File { .. })))?
             }
-            slices[count] = IoSlice::new(&data[*pos..]);
-            count += 1;
-        }
-        let mut n = match &slices[..count] {
-            [one] => t.write(one, file_next)?,
-            many => t.write_vectored(many, file_next)?,
+            _ => self.write_gathered(t)?,
         };
         let written = n;
         self.mem_bytes -= n;
@@ -447,6 +439,29 @@ impl WriteQueue {
             }
         }
         Ok(written)
+    }
+
+    /// One vectored write of the leading byte chunks (up to
+    /// [`MAX_IOVECS`]), with `MSG_MORE` when a file region follows them.
+    fn write_gathered(&self, t: &mut impl Transport) -> io::Result<usize> {
+        let mut slices: [IoSlice<'_>; MAX_IOVECS] = [IoSlice::new(&[]); MAX_IOVECS];
+        let mut count = 0;
+        let mut file_next = false;
+        for item in self.items.iter() {
+            let Item::Bytes { data, pos } = item else {
+                file_next = matches!(item, Item::File { .. });
+                break;
+            };
+            if count == MAX_IOVECS {
+                break;
+            }
+            slices[count] = IoSlice::new(&data[*pos..]);
+            count += 1;
+        }
+        match &slices[..count] {
+            [one] => t.write(one, file_next),
+            many => t.write_vectored(many, file_next),
+        }
     }
 }
 

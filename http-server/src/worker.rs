@@ -121,8 +121,11 @@ impl<S: Service> Worker<S> {
         }
         let mut events = Events::with_capacity(EVENTS_CAPACITY);
         let mut expired = Vec::new();
+        // The time the last poll returned: what this turn's checks and the
+        // next poll's timeout start from (later by the turn's work, which
+        // is far below a timer tick), so a turn reads the clock once.
+        let mut now = Instant::now();
         loop {
-            let now = Instant::now();
             if self.drain_until.is_none() && self.shutdown.flag.load(Ordering::Acquire) {
                 self.begin_drain(now);
             }
@@ -156,7 +159,7 @@ impl<S: Service> Worker<S> {
                 }
                 return Err(e);
             }
-            let now = Instant::now();
+            now = Instant::now();
             self.service.begin_turn();
             self.dispatch(&events, now);
             if self.accept_more {
