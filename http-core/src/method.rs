@@ -24,6 +24,16 @@ pub enum Method {
 impl Method {
     /// Parses a method token; `None` when the bytes are not a token.
     pub fn from_bytes(bytes: &[u8]) -> Option<Method> {
+        match Method::standard(bytes) {
+            Some(m) => Some(m),
+            None if is_token(bytes) => Some(Method::other_token(bytes)),
+            None => None,
+        }
+    }
+
+    /// A method RFC 9110 defines (or PATCH), if `bytes` is one.
+    #[inline]
+    pub(crate) fn standard(bytes: &[u8]) -> Option<Method> {
         Some(match bytes {
             b"GET" => Method::Get,
             b"HEAD" => Method::Head,
@@ -34,14 +44,14 @@ impl Method {
             b"OPTIONS" => Method::Options,
             b"TRACE" => Method::Trace,
             b"PATCH" => Method::Patch,
-            other => {
-                if !is_token(other) {
-                    return None;
-                }
-                // Token bytes are ASCII, so this is valid UTF-8.
-                Method::Other(String::from_utf8_lossy(other).into_owned())
-            }
+            _ => return None,
         })
+    }
+
+    /// `Other` for bytes known to be a token (so ASCII, so UTF-8).
+    #[cold]
+    pub(crate) fn other_token(token: &[u8]) -> Method {
+        Method::Other(String::from_utf8_lossy(token).into_owned())
     }
 
     /// The name of a method RFC 9110 defines (or PATCH), if `bytes` is

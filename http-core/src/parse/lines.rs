@@ -302,14 +302,8 @@ pub(super) fn parse_request_into(
     }
     head.headers.finish_parsed(raw);
     let method = &buf[parts.method];
-    head.method = match Method::from_bytes(method) {
-        Some(m) => m,
-        None => Method::Other(
-            std::str::from_utf8(method)
-                .map_err(|_| ParseError::Method)?
-                .to_owned(),
-        ),
-    };
+    // The grammar checked that the method is a token.
+    head.method = Method::standard(method).unwrap_or_else(|| Method::other_token(method));
     let target = std::str::from_utf8(&buf[parts.target]).map_err(|_| ParseError::Target)?;
     head.target.clear();
     head.target.push_str(target);
@@ -530,7 +524,7 @@ fn bare_lf_at(buf: &[u8], from: usize, allowed: bool) -> Option<usize> {
 /// `request-line = method SP request-target SP HTTP-version` CRLF
 /// (RFC 9112 3), starting at `i`: the parts and the offset of the next
 /// line, or `None` when the line is not complete.
-#[inline]
+#[inline(always)]
 fn request_line(
     buf: &[u8],
     i: usize,
