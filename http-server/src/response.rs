@@ -289,7 +289,7 @@ pub(crate) mod spare {
     /// Maps kept per thread.
     const KEPT: usize = 16;
     /// Larger maps are freed, not kept (a rare huge head stays rare).
-    const KEPT_HEAP_BYTES: usize = 4096;
+    pub(crate) const KEPT_HEAP_BYTES: usize = 4096;
 
     thread_local! {
         static SPARE: RefCell<Vec<Headers>> = const { RefCell::new(Vec::new()) };

@@ -149,6 +149,7 @@ impl<T: Transport> Conn<T> {
             resp,
             keep_alive,
             date,
+            ctx.heads,
         );
         if ctx.shared.on_complete.is_some() {
             let (method, target) = (req.method(), req.raw_target());
