@@ -17,7 +17,7 @@ use http_core::{Headers, Method, StatusCode, Version};
 const INLINE_BODY_BYTES: usize = 16 << 10;
 
 /// How the head frames the body.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Framing {
     Length(u64),
     Chunked,
@@ -65,11 +65,13 @@ pub(crate) fn queue_response(
         _ => None,
     };
     let head = Head {
-        version,
         status,
-        framing,
-        keep_alive,
         date,
+        tail: Tail {
+            framing,
+            keep_alive,
+            version,
+        },
     };
     let (keep_alive, head_len) = wq.append(|out| {
         let keep_alive = head.encode(&mut headers, cache, out);
@@ -103,36 +105,45 @@ fn head_length(is_head: bool, headers: &Headers, body: &Body) -> Option<u64> {
 
 /// What a response head is made of.
 struct Head<'a> {
-    version: Version,
     status: StatusCode,
+    date: &'a str,
+    tail: Tail,
+}
+
+/// What the end of a head (after Date) is made of: the framing, the
+/// keep-alive decision so far and the version, which tells whether
+/// keep-alive is announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tail {
     framing: Framing,
     keep_alive: bool,
-    date: &'a str,
+    version: Version,
 }
 
 impl Head<'_> {
     /// Appends the head: the status line, the handler's fields minus the
-    /// framing ones the server owns and Date (unless set), copied from
-    /// `cache` when they are the previous response's (else encoded and
-    /// kept there, `headers` swapped with the cache's previous key); then
-    /// the length or the chunked coding, and Connection. Returns whether
-    /// the connection stays open: `keep_alive` unless the handler said
-    /// `Connection: close`.
+    /// framing ones the server owns and Date (unless set), then the length
+    /// or the chunked coding, and Connection. What the previous response
+    /// on this worker had alike is copied from `cache`; the rest is
+    /// encoded and kept there (`headers` swapped with the cache's previous
+    /// key). Returns whether the connection stays open: `keep_alive`
+    /// unless the handler said `Connection: close`.
     fn encode(&self, headers: &mut Headers, cache: &mut HeadCache, out: &mut Vec<u8>) -> bool {
-        let closes = match cache.get(self.status, headers, self.date) {
-            Some((bytes, closes)) => {
-                out.extend_from_slice(bytes);
-                closes
-            }
-            None => {
-                let start = out.len();
-                let closes = self.encode_start(headers, out);
-                cache.put(self.status, headers, self.date, &out[start..], closes);
-                closes
-            }
+        let Some(hit) = cache.get(self, headers) else {
+            let start = out.len();
+            let closes = self.encode_start(headers, out);
+            let start_len = out.len() - start;
+            let keep_alive = self.encode_tail(closes, out);
+            cache.put(self, headers, closes, &out[start..], start_len);
+            return keep_alive;
         };
-        let keep_alive = self.keep_alive && !closes;
-        self.encode_framing(keep_alive, out);
+        out.extend_from_slice(hit.bytes);
+        if hit.whole {
+            return self.tail.keep_alive && !hit.closes;
+        }
+        let from = out.len();
+        let keep_alive = self.encode_tail(hit.closes, out);
+        cache.put_tail(self.tail, &out[from..]);
         keep_alive
     }
 
@@ -163,9 +174,11 @@ impl Head<'_> {
     }
 
     /// Appends the length or the chunked coding, Connection when it must
-    /// be said, and the blank line.
-    fn encode_framing(&self, keep_alive: bool, out: &mut Vec<u8>) {
-        match self.framing {
+    /// be said, and the blank line. Returns whether the connection stays
+    /// open (`closes`: the handler said `Connection: close`).
+    fn encode_tail(&self, closes: bool, out: &mut Vec<u8>) -> bool {
+        let keep_alive = self.tail.keep_alive && !closes;
+        match self.tail.framing {
             Framing::Length(n) => {
                 let mut digits = [0u8; 20];
                 own_field(out, b"Content-Length: ", format_u64(n, &mut digits));
@@ -175,10 +188,11 @@ impl Head<'_> {
         }
         if !keep_alive {
             out.extend_from_slice(b"Connection: close\r\n");
-        } else if self.version == Version::Http10 {
+        } else if self.tail.version == Version::Http10 {
             out.extend_from_slice(b"Connection: keep-alive\r\n");
         }
         out.extend_from_slice(b"\r\n");
+        keep_alive
     }
 }
 
