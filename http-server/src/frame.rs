@@ -81,13 +81,14 @@ pub(crate) fn queue_response(
     });
     crate::response::spare::give_back(headers);
     let copied = inline.is_some();
+    // Each kind is dropped or queued in its own arm, where it is known:
+    // no call to the drop glue of every body kind.
     match body {
-        // A copied body is dropped here, where its kind is known: no call
-        // to the drop glue of every body kind.
-        Body::Bytes(bytes) if copied => drop(bytes),
-        Body::Static(_) if copied => {}
+        Body::Empty => {}
+        Body::Bytes(bytes) if copied || !sends_body => drop(bytes),
+        Body::Static(_) if copied || !sends_body => {}
         body if sends_body => queue_body(wq, body, chunked),
-        _ => {}
+        body => drop(body),
     }
     (keep_alive, head_len)
 }
