@@ -82,11 +82,12 @@ pub(crate) fn queue_response(
     crate::response::spare::give_back(headers);
     let copied = inline.is_some();
     // Each kind is dropped or queued in its own arm, where it is known:
-    // no call to the drop glue of every body kind.
+    // no call to the drop glue of every body kind. Empty and static
+    // bodies own nothing: forgotten, not dropped.
     match body {
-        Body::Empty => {}
+        body @ Body::Empty => std::mem::forget(body),
         Body::Bytes(bytes) if copied || !sends_body => drop(bytes),
-        Body::Static(_) if copied || !sends_body => {}
+        body @ Body::Static(_) if copied || !sends_body => std::mem::forget(body),
         body if sends_body => queue_body(wq, body, chunked),
         body => drop(body),
     }

@@ -8,7 +8,7 @@ use super::report::Pending;
 use super::{Conn, Ctx, State};
 use crate::buf::ReadOutcome;
 use crate::frame;
-use crate::handler::call_handler;
+use crate::handler::call_handler_then;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
@@ -115,8 +115,9 @@ impl<T: Transport> Conn<T> {
                 }
             }
         } else {
-            let resp = call_handler(&*shared.handler, &req);
-            self.respond(&req, resp, ctx.now, io, ctx);
+            call_handler_then(&*shared.handler, &req, |resp| {
+                self.respond(&req, resp, ctx.now, io, ctx);
+            });
             Self::recycle(io, req);
         }
     }
