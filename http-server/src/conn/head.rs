@@ -165,11 +165,13 @@ impl<T: Transport> Conn<T> {
             );
             Self::report(io, p);
         }
-        self.set_state(if keep_alive {
-            State::Head
-        } else {
-            State::Closing
-        });
+        if !keep_alive {
+            self.set_state(State::Closing);
+        } else if !matches!(self.state, State::Head) {
+            // (Already in Head, the usual case for a request without a
+            // body, there is no state to replace and drop.)
+            self.set_state(State::Head);
+        }
     }
 
     /// Whether the peer's EOF follows the bytes read so far. Once the poller
