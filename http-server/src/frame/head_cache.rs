@@ -11,6 +11,12 @@ use http_core::{Headers, StatusCode};
 /// Heads longer than this are not kept (they are rare, and copying them
 /// on every miss would cost more than it saves).
 const KEPT_BYTES: usize = 1024;
+/// After this many misses in a row, the cache rests for [`REST`]
+/// responses: neither looked up nor filled, so that responses that never
+/// repeat (a counter, a per-request id in a field) pay for the comparison
+/// and the copy of their head only now and then.
+pub(super) const MISSES_BEFORE_REST: u32 = 4;
+pub(super) const REST: u32 = 60;
 
 /// The head of the last response framed on this worker, with what it was
 /// made from. Its start (status line, the handler's fields as encoded,
@@ -20,7 +26,10 @@ const KEPT_BYTES: usize = 1024;
 /// is the bytes the encoder would write. `Date` changes every second,
 /// which ends the reuse. The rest (framing fields, `Connection`, the blank
 /// line) is reused too when its [`Tail`] is the same.
-#[derive(Debug, Default)]
+///
+/// Responses unlike the previous ones make it rest for a while (see
+/// [`MISSES_BEFORE_REST`]).
+#[derive(Debug, Default, Clone)]
 pub(crate) struct HeadCache {
     /// `None` until a head is kept.
     status: Option<StatusCode>,
@@ -33,6 +42,10 @@ pub(crate) struct HeadCache {
     bytes: Vec<u8>,
     start_len: usize,
     tail: Option<Tail>,
+    /// Misses in a row.
+    misses: u32,
+    /// Responses left to let pass before the next lookup.
+    resting: u32,
 }
 
 /// Kept bytes that fit a head.
@@ -46,15 +59,22 @@ pub(super) struct Hit<'a> {
 
 impl HeadCache {
     /// What is kept of `head` (made from `headers`), if anything. A miss
-    /// is usually decided by the status or the number of fields.
+    /// is usually decided by the status or the number or length of the
+    /// fields.
     #[inline]
-    pub(super) fn get(&self, head: &Head<'_>, headers: &Headers) -> Option<Hit<'_>> {
+    pub(super) fn get(&mut self, head: &Head<'_>, headers: &Headers) -> Option<Hit<'_>> {
+        if self.resting > 0 {
+            self.resting -= 1;
+            return None;
+        }
         let same_start = self.status == Some(head.status)
             && self.headers.same_bytes(headers)
             && same_date(self.date.as_bytes(), head.date.as_bytes());
         if !same_start {
+            self.miss();
             return None;
         }
+        self.misses = 0;
         let whole = self.tail == Some(head.tail);
         let bytes = if whole {
             &self.bytes[..]
@@ -66,6 +86,16 @@ impl HeadCache {
             whole,
             closes: self.closes,
         })
+    }
+
+    /// Counts a miss; the last of a row starts a rest.
+    #[cold]
+    fn miss(&mut self) {
+        self.misses += 1;
+        if self.misses >= MISSES_BEFORE_REST {
+            self.misses = 0;
+            self.resting = REST;
+        }
     }
 
     /// Keeps `bytes`, the whole `head` encoded from `headers`, of which
@@ -80,7 +110,10 @@ impl HeadCache {
         bytes: &[u8],
         start_len: usize,
     ) {
-        if bytes.len() > KEPT_BYTES || headers.heap_bytes() > spare::KEPT_HEAP_BYTES {
+        if self.resting > 0
+            || bytes.len() > KEPT_BYTES
+            || headers.heap_bytes() > spare::KEPT_HEAP_BYTES
+        {
             // The previous head stays: its key still describes it.
             return;
         }

@@ -220,38 +220,79 @@ fn cached_heads_are_the_encoded_ones() {
     }
 }
 
+/// What `cache` holds for a 200 with `headers` and `date` (looked up in a
+/// copy: a lookup counts as a hit or a miss).
+fn kept(cache: &HeadCache, status: StatusCode, headers: &Headers, date: &str) -> &'static str {
+    let tail = Tail {
+        framing: Framing::Length(0),
+        keep_alive: true,
+        version: Version::Http11,
+    };
+    let head = Head { status, date, tail };
+    match cache.clone().get(&head, headers) {
+        Some(hit) if hit.whole => "whole",
+        Some(_) => "start",
+        None => "nothing",
+    }
+}
+
+fn get(date: &str) -> (&Method, Version, bool, &str) {
+    (&Method::Get, Version::Http11, true, date)
+}
+
 /// A head is kept for the next one alike, until the second changes.
 #[test]
 fn a_kept_head_ends_with_its_second() {
     let hello = || ok().header("Content-Type", "text/plain");
     let mut cache = HeadCache::default();
-    let get = |date| (&Method::Get, Version::Http11, true, date);
-    let kept = |cache: &HeadCache, status, headers: &Headers, date| {
-        let tail = Tail {
-            framing: Framing::Length(0),
-            keep_alive: true,
-            version: Version::Http11,
-        };
-        let head = Head { status, date, tail };
-        cache.get(&head, headers).map(|hit| hit.whole)
-    };
     wire_via(&mut cache, get(DATE), hello());
     assert_eq!(
         kept(&cache, StatusCode::OK, hello().headers(), DATE),
-        Some(true)
+        "whole"
     );
-    assert_eq!(kept(&cache, StatusCode::OK, hello().headers(), DATE2), None);
+    assert_eq!(
+        kept(&cache, StatusCode::OK, hello().headers(), DATE2),
+        "nothing"
+    );
     assert_eq!(
         kept(&cache, StatusCode::NOT_FOUND, hello().headers(), DATE),
-        None
+        "nothing"
     );
-    assert_eq!(kept(&cache, StatusCode::OK, ok().headers(), DATE), None);
+    assert_eq!(
+        kept(&cache, StatusCode::OK, ok().headers(), DATE),
+        "nothing"
+    );
     let (_, out) = wire_via(&mut cache, get(DATE2), hello().bytes("x"));
     assert!(out.contains(&format!("\r\nDate: {DATE2}\r\n")), "{out}");
-    assert_eq!(kept(&cache, StatusCode::OK, hello().headers(), DATE), None);
+    assert_eq!(
+        kept(&cache, StatusCode::OK, hello().headers(), DATE),
+        "nothing"
+    );
     // The start is kept, not the tail (another length).
     assert_eq!(
         kept(&cache, StatusCode::OK, hello().headers(), DATE2),
-        Some(false)
+        "start"
+    );
+}
+
+/// Misses in a row make the cache rest, and then it keeps heads again.
+#[test]
+fn misses_in_a_row_rest_the_cache() {
+    let mut cache = HeadCache::default();
+    for n in 0..head_cache::MISSES_BEFORE_REST {
+        wire_via(&mut cache, get(DATE), ok().header("X-N", n.to_string()));
+    }
+    let hello = || ok().header("Content-Type", "text/plain");
+    for _ in 1..head_cache::REST {
+        wire_via(&mut cache, get(DATE), hello());
+        assert_eq!(
+            kept(&cache, StatusCode::OK, hello().headers(), DATE),
+            "nothing"
+        );
+    }
+    wire_via(&mut cache, get(DATE), hello());
+    assert_eq!(
+        kept(&cache, StatusCode::OK, hello().headers(), DATE),
+        "whole"
     );
 }
