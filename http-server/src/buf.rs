@@ -258,17 +258,19 @@ impl WriteQueue {
     /// tail chunk it would take is written in place, not moved out of the
     /// queue and back (the common case when responses are pipelined).
     pub(crate) fn append<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-        if let Some(Item::Bytes { data, pos: 0 }) = self.items.back_mut() {
-            if data.len() < COALESCE_MAX_BYTES {
-                let before = data.len();
-                let r = write(data);
-                self.mem_bytes += data.len() - before;
-                return r;
-            }
+        // `write` is called in one place, so that it can be inlined.
+        let mut fresh = None;
+        let out = match self.items.back_mut() {
+            Some(Item::Bytes { data, pos: 0 }) if data.len() < COALESCE_MAX_BYTES => data,
+            _ => fresh.insert(self.spare.take().unwrap_or_default()),
+        };
+        let before = out.len();
+        let r = write(out);
+        let added = out.len() - before;
+        match fresh {
+            Some(data) => self.push_vec(data),
+            None => self.mem_bytes += added,
         }
-        let mut data = self.spare.take().unwrap_or_default();
-        let r = write(&mut data);
-        self.push_vec(data);
         r
     }
 

@@ -2,6 +2,12 @@
 //! The server owns `Content-Length`, `Transfer-Encoding`, `Connection` and
 //! (unless set) `Date`; see [`crate::Response`] for the rules.
 
+mod head_cache;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use head_cache::HeadCache;
+
 use crate::buf::{Stream, WriteQueue};
 use crate::response::{Body, BodyPart, Response};
 use http_core::{Headers, Method, StatusCode, Version};
@@ -11,7 +17,7 @@ use http_core::{Headers, Method, StatusCode, Version};
 const INLINE_BODY_BYTES: usize = 16 << 10;
 
 /// How the head frames the body.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Framing {
     Length(u64),
     Chunked,
@@ -24,6 +30,8 @@ enum Framing {
 /// (`keep_alive` as decided so far, overruled by the handler's
 /// `Connection: close` or by a close-delimited body), and the length of the
 /// head (so that the completion hook can report the body's size).
+/// `cache` holds the previous head's start on this worker (see
+/// [`HeadCache`]).
 pub(crate) fn queue_response(
     wq: &mut WriteQueue,
     method: &Method,
@@ -31,8 +39,9 @@ pub(crate) fn queue_response(
     resp: Response,
     mut keep_alive: bool,
     date: &str,
+    cache: &mut HeadCache,
 ) -> (bool, usize) {
-    let (status, headers, body) = resp.into_parts();
+    let (status, mut headers, body) = resp.into_parts();
     let is_head = *method == Method::Head;
     let chunked = version == Version::Http11;
     let framing = if status.forbids_body() {
@@ -56,28 +65,31 @@ pub(crate) fn queue_response(
         _ => None,
     };
     let head = Head {
-        version,
         status,
-        headers: &headers,
-        framing,
-        keep_alive,
         date,
+        tail: Tail {
+            framing,
+            keep_alive,
+            version,
+        },
     };
     let (keep_alive, head_len) = wq.append(|out| {
-        let keep_alive = head.encode(out);
+        let keep_alive = head.encode(&mut headers, cache, out);
         let head_len = out.len();
         out.extend_from_slice(inline.unwrap_or_default());
         (keep_alive, head_len)
     });
     crate::response::spare::give_back(headers);
     let copied = inline.is_some();
+    // Each kind is dropped or queued in its own arm, where it is known:
+    // no call to the drop glue of every body kind. Empty and static
+    // bodies own nothing: forgotten, not dropped.
     match body {
-        // A copied body is dropped here, where its kind is known: no call
-        // to the drop glue of every body kind.
-        Body::Bytes(bytes) if copied => drop(bytes),
-        Body::Static(_) if copied => {}
+        body @ Body::Empty => std::mem::forget(body),
+        Body::Bytes(bytes) if copied || !sends_body => drop(bytes),
+        body @ Body::Static(_) if copied || !sends_body => std::mem::forget(body),
         body if sends_body => queue_body(wq, body, chunked),
-        _ => {}
+        body => drop(body),
     }
     (keep_alive, head_len)
 }
@@ -95,24 +107,56 @@ fn head_length(is_head: bool, headers: &Headers, body: &Body) -> Option<u64> {
 
 /// What a response head is made of.
 struct Head<'a> {
-    version: Version,
     status: StatusCode,
-    headers: &'a Headers,
+    date: &'a str,
+    tail: Tail,
+}
+
+/// What the end of a head (after Date) is made of: the framing, the
+/// keep-alive decision so far and the version, which tells whether
+/// keep-alive is announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tail {
     framing: Framing,
     keep_alive: bool,
-    date: &'a str,
+    version: Version,
 }
 
 impl Head<'_> {
-    /// Appends the head, field by field: the handler's fields minus the
-    /// framing ones the server owns, then Date (unless set), the length or
-    /// the chunked coding, and Connection. Returns whether the connection
-    /// stays open: `keep_alive` unless the handler said `Connection: close`.
-    fn encode(&self, out: &mut Vec<u8>) -> bool {
+    /// Appends the head: the status line, the handler's fields minus the
+    /// framing ones the server owns and Date (unless set), then the length
+    /// or the chunked coding, and Connection. What the previous response
+    /// on this worker had alike is copied from `cache`; the rest is
+    /// encoded and kept there (`headers` swapped with the cache's previous
+    /// key). Returns whether the connection stays open: `keep_alive`
+    /// unless the handler said `Connection: close`.
+    fn encode(&self, headers: &mut Headers, cache: &mut HeadCache, out: &mut Vec<u8>) -> bool {
+        let Some(hit) = cache.get(self, headers) else {
+            let start = out.len();
+            let closes = self.encode_start(headers, out);
+            let start_len = out.len() - start;
+            let keep_alive = self.encode_tail(closes, out);
+            cache.put(self, headers, closes, &out[start..], start_len);
+            return keep_alive;
+        };
+        out.extend_from_slice(hit.bytes);
+        if hit.whole {
+            return self.tail.keep_alive && !hit.closes;
+        }
+        let from = out.len();
+        let keep_alive = self.encode_tail(hit.closes, out);
+        cache.put_tail(self.tail, &out[from..]);
+        keep_alive
+    }
+
+    /// Appends the status line, the handler's fields but the framing
+    /// ones, and Date unless the handler set it. Returns whether the
+    /// handler said `Connection: close`.
+    fn encode_start(&self, headers: &Headers, out: &mut Vec<u8>) -> bool {
         http_core::encode_status_line(Version::Http11, self.status, out);
         let mut has_date = false;
         let mut has_connection = false;
-        for (name, value) in self.headers.iter_bytes() {
+        for (name, value) in headers.iter_bytes() {
             match Special::of(name) {
                 Special::Framing => continue,
                 Special::Connection => {
@@ -124,13 +168,19 @@ impl Head<'_> {
             }
             http_core::encode_field(name, value, out);
         }
-        let keep_alive =
-            self.keep_alive && !(has_connection && self.headers.has_token("connection", "close"));
         // The server's own fields are known to be well-formed: no checks.
         if !has_date {
             own_field(out, b"Date: ", self.date.as_bytes());
         }
-        match self.framing {
+        has_connection && headers.has_token("connection", "close")
+    }
+
+    /// Appends the length or the chunked coding, Connection when it must
+    /// be said, and the blank line. Returns whether the connection stays
+    /// open (`closes`: the handler said `Connection: close`).
+    fn encode_tail(&self, closes: bool, out: &mut Vec<u8>) -> bool {
+        let keep_alive = self.tail.keep_alive && !closes;
+        match self.tail.framing {
             Framing::Length(n) => {
                 let mut digits = [0u8; 20];
                 own_field(out, b"Content-Length: ", format_u64(n, &mut digits));
@@ -140,7 +190,7 @@ impl Head<'_> {
         }
         if !keep_alive {
             out.extend_from_slice(b"Connection: close\r\n");
-        } else if self.version == Version::Http10 {
+        } else if self.tail.version == Version::Http10 {
             out.extend_from_slice(b"Connection: keep-alive\r\n");
         }
         out.extend_from_slice(b"\r\n");
@@ -252,121 +302,4 @@ pub(crate) fn queue_error_text(
     out.extend_from_slice(body.as_bytes());
     wq.push_vec(out);
     head_len
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::transport::fake::Unix;
-    use std::io::Read;
-
-    const DATE: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
-
-    /// Frames `resp` and returns (keep-alive, bytes on the wire).
-    fn wire(method: Method, version: Version, resp: Response) -> (bool, String) {
-        let mut wq = WriteQueue::new();
-        let (keep, head_len) = queue_response(&mut wq, &method, version, resp, true, DATE);
-        let (mut a, mut b) = Unix::pair();
-        let mut marks = vec![];
-        wq.flush(&mut a, &mut marks).unwrap();
-        drop(a);
-        let mut out = String::new();
-        b.read_to_string(&mut out).unwrap();
-        assert_eq!(out.find("\r\n\r\n").map(|i| i + 4), Some(head_len));
-        (keep, out)
-    }
-
-    #[test]
-    fn framing_table() {
-        use Method::{Get, Head};
-        use Version::{Http10, Http11};
-        let text = || Response::text(StatusCode::OK, "hi");
-        let stream = || Response::new(StatusCode::OK).stream(vec![Ok(b"ab".to_vec())].into_iter());
-        let cases: Vec<(&str, Method, Version, Response, bool, &str)> = vec![
-            ("bytes", Get, Http11, text(), true,
-             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\nContent-Length: 2\r\n\r\nhi"),
-            ("HEAD keeps the length, drops the body", Head, Http11, text(), true,
-             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\nContent-Length: 2\r\n\r\n"),
-            ("HEAD with the handler's length", Head, Http11,
-             Response::new(StatusCode::OK).header("Content-Length", "1234"), true,
-             "HTTP/1.1 200 OK\r\nDate: DATE\r\nContent-Length: 1234\r\n\r\n"),
-            ("GET ignores the handler's length", Get, Http11,
-             Response::new(StatusCode::OK).header("Content-Length", "1234"), true,
-             "HTTP/1.1 200 OK\r\nDate: DATE\r\nContent-Length: 0\r\n\r\n"),
-            ("stream chunked to 1.1", Get, Http11, stream(), true,
-             "HTTP/1.1 200 OK\r\nDate: DATE\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"),
-            ("stream close-delimited to 1.0", Get, Http10, stream(), false,
-             "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n\r\nab"),
-            ("1.0 keep-alive is announced", Get, Http10, text(), true,
-             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nhi"),
-            ("204 has no framing", Get, Http11, Response::text(StatusCode::NO_CONTENT, "x"), true,
-             "HTTP/1.1 204 No Content\r\nContent-Type: text/plain; charset=utf-8\r\nDate: DATE\r\n\r\n"),
-            ("handler's close is honoured", Get, Http11,
-             Response::new(StatusCode::OK).header("Connection", "close").header("Date", "then"), false,
-             "HTTP/1.1 200 OK\r\nDate: then\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-            ("framing fields are the server's, in any case", Get, Http11,
-             Response::new(StatusCode::OK).header("transfer-encoding", "chunked").header("X-A", "1")
-                 .header("CONNECTION", "keep-alive, Close").header("date", "d").bytes("ab"), false,
-             "HTTP/1.1 200 OK\r\nX-A: 1\r\ndate: d\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab"),
-            ("a handler's field cannot split the head", Get, Http11,
-             Response::new(StatusCode::OK).header("X-Evil", "a\r\nSet-Cookie: x\0").header("Bad Name", "v"), true,
-             "HTTP/1.1 200 OK\r\nX-Evil: a  Set-Cookie: x \r\nDate: DATE\r\nContent-Length: 0\r\n\r\n"),
-        ];
-        for (what, method, version, resp, keep, want) in cases {
-            let (k, got) = wire(method, version, resp);
-            assert_eq!(got, want.replace("DATE", DATE), "{what}");
-            assert_eq!(k, keep, "{what}");
-        }
-    }
-
-    /// Pipelined responses are written into the queue's tail chunk, in
-    /// order, and leave in one write.
-    /// A static body goes out exactly as the same bytes in a `Vec` do:
-    /// small (copied behind the head) and large (its own item), to GET
-    /// and to HEAD.
-    #[test]
-    fn a_static_body_is_framed_as_bytes_are() {
-        static LARGE: [u8; 40_000] = [b'x'; 40_000];
-        for (method, body) in [
-            (Method::Get, &b"Hello, World!"[..]),
-            (Method::Head, &b"Hello, World!"[..]),
-            (Method::Get, &LARGE[..]),
-        ] {
-            let ok = || Response::new(StatusCode::OK).header("Content-Type", "text/plain");
-            let want = wire(method.clone(), Version::Http11, ok().bytes(body));
-            let got = wire(method.clone(), Version::Http11, ok().static_bytes(body));
-            assert_eq!(got, want, "{method:?} {}", body.len());
-        }
-    }
-
-    #[test]
-    fn pipelined_responses_share_one_chunk() {
-        let mut wq = WriteQueue::new();
-        for body in ["a", "b"] {
-            let resp = Response::text(StatusCode::OK, body);
-            queue_response(&mut wq, &Method::Get, Version::Http11, resp, true, DATE);
-        }
-        let (mut a, mut b) = Unix::pair();
-        wq.flush(&mut a, &mut vec![]).unwrap();
-        drop(a);
-        let mut out = String::new();
-        b.read_to_string(&mut out).unwrap();
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: {DATE}\r\nContent-Length: 1\r\n\r\n"
-        );
-        assert_eq!(out, format!("{head}a{head}b"));
-    }
-
-    #[test]
-    fn error_answers_close() {
-        let mut wq = WriteQueue::new();
-        queue_error(&mut wq, StatusCode::URI_TOO_LONG, DATE);
-        let (mut a, mut b) = Unix::pair();
-        wq.flush(&mut a, &mut vec![]).unwrap();
-        drop(a);
-        let mut out = String::new();
-        b.read_to_string(&mut out).unwrap();
-        assert!(out.starts_with("HTTP/1.1 414 URI Too Long\r\n"));
-        assert!(out.ends_with("Connection: close\r\n\r\n414 URI Too Long\n"));
-    }
 }

@@ -2,7 +2,7 @@
 
 use crate::{Request, Response};
 use http_core::StatusCode;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// Answers requests. Any `Fn(&Request) -> Response + Send + Sync + 'static`
 /// is a handler.
@@ -77,13 +77,81 @@ pub(crate) fn wants_stream(handler: &dyn Handler, req: &Request) -> bool {
 pub(crate) fn call_handler(handler: &dyn Handler, req: &Request) -> Response {
     match catch_unwind(AssertUnwindSafe(|| handler.call(req))) {
         Ok(resp) => resp,
-        Err(_) => {
-            log::error!("handler panicked on {} {}", req.method(), req.raw_target());
-            Response::text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "500 Internal Server Error\n",
-            )
-            .header("Connection", "close")
+        Err(_) => panicked(req),
+    }
+}
+
+/// [`call_handler`], handing the response to `then` inside the same
+/// `catch_unwind`, so that the response is not moved out of it first
+/// (one copy of the whole value fewer, read back before the handler's
+/// stores have left the store buffer). A panic in `then` (past the
+/// handler) is resumed as it was raised, not answered with a 500.
+pub(crate) fn call_handler_then(handler: &dyn Handler, req: &Request, then: impl FnOnce(Response)) {
+    let mut then = Some(then);
+    let mut answered = false;
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        let resp = handler.call(req);
+        answered = true;
+        if let Some(then) = then.take() {
+            then(resp);
         }
+    }));
+    let Err(panic) = caught else {
+        return;
+    };
+    if answered {
+        resume_unwind(panic);
+    }
+    if let Some(then) = then.take() {
+        then(panicked(req));
+    }
+}
+
+/// The answer to a request whose handler panicked.
+#[cold]
+fn panicked(req: &Request) -> Response {
+    log::error!("handler panicked on {} {}", req.method(), req.raw_target());
+    Response::text(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "500 Internal Server Error\n",
+    )
+    .header("Connection", "close")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> Request {
+        Request::empty(([127, 0, 0, 1], 80).into())
+    }
+
+    #[test]
+    fn a_handler_panic_is_answered_with_a_500_that_closes() {
+        let handler = |_: &Request| -> Response { panic!("the handler's") };
+        let mut got = None;
+        call_handler_then(&handler, &req(), |resp| {
+            got = Some((
+                resp.status(),
+                resp.headers().get_str("connection") == Some("close"),
+            ));
+        });
+        assert_eq!(got, Some((StatusCode::INTERNAL_SERVER_ERROR, true)));
+    }
+
+    #[test]
+    fn a_panic_past_the_handler_is_resumed_not_answered() {
+        let handler = |_: &Request| Response::new(StatusCode::OK);
+        let mut calls = 0;
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            call_handler_then(&handler, &req(), |resp| {
+                calls += 1;
+                assert_eq!(resp.status(), StatusCode::OK);
+                panic!("ours");
+            })
+        }));
+        let payload = caught.err().and_then(|p| p.downcast::<&str>().ok());
+        assert_eq!(payload.as_deref(), Some(&"ours"));
+        assert_eq!(calls, 1);
     }
 }

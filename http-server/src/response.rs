@@ -289,7 +289,7 @@ pub(crate) mod spare {
     /// Maps kept per thread.
     const KEPT: usize = 16;
     /// Larger maps are freed, not kept (a rare huge head stays rare).
-    const KEPT_HEAP_BYTES: usize = 4096;
+    pub(crate) const KEPT_HEAP_BYTES: usize = 4096;
 
     thread_local! {
         static SPARE: RefCell<Vec<Headers>> = const { RefCell::new(Vec::new()) };
@@ -305,15 +305,20 @@ pub(crate) mod spare {
     }
 
     /// Gives `headers` back once its response's head is encoded.
-    pub(crate) fn give_back(mut headers: Headers) {
+    pub(crate) fn give_back(headers: Headers) {
         if headers.heap_bytes() == 0 || headers.heap_bytes() > KEPT_HEAP_BYTES {
             return;
         }
-        headers.clear();
         let _ = SPARE.try_with(|s| {
             let mut s = s.borrow_mut();
             if s.len() < KEPT {
                 s.push(headers);
+                // Cleared where it is kept: clearing it first would store
+                // its lengths just before the whole map is loaded to be
+                // moved, a load the store buffer cannot forward.
+                if let Some(kept) = s.last_mut() {
+                    kept.clear();
+                }
             }
         });
     }

@@ -2,13 +2,14 @@
 //! the [`Session`] implementation of the HTTP connection.
 //!
 //! What the loop must not know lives here: the shared settings and
-//! handler, the `Date` cache and the wall clock of the turn, the handler
-//! pool's reply channel (messages are the pool's answers, routed to the
-//! connection whose token they carry), and the cache of idle connection
-//! buffers. [`HttpService::ctx`] is the one place a connection's [`Ctx`]
+//! handler, the `Date` cache and the wall clock of the turn, the previous
+//! response's head (`frame::HeadCache`), the handler pool's reply channel
+//! (messages are the pool's answers, routed to the connection whose token
+//! they carry), and the cache of idle connection buffers. [`HttpService::ctx`] is the one place a connection's [`Ctx`]
 //! is built.
 
 use crate::conn::{Conn, Ctx, IoCache};
+use crate::frame::HeadCache;
 use crate::pool::{Msg, Reply};
 use crate::session::{Ready, Service, Session, Turn};
 use crate::shared::Shared;
@@ -25,6 +26,7 @@ use std::time::{Instant, SystemTime};
 pub(crate) struct HttpService {
     shared: Arc<Shared>,
     date: DateCache,
+    heads: HeadCache,
     /// The wall clock, read once per loop turn (for `Date`).
     wall: SystemTime,
     reply: Reply,
@@ -39,6 +41,7 @@ impl HttpService {
         HttpService {
             shared,
             date: DateCache::new(),
+            heads: HeadCache::default(),
             wall: SystemTime::now(),
             reply: Reply { tx, waker },
             answers,
@@ -52,6 +55,7 @@ impl HttpService {
             shared: &self.shared,
             now: turn.now,
             date: &mut self.date,
+            heads: &mut self.heads,
             wall: self.wall,
             reply: &self.reply,
             token: turn.token.0,

@@ -8,7 +8,7 @@ use super::report::Pending;
 use super::{Conn, Ctx, State};
 use crate::buf::ReadOutcome;
 use crate::frame;
-use crate::handler::call_handler;
+use crate::handler::call_handler_then;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
@@ -70,8 +70,9 @@ impl<T: Transport> Conn<T> {
                 }
             }
         } else {
-            let resp = call_handler(&*shared.handler, &req);
-            self.respond(&req, resp, ctx.now, io, ctx);
+            call_handler_then(&*shared.handler, &req, |resp| {
+                self.respond(&req, resp, ctx.now, io, ctx);
+            });
             Self::recycle(io, req);
         }
     }
@@ -104,6 +105,7 @@ impl<T: Transport> Conn<T> {
             resp,
             keep_alive,
             date,
+            ctx.heads,
         );
         if ctx.shared.on_complete.is_some() {
             let (method, target) = (req.method(), req.raw_target());
@@ -118,11 +120,13 @@ impl<T: Transport> Conn<T> {
             );
             Self::report(io, p);
         }
-        self.set_state(if keep_alive {
-            State::Head
-        } else {
-            State::Closing
-        });
+        if !keep_alive {
+            self.set_state(State::Closing);
+        } else if !matches!(self.state, State::Head) {
+            // (Already in Head, the usual case for a request without a
+            // body, there is no state to replace and drop.)
+            self.set_state(State::Head);
+        }
     }
 
     /// Whether the peer's EOF follows the bytes read so far. Once the poller

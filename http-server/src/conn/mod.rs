@@ -43,6 +43,7 @@ pub(crate) use io_cache::IoCache;
 
 use crate::buf::{FlushOutcome, ReadOutcome};
 use crate::config::Config;
+use crate::frame::HeadCache;
 use crate::pool::Reply;
 use crate::request::Request;
 use crate::response::Response;
@@ -119,6 +120,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) now: Instant,
     pub(crate) date: &'a mut DateCache,
+    /// The previous response's head start, for the next one alike.
+    pub(crate) heads: &'a mut HeadCache,
     /// The wall clock of this loop turn (one read per turn, not per response).
     pub(crate) wall: SystemTime,
     pub(crate) reply: &'a Reply,
