@@ -2,63 +2,9 @@
 //! status lines, field lines (strict, or lenient for responses when
 //! asked), the resumable line scan and the full parse that builds views.
 
+use super::sink::{FieldSink, Noted};
 use super::*;
 use std::ops::Range;
-
-/// Where a full parse puts the field lines it finds: the caller's slots
-/// (borrowed views) or an owned head's field list.
-pub(super) trait FieldSink<'b> {
-    /// Stores field number `n`, whose name and value are these bytes of
-    /// `buf`; `TooManyHeaders` when there is no room for it.
-    fn put(
-        &mut self,
-        n: usize,
-        buf: &'b [u8],
-        name: Range<usize>,
-        value: Range<usize>,
-    ) -> Result<(), ParseError>;
-}
-
-impl<'b> FieldSink<'b> for [Header<'b>] {
-    #[inline(always)]
-    fn put(
-        &mut self,
-        n: usize,
-        buf: &'b [u8],
-        name: Range<usize>,
-        value: Range<usize>,
-    ) -> Result<(), ParseError> {
-        let slot = self.get_mut(n).ok_or(ParseError::TooManyHeaders)?;
-        *slot = Header {
-            name: &buf[name],
-            value: &buf[value],
-        };
-        Ok(())
-    }
-}
-
-/// An owned head's field list, and the notes of its framing fields.
-struct Noted<'a> {
-    headers: &'a mut Headers,
-    notes: FieldNotes,
-}
-
-impl FieldSink<'_> for Noted<'_> {
-    /// The fields keep their places: [`Headers::finish_parsed`] copies
-    /// the head's bytes under them.
-    #[inline(always)]
-    fn put(
-        &mut self,
-        n: usize,
-        buf: &[u8],
-        name: Range<usize>,
-        value: Range<usize>,
-    ) -> Result<(), ParseError> {
-        self.notes.note(n, &buf[name.clone()]);
-        self.headers.push_parsed(name, value);
-        Ok(())
-    }
-}
 
 /// Skips the empty lines a request may be preceded by (RFC 9112 2.2: a
 /// server SHOULD ignore at least one). Returns where the request begins.

@@ -429,6 +429,7 @@ pub fn parse_response<'b, 'h>(
 }
 
 mod lines;
+mod sink;
 
 use lines::{parse_request_full, parse_request_into, parse_response_full, scan};
 
