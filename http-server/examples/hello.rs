@@ -4,7 +4,11 @@
 //! `cargo run -p http-server --example hello -- [HOST:PORT]`
 //!
 //! `WORKERS=N` in the environment sets the number of worker threads
-//! (default: available cores); benchmarks use one. `TLS_CERT=FILE` and
+//! (default: available cores); benchmarks use one. `KEEP_ALIVE_REQUESTS=N`
+//! sets how many requests a connection may make before the server closes
+//! it (default 1000, as nginx); the load comparisons raise it, as they
+//! raise nginx's `keepalive_requests`, so that wrk never reconnects.
+//! `TLS_CERT=FILE` and
 //! `TLS_KEY=FILE` (PEM) serve https instead (the TLS benchmarks);
 //! `TLS_NO_RESUME=1` with them sends no session tickets, so that every
 //! connection costs a full handshake.
@@ -19,6 +23,12 @@ fn main() -> std::io::Result<()> {
     let mut server = Server::bind(addr.as_str())?.shutdown_on_signals();
     if let Some(n) = std::env::var("WORKERS").ok().and_then(|n| n.parse().ok()) {
         server = server.workers(n);
+    }
+    if let Some(n) = std::env::var("KEEP_ALIVE_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        server = server.keep_alive_requests(n);
     }
     let scheme = match (std::env::var_os("TLS_CERT"), std::env::var_os("TLS_KEY")) {
         (Some(cert), Some(key)) => {
