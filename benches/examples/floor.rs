@@ -17,6 +17,13 @@
 //! Usage: `floor [HOST:PORT]` (default 127.0.0.1:8080; port 0 picks one);
 //! the first line on stdout is `listening at http://HOST:PORT/`, as the
 //! server examples print it.
+//!
+//! By default it reads until `WouldBlock`, so every batch costs one more
+//! `recvfrom` that returns `EAGAIN`. `FLOOR_SHORT_READS=1` stops after a
+//! read that did not fill the buffer instead (the socket was drained: new
+//! bytes raise a new edge), as `http-server` and nginx do: a floor that
+//! makes the same system calls as our server, for telling our user time
+//! from that one call (`compare.py` runs it when the variable is set).
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
@@ -88,9 +95,10 @@ fn count_heads(buf: &[u8], mut matched: usize) -> (usize, usize) {
     (heads, matched)
 }
 
-/// Reads until `WouldBlock`; queues one response per head; writes once.
+/// Reads until `WouldBlock` (or, with `short_reads`, until a read that
+/// did not fill `buf`); queues one response per head; writes once.
 /// Returns false when the connection is finished.
-fn serve(conn: &mut Conn, buf: &mut [u8], canned: &Canned) -> bool {
+fn serve(conn: &mut Conn, buf: &mut [u8], canned: &Canned, short_reads: bool) -> bool {
     loop {
         match conn.stream.read(buf) {
             Ok(0) => return false,
@@ -99,6 +107,9 @@ fn serve(conn: &mut Conn, buf: &mut [u8], canned: &Canned) -> bool {
                 conn.matched = matched;
                 for _ in 0..heads {
                     conn.pending.extend_from_slice(&canned.bytes);
+                }
+                if short_reads && n < buf.len() {
+                    break;
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -137,6 +148,7 @@ fn main() -> io::Result<()> {
     println!("listening at http://{}/", listener.local_addr()?);
     io::stdout().flush()?;
 
+    let short_reads = std::env::var_os("FLOOR_SHORT_READS").is_some_and(|v| v == "1");
     let mut conns: HashMap<usize, Conn> = HashMap::new();
     let mut next_token = 0usize;
     let mut buf = vec![0u8; READ_BUF_BYTES];
@@ -181,7 +193,13 @@ fn main() -> io::Result<()> {
                 continue;
             };
             let alive = if event.is_readable() {
-                serve(conn, &mut buf, &canned)
+                // After the peer's FIN no further edge comes: read to the end.
+                serve(
+                    conn,
+                    &mut buf,
+                    &canned,
+                    short_reads && !event.is_read_closed(),
+                )
             } else {
                 flush(conn)
             };

@@ -13,6 +13,10 @@ tree) next to requests per second.
     python3 benches/load/compare.py all
     BASELINE=/path/to/old/target/release python3 benches/load/compare.py server
         # also runs the old build's binaries ("before") in the same rounds
+    FLOOR_SHORT_READS=1 python3 benches/load/compare.py server
+        # also runs the floor without its extra EAGAIN read per batch
+    DEFAULT_LIMIT=1 python3 benches/load/compare.py server
+        # also runs ours closing after 1,000 requests (its default)
 
 The server comparison also runs the floor (benches/examples/floor.rs: the
 least an epoll server can spend per request) and a 1000-connection
@@ -314,9 +318,9 @@ def baseline_binary(rel_path):
 
 
 # Like nginx's `keepalive_requests 100000000` above (DESIGN.md: high
-# enough that wrk never reconnects): at the default 1,000 a pipelined run
-# reconnects every 62 batches, and the handshakes and closes add about 7%
-# to the segments and to the kernel time per request.
+# enough that wrk never reconnects; the floor never closes): at the
+# default 1,000 a pipelined run reconnects every 62 batches, 7% more TCP
+# segments per request, which the other servers do not pay.
 NO_RECONNECTS = {"KEEP_ALIVE_REQUESTS": "100000000"}
 
 
@@ -351,6 +355,13 @@ def server_bench(tmp):
         "nginx": lambda: start_nginx(tmp, 'location / { default_type text/plain; return 200 "Hello, World!"; }'),
         "floor": started(lambda port: [floor, f"127.0.0.1:{port}"]),
     }
+    if os.environ.get("DEFAULT_LIMIT") == "1":
+        # Ours at its default of 1,000 requests per connection (wrk reconnects).
+        contestants["ours, 1000 per connection"] = started(lambda port: [hello, f"127.0.0.1:{port}"])
+    if os.environ.get("FLOOR_SHORT_READS") == "1":
+        # The floor without its extra `recvfrom` per read (see floor.rs).
+        contestants["floor, short reads"] = started(
+            lambda port: [floor, f"127.0.0.1:{port}"], {"FLOOR_SHORT_READS": "1"})
     before = baseline_binary(os.path.join("examples", "hello"))
     if before:
         # A build older than the KEEP_ALIVE_REQUESTS variable ignores it.
@@ -379,9 +390,10 @@ def server_bench(tmp):
             rows.append((f"{label}: p99 latency", med(4), lambda v: f"{v:.2f} ms"))
 
     n = int(os.environ.get("IDLE_CONNS", "5000"))
-    mem = interleave({k: v for k, v in contestants.items() if k != "floor"}, lambda p: (idle_memory(p, n),))
+    floors = [k for k in contestants if k.startswith("floor")]
+    mem = interleave({k: v for k, v in contestants.items() if k not in floors}, lambda p: (idle_memory(p, n),))
     idle = medians(mem, 0)
-    idle["floor"] = 0.0
+    idle.update({k: 0.0 for k in floors})
     rows.append((f"RSS growth per idle keep-alive connection ({n}; the floor not measured)", idle, lambda v: f"{v:,.0f} B"))
     table("examples/hello vs nginx `return 200` and the floor", contestants, rows)
 
