@@ -221,8 +221,19 @@ impl Headers {
     }
 }
 
-/// Strips optional whitespace (SP, HTAB) from both ends.
-pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+/// Strips optional whitespace (SP, HTAB) from both ends. Values mostly
+/// have none (the parser strips it): two byte tests, then the loops only
+/// when there is some.
+#[inline]
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    match s {
+        [b' ' | b'\t', ..] | [.., b' ' | b'\t'] => trim_ows_loop(s),
+        _ => s,
+    }
+}
+
+#[cold]
+fn trim_ows_loop(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {
         s = rest;
     }

@@ -200,7 +200,7 @@ pub(super) fn parse_request_full<'b, 'h>(
         Some(name) => name,
         None => std::str::from_utf8(method).map_err(|_| ParseError::Method)?,
     };
-    let target = std::str::from_utf8(&buf[parts.target]).map_err(|_| ParseError::Target)?;
+    let target = crate::ascii::to_str(&buf[parts.target]).ok_or(ParseError::Target)?;
     let headers: &'h [Header<'b>] = slots;
     Ok(Outcome::Done((
         RequestView {
@@ -250,7 +250,7 @@ pub(super) fn parse_request_into(
     let method = &buf[parts.method];
     // The grammar checked that the method is a token.
     head.method = Method::standard(method).unwrap_or_else(|| Method::other_token(method));
-    let target = std::str::from_utf8(&buf[parts.target]).map_err(|_| ParseError::Target)?;
+    let target = crate::ascii::to_str(&buf[parts.target]).ok_or(ParseError::Target)?;
     head.target.clear();
     head.target.push_str(target);
     head.version = parts.version;
