@@ -34,8 +34,8 @@ pub fn is_valid_host(value: &[u8]) -> bool {
     // The common case in one pass: reg-name bytes, then nothing or ":port".
     let plain = value
         .iter()
-        .take_while(|&&b| REG_NAME[usize::from(b)])
-        .count();
+        .position(|&b| !REG_NAME[usize::from(b)])
+        .unwrap_or(value.len());
     match value.get(plain) {
         None => return true,
         Some(b':') => return is_port(&value[plain + 1..]),
@@ -84,7 +84,20 @@ fn is_reg_name(s: &[u8]) -> bool {
 }
 
 /// `port = *DIGIT`, at most 65535.
+#[inline]
 fn is_port(s: &[u8]) -> bool {
+    // Up to four digits cannot exceed it, and five compare as bytes as
+    // they do as numbers.
+    match s.len() {
+        0..=4 => s.iter().all(u8::is_ascii_digit),
+        5 => s.iter().all(u8::is_ascii_digit) && s <= b"65535",
+        _ => is_long_port(s),
+    }
+}
+
+/// [`is_port`] for more than five digits (leading zeros are allowed).
+#[cold]
+fn is_long_port(s: &[u8]) -> bool {
     s.iter()
         .try_fold(0u32, |n, &d| {
             let n = n * 10 + u32::from(d.wrapping_sub(b'0'));
@@ -149,6 +162,24 @@ mod tests {
         ] {
             assert!(is_valid_host(ok.as_bytes()), "{ok:?} is valid");
         }
+    }
+
+    #[test]
+    fn ports_agree_with_their_numbers() {
+        // Every number up to past 65535, with and without leading zeros,
+        // and a digit swapped for a non-digit at each place.
+        for n in 0..100_000u32 {
+            for zeros in ["", "0", "00"] {
+                let port = format!("{zeros}{n}");
+                assert_eq!(is_port(port.as_bytes()), n <= 65535, "{port}");
+                let mut bad = port.clone().into_bytes();
+                let at = n as usize % bad.len();
+                bad[at] = b"x/:"[n as usize % 3];
+                assert!(!is_port(&bad), "{bad:?}");
+            }
+        }
+        assert!(is_port(b""));
+        assert!(!is_port(b"4294967296"));
     }
 
     #[test]
