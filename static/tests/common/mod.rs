@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod chromium;
+pub mod nginx;
 pub mod tls;
 
 use std::io::{Read, Write};
