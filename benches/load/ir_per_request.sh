@@ -8,11 +8,13 @@
 # the user-space path (hardware counters are not available in these VMs).
 #
 #   benches/load/ir_per_request.sh target/release/examples/hello [PORT]
+#   REQUEST=wrk ... sends compare.py's request (wrk's: request line and
+#   Host 127.0.0.1:PORT) instead of the default four-line plaintext one.
 #   KEEP=1 ... keeps the 24,000-request profile as /tmp/ir.<binary>.out
 #   (python3 benches/load/ir_top.py /tmp/ir.hello.out 24000 lists its
 #   functions by self cost, inlined code folded into its caller).
 set -euo pipefail
-BIN=$1; PORT=${2:-18555}; DEPTH=${DEPTH:-16}
+BIN=$1; PORT=${2:-18555}; DEPTH=${DEPTH:-16}; REQUEST=${REQUEST:-plaintext}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -21,10 +23,10 @@ run() {
     "$BIN" "127.0.0.1:$PORT" >"$OUT/log.$1" 2>&1 &
   local pid=$!
   until grep -q listening "$OUT/log.$1"; do sleep 0.2; done
-  python3 "$HERE/pipeclient.py" "$PORT" "$1" "$DEPTH" >&2
+  python3 "$HERE/pipeclient.py" "$PORT" "$1" "$DEPTH" "$REQUEST" >&2
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   grep -h "^summary" "$OUT/cg.$1" | awk '{print $2}'
 }
 a=$(run 4800); b=$(run 24000)
 if [ -n "${KEEP:-}" ]; then cp "$OUT/cg.24000" "/tmp/ir.$(basename "$BIN").out"; fi
-echo "$(basename "$BIN"): $(( (b - a) / 19200 )) Ir per request"
+echo "$(basename "$BIN") ($REQUEST): $(( (b - a) / 19200 )) Ir per request"

@@ -1,6 +1,15 @@
+"""Sends N requests in batches of DEPTH and waits for each batch's answers.
+    python3 pipeclient.py PORT N DEPTH [plaintext|wrk]
+plaintext (the default): TechEmpower's request, four lines; wrk: what wrk
+sends for compare.py (wrk.format with no script headers: the request line
+and Host with the port)."""
 import socket, sys
 port, n, depth = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-req = b"GET /plaintext HTTP/1.1\r\nHost: localhost\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n"
+kind = sys.argv[4] if len(sys.argv) > 4 else "plaintext"
+if kind == "wrk":
+    req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port
+else:
+    req = b"GET /plaintext HTTP/1.1\r\nHost: localhost\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n"
 per_conn = (1000 // depth) * depth  # the server closes after 1000 requests
 done = 0
 while done < n:

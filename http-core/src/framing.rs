@@ -246,6 +246,7 @@ pub fn check_request(head: &RequestHead) -> Result<RequestFacts, ParseError> {
 /// `Content-Length`, nothing else that frames) is decided from the noted
 /// fields alone; any other goes through the four rules one by one. Notes
 /// of another head give that head's answer, not this one's.
+#[inline]
 pub fn check_noted(head: &RequestHead, notes: &FieldNotes) -> Result<RequestFacts, ParseError> {
     debug_assert_eq!(
         *notes,

@@ -32,7 +32,7 @@ impl Method {
     }
 
     /// A method RFC 9110 defines (or PATCH), if `bytes` is one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn standard(bytes: &[u8]) -> Option<Method> {
         Some(match bytes {
             b"GET" => Method::Get,

@@ -104,6 +104,7 @@ impl Request {
 
     /// Recomputes what derives from the head (path, query, decoded path)
     /// after it was filled in place, for a request from `peer`.
+    #[inline]
     pub(crate) fn reindex(&mut self, peer: SocketAddr) {
         let (path, query, escaped) = split_target(&self.head.target, &self.head.method);
         let raw_path = &self.head.target[path.clone()];
