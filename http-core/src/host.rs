@@ -37,11 +37,19 @@ pub fn is_valid_host(value: &[u8]) -> bool {
         .position(|&b| !REG_NAME[usize::from(b)])
         .unwrap_or(value.len());
     match value.get(plain) {
-        None => return true,
-        Some(b':') => return is_port(&value[plain + 1..]),
-        Some(b'%' | b'[') => {} // percent-encoding or an IP literal: the full rules
-        Some(_) => return false,
+        None => true,
+        Some(b':') => is_port(&value[plain + 1..]),
+        // Percent-encoding or an IP literal: the full rules.
+        Some(b'%' | b'[') => is_valid_host_by_rules(value),
+        Some(_) => false,
     }
+}
+
+/// [`is_valid_host`] for a value with a `%` or a `[`: kept out of line, so
+/// that the common case saves no registers for it.
+#[cold]
+#[inline(never)]
+fn is_valid_host_by_rules(value: &[u8]) -> bool {
     let (host, port) = match value.strip_prefix(b"[") {
         Some(literal) => {
             let Some(close) = literal.iter().position(|&b| b == b']') else {

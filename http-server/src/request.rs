@@ -216,6 +216,7 @@ impl Request {
 
 /// Byte ranges of the path and the query inside `target`, and whether
 /// the path holds a `%` (then it needs decoding).
+#[inline]
 fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<usize>>, bool) {
     if target.starts_with('/') {
         // The common form, in one pass. Whatever the method (a `/` target
