@@ -54,9 +54,10 @@ impl HttpService {
         Ctx {
             shared: &self.shared,
             now: turn.now,
-            date: &mut self.date,
+            // Formatted (when the second changed) once per call, not per
+            // response: the wall clock is the turn's.
+            date: self.date.get(self.wall),
             heads: &mut self.heads,
-            wall: self.wall,
             reply: &self.reply,
             token: turn.token.0,
             draining: turn.draining,

@@ -97,7 +97,7 @@ impl<T: Transport> Conn<T> {
             && self.served < config.keep_alive_requests
             && req.client_keep_alive();
         let status = resp.status().as_u16();
-        let date = ctx.date.get(ctx.wall);
+        let date = ctx.date;
         let (keep_alive, head_len) = frame::queue_response(
             &mut io.wq,
             req.method(),

@@ -50,13 +50,13 @@ use crate::response::Response;
 use crate::shared::Shared;
 use crate::transport::{self, Transport};
 use body::BodyRead;
-use http_core::{DateCache, ParseError};
+use http_core::ParseError;
 use io_cache::Io;
 use mio::Interest;
 use std::io;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 use stream::Streaming;
 
 /// Above this many response bytes waiting in memory, stop parsing
@@ -114,16 +114,15 @@ impl State {
 }
 
 /// What every call gets from the worker's HTTP service: shared settings,
-/// the clock, the date cache, the pool's return path, the buffer cache.
+/// the clock and its `Date`, the pool's return path, the buffer cache.
 /// Built in one place, `HttpService::ctx`.
 pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) now: Instant,
-    pub(crate) date: &'a mut DateCache,
+    /// The `Date` value for this turn's wall clock.
+    pub(crate) date: &'a str,
     /// The previous response's head start, for the next one alike.
     pub(crate) heads: &'a mut HeadCache,
-    /// The wall clock of this loop turn (one read per turn, not per response).
-    pub(crate) wall: SystemTime,
     pub(crate) reply: &'a Reply,
     pub(crate) token: usize,
     pub(crate) draining: bool,

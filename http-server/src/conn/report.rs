@@ -116,7 +116,7 @@ impl<T: Transport> Conn<T> {
     /// Returns the length of the error response's head.
     pub(super) fn fail(&mut self, status: StatusCode, io: &mut Io, ctx: &mut Ctx<'_>) -> usize {
         log::debug!("{} answered {} and closes", self.peer, status.as_u16());
-        let date = ctx.date.get(ctx.wall);
+        let date = ctx.date;
         let head_len = frame::queue_error(&mut io.wq, status, date);
         self.set_state(State::Closing);
         head_len
@@ -126,7 +126,7 @@ impl<T: Transport> Conn<T> {
     /// says so, then the lingering close (nginx answers the same way).
     pub(super) fn refuse_plain_http(&mut self, io: &mut Io, ctx: &mut Ctx<'_>) {
         log::debug!("{} sent plain HTTP to the TLS port", self.peer);
-        let date = ctx.date.get(ctx.wall);
+        let date = ctx.date;
         let body = "400 Bad Request: this port speaks HTTPS; use https:// in the URL.\n";
         frame::queue_error_text(&mut io.wq, StatusCode::BAD_REQUEST, date, body);
         self.set_state(State::Closing);
