@@ -38,13 +38,25 @@ pub enum BodyDecoder {
 pub struct Truncated;
 
 impl BodyDecoder {
-    /// The decoder for a body framed as `kind` (from
-    /// [`crate::request_body_kind`] or [`crate::response_body_kind`]).
+    /// The decoder for a request body framed as `kind` (from
+    /// [`crate::request_body_kind`]): chunk lines are read strictly
+    /// ([`ChunkedDecoder::new`]).
     pub fn new(kind: BodyKind) -> BodyDecoder {
+        BodyDecoder::with_chunked(kind, ChunkedDecoder::new)
+    }
+
+    /// The decoder for a response body framed as `kind` (from
+    /// [`crate::response_body_kind`]): chunk lines are read as curl reads
+    /// them ([`ChunkedDecoder::lenient`]).
+    pub fn for_response(kind: BodyKind) -> BodyDecoder {
+        BodyDecoder::with_chunked(kind, ChunkedDecoder::lenient)
+    }
+
+    fn with_chunked(kind: BodyKind, chunked: fn() -> ChunkedDecoder) -> BodyDecoder {
         match kind {
             BodyKind::Empty | BodyKind::Length(0) => BodyDecoder::Done,
             BodyKind::Length(n) => BodyDecoder::Length { remaining: n },
-            BodyKind::Chunked => BodyDecoder::Chunked(ChunkedDecoder::new()),
+            BodyKind::Chunked => BodyDecoder::Chunked(chunked()),
             BodyKind::CloseDelimited => BodyDecoder::Close,
         }
     }

@@ -3,11 +3,28 @@
 //! ```text
 //!  chunked-body = *chunk last-chunk trailer-section CRLF
 //!  chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+//!  chunk-ext    = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+//!  chunk-ext-val = token / quoted-string
 //!
-//!  Size --hex--> Size --';'--> Ext --CR--> SizeLf --LF--> Data(n) --n bytes--> DataCr --CR--> DataLf --LF--> Size
-//!       \--SP/HT--> SizeWs --';'/CR--^                 \--(n = 0)--> TrailerStart --CR--> EndLf --LF--> Done
-//!                                                                        \--tchar--> TrailerName --':'--> TrailerValue --CR--> TrailerLf --LF--> TrailerStart
+//!  Size --hex--> Size --CR--> SizeLf --LF--> Data(n) --n bytes--> DataCr --CR--> DataLf --LF--> Size
+//!    |  \--SP/HT--> SizeWs --';'--v                \--(n = 0)--> TrailerStart --CR--> EndLf --LF--> Done
+//!    \--';'--> ExtNameStart --tchar--> ExtName --'='--> ExtValueStart --tchar--> ExtToken
+//!                                        |  \--SP/HT--> ExtNameWs --'='--^      \--'"'--> ExtQuoted (--'\'--> ExtQuotedPair)
+//!                                        \--';' (another extension) / CR (the line ends)
+//!  TrailerStart --tchar--> TrailerName --':'--> TrailerValue --CR--> TrailerLf --LF--> TrailerStart
 //! ```
+//!
+//! Chunk lines are read strictly by [`ChunkedDecoder::new`] (what a server
+//! uses for requests): whitespace only where BWS stands (before and after
+//! `;` and `=`), never between the size, a name or a value and the CRLF; an
+//! extension needs a name (a token), and a value after `=` (a token or a
+//! quoted-string); no control byte, no bare CR or LF. Anything else is
+//! [`ParseError::Chunk`] (400, and the connection closes): two parsers in a
+//! chain that disagreed on such a line would disagree on where the body
+//! ends. [`ChunkedDecoder::lenient`] (what the client uses for responses)
+//! skips whatever follows the size up to the CR, as curl does, refusing
+//! only control bytes and a bare LF there: a client reads what one server
+//! sends, and refusing a body that curl reads would only break downloads.
 //!
 //! The trailer section (RFC 9112 7.1.2) is `*( field-line CRLF )` and then
 //! the final CRLF, with `field-line = field-name ":" OWS field-value OWS`
@@ -15,7 +32,7 @@
 //! line without a colon such as the request line of a next request, a space
 //! before the colon, obs-fold, a bare CR or LF) is [`ParseError::Trailer`],
 //! because the message boundary is lost. The decoder checks the syntax and
-//! discards the fields (no caller uses them).
+//! keeps the fields for [`ChunkedDecoder::trailers`].
 //!
 //! The decoder eats input split at any point; it never reads past the end
 //! of the chunked body, so pipelined bytes after it stay with the caller.
@@ -38,8 +55,26 @@ enum State {
     Size,
     /// Whitespace after the size (BWS before `;`).
     SizeWs,
-    /// Inside chunk extensions, up to CR.
-    Ext,
+    /// After a `;` (and BWS): a name must start.
+    ExtNameStart,
+    /// Inside an extension's name.
+    ExtName,
+    /// Whitespace after a name (BWS before `=` or `;`).
+    ExtNameWs,
+    /// After `=` (and BWS): a value must start.
+    ExtValueStart,
+    /// Inside a token value.
+    ExtToken,
+    /// Inside a quoted-string value.
+    ExtQuoted,
+    /// After a backslash in a quoted-string.
+    ExtQuotedPair,
+    /// Right after a value's closing quote.
+    ExtQuotedEnd,
+    /// Whitespace after a value (BWS before the next `;`).
+    ExtValueWs,
+    /// The lenient reading: anything up to the CR.
+    ExtSkip,
     /// Expecting the LF that ends the size line.
     SizeLf,
     /// This many chunk-data bytes remain.
@@ -72,6 +107,8 @@ pub struct ChunkedDecoder {
     trailer_bytes: usize,
     /// The trailer section as read: field lines joined by `\n` (no CR).
     trailer: Vec<u8>,
+    /// Chunk lines read as curl reads them (see the module doc).
+    lenient: bool,
 }
 
 impl Default for ChunkedDecoder {
@@ -81,7 +118,8 @@ impl Default for ChunkedDecoder {
 }
 
 impl ChunkedDecoder {
-    /// A decoder at the start of a chunked body.
+    /// A decoder at the start of a chunked body, reading chunk lines
+    /// strictly (a request's body; see the module doc).
     pub fn new() -> ChunkedDecoder {
         ChunkedDecoder {
             state: State::Size,
@@ -90,6 +128,16 @@ impl ChunkedDecoder {
             ext_bytes: 0,
             trailer_bytes: 0,
             trailer: Vec::new(),
+            lenient: false,
+        }
+    }
+
+    /// A decoder that skips whatever follows a chunk size up to its CRLF,
+    /// as curl does (a response's body; see the module doc).
+    pub fn lenient() -> ChunkedDecoder {
+        ChunkedDecoder {
+            lenient: true,
+            ..ChunkedDecoder::new()
         }
     }
 
@@ -143,25 +191,26 @@ impl ChunkedDecoder {
             }
             // The size must have at least one digit before anything else.
             (Size, _) if self.digits == 0 => return Err(ParseError::Chunk),
+            (Size, b'\r') => SizeLf,
+            (Size, _) if self.lenient => {
+                self.ext_bytes = 0;
+                return self.ext_skip(b);
+            }
             (Size | SizeWs, b' ' | b'\t') => SizeWs,
             (Size | SizeWs, b';') => {
                 self.ext_bytes = 0;
-                Ext
+                self.ext_byte(ExtNameStart)?
             }
-            (Size | SizeWs, b'\r') => SizeLf,
+            // No whitespace before the CRLF: BWS only comes before a `;`.
             (Size | SizeWs, _) => return Err(ParseError::Chunk),
-            // chunk-ext: skipped under a limit; no CTL but HTAB.
-            (Ext, b'\r') => SizeLf,
-            (Ext, _) => {
-                self.ext_bytes += 1;
-                if self.ext_bytes > MAX_CHUNK_EXT_BYTES {
-                    return Err(ParseError::ChunkLimits);
-                }
-                if b != b'\t' && (b < 0x20 || b == 0x7F) {
-                    return Err(ParseError::Chunk);
-                }
-                Ext
-            }
+            (ExtSkip, b'\r') => SizeLf,
+            (ExtSkip, _) => return self.ext_skip(b),
+            (ExtName | ExtToken | ExtQuotedEnd, b'\r') => SizeLf,
+            (
+                ExtNameStart | ExtName | ExtNameWs | ExtValueStart | ExtToken | ExtQuoted
+                | ExtQuotedPair | ExtQuotedEnd | ExtValueWs,
+                _,
+            ) => self.ext_step(b)?,
             // CRLF after the size line; a zero size is the last chunk.
             (SizeLf, b'\n') => {
                 let size = self.size;
@@ -213,6 +262,52 @@ impl ChunkedDecoder {
         })
     }
 
+    /// One byte of a strict chunk-ext, not the CR that ends it:
+    /// `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`.
+    fn ext_step(&mut self, b: u8) -> Result<State, ParseError> {
+        use State::*;
+        let next = match (self.state, b) {
+            (ExtNameStart | ExtValueStart, b' ' | b'\t') => self.state,
+            (ExtNameStart | ExtName, _) if is_tchar(b) => ExtName,
+            (ExtName | ExtNameWs, b' ' | b'\t') => ExtNameWs,
+            (ExtName | ExtNameWs, b'=') => ExtValueStart,
+            (ExtValueStart | ExtToken, _) if is_tchar(b) => ExtToken,
+            (ExtValueStart, b'"') => ExtQuoted,
+            (ExtQuoted, b'"') => ExtQuotedEnd,
+            (ExtQuoted, b'\\') => ExtQuotedPair,
+            // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+            (ExtQuoted, _) if is_qdtext(b) => ExtQuoted,
+            // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+            (ExtQuotedPair, _) if b == b'\t' || (b >= 0x20 && b != 0x7F) => ExtQuoted,
+            (ExtToken | ExtQuotedEnd | ExtValueWs, b' ' | b'\t') => ExtValueWs,
+            // The next extension.
+            (ExtName | ExtNameWs | ExtToken | ExtQuotedEnd | ExtValueWs, b';') => ExtNameStart,
+            // An empty name or value, a control byte, a bare CR or LF, a
+            // byte no token holds, whitespace before the CRLF.
+            _ => return Err(ParseError::Chunk),
+        };
+        self.ext_byte(next)
+    }
+
+    /// The lenient reading of what follows a chunk size: any byte but a
+    /// control byte (HTAB aside) up to the CR.
+    fn ext_skip(&mut self, b: u8) -> Result<State, ParseError> {
+        if b != b'\t' && (b < 0x20 || b == 0x7F) {
+            return Err(ParseError::Chunk);
+        }
+        self.ext_byte(State::ExtSkip)
+    }
+
+    /// Counts one byte of a size line's extensions, under
+    /// [`MAX_CHUNK_EXT_BYTES`], and moves to `next`.
+    fn ext_byte(&mut self, next: State) -> Result<State, ParseError> {
+        self.ext_bytes += 1;
+        if self.ext_bytes > MAX_CHUNK_EXT_BYTES {
+            return Err(ParseError::ChunkLimits);
+        }
+        Ok(next)
+    }
+
     /// One more byte of trailer fields, under [`MAX_TRAILER_BYTES`].
     fn trailer_byte(&mut self, b: u8) -> Result<(), ParseError> {
         self.trailer_bytes += 1;
@@ -239,6 +334,11 @@ impl ChunkedDecoder {
         }
         out
     }
+}
+
+/// `qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text`
+fn is_qdtext(b: u8) -> bool {
+    matches!(b, b'\t' | b' ' | 0x21 | 0x23..=0x5B | 0x5D..=0x7E | 0x80..=0xFF)
 }
 
 /// Appends `data` as one chunk. Empty data appends nothing: an empty chunk
@@ -358,7 +458,14 @@ mod tests {
     /// Decodes `input` cut in two at `cut`, as a caller does: the second
     /// call gets what the first left unconsumed plus the rest.
     fn decode_split(input: &[u8], cut: usize) -> Result<(Vec<u8>, usize, bool), ParseError> {
-        let mut d = ChunkedDecoder::new();
+        decode_split_with(ChunkedDecoder::new(), input, cut)
+    }
+
+    fn decode_split_with(
+        mut d: ChunkedDecoder,
+        input: &[u8],
+        cut: usize,
+    ) -> Result<(Vec<u8>, usize, bool), ParseError> {
         let mut out = Vec::new();
         let (first, done) = d.decode(&input[..cut], &mut out)?;
         if done {
@@ -434,6 +541,81 @@ mod tests {
                 *valid,
                 "{trailer:?} byte by byte"
             );
+        }
+    }
+
+    /// Size lines (RFC 9112 7.1) each followed by `hello` and the last
+    /// chunk, then a next request, cut at every byte: the strict decoder
+    /// accepts exactly the grammar; the lenient one (responses) also takes
+    /// what curl takes, and refuses only control bytes and bare line ends.
+    #[test]
+    fn size_lines_split_at_every_byte() {
+        // (size line without its CRLF, strict verdict, lenient verdict)
+        let cases: &[(&[u8], bool, bool)] = &[
+            (b"5", true, true),
+            (b"5;a", true, true),
+            (b"5;a=b", true, true),
+            (b"5;a=\"b c\"", true, true),
+            (b"5;a=\"\\\"q\\\\\"", true, true),
+            (b"5;a=\"\"", true, true),
+            (b"5 ;a", true, true),
+            (b"5\t; a", true, true),
+            (b"5;a ;b", true, true),
+            (b"5;a = b", true, true),
+            (b"5;a=b;c=\"d\";e", true, true),
+            (b"5;!#$%&'*+-.^_`|~09az=x", true, true),
+            (b"5;a=\"caf\xc3\xa9\"", true, true),
+            // Whitespace where no BWS stands: before the CRLF.
+            (b"5 ", false, true),
+            (b"5\t", false, true),
+            (b"5;a ", false, true),
+            (b"5;a=b ", false, true),
+            (b"5;a=\"b\" ", false, true),
+            // An empty name, a bare `=`, an empty value.
+            (b"5;", false, true),
+            (b"5;;a", false, true),
+            (b"5;=b", false, true),
+            (b"5;a=", false, true),
+            (b"5;a=;b", false, true),
+            // Bytes no token holds, an unterminated or bad quoted-string.
+            (b"5;a(b)", false, true),
+            (b"5;a=b\"c\"", false, true),
+            (b"5;a=\"b", false, true),
+            (b"5;a=\"b\"c", false, true),
+            (b"5 x", false, true),
+            (b"5x", false, true),
+            (b"5;a=b,c", false, true),
+            // Control bytes, a bare CR or LF: refused either way.
+            (b"5;a\x00b", false, false),
+            (b"5;a=\"\x01\"", false, false),
+            (b"5;a\x7f", false, false),
+            (b"5;a\rb", false, false),
+            (b"5;a\nb", false, false),
+            (b"5\n", false, false),
+        ];
+        const NEXT: &[u8] = b"GET /next HTTP/1.1\r\n";
+        for &(line, strict, lenient) in cases {
+            let mut input = line.to_vec();
+            input.extend_from_slice(b"\r\nhello\r\n0\r\n\r\n");
+            let body_len = input.len();
+            input.extend_from_slice(NEXT);
+            for (make, valid) in [
+                (ChunkedDecoder::new as fn() -> ChunkedDecoder, strict),
+                (ChunkedDecoder::lenient, lenient),
+            ] {
+                for cut in 0..=input.len() {
+                    let got = decode_split_with(make(), &input, cut);
+                    let line = String::from_utf8_lossy(line);
+                    if valid {
+                        let (out, n, done) =
+                            got.unwrap_or_else(|e| panic!("{line:?} cut at {cut}: {e}"));
+                        assert!(done && out == b"hello", "{line:?} cut at {cut}");
+                        assert_eq!(n, body_len, "{line:?}: the next request stays");
+                    } else {
+                        assert_eq!(got.err(), Some(ParseError::Chunk), "{line:?} cut at {cut}");
+                    }
+                }
+            }
         }
     }
 

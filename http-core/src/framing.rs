@@ -47,16 +47,30 @@ fn transfer_codings(headers: &Headers) -> Option<Vec<(&[u8], bool)>> {
     )
 }
 
-/// The value of all `Content-Length` fields: plain digits, all equal
-/// (`5, 5` is tolerated as RFC 9110 8.6 allows), or an error.
-fn content_length(headers: &Headers) -> Result<Option<u64>, ParseError> {
-    length_of(headers.get_all("content-length"))
+/// A request's `Content-Length`: at most one field, and its value one run
+/// of digits, or [`ParseError::ContentLength`] (400). RFC 9110 8.6 allows
+/// a recipient to collapse a list of equal values (`5, 5`, or two fields
+/// of `5`); we refuse it as nginx does, because a proxy in front that reads
+/// such a list differently is how request smuggling starts.
+fn request_content_length(headers: &Headers) -> Result<Option<u64>, ParseError> {
+    let mut values = headers.get_all("content-length");
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ParseError::ContentLength);
+    }
+    parse_length(trim_ows(value)).map(Some)
 }
 
-/// [`content_length`] over the given field values.
-fn length_of<'a>(values: impl Iterator<Item = &'a [u8]>) -> Result<Option<u64>, ParseError> {
+/// A response's `Content-Length` as a client reads it: plain digits, a
+/// list or several fields of equal values collapsed to one (`5, 5`, as
+/// RFC 9110 8.6 allows and curl does), different values an error. The
+/// leniency is deliberate: a client reads what one server sends, and a
+/// list of equal values frames the body the same either way.
+fn response_content_length(headers: &Headers) -> Result<Option<u64>, ParseError> {
     let mut found: Option<u64> = None;
-    for value in values {
+    for value in headers.get_all("content-length") {
         for item in value.split(|&b| b == b',') {
             let n = parse_length(trim_ows(item))?;
             if found.is_some_and(|f| f != n) {
@@ -105,10 +119,11 @@ pub fn expects_continue(headers: &Headers) -> Result<bool, ParseError> {
 ///   with parameters (RFC 9112 7.1: it defines none, and their presence
 ///   SHOULD be treated as an error): 400.
 ///   A known coding before `chunked` (`gzip, chunked`): 501, we do not decode it.
-/// - `Content-Length` not plain digits, or several that differ: 400.
+/// - `Content-Length` not one run of digits (a list, even of equal
+///   values), or more than one `Content-Length` field: 400.
 pub fn request_body_kind(headers: &Headers) -> Result<BodyKind, ParseError> {
     let codings = transfer_codings(headers);
-    let length = content_length(headers)?;
+    let length = request_content_length(headers)?;
     match (codings, length) {
         (Some(_), Some(_)) => Err(ParseError::LengthAndTransferEncoding),
         (Some(codings), None) => {
@@ -176,7 +191,7 @@ pub fn response_body_kind(
             _ => BodyKind::CloseDelimited,
         });
     }
-    Ok(match content_length(headers)? {
+    Ok(match response_content_length(headers)? {
         Some(n) => BodyKind::Length(n),
         None => BodyKind::CloseDelimited,
     })
@@ -263,7 +278,12 @@ pub fn check_noted(head: &RequestHead, notes: &FieldNotes) -> Result<RequestFact
     if value(notes.host).is_some_and(|v| !is_valid_host(trim_ows(v))) {
         return Err(ParseError::InvalidHost);
     }
-    let body = length_kind(length_of(value(notes.length).into_iter())?);
+    // Not unusual: at most one Content-Length field.
+    let length = match value(notes.length) {
+        Some(v) => Some(parse_length(trim_ows(v))?),
+        None => None,
+    };
+    let body = length_kind(length);
     let keep_alive = if notes.connection {
         keep_alive(head.version, &head.headers)
     } else {
@@ -323,11 +343,16 @@ mod tests {
             (&[], Ok(Empty)),
             (&[("Content-Length", "0")], Ok(Empty)),
             (&[("Content-Length", "42")], Ok(Length(42))),
+            // A list, or several fields, even of equal values: refused
+            // (RFC 9110 8.6 allows it; nginx does it).
             (
                 &[("Content-Length", "42"), ("content-length", "42")],
-                Ok(Length(42)),
+                Err(ContentLength),
             ),
-            (&[("Content-Length", "42, 42")], Ok(Length(42))),
+            (&[("Content-Length", "42, 42")], Err(ContentLength)),
+            (&[("Content-Length", "1000,1000")], Err(ContentLength)),
+            (&[("Content-Length", "42,")], Err(ContentLength)),
+            (&[("Content-Length", " 42 ")], Ok(Length(42))),
             (
                 &[("Content-Length", "42"), ("Content-Length", "43")],
                 Err(ContentLength),
@@ -409,6 +434,19 @@ mod tests {
         let bad = h(&[("Content-Length", "x")]);
         assert_eq!(
             response_body_kind(&Method::Get, 200, &bad),
+            Err(ParseError::ContentLength)
+        );
+        // The client's deliberate leniency: equal values collapse, as curl
+        // reads them; different ones do not.
+        for equal in [
+            h(&[("Content-Length", "5, 5")]),
+            h(&[("Content-Length", "5"), ("Content-Length", "5")]),
+        ] {
+            assert_eq!(response_body_kind(&Method::Get, 200, &equal), Ok(Length(5)));
+        }
+        let differ = h(&[("Content-Length", "5, 6")]);
+        assert_eq!(
+            response_body_kind(&Method::Get, 200, &differ),
             Err(ParseError::ContentLength)
         );
     }

@@ -24,6 +24,31 @@
 //! in), TLS, HTTP/2. [`ParseError::status`] is the one table from a parse
 //! error to the status a server answers with.
 //!
+//! ## How strict, and where deliberately not
+//!
+//! Requests are read by RFC 9112's grammar, strictly wherever two parsers
+//! in a chain could disagree on where a message ends or what it means:
+//! head lines end in CRLF (no bare LF or CR, no obs-fold, no space before
+//! a colon); the request-target is one of the four forms for its method
+//! ([`check_target_form`]); a `Content-Length` is one field of one run of
+//! digits (a list, even of equal values, is refused, as nginx does); chunk
+//! lines follow RFC 9112 7.1 exactly ([`ChunkedDecoder::new`]); HTTP/1.2
+//! to HTTP/1.9 are read as HTTP/1.1 (RFC 9110 2.5), any other version is
+//! refused with 505. The leniencies left, each on purpose:
+//!
+//! - a request-target may hold raw UTF-8 (nginx accepts it; the grammar
+//!   wants it percent-encoded, and no browser sends it raw), and an
+//!   origin-form target is not scanned for a `#` (nginx and httparse take
+//!   it too; it reaches the handler in the path and frames nothing);
+//! - leading empty lines before a request line are skipped (RFC 9112 2.2);
+//! - whitespace around a field value is trimmed (it is OWS);
+//! - responses, which a client reads from the one server it asked, are
+//!   read as curl reads them where curl is more lenient and framing is not
+//!   at stake: bare LF line ends and obs-fold when the caller asks
+//!   ([`ResponseParser`]), a `Content-Length` list of equal values
+//!   collapsed, and anything but control bytes skipped after a chunk size
+//!   ([`ChunkedDecoder::lenient`], through [`BodyDecoder::for_response`]).
+//!
 //! ```
 //! use http_core::{RequestParser, Limits, Status, EMPTY_HEADER};
 //!
@@ -86,8 +111,8 @@ pub use parse::{
 };
 pub use status::StatusCode;
 pub use target::{
-    decode_path, encode_path, encode_segment, form_pairs, origin_path_end, parse_authority,
-    parse_target, percent_decode, query_pairs, Target,
+    check_target_form, decode_path, encode_path, encode_segment, form_pairs, origin_path_end,
+    parse_authority, parse_target, percent_decode, query_pairs, Target,
 };
 pub use version::Version;
 

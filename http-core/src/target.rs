@@ -81,6 +81,28 @@ pub fn origin_path_end(target: &str) -> (usize, bool) {
     (query.unwrap_or(target.len()), escaped)
 }
 
+/// Whether `target` is one of the four forms of RFC 9112 3.2 that fits
+/// `method`: origin-form (`/...`) for any method but CONNECT,
+/// absolute-form (`scheme://authority...`), authority-form (`host:port`)
+/// for CONNECT only, asterisk-form (`*`) for OPTIONS only. Anything else
+/// (`GET ! HTTP/1.1`) is [`ParseError::Target`] (400): the parser refuses
+/// it before a handler sees it. The common case, `/` and not CONNECT, is
+/// decided by its first byte.
+///
+/// Deliberate leniencies, with the reason: an origin-form target is not
+/// scanned for a `#` (a browser never sends one; nginx and httparse accept
+/// it too, and it moves no message boundary: it reaches the handler as
+/// part of the path), and its bytes may be any UTF-8 (raw non-ASCII
+/// characters, which nginx accepts; the grammar wants them
+/// percent-encoded). Control bytes, spaces and DEL never get this far.
+#[inline(always)]
+pub fn check_target_form(target: &str, method: &Method) -> Result<(), ParseError> {
+    if target.as_bytes().first() == Some(&b'/') && *method != Method::Connect {
+        return Ok(());
+    }
+    parse_target(target, method).map(|_| ())
+}
+
 /// Splits a request target into its form, checking that the form fits the
 /// method. A fragment (`#`) is never valid in a request target.
 pub fn parse_target<'a>(target: &'a str, method: &Method) -> Result<Target<'a>, ParseError> {

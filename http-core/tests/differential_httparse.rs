@@ -116,6 +116,12 @@ proptest! {
         bad[i] = byte;
         let ours = ours_req(&bad);
         let theirs = theirs_req(&bad);
+        // HTTP/1.2 to 1.9 are read as HTTP/1.1 (RFC 9110 2.5), a
+        // deliberate difference: httparse refuses them.
+        let newer_minor = bad.windows(8).any(|w| w.starts_with(b"HTTP/1.") && (b'2'..=b'9').contains(&w[7]));
+        if newer_minor {
+            return Ok(());
+        }
         if theirs == Some(Err(())) {
             prop_assert!(!matches!(ours, Some(Ok(_))), "httparse refused, we accepted {:?}", String::from_utf8_lossy(&bad));
         }

@@ -432,7 +432,7 @@ impl Exchange {
     /// The final head (once, after `Action::Head`); the body follows.
     pub fn take_head(&mut self) -> Option<ReceivedHead> {
         let head = self.head.take()?;
-        self.decoder = BodyDecoder::new(head.body_kind);
+        self.decoder = BodyDecoder::for_response(head.body_kind);
         self.reusable = self.reusable && self.decoder.leaves_connection_reusable();
         if self.decoder.is_done() {
             self.set_state(State::Done {

@@ -201,6 +201,11 @@ pub(super) fn parse_request_full<'b, 'h>(
         None => std::str::from_utf8(method).map_err(|_| ParseError::Method)?,
     };
     let target = crate::ascii::to_str(&buf[parts.target]).ok_or(ParseError::Target)?;
+    if target.as_bytes().first() != Some(&b'/') || method == "CONNECT" {
+        let standard = Method::standard(method.as_bytes());
+        let method = standard.unwrap_or_else(|| Method::other_token(method.as_bytes()));
+        crate::check_target_form(target, &method)?;
+    }
     let headers: &'h [Header<'b>] = slots;
     Ok(Outcome::Done((
         RequestView {
@@ -251,6 +256,10 @@ pub(super) fn parse_request_into(
     // The grammar checked that the method is a token.
     head.method = Method::standard(method).unwrap_or_else(|| Method::other_token(method));
     let target = crate::ascii::to_str(&buf[parts.target]).ok_or(ParseError::Target)?;
+    if let Err(e) = crate::check_target_form(target, &head.method) {
+        head.headers.clear();
+        return Err(e);
+    }
     head.target.clear();
     head.target.push_str(target);
     head.version = parts.version;
@@ -567,6 +576,12 @@ fn status_line(
 }
 
 /// `HTTP-version = "HTTP" "/" DIGIT "." DIGIT`
+///
+/// HTTP/1.2 to HTTP/1.9 are read as HTTP/1.1: RFC 9110 2.5 says a
+/// recipient SHOULD process a message of a higher minor version as if it
+/// were of the highest minor version it implements (the answer says
+/// HTTP/1.1). Another major version (HTTP/0.9, HTTP/2.0) is refused
+/// ([`ParseError::UnsupportedVersion`], 505).
 #[inline(always)]
 fn version(v: &[u8]) -> Result<Version, ParseError> {
     // One 8-byte comparison each for the two versions we speak.
@@ -578,6 +593,9 @@ fn version(v: &[u8]) -> Result<Version, ParseError> {
         return Ok(Version::Http10);
     }
     match v {
+        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor] if minor.is_ascii_digit() => {
+            Ok(Version::Http11)
+        }
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
             if major.is_ascii_digit() && minor.is_ascii_digit() =>
         {

@@ -97,7 +97,13 @@ fn valid_request_variants() {
             &[("X", b"caf\xc3\xa9 \xff")],
         ),
         (b"GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n", "/caf\u{e9}", &[]),
-        (b"M-SEARCH * HTTP/1.1\r\n\r\n", "*", &[]),
+        // The four forms of RFC 9112 3.2.
+        (b"GET http://a/b?c HTTP/1.1\r\n\r\n", "http://a/b?c", &[]),
+        (b"GET h+t.t-p://a HTTP/1.1\r\n\r\n", "h+t.t-p://a", &[]),
+        (b"CONNECT [::1]:443 HTTP/1.1\r\n\r\n", "[::1]:443", &[]),
+        (b"OPTIONS * HTTP/1.0\r\n\r\n", "*", &[]),
+        // A deliberate leniency: a fragment in origin-form is not looked for.
+        (b"GET /a#b HTTP/1.1\r\n\r\n", "/a#b", &[]),
     ];
     for (buf, target, fields) in cases {
         let Status::Complete((h, n)) = req(buf).unwrap_or_else(|e| panic!("{buf:?}: {e}")) else {
@@ -138,6 +144,26 @@ fn invalid_requests() {
         (b"G(T / HTTP/1.1\r\n\r\n", Method),
         (b" GET / HTTP/1.1\r\n\r\n", Method),
         (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", Method),
+        // None of the four forms of RFC 9112 3.2, or a form the method
+        // does not take.
+        (b"GET ! HTTP/1.1\r\n\r\n", Target),
+        (b"GET a HTTP/1.1\r\n\r\n", Target),
+        (b"GET ?a=1 HTTP/1.1\r\n\r\n", Target),
+        (b"GET * HTTP/1.1\r\n\r\n", Target),
+        (b"M-SEARCH * HTTP/1.1\r\n\r\n", Target),
+        (b"OPTIONS *x HTTP/1.1\r\n\r\n", Target),
+        (b"GET a:443 HTTP/1.1\r\n\r\n", Target),
+        (b"GET http:/a HTTP/1.1\r\n\r\n", Target),
+        (b"GET http:// HTTP/1.1\r\n\r\n", Target),
+        (b"GET 1http://a/ HTTP/1.1\r\n\r\n", Target),
+        (b"GET ://a/ HTTP/1.1\r\n\r\n", Target),
+        (b"GET http://a/#f HTTP/1.1\r\n\r\n", Target),
+        (b"CONNECT / HTTP/1.1\r\n\r\n", Target),
+        (b"CONNECT a HTTP/1.1\r\n\r\n", Target),
+        (b"CONNECT http://a:1/ HTTP/1.1\r\n\r\n", Target),
+        (b"CONNECT * HTTP/1.1\r\n\r\n", Target),
+        (b"GET / HTTP/3.0\r\n\r\n", UnsupportedVersion),
+        (b"GET / HTTP/2.1\r\n\r\n", UnsupportedVersion),
     ];
     for (buf, want) in cases {
         assert_eq!(
@@ -289,6 +315,24 @@ Referer: http://localhost:8080/\r\n\
 Accept-Encoding: gzip, deflate, br\r\n\
 Accept-Language: en-US,en;q=0.9\r\n\
 Cookie: session=abc123; theme=dark\r\n\r\n";
+
+/// RFC 9110 2.5: a higher minor version of HTTP/1 is processed as the
+/// highest we implement, HTTP/1.1 (requests and responses alike).
+#[test]
+fn newer_http1_minor_versions_are_read_as_http11() {
+    for minor in 2..=9 {
+        let request = format!("GET / HTTP/1.{minor}\r\nHost: a\r\n\r\n");
+        let Ok(Status::Complete((h, n))) = req(request.as_bytes()) else {
+            panic!("{request:?}")
+        };
+        assert_eq!((h.version, n), (Version::Http11, request.len()));
+        let response = format!("HTTP/1.{minor} 200 OK\r\n\r\n");
+        let Ok(Status::Complete((h, _))) = resp(response.as_bytes()) else {
+            panic!("{response:?}")
+        };
+        assert_eq!(h.version, Version::Http11);
+    }
+}
 
 #[test]
 fn valid_responses() {
