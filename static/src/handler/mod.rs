@@ -54,6 +54,12 @@ pub const ALLOW_WITH_UPLOAD: &str = "GET, HEAD, OPTIONS, PUT";
 /// (cheap with the validators: a 304 without body).
 pub const DEFAULT_CACHE_CONTROL: &str = "no-cache";
 
+/// The slash redirect's `Cache-Control` under [`DEFAULT_CACHE_CONTROL`]: a
+/// redirect has no validator to revalidate with (a `no-cache` one could
+/// never be reused), so caches keep it for a minute instead; a directory
+/// later replaced by a file is redirected for at most that long.
+pub const REDIRECT_CACHE_CONTROL: &str = "max-age=60";
+
 const INDEX_FILE: &str = "index.html";
 
 /// Files up to this size are read (one `pread`) and sent as bytes rather
@@ -300,20 +306,25 @@ impl StaticFiles {
     }
 
     /// 301 to `location` (already percent-encoded), keeping the query, with
-    /// the site's cache policy (the `Cache-Control` files get): without
-    /// one, caches would guess a lifetime for a permanent redirect, and a
+    /// the site's cache policy (the `Cache-Control` files get, or
+    /// [`REDIRECT_CACHE_CONTROL`] for the default `no-cache`): without one,
+    /// caches would guess a lifetime for a permanent redirect, and a
     /// directory later replaced by a file would stay redirected.
     fn redirect(&self, location: &str, query: Option<&str>) -> Response {
         let location = match query {
             Some(q) => format!("{location}?{q}"),
             None => location.to_string(),
         };
+        let cache_control = match self.cache_control.as_str() {
+            DEFAULT_CACHE_CONTROL => REDIRECT_CACHE_CONTROL,
+            site => site,
+        };
         Response::text(
             StatusCode::MOVED_PERMANENTLY,
             format!("301 Moved Permanently: {location}\n"),
         )
         .header("Location", location)
-        .header("Cache-Control", &self.cache_control)
+        .header("Cache-Control", cache_control)
     }
 
     fn open_options(&self) -> OpenOptionsInside {
