@@ -72,6 +72,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+pub mod archive;
 pub mod auth;
 mod cache;
 pub mod conditional;
