@@ -33,6 +33,10 @@ use super::{Entry, Format};
 /// on the worker served.
 pub const PIECE_BYTES: usize = 128 << 10;
 
+/// A piece is sent once it has less room than this: reads stay big, and
+/// a read never needs more room than the piece has.
+const MIN_READ_BYTES: usize = 4 << 10;
+
 /// gzip level for `tar_gz`: 1, the fastest. Pieces are compressed on the
 /// worker's loop thread, so speed matters more than the last few percent
 /// of size; archives are mostly of already compressed media anyway.
@@ -120,7 +124,7 @@ impl<T: Tree> ArchiveStream<T> {
     /// Archive bytes up to about [`PIECE_BYTES`], or fewer at the end.
     fn raw_piece(&mut self) -> io::Result<Vec<u8>> {
         let mut piece = Vec::with_capacity(PIECE_BYTES);
-        while piece.len() < PIECE_BYTES && !matches!(self.phase, Phase::Done) {
+        while piece.len() + MIN_READ_BYTES <= PIECE_BYTES && !matches!(self.phase, Phase::Done) {
             self.step(&mut piece)?;
         }
         Ok(piece)
@@ -147,11 +151,12 @@ impl<T: Tree> ArchiveStream<T> {
             Phase::Data { entry, file, left } => {
                 if *left > 0 {
                     let start = piece.len();
-                    let want = (*left).min((PIECE_BYTES.saturating_sub(start)).max(1) as u64);
-                    read_some(file, want as usize, piece)
+                    let room = piece.capacity().saturating_sub(start).max(MIN_READ_BYTES);
+                    let want = (*left).min(room as u64) as usize;
+                    read_exact_into(file, want, piece)
                         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", entry.path)))?;
                     self.writer.data(&piece[start..]);
-                    *left -= (piece.len() - start) as u64;
+                    *left -= want as u64;
                 }
                 if *left == 0 {
                     let entry = std::mem::replace(&mut self.phase, Phase::Next);
@@ -217,30 +222,17 @@ impl<T: Tree> Iterator for ArchiveStream<T> {
     }
 }
 
-/// Appends up to `want` bytes read from `file` to `out` (at least one):
-/// an end of file before them is an error, since the entry's header
-/// promised them.
-fn read_some(file: &mut File, want: usize, out: &mut Vec<u8>) -> io::Result<()> {
-    let start = out.len();
-    out.resize(start + want, 0);
-    loop {
-        match file.read(&mut out[start..]) {
-            Ok(0) => {
-                out.truncate(start);
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the file shrank while it was archived",
-                ));
-            }
-            Ok(n) => {
-                out.truncate(start + n);
-                return Ok(());
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                out.truncate(start);
-                return Err(e);
-            }
-        }
+/// Appends exactly `want` bytes read from `file` to `out`: an end of file
+/// before them is an error, since the entry's header promised them.
+/// (`read_to_end` fills the spare capacity without zeroing it first; the
+/// caller leaves room for `want`, so `out` does not grow.)
+fn read_exact_into(file: &mut File, want: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    let n = file.take(want as u64).read_to_end(out)?;
+    if n < want {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file shrank while it was archived",
+        ));
     }
+    Ok(())
 }
