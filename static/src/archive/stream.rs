@@ -159,8 +159,8 @@ impl<T: Tree> ArchiveStream<T> {
                     *left -= want as u64;
                 }
                 if *left == 0 {
-                    let entry = std::mem::replace(&mut self.phase, Phase::Next);
-                    if let Phase::Data { entry, .. } = entry {
+                    let read = std::mem::replace(&mut self.phase, Phase::Next);
+                    if let Phase::Data { entry, .. } = read {
                         self.writer.end(&entry, piece);
                     }
                 }
