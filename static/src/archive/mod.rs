@@ -29,9 +29,9 @@ use http_core::StatusCode;
 use http_server::{Body, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-mod stream;
+pub mod stream;
 pub mod tar;
-mod walk;
+pub mod walk;
 pub mod zip;
 
 pub use stream::ArchiveStream;
