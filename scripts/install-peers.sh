@@ -17,6 +17,7 @@ declare -A PEERS=(
   [stunnel4]=stunnel4
   [haproxy]=haproxy
   [certutil]=libnss3-tools
+  [unzip]=unzip
 )
 
 missing=()

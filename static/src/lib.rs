@@ -64,6 +64,9 @@
 //!   `WWW-Authenticate`.
 //! - **SPA** ([`StaticFiles::spa`]): a missing path gets the root
 //!   `index.html`.
+//! - **Archives** ([`StaticFiles::archives`], [`archive`]):
+//!   `?download=tar|tar_gz|zip` on a directory streams what its listing
+//!   shows, recursively, as one archive, in bounded memory.
 //! - **Access log** ([`access_log`]): the combined log format line for a
 //!   completed request, for the server's completion hook.
 //!
@@ -72,6 +75,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+pub mod archive;
 pub mod auth;
 mod cache;
 pub mod conditional;

@@ -251,6 +251,21 @@ pub fn add_upload_control(page: &mut String) {
     page.insert_str(at, UPLOAD_CONTROL);
 }
 
+/// The archive links of a listing when archives are on: this directory
+/// as tar, tar.gz or zip (`?download=`, which the handler answers).
+const ARCHIVE_LINKS: &str = "<p class=\"archives\">Download this folder: \
+<a href=\"?download=tar\">tar</a> \
+<a href=\"?download=tar_gz\">tar.gz</a> \
+<a href=\"?download=zip\">zip</a></p>\n";
+
+/// Adds the archive links to a page from [`render`], under its title.
+pub fn add_archive_links(page: &mut String) {
+    let at = page
+        .find("</h1>\n")
+        .map_or(page.len(), |i| i + "</h1>\n".len());
+    page.insert_str(at, ARCHIVE_LINKS);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +377,21 @@ mod tests {
         assert!(
             !page.contains("http://") && !page.contains("https://") && !page.contains("<script")
         );
+    }
+
+    #[test]
+    fn archive_links_sit_under_the_title() {
+        let mut page = render("/d/", &[e("a", false, 1, 0)], Sort::default(), true);
+        add_archive_links(&mut page);
+        let title = page.find("</h1>").unwrap();
+        let links = page.find("<p class=\"archives\">").unwrap();
+        assert!(title < links && links < page.find("<table>").unwrap());
+        for format in ["tar", "tar_gz", "zip"] {
+            assert!(
+                page.contains(&format!("href=\"?download={format}\"")),
+                "{page}"
+            );
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use http_static::{access_log, Auth, StaticFiles};
 #[command(
     name = "static",
     version,
-    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)"
+    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)\n  static ./share --archives   (then: curl -OJ 'http://127.0.0.1:8080/photos/?download=zip')"
 )]
 struct Args {
     /// Directory to serve
@@ -93,6 +93,10 @@ struct Args {
     /// With --auth, ask for credentials on uploads only
     #[arg(long, requires = "auth")]
     auth_uploads_only: bool,
+    /// ?download=tar|tar_gz|zip on every listed directory: the whole
+    /// folder as one archive, streamed (the listing shows the links)
+    #[arg(long)]
+    archives: bool,
     /// Seconds without a request body byte before the upload is cut
     #[arg(long, value_name = "SECS", default_value = "60")]
     body_timeout: f64,
@@ -141,7 +145,8 @@ fn run(args: Args) -> Result<(), String> {
         .follow_symlinks(args.follow_symlinks)
         .max_age(args.max_age.map(Duration::from_secs))
         .compress(!args.no_compress)
-        .compress_cache(!args.no_compress_cache);
+        .compress_cache(!args.no_compress_cache)
+        .archives(args.archives);
     for header in &args.headers {
         let (name, value) = parse_header(header)?;
         files = files.header(name, value);
@@ -413,7 +418,7 @@ mod tests {
         assert!(
             !args.quiet && !args.spa && !args.dotfiles && !args.no_listing && !args.follow_symlinks
         );
-        assert!(!args.no_compress);
+        assert!(!args.no_compress && !args.archives);
         let args = Args::try_parse_from([
             "static",
             "-a",
@@ -432,6 +437,7 @@ mod tests {
             "--max-age",
             "60",
             "--no-compress",
+            "--archives",
             "site",
         ])
         .expect("every flag"); // ok: literal
@@ -440,6 +446,6 @@ mod tests {
         assert_eq!(args.headers, vec!["A: 1", "B: 2"]);
         assert_eq!(args.max_age, Some(60));
         assert!(args.quiet && args.spa && args.dotfiles && args.no_listing && args.follow_symlinks);
-        assert!(args.no_compress);
+        assert!(args.no_compress && args.archives);
     }
 }

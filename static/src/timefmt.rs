@@ -24,7 +24,7 @@ pub struct Civil {
 }
 
 /// Seconds since the epoch, negative before 1970 (files can carry such mtimes).
-fn unix_seconds(t: SystemTime) -> i64 {
+pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => {

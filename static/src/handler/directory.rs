@@ -32,6 +32,9 @@ impl StaticFiles {
             };
             return self.redirect(&format!("{prefix}{}", slashed.url_path()), req.query());
         }
+        if let Some(asked) = self.archive_asked(req) {
+            return self.archive(asked, lexical, rel, dir);
+        }
         let index = rel.join(INDEX_FILE);
         match resolve::open_inside(
             &self.root,
@@ -65,6 +68,9 @@ impl StaticFiles {
         let mut page = listing::render(&display, &entries, sort, has_parent);
         if self.upload.is_some() {
             listing::add_upload_control(&mut page);
+        }
+        if self.archives {
+            listing::add_archive_links(&mut page);
         }
         let newest = dir.metadata().ok().and_then(|m| m.modified().ok());
         let mut v = listing_validators(page.as_bytes(), newest, &entries);
@@ -109,7 +115,7 @@ impl StaticFiles {
     /// `/proc/self/fd` link, and stat'ed relative to it), not by path again,
     /// so a directory swapped for a symlink after the checks cannot list
     /// somewhere else. Without /proc, the path is read.
-    fn list(&self, dir: &fs::File, rel: &Path) -> io::Result<Vec<listing::Entry>> {
+    pub(super) fn list(&self, dir: &fs::File, rel: &Path) -> io::Result<Vec<listing::Entry>> {
         use std::os::unix::io::AsRawFd;
         let by_fd = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
         let reader = match fs::read_dir(&by_fd) {

@@ -8,7 +8,8 @@
 //! method (OPTIONS -> 204, PUT -> upload.rs when uploads are on, not GET/HEAD -> 405)
 //!   -> resolve::normalize (400 / 404 for dotfiles)
 //!   -> resolve::open_inside (404 / 403; --spa falls back to /index.html)
-//!   -> directory: 301 to the slash form, index.html, listing or 403
+//!   -> directory: 301 to the slash form, ?download= archive (archive.rs),
+//!                 index.html, listing or 403
 //!   -> file: encoding::preferred picks a .br/.gz sibling
 //!            else compressed::on_the_fly picks br/zstd/gzip for a
 //!            compressible type (variant cache, or sliced streaming)
@@ -29,6 +30,7 @@ use std::time::Duration;
 use http_core::{Method, StatusCode};
 use http_server::{Compression, Handler, Request, Response};
 
+mod archive;
 mod compressed;
 mod directory;
 mod file;
@@ -105,6 +107,8 @@ pub struct StaticFiles {
     /// `PUT` uploads; `None`: off.
     upload: Option<UploadOptions>,
     auth: Auth,
+    /// `?download=tar|tar_gz|zip` on directories.
+    archives: bool,
 }
 
 impl StaticFiles {
@@ -137,6 +141,7 @@ impl StaticFiles {
             variants_on: true,
             upload: None,
             auth: Auth::default(),
+            archives: false,
         })
     }
 

@@ -3,6 +3,7 @@
 //! by its own PID. Every wait is bounded.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod archive;
 pub mod chromium;
 pub mod nginx;
 pub mod tls;
@@ -131,6 +132,8 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("haproxy", "haproxy"),
     ("certutil", "libnss3-tools"),
     ("openssl", "openssl"),
+    ("unzip", "unzip"),
+    ("tar", "tar"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
