@@ -85,6 +85,7 @@ struct Args {
     #[arg(long, requires = "upload")]
     overwrite: bool,
     /// Largest upload (bytes, or with K, M, G, T: KiB...), else 413
+    /// [default: no limit]
     #[arg(long, value_name = "SIZE", requires = "upload", value_parser = parse_size)]
     max_upload: Option<u64>,
     /// HTTP Basic credentials (repeatable); every request needs one pair
