@@ -10,6 +10,7 @@ export PATH="$PATH:/usr/sbin"
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+bash scripts/clippy-newest-deps.sh
 # The fuzz crate is outside the workspace (cargo-fuzz wants nightly flags),
 # so nothing else would notice when a target stops compiling: check that
 # every file under fuzz/fuzz_targets is a [[bin]] of fuzz/Cargo.toml, and
