@@ -144,7 +144,12 @@ fn invalid(msg: String) -> io::Error {
 #[derive(Default)]
 pub(crate) struct TlsSlot {
     current: RwLock<Option<TlsConfig>>,
+    /// Told the outcome of each reload by signal ([`crate::Server::on_tls_reload`]).
+    on_reload: RwLock<Option<ReloadHook>>,
 }
+
+/// What [`crate::Server::on_tls_reload`] keeps.
+pub(crate) type ReloadHook = Arc<dyn Fn(&io::Result<()>) + Send + Sync>;
 
 impl TlsSlot {
     pub(crate) fn install(&self, tls: TlsConfig) {
@@ -155,6 +160,15 @@ impl TlsSlot {
     pub(crate) fn current(&self) -> Option<Arc<ServerConfig>> {
         let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
         guard.as_ref().map(|t| t.config.clone())
+    }
+
+    pub(crate) fn set_reload_hook(&self, hook: ReloadHook) {
+        *self.on_reload.write().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
+    fn reload_hook(&self) -> Option<ReloadHook> {
+        let guard = self.on_reload.read().unwrap_or_else(|p| p.into_inner());
+        guard.clone()
     }
 
     pub(crate) fn is_on(&self) -> bool {
@@ -216,13 +230,24 @@ impl TlsReloader {
         self.slot.install(tls);
     }
 
-    /// The reload `SIGHUP` asks for: done, or logged with why not.
+    /// The reload `SIGHUP` asks for: its outcome goes to the
+    /// application's hook, or else to the log.
     pub(crate) fn reload_and_log(&self) {
         if !self.slot.is_on() {
             log::info!("SIGHUP: no TLS configured, nothing to reload");
             return;
         }
-        match self.reload() {
+        let outcome = self.reload();
+        if let Some(hook) = self.slot.reload_hook() {
+            // A panicking hook must not end the signal thread (no more
+            // shutdowns by signal): it is the hook's own failure.
+            let told = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&outcome)));
+            if told.is_err() {
+                log::error!("the TLS reload hook panicked");
+            }
+            return;
+        }
+        match outcome {
             Ok(()) => log::info!("SIGHUP: TLS certificate reloaded"),
             Err(e) => log::error!("SIGHUP: TLS reload refused, keeping the old certificate: {e}"),
         }
