@@ -249,6 +249,11 @@ impl StaticFiles {
         }
     }
 
+    /// 405, with the methods that are (`Allow`, which `refuse_early` reads).
+    fn method_not_allowed(&self) -> Response {
+        error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow())
+    }
+
     /// The canonical root directory.
     pub fn root(&self) -> &Path {
         &self.root
@@ -333,7 +338,7 @@ impl StaticFiles {
                 let opts = self.upload.unwrap_or_default();
                 return self.put(req, prefix, path, opts);
             }
-            _ => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow()),
+            _ => return self.method_not_allowed(),
         }
         let lexical = match resolve::normalize(path, self.dotfiles) {
             Ok(lexical) => lexical,
@@ -423,6 +428,21 @@ impl Handler for StaticFiles {
     /// Uploads stream to disk as they arrive.
     fn streams_body(&self, req: &Request) -> bool {
         self.upload.is_some() && is_upload(req)
+    }
+
+    /// What needs no body to refuse, so that a client waiting for
+    /// `100 Continue` is not made to send one for nothing: credentials
+    /// (401) and a method the directory does not take (405, as `serve`
+    /// answers: the same checks, made first).
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        if let Some(refused) = self.auth.check(req, is_upload(req)) {
+            return Some(self.finish(refused));
+        }
+        let method = req.method().as_str();
+        if !self.allow().split(", ").any(|allowed| allowed == method) {
+            return Some(self.finish(self.method_not_allowed()));
+        }
+        None
     }
 }
 

@@ -55,7 +55,7 @@ impl StaticFiles {
     ) -> Response {
         let lexical = match resolve::normalize(path, self.dotfiles) {
             Ok(l) if !l.trailing_slash && !l.segments.is_empty() => l,
-            Ok(_) => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow()),
+            Ok(_) => return self.method_not_allowed(),
             Err(ResolveError::Hidden) => return error(StatusCode::FORBIDDEN),
             Err(_) => return error(StatusCode::BAD_REQUEST),
         };
