@@ -19,6 +19,8 @@ declare -A PEERS=(
   [stunnel4]=stunnel4
   [haproxy]=haproxy
   [certutil]=libnss3-tools
+  [unshare]=util-linux
+  [mount]=mount
 )
 
 present() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
