@@ -29,6 +29,11 @@ pub fn chromium() -> &'static str {
 /// most) and returns Chromium's output: the DOM on stdout, its log on
 /// stderr. `home`: the HOME to run with (its NSS trust store), if not ours.
 pub fn dump_dom(url: &str, home: Option<&Path>) -> Output {
+    dump_dom_with(url, home, &[])
+}
+
+/// [`dump_dom`] with more Chromium flags (`--force-dark-mode`...).
+pub fn dump_dom_with(url: &str, home: Option<&Path>, flags: &[&str]) -> Output {
     let profile = site();
     let mut cmd = Command::new("timeout");
     cmd.args([
@@ -43,6 +48,7 @@ pub fn dump_dom(url: &str, home: Option<&Path>) -> Output {
         "--disable-sync",
         "--virtual-time-budget=10000",
     ])
+    .args(flags)
     .arg(format!("--user-data-dir={}", profile.path().display()))
     .arg("--dump-dom")
     .arg(url);
