@@ -47,6 +47,11 @@ pub fn dump_dom_with(url: &str, home: Option<&Path>, flags: &[&str]) -> Output {
         "--disable-component-update",
         "--disable-sync",
         "--virtual-time-budget=10000",
+        // Chromium looks up Google's hosts on its own (accounts, updates,
+        // connectivity checks; scripts/no-dns.sh caught them): it may
+        // resolve only the loopback names the tests use (localhost from
+        // /etc/hosts), every other name fails inside Chromium, no query.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     ])
     .args(flags)
     .arg(format!("--user-data-dir={}", profile.path().display()))
