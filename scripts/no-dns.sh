@@ -16,10 +16,10 @@
 # client in a fresh network namespace (unshare -n) or through the
 # client's resolver hook, so they ask no one.
 #
-# Not root (or no unshare): the command runs as it is, with a notice.
+# Not root, or no mount namespaces: the command runs as it is, with a notice.
 set -euo pipefail
-if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1; then
-  echo "no-dns: not root: running without the DNS guard" >&2
+if [ "$(id -u)" -ne 0 ] || ! unshare -m -- true 2>/dev/null; then
+  echo "no-dns: NOT GUARDED: needs root and mount namespaces (unshare -m); running the tests as they are" >&2
   exec "$@"
 fi
 here="$(cd "$(dirname "$0")" && pwd)"
