@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests talk to (see ../shared/PEERS.md),
 # only those that are missing. Needs root (or sudo) for apt-get.
+# The PEERS table below is the one list of them (the README points here):
+#   bash scripts/install-peers.sh --list   prints it and what is missing, installs nothing.
 set -euo pipefail
 
 # command -> Debian package
@@ -18,11 +20,23 @@ declare -A PEERS=(
   [haproxy]=haproxy
   [certutil]=libnss3-tools
   [unzip]=unzip
+  [unshare]=util-linux
+  [mount]=mount
 )
+
+present() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+
+if [ "${1:-}" = "--list" ]; then
+  for cmd in $(printf '%s\n' "${!PEERS[@]}" | sort); do
+    if present "$cmd"; then state=present; else state=missing; fi
+    printf '%-12s %-16s %s\n' "$cmd" "${PEERS[$cmd]}" "$state"
+  done
+  exit 0
+fi
 
 missing=()
 for cmd in "${!PEERS[@]}"; do
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+  if ! present "$cmd"; then
     missing+=("${PEERS[$cmd]}")
   fi
 done
@@ -42,8 +56,9 @@ fi
 
 echo "peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q >/dev/null
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+# apt's own output stays visible: a failed install says why.
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Debian starts nothing here, but be sure no packaged daemon holds a port.
 for svc in nginx tinyproxy danted stunnel4 haproxy; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true

@@ -25,12 +25,6 @@ fn bad_input_exit_codes_and_messages() {
             7,
             "Unsupported proxy scheme for 'ftp://127.0.0.1:1'",
         ),
-        (
-            &["-x", "http://proxy.invalid:1", "http://127.0.0.1/"],
-            5,
-            "Could not resolve proxy",
-        ),
-        (&["http://host.invalid/"], 6, "Could not resolve host"),
         (&["-H", "no colon", "http://127.0.0.1/"], 2, "bad header"),
         (
             &["-H", "X-A: a\r\nInjected: 1", "http://127.0.0.1:9/"],

@@ -29,6 +29,21 @@ pub trait Handler: Send + Sync + 'static {
         let _ = req;
         false
     }
+
+    /// Answers from its head alone a request whose client waits for
+    /// `100 Continue` (`Expect: 100-continue`) before it sends the body:
+    /// `Some(response)` goes out instead of the 100, the body is never
+    /// read and the connection closes after the answer, so the client
+    /// sends no body for nothing. For refusals that need no body (a method
+    /// the handler does not take, missing credentials). Called on the
+    /// loop thread, before the body is read, so it must be quick. `None`
+    /// (the default) reads the body and calls [`Handler::call`]. A
+    /// streamed body ([`Handler::streams_body`]) needs no such check:
+    /// there the 100 waits for the handler's first read.
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        let _ = req;
+        None
+    }
 }
 
 /// A closure as a handler that streams every request body (see
@@ -70,6 +85,12 @@ where
 /// the handler's call will meet the same request).
 pub(crate) fn wants_stream(handler: &dyn Handler, req: &Request) -> bool {
     catch_unwind(AssertUnwindSafe(|| handler.streams_body(req))).unwrap_or(false)
+}
+
+/// Asks `handler` whether it refuses `req` from its head; a panic says
+/// no (and the handler's call will meet the same request).
+pub(crate) fn refused_early(handler: &dyn Handler, req: &Request) -> Option<Response> {
+    catch_unwind(AssertUnwindSafe(|| handler.refuse_early(req))).unwrap_or(None)
 }
 
 /// Calls `handler`; a panic becomes a 500 (the worker lives on) and the

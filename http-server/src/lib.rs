@@ -3,9 +3,13 @@
 //! ```no_run
 //! use http_server::{Request, Response, Server, StatusCode};
 //!
-//! Server::bind("127.0.0.1:8080")?
-//!     .serve(|req: &Request| Response::text(StatusCode::OK, format!("Hello, {}!\n", req.path())))?;
-//! # Ok::<(), std::io::Error>(())
+//! fn main() -> std::io::Result<()> {
+//!     // Ctrl-C or SIGTERM: stop accepting, finish the requests in flight,
+//!     // and return Ok (a second signal exits at once); SIGHUP reloads TLS.
+//!     let server = Server::bind("127.0.0.1:8080")?.shutdown_on_signals();
+//!     println!("listening at http://{}/", server.local_addr());
+//!     server.serve(|req: &Request| Response::text(StatusCode::OK, format!("Hello, {}!\n", req.path())))
+//! }
 //! ```
 //!
 //! # Model

@@ -237,10 +237,21 @@ impl Server {
         self
     }
 
+    /// Calls `hook` with the outcome of every certificate reload that
+    /// SIGHUP asks for ([`Server::shutdown_on_signals`]), instead of the
+    /// server's own log record: for a program that reports in its own
+    /// words (`static` prints one line on stderr either way). It runs on
+    /// the signal thread; `Err` means the old pair stays in use.
+    pub fn on_tls_reload(self, hook: impl Fn(&io::Result<()>) + Send + Sync + 'static) -> Server {
+        self.tls.set_reload_hook(Arc::new(hook));
+        self
+    }
+
     /// SIGINT or SIGTERM start a graceful shutdown; a second one exits
     /// the process at once (status 130). SIGHUP reloads the TLS
     /// certificate and key ([`TlsReloader::reload`]; a pair that fails to
-    /// load is logged and the old one kept).
+    /// load is logged and the old one kept; [`Server::on_tls_reload`]
+    /// hears of each outcome instead of the log).
     ///
     /// The handlers are installed by this call, not later in `serve`: a
     /// signal that arrives after it (say, right after the program printed

@@ -3,10 +3,15 @@
 //! reload (SIGHUP or [`TlsReloader`]) swaps it for new connections while
 //! existing ones keep theirs.
 //!
-//! The crypto provider is rustls' `ring`, as in the client (one provider
-//! for the workspace; see ARCHITECTURE.md). Configurations built here
-//! offer TLS 1.2 and 1.3, ALPN `http/1.1` (and `http/1.0`), and resume
-//! sessions (a shared session cache and stateless tickets).
+//! The crypto provider is the process's rustls default, as in the client:
+//! the one the application installed with
+//! `rustls::crypto::CryptoProvider::install_default`, else the one rustls'
+//! crate features name, `ring` (which this crate enables; one provider for
+//! the workspace, see ARCHITECTURE.md). rustls asks libraries to take it
+//! this way rather than name a provider (`ring::default_provider` is
+//! deprecated from rustls 0.23.48 on). Configurations built here offer TLS
+//! 1.2 and 1.3, ALPN `http/1.1` (and `http/1.0`), and resume sessions (a
+//! shared session cache and stateless tickets).
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -54,6 +59,10 @@ impl TlsConfig {
     /// ECDSA, RSA and Ed25519 keys) from PEM files. The error names the
     /// file and what is wrong, including a key that does not belong to the
     /// certificate.
+    ///
+    /// The crypto provider is the process's rustls default (see the module
+    /// doc); an application that enables rustls' `aws_lc_rs` feature as
+    /// well as `ring` must install one first (rustls panics otherwise).
     pub fn from_pem_files(cert: impl AsRef<Path>, key: impl AsRef<Path>) -> io::Result<TlsConfig> {
         let (cert, key) = (cert.as_ref().to_path_buf(), key.as_ref().to_path_buf());
         let config = Arc::new(config_from_files(&cert, &key)?);
@@ -83,11 +92,10 @@ impl TlsConfig {
 fn config_from_files(cert: &Path, key: &Path) -> io::Result<ServerConfig> {
     let chain = read_chain(cert)?;
     let key_der = read_key(key)?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| io::Error::other(format!("TLS versions: {e}")))?
-        .with_no_client_auth();
+    // The process default (see the module doc). rustls panics here only
+    // when an application enabled a second provider's feature without
+    // installing one: its message says to call `install_default`.
+    let builder = ServerConfig::builder().with_no_client_auth();
     let mut config = builder
         .with_single_cert(chain, key_der)
         .map_err(|e| invalid(format!("{} and {}: {e}", cert.display(), key.display())))?;
@@ -136,7 +144,12 @@ fn invalid(msg: String) -> io::Error {
 #[derive(Default)]
 pub(crate) struct TlsSlot {
     current: RwLock<Option<TlsConfig>>,
+    /// Told the outcome of each reload by signal ([`crate::Server::on_tls_reload`]).
+    on_reload: RwLock<Option<ReloadHook>>,
 }
+
+/// What [`crate::Server::on_tls_reload`] keeps.
+pub(crate) type ReloadHook = Arc<dyn Fn(&io::Result<()>) + Send + Sync>;
 
 impl TlsSlot {
     pub(crate) fn install(&self, tls: TlsConfig) {
@@ -147,6 +160,15 @@ impl TlsSlot {
     pub(crate) fn current(&self) -> Option<Arc<ServerConfig>> {
         let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
         guard.as_ref().map(|t| t.config.clone())
+    }
+
+    pub(crate) fn set_reload_hook(&self, hook: ReloadHook) {
+        *self.on_reload.write().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
+    fn reload_hook(&self) -> Option<ReloadHook> {
+        let guard = self.on_reload.read().unwrap_or_else(|p| p.into_inner());
+        guard.clone()
     }
 
     pub(crate) fn is_on(&self) -> bool {
@@ -208,13 +230,24 @@ impl TlsReloader {
         self.slot.install(tls);
     }
 
-    /// The reload `SIGHUP` asks for: done, or logged with why not.
+    /// The reload `SIGHUP` asks for: its outcome goes to the
+    /// application's hook, or else to the log.
     pub(crate) fn reload_and_log(&self) {
         if !self.slot.is_on() {
             log::info!("SIGHUP: no TLS configured, nothing to reload");
             return;
         }
-        match self.reload() {
+        let outcome = self.reload();
+        if let Some(hook) = self.slot.reload_hook() {
+            // A panicking hook must not end the signal thread (no more
+            // shutdowns by signal): it is the hook's own failure.
+            let told = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&outcome)));
+            if told.is_err() {
+                log::error!("the TLS reload hook panicked");
+            }
+            return;
+        }
+        match outcome {
             Ok(()) => log::info!("SIGHUP: TLS certificate reloaded"),
             Err(e) => log::error!("SIGHUP: TLS reload refused, keeping the old certificate: {e}"),
         }

@@ -2,8 +2,8 @@
 //! final status instead when the body would be refused.
 mod common;
 use common::*;
-use http_server::{Request, Response, StatusCode};
-use std::io::{BufRead, BufReader, Write};
+use http_server::{Handler, Request, Response, StatusCode};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -68,4 +68,66 @@ fn raw_client_sees_100_then_final_answer() {
     s.write_all(b"abcd").unwrap();
     let resp = read_response(&mut r, false);
     assert_eq!(resp.text(), "got 4");
+}
+
+/// Refuses `/closed` from the head (`Handler::refuse_early`); reads
+/// every other body.
+struct Guarded;
+
+impl Handler for Guarded {
+    fn call(&self, req: &Request) -> Response {
+        body_len(req)
+    }
+
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        (req.path() == "/closed").then(|| Response::text(StatusCode::FORBIDDEN, "closed\n"))
+    }
+}
+
+#[test]
+fn a_refusal_from_the_head_comes_instead_of_100() {
+    let server = serve(|s| s, Guarded);
+    let mut s = connect(server.addr);
+    s.write_all(
+        b"PUT /closed HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    // The final answer, with no 100 before it, and the connection closes.
+    let resp = read_response(&mut r, false);
+    assert_eq!(resp.status, 403);
+    assert_eq!(resp.text(), "closed\n");
+    assert_eq!(resp.header("connection"), Some("close"));
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
+
+    // Another path of the same handler: 100, then the body is read.
+    let mut s = connect(server.addr);
+    s.write_all(
+        b"PUT /open HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert_eq!(line, "HTTP/1.1 100 Continue\r\n");
+    line.clear();
+    r.read_line(&mut line).unwrap();
+    s.write_all(b"abcd").unwrap();
+    assert_eq!(read_response(&mut r, false).text(), "got 4");
+}
+
+#[test]
+fn without_expect_the_handler_reads_the_body_and_answers() {
+    // No client waits: the body is on its way anyway, so the handler's
+    // call answers after reading it, on a connection that stays open.
+    let server = serve(|s| s, Guarded);
+    let mut s = connect(server.addr);
+    s.write_all(b"PUT /closed HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nabcd")
+        .unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let resp = read_response(&mut r, false);
+    assert_eq!(resp.text(), "got 4");
+    assert_ne!(resp.header("connection"), Some("close"));
 }

@@ -110,22 +110,17 @@ fn an_application_config_with_client_authentication() {
     let pki = Pki::new();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(pki.pki.ca.cert_der.clone().into()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .unwrap();
+    // The process's default provider, as the server takes it.
+    let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+        .build()
+        .unwrap();
     let (_, key) = pki.pair("good");
     let chain = vec![CertificateDer::from(pki.pki.good.cert_der.clone())];
     let key = {
         use rustls::pki_types::pem::PemObject;
         rustls::pki_types::PrivateKeyDer::from_pem_file(&key).unwrap()
     };
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
+    let mut config = rustls::ServerConfig::builder()
         .with_client_cert_verifier(verifier)
         .with_single_cert(chain, key)
         .unwrap();

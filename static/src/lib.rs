@@ -81,6 +81,7 @@ mod cache;
 pub mod conditional;
 pub mod content_type;
 pub mod encoding;
+mod error_page;
 mod handler;
 pub mod listing;
 pub mod range;

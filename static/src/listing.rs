@@ -120,7 +120,10 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "\
+/// The pages' style (listings and error pages): light or dark with the
+/// system, native controls included (`color-scheme`).
+pub(crate) const STYLE: &str = "\
+:root{color-scheme:light dark}\
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222;background:#fff}\
 h1{font-size:1.25rem;word-break:break-all}\
 table{width:100%;border-collapse:collapse}\
@@ -130,9 +133,15 @@ td.name{word-break:break-all}\
 td.size,td.time,th.size,th.time{white-space:nowrap;text-align:right}\
 a{color:#0645ad;text-decoration:none}a:hover{text-decoration:underline}\
 a.dir{font-weight:600}\
-footer{color:#777;font-size:.85rem;margin-top:1rem}\
+footer{color:#777;font-size:.85rem;margin:1rem 0}\
+#upload{margin:1rem 0;line-height:2}\
+.button{display:inline-block;padding:0 .7rem;border:1px solid #bbb;border-radius:.3rem;background:#f4f4f4;color:inherit;cursor:pointer;line-height:1.9}\
+.button:hover{background:#e8e8e8}.button:focus-within{outline:2px solid #0645ad;outline-offset:1px}\
+.button input{position:absolute;width:1px;height:1px;opacity:0}\
+#upload-progress{margin-left:.5rem}\
 @media (max-width:40rem){body{padding:.5rem}th.time,td.time{display:none}td{padding:.6rem .3rem}}\
-@media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8ab4f8}th,td{border-color:#333}}";
+@media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8ab4f8}th,td{border-color:#333}\
+.button{background:#2a2a2a;border-color:#555}.button:hover{background:#363636}.button:focus-within{outline-color:#8ab4f8}}";
 
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -207,7 +216,7 @@ pub fn render(display_path: &str, entries: &[Entry], sort: Sort, has_parent: boo
 /// relative to the listed directory, one after the other, progress shown
 /// per file (fetch reports no upload progress within a file over
 /// HTTP/1.1), and the listing reloaded once all are in.
-const UPLOAD_CONTROL: &str = r#"<div id="upload"><label>Upload files: <input type="file" id="upload-files" multiple></label> or drop them on this page. <output id="upload-progress"></output></div>
+const UPLOAD_CONTROL: &str = r#"<div id="upload"><label class="button">Upload files…<input type="file" id="upload-files" multiple></label> or drop them on this page.<output id="upload-progress"></output></div>
 <script>
 (function () {
   const input = document.getElementById('upload-files');
@@ -222,7 +231,8 @@ const UPLOAD_CONTROL: &str = r#"<div id="upload"><label>Upload files: <input typ
         Math.floor(100 * done / total) + '%)';
       try {
         const r = await fetch(encodeURIComponent(f.name), { method: 'PUT', body: f });
-        if (!r.ok) failed.push(f.name + ': ' + r.status + ' ' + r.statusText);
+        // The server's line says why (a 409 names --overwrite).
+        if (!r.ok) failed.push(f.name + ': ' + ((await r.text()).trim() || r.status + ' ' + r.statusText));
       } catch (e) {
         failed.push(f.name + ': ' + e);
       }

@@ -85,6 +85,7 @@ struct Args {
     #[arg(long, requires = "upload")]
     overwrite: bool,
     /// Largest upload (bytes, or with K, M, G, T: KiB...), else 413
+    /// [default: no limit]
     #[arg(long, value_name = "SIZE", requires = "upload", value_parser = parse_size)]
     max_upload: Option<u64>,
     /// HTTP Basic credentials (repeatable); every request needs one pair
@@ -168,7 +169,18 @@ fn run(args: Args) -> Result<(), String> {
     let scheme = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
             let tls = TlsConfig::from_pem_files(cert, key).map_err(|e| format!("TLS: {e}"))?;
-            server = server.tls(tls);
+            let (cert, key) = (cert.display().to_string(), key.display().to_string());
+            // SIGHUP's outcome, either way, in our own words on stderr.
+            server = server.tls(tls).on_tls_reload(move |outcome| match outcome {
+                Ok(()) => {
+                    eprintln!("static: SIGHUP: TLS certificate reloaded from {cert} and {key}")
+                }
+                Err(e) => {
+                    eprintln!(
+                        "static: SIGHUP: TLS reload refused, keeping the old certificate: {e}"
+                    )
+                }
+            });
             "https"
         }
         _ => "http",

@@ -27,10 +27,8 @@ fn client_config(pki: &Pki) -> Arc<ClientConfig> {
     roots
         .add(pki.pki.ca.cert_der.clone().into())
         .expect("the test CA");
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
+    // The process's default provider, as the server takes it.
+    let mut config = ClientConfig::builder()
         .with_root_certificates(roots)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -152,6 +150,17 @@ fn tls_certificate_reload_on_sighup() {
         );
         thread::sleep(Duration::from_millis(50));
     }
+    // static says so in its own words (not env_logger's), once.
+    let reloaded = "static: SIGHUP: TLS certificate reloaded from ";
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    while !std::fs::read_to_string(&stderr_file)
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with(reloaded) && l.contains(&cert_arg) && l.contains(&key_arg))
+    {
+        assert!(Instant::now() < deadline, "no line says the reload worked");
+        thread::sleep(Duration::from_millis(20));
+    }
     // The connection from before the reload goes on in its session.
     assert_eq!(get(&mut old, "/a.txt"), b"alpha");
     assert_eq!(get(&mut old, "/a.txt"), b"alpha");
@@ -203,6 +212,10 @@ fn tls_certificate_reload_on_sighup() {
         assert!(
             last.contains(&cert_arg) && last.contains(why),
             "{what}: the log line does not say why: {last}"
+        );
+        assert!(
+            last.starts_with("static: SIGHUP: "),
+            "{what}: not static's own style: {last}"
         );
         assert!(
             server.wait_exit(Duration::ZERO).is_none(),

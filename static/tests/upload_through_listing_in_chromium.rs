@@ -3,7 +3,8 @@
 //! it, and the file on disk has the dropped bytes. The drop is dispatched
 //! from a same-origin page that frames the listing (a `DataTransfer`
 //! holding a `File`, as a real drop carries); Chromium dumps the DOM once
-//! the page reports. Fails when Chromium is missing (Debian `chromium`).
+//! the page reports; a drop the server refuses shows the server's reason
+//! (a 409 names `--overwrite`). Fails when Chromium is missing (Debian `chromium`).
 mod common;
 use common::*;
 
@@ -45,5 +46,43 @@ fn a_file_dropped_on_the_listing_is_uploaded_and_listed() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("dropped file.txt")).unwrap(),
         "dropped from the browser\n"
+    );
+}
+
+/// Drops a file whose name is taken, then reports what the page says.
+const DRIVER_TAKEN: &str = r#"<!DOCTYPE html><html><body><div id="out">pending</div>
+<iframe id="f" src="/"></iframe>
+<script>
+const out = document.getElementById('out');
+const f = document.getElementById('f');
+f.addEventListener('load', () => {
+  const doc = f.contentDocument;
+  const dt = new f.contentWindow.DataTransfer();
+  dt.items.add(new f.contentWindow.File(['new\n'], 'taken.txt', { type: 'text/plain' }));
+  doc.body.dispatchEvent(new f.contentWindow.DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  const poll = setInterval(() => {
+    const said = doc.getElementById('upload-progress').textContent;
+    if (said.startsWith('failed')) { clearInterval(poll); out.textContent = 'SAID:' + said; }
+  }, 50);
+}, { once: true });
+</script></body></html>"#;
+
+#[test]
+fn a_refused_drop_shows_the_servers_reason() {
+    let dir = site();
+    write(dir.path(), "driver.html", DRIVER_TAKEN);
+    write(dir.path(), "taken.txt", "old\n");
+    let server = StaticServer::start(dir.path(), &["-q", "--upload"]);
+    let out = chromium::dump_dom(&format!("{}driver.html", server.url), None);
+    let dom = chromium::dom_with(&out, "SAID:");
+    // The 409's own line, which says how to allow replacing files.
+    assert!(
+        dom.contains("SAID:failed: taken.txt: 409 Conflict: "),
+        "{dom}"
+    );
+    assert!(dom.contains("--overwrite"), "{dom}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("taken.txt")).unwrap(),
+        "old\n"
     );
 }

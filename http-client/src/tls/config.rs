@@ -22,6 +22,12 @@
 //! The config keeps rustls' default in-memory session cache, so one
 //! [`TlsConfig`] per client makes later connections to the same host
 //! resume their session.
+//!
+//! The crypto provider is the process's rustls default, as rustls asks of
+//! libraries: the one the application installed with
+//! `CryptoProvider::install_default`, else the one rustls' crate features
+//! name (`ring`, which this crate enables, as the server does).
+//! `ring::default_provider` is deprecated from rustls 0.23.48 on.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -201,7 +207,7 @@ impl TlsConfig {
     }
 
     fn build(opts: &TlsOptions, alpn: bool) -> Result<TlsConfig, TlsError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = process_provider();
         let mut warnings = Vec::new();
         let (certs, trust) = match load_trust(opts) {
             Ok(found) => found,
@@ -292,6 +298,17 @@ impl TlsConfig {
     /// The crypto provider of this config.
     pub fn provider(&self) -> &Arc<CryptoProvider> {
         self.client.crypto_provider()
+    }
+}
+
+/// The process's default provider (see the module doc). rustls' own
+/// builder installs the one its features name when the application has
+/// installed none; it panics only when an application enabled a second
+/// provider's feature without installing one, with a message saying so.
+pub(crate) fn process_provider() -> Arc<CryptoProvider> {
+    match CryptoProvider::get_default() {
+        Some(provider) => Arc::clone(provider),
+        None => Arc::clone(ClientConfig::builder().crypto_provider()),
     }
 }
 

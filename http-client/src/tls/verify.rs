@@ -393,7 +393,7 @@ mod tests {
     use test_support::tls::{TestCa, TestPki, Validity};
 
     fn provider() -> Arc<CryptoProvider> {
-        Arc::new(rustls::crypto::ring::default_provider())
+        crate::tls::config::process_provider()
     }
 
     fn der(v: &[u8]) -> CertificateDer<'static> {

@@ -7,12 +7,15 @@
 //! refused before any byte of it is read (the final status instead of
 //! `100 Continue`), a chunked body as soon as it grows past the limit
 //! ([`ParseError::BodyTooLarge`], 413); an `Expect` other than
-//! `100-continue` is [`ParseError::Expectation`] (417). A body the handler
-//! streams goes to `stream.rs` instead, right after these checks.
+//! `100-continue` is [`ParseError::Expectation`] (417). A client waiting
+//! for `100 Continue` gets the handler's early refusal instead when it
+//! has one ([`Handler::refuse_early`](crate::Handler::refuse_early)). A
+//! body the handler streams goes to `stream.rs` instead, right after the
+//! framing checks.
 
 use super::io_cache::Io;
 use super::{Conn, Ctx, State};
-use crate::handler::wants_stream;
+use crate::handler::{refused_early, wants_stream};
 use crate::request::Request;
 use crate::transport::Transport;
 use http_core::{BodyDecoder, BodyKind, FieldNotes, ParseError, Version};
@@ -54,6 +57,13 @@ impl<T: Transport> Conn<T> {
         if has_body && ctx.shared.pool.is_some() && wants_stream(&*ctx.shared.handler, &req) {
             return self.begin_streaming(req, kind, continue_owed, io, ctx);
         }
+        // The handler's reason (a method, credentials) before the size:
+        // it says more, and it is as final.
+        if continue_owed && has_body {
+            if let Some(resp) = refused_early(&*ctx.shared.handler, &req) {
+                return self.answer_early(req, resp, io, ctx);
+            }
+        }
         let max = ctx.shared.config.max_body_bytes;
         let capacity = match kind {
             BodyKind::Empty | BodyKind::CloseDelimited | BodyKind::Length(0) => {
@@ -75,6 +85,21 @@ impl<T: Transport> Conn<T> {
         req.body_mut().reserve(capacity);
         let decoder = BodyDecoder::new(kind);
         self.set_state(State::Body(Box::new(BodyRead { req, decoder })));
+    }
+
+    /// Sends the handler's refusal of a request whose body is not read:
+    /// the connection closes after it (the body's bytes, should the client
+    /// send them anyway, are no request), through the lingering close.
+    fn answer_early(
+        &mut self,
+        mut req: Box<Request>,
+        resp: crate::Response,
+        io: &mut Io,
+        ctx: &mut Ctx<'_>,
+    ) {
+        req.set_client_keep_alive(false);
+        self.respond(&req, resp, ctx.now, io, ctx);
+        Self::recycle(io, req);
     }
 
     /// Moves buffered bytes into the body; true once the request has been

@@ -42,10 +42,8 @@ impl Pki {
         roots
             .add(self.pki.ca.cert_der.clone().into())
             .expect("the test CA");
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
+        // The process's default provider, as the server takes it.
+        let mut config = ClientConfig::builder()
             .with_root_certificates(roots)
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];

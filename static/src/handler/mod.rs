@@ -44,6 +44,7 @@ use crate::cache::{self, OpenFileCache};
 use crate::conditional;
 use crate::content_type;
 use crate::encoding::Encoding;
+use crate::error_page;
 use crate::resolve::{self, OpenError, OpenOptionsInside, Opened, ResolveError};
 use crate::variants::VariantCache;
 
@@ -260,6 +261,11 @@ impl StaticFiles {
         }
     }
 
+    /// 405, with the methods that are (`Allow`, which `refuse_early` reads).
+    fn method_not_allowed(&self) -> Response {
+        error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow())
+    }
+
     /// The canonical root directory.
     pub fn root(&self) -> &Path {
         &self.root
@@ -268,10 +274,10 @@ impl StaticFiles {
     /// Answers `req` with the request path taken as a path under the root.
     pub fn serve(&self, req: &Request) -> Response {
         if let Some(refused) = self.auth.check(req, is_upload(req)) {
-            return self.finish(refused);
+            return self.finish(req, refused);
         }
         let resp = self.respond(req, "", req.raw_path());
-        self.finish(resp)
+        self.finish(req, resp)
     }
 
     /// Answers `req` for an app that mounts the files at `prefix` (like
@@ -281,7 +287,7 @@ impl StaticFiles {
     pub fn serve_under(&self, prefix: &str, req: &Request) -> Response {
         let prefix = prefix.trim_end_matches('/');
         if let Some(refused) = self.auth.check(req, is_upload(req)) {
-            return self.finish(refused);
+            return self.finish(req, refused);
         }
         let resp = match req.raw_path().strip_prefix(prefix) {
             Some("") if matches!(req.method(), Method::Get | Method::Head) => {
@@ -292,11 +298,14 @@ impl StaticFiles {
             Some(rest) if rest.starts_with('/') => self.respond(req, prefix, rest),
             _ => error(StatusCode::NOT_FOUND),
         };
-        self.finish(resp)
+        self.finish(req, resp)
     }
 
-    /// The extra headers, replacing defaults of the same name.
-    fn finish(&self, mut resp: Response) -> Response {
+    /// An error line dressed as a page for a client that asks for HTML
+    /// (`error_page`), then the extra headers, replacing defaults of the
+    /// same name.
+    fn finish(&self, req: &Request, resp: Response) -> Response {
+        let mut resp = error_page::dress(resp, req);
         if self.extra_headers.is_empty() {
             return resp;
         }
@@ -349,7 +358,7 @@ impl StaticFiles {
                 let opts = self.upload.unwrap_or_default();
                 return self.put(req, prefix, path, opts);
             }
-            _ => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow()),
+            _ => return self.method_not_allowed(),
         }
         let lexical = match resolve::normalize(path, self.dotfiles) {
             Ok(lexical) => lexical,
@@ -440,6 +449,21 @@ impl Handler for StaticFiles {
     fn streams_body(&self, req: &Request) -> bool {
         self.upload.is_some() && is_upload(req)
     }
+
+    /// What needs no body to refuse, so that a client waiting for
+    /// `100 Continue` is not made to send one for nothing: credentials
+    /// (401) and a method the directory does not take (405, as `serve`
+    /// answers: the same checks, made first).
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        if let Some(refused) = self.auth.check(req, is_upload(req)) {
+            return Some(self.finish(req, refused));
+        }
+        let method = req.method().as_str();
+        if !self.allow().split(", ").any(|allowed| allowed == method) {
+            return Some(self.finish(req, self.method_not_allowed()));
+        }
+        None
+    }
 }
 
 fn is_upload(req: &Request) -> bool {
@@ -468,7 +492,12 @@ fn field<'a>(req: &'a Request, name: &'a str) -> Option<Cow<'a, str>> {
 
 /// A short plain-text error page: "404 Not Found".
 fn error(status: StatusCode) -> Response {
-    Response::text(status, format!("{} {}\n", status.as_u16(), status.reason()))
+    Response::text(status, error_page::text(status, None))
+}
+
+/// [`error`] with what to do about it after the reason.
+fn error_with(status: StatusCode, detail: &str) -> Response {
+    Response::text(status, error_page::text(status, Some(detail)))
 }
 
 /// Turns `resp` (validators already set) into a short plain-text error.
@@ -476,7 +505,7 @@ fn into_error(mut resp: Response, status: StatusCode) -> Response {
     resp.set_status(status);
     resp.headers_mut()
         .insert("Content-Type", "text/plain; charset=utf-8");
-    resp.bytes(format!("{} {}\n", status.as_u16(), status.reason()))
+    resp.bytes(error_page::text(status, None))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use http_core::StatusCode;
 use http_server::{Request, Response};
 use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags};
 
-use super::{error, StaticFiles};
+use super::{error, error_with, StaticFiles};
 use crate::resolve::{self, Lexical, OpenError, ResolveError};
 
 /// The upload settings ([`StaticFiles::upload`]).
@@ -55,7 +55,7 @@ impl StaticFiles {
     ) -> Response {
         let lexical = match resolve::normalize(path, self.dotfiles) {
             Ok(l) if !l.trailing_slash && !l.segments.is_empty() => l,
-            Ok(_) => return error(StatusCode::METHOD_NOT_ALLOWED).header("Allow", self.allow()),
+            Ok(_) => return self.method_not_allowed(),
             Err(ResolveError::Hidden) => return error(StatusCode::FORBIDDEN),
             Err(_) => return error(StatusCode::BAD_REQUEST),
         };
@@ -92,7 +92,10 @@ impl StaticFiles {
         ) {
             Ok(opened) if opened.meta.is_dir() => opened.file,
             Ok(_) | Err(OpenError::NotFound | OpenError::Refused) => {
-                return Err(error(StatusCode::CONFLICT))
+                return Err(error_with(
+                    StatusCode::CONFLICT,
+                    "the folder does not exist (uploads create no folders)",
+                ))
             }
             Err(OpenError::Forbidden) => return Err(error(StatusCode::FORBIDDEN)),
             Err(OpenError::Io(e)) => {
@@ -102,9 +105,17 @@ impl StaticFiles {
         };
         let exists = match rustix::fs::statat(&dir, name.as_str(), AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) if rustix::fs::FileType::from_raw_mode(st.st_mode).is_dir() => {
-                return Err(error(StatusCode::CONFLICT))
+                return Err(error_with(
+                    StatusCode::CONFLICT,
+                    "a folder has this name (uploads replace files only)",
+                ))
             }
-            Ok(_) if !opts.overwrite => return Err(error(StatusCode::CONFLICT)),
+            Ok(_) if !opts.overwrite => {
+                return Err(error_with(
+                    StatusCode::CONFLICT,
+                    "a file has this name; the server replaces files only when started with --overwrite",
+                ))
+            }
             Ok(_) => true,
             Err(_) => false,
         };

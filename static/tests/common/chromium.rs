@@ -29,6 +29,11 @@ pub fn chromium() -> &'static str {
 /// most) and returns Chromium's output: the DOM on stdout, its log on
 /// stderr. `home`: the HOME to run with (its NSS trust store), if not ours.
 pub fn dump_dom(url: &str, home: Option<&Path>) -> Output {
+    dump_dom_with(url, home, &[])
+}
+
+/// [`dump_dom`] with more Chromium flags (`--force-dark-mode`...).
+pub fn dump_dom_with(url: &str, home: Option<&Path>, flags: &[&str]) -> Output {
     let profile = site();
     let mut cmd = Command::new("timeout");
     cmd.args([
@@ -42,7 +47,13 @@ pub fn dump_dom(url: &str, home: Option<&Path>) -> Output {
         "--disable-component-update",
         "--disable-sync",
         "--virtual-time-budget=10000",
+        // Chromium looks up Google's hosts on its own (accounts, updates,
+        // connectivity checks; scripts/no-dns.sh caught them): it may
+        // resolve only the loopback names the tests use (localhost from
+        // /etc/hosts), every other name fails inside Chromium, no query.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     ])
+    .args(flags)
     .arg(format!("--user-data-dir={}", profile.path().display()))
     .arg("--dump-dom")
     .arg(url);
