@@ -17,6 +17,8 @@ declare -A PEERS=(
   [stunnel4]=stunnel4
   [haproxy]=haproxy
   [certutil]=libnss3-tools
+  [litmus]=litmus
+  [rclone]=rclone
 )
 
 missing=()

@@ -83,6 +83,8 @@ pub mod range;
 pub mod resolve;
 mod timefmt;
 mod variants;
+mod webdav;
 
 pub use auth::Auth;
 pub use handler::{StaticFiles, ALLOW, ALLOW_WITH_UPLOAD, DEFAULT_CACHE_CONTROL};
+pub use webdav::{ALLOW_WEBDAV, ALLOW_WEBDAV_READ_ONLY};

@@ -21,7 +21,7 @@ use http_static::{access_log, Auth, StaticFiles};
 #[command(
     name = "static",
     version,
-    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)"
+    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)\n  static ./share --webdav --auth alice:s3cret   (then: rclone, davfs2, Windows or macOS can mount http://HOST:8080/)"
 )]
 struct Args {
     /// Directory to serve
@@ -93,6 +93,13 @@ struct Args {
     /// With --auth, ask for credentials on uploads only
     #[arg(long, requires = "auth")]
     auth_uploads_only: bool,
+    /// WebDAV class 1 and 2 (mount the tree read-write in a file manager,
+    /// rclone, davfs2, Windows or macOS); implies --upload --overwrite
+    #[arg(long, conflicts_with = "webdav_read_only")]
+    webdav: bool,
+    /// WebDAV read-only: PROPFIND and the reads; every write gets 403
+    #[arg(long)]
+    webdav_read_only: bool,
     /// Seconds without a request body byte before the upload is cut
     #[arg(long, value_name = "SECS", default_value = "60")]
     body_timeout: f64,
@@ -150,6 +157,7 @@ fn run(args: Args) -> Result<(), String> {
         .upload(args.upload)
         .overwrite(args.overwrite)
         .max_upload(args.max_upload)
+        .webdav(args.webdav || args.webdav_read_only, args.webdav_read_only)
         .auth(auth(&args)?);
 
     let mut server = Server::bind(args.addr.as_str())
@@ -170,9 +178,9 @@ fn run(args: Args) -> Result<(), String> {
     };
     server = server.proxy_protocol(args.proxy_protocol);
     server = server.body_timeout(body_timeout(args.body_timeout)?);
-    if args.upload {
-        // Uploads stream on the handler pool (the loop must never block
-        // on a file write): two threads per worker.
+    if args.upload || args.webdav || args.webdav_read_only {
+        // Uploads and WebDAV's file system work run on the handler pool
+        // (the loop must never block on a file write): two threads per worker.
         let workers = args
             .workers
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));

@@ -122,7 +122,7 @@ impl StaticFiles {
             let Ok(name) = dirent.file_name().into_string() else {
                 continue; // not UTF-8: no request could name it
             };
-            if (name.starts_with('.') && !self.dotfiles) || resolve::is_upload_part(&name) {
+            if (name.starts_with('.') && !self.dotfiles) || resolve::is_reserved(&name) {
                 continue;
             }
             let Ok(file_type) = dirent.file_type() else {

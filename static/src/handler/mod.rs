@@ -44,6 +44,7 @@ use crate::content_type;
 use crate::encoding::Encoding;
 use crate::resolve::{self, OpenError, OpenOptionsInside, Opened, ResolveError};
 use crate::variants::VariantCache;
+use crate::webdav::{self, WebDav};
 
 /// The methods a static directory answers.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -99,6 +100,8 @@ pub struct StaticFiles {
     /// `PUT` uploads; `None`: off.
     upload: Option<UploadOptions>,
     auth: Auth,
+    /// WebDAV (`--webdav`); `None`: off.
+    webdav: Option<WebDav>,
 }
 
 impl StaticFiles {
@@ -131,6 +134,7 @@ impl StaticFiles {
             variants_on: true,
             upload: None,
             auth: Auth::default(),
+            webdav: None,
         })
     }
 
@@ -241,7 +245,24 @@ impl StaticFiles {
         self
     }
 
+    /// WebDAV class 1 and 2 on the tree (RFC 4918): `PROPFIND`,
+    /// `PROPPATCH`, `MKCOL`, `DELETE`, `COPY`, `MOVE`, `LOCK`, `UNLOCK`,
+    /// and `PUT` (turns uploads on, with overwrite: DAV clients replace
+    /// files). `read_only` serves `PROPFIND` and the reads, and refuses
+    /// every write with 403 (uploads are then left as they were set).
+    /// Paths go through the same resolver as reads.
+    pub fn webdav(mut self, on: bool, read_only: bool) -> StaticFiles {
+        self.webdav = on.then(|| WebDav::new(read_only));
+        if on && !read_only {
+            self = self.upload(true).overwrite(true);
+        }
+        self
+    }
+
     fn allow(&self) -> &'static str {
+        if let Some(dav) = &self.webdav {
+            return dav.allow();
+        }
         if self.upload.is_some() {
             ALLOW_WITH_UPLOAD
         } else {
@@ -324,6 +345,16 @@ impl StaticFiles {
     }
 
     fn respond(&self, req: &Request, prefix: &str, path: &str) -> Response {
+        if let Some(dav) = &self.webdav {
+            let tree = webdav::Tree {
+                root: &self.root,
+                root_dir: &self.root_dir,
+                opts: self.open_options(),
+            };
+            if let Some(answered) = dav.respond(tree, req, prefix, path) {
+                return answered;
+            }
+        }
         match req.method() {
             Method::Get | Method::Head => {}
             Method::Options => {
@@ -422,12 +453,13 @@ impl Handler for StaticFiles {
 
     /// Uploads stream to disk as they arrive.
     fn streams_body(&self, req: &Request) -> bool {
-        self.upload.is_some() && is_upload(req)
+        self.upload.is_some() && matches!(req.method(), Method::Put)
     }
 }
 
+/// A request that changes the tree: what `--auth-uploads-only` guards.
 fn is_upload(req: &Request) -> bool {
-    matches!(req.method(), Method::Put)
+    webdav::is_write(req.method())
 }
 
 /// A request header, with repeated lines joined by ", " (RFC 9110 5.3).
