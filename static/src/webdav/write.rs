@@ -133,6 +133,11 @@ pub(super) fn copy_or_move(ctx: &Ctx<'_>, lexical: &Lexical, is_move: bool) -> R
     if existed && !overwrite {
         return error(StatusCode::PRECONDITION_FAILED);
     }
+    // A name the resolver refuses (a symlink out of the root, a dangling
+    // one) is not replaced either: it is not part of the served tree.
+    if existed && !matches!(ctx.tree.open(&dst.segments), Ok(Some(_))) {
+        return error(StatusCode::FORBIDDEN);
+    }
     if is_move {
         if let Err(refused) = ctx.check_write(&lexical.segments, true, true) {
             return refused;

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod chromium;
+pub mod dav;
 pub mod nginx;
 pub mod tls;
 
@@ -131,6 +132,8 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("haproxy", "haproxy"),
     ("certutil", "libnss3-tools"),
     ("openssl", "openssl"),
+    ("litmus", "litmus"),
+    ("rclone", "rclone"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
