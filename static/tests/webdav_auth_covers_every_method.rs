@@ -18,7 +18,7 @@ fn requests(url: &str) -> Vec<(&'static str, String, Vec<String>, &'static str, 
         ("OPTIONS", format!("{url}f.txt"), vec![], "", false),
         (
             "PROPFIND",
-            format!("{url}"),
+            url.to_string(),
             vec!["Depth: 1".into()],
             PROPFIND,
             false,
