@@ -26,7 +26,7 @@ fn webdav_destination_escapes_refused() {
         format!("{url}..%2foutside%2fx.txt"),
         format!("{url}out/x.txt"),
         format!("{url}out/"),
-        format!("http://example.com/x.txt"),
+        "http://example.com/x.txt".to_string(),
         format!("http://127.0.0.2:{}/x.txt", server.addr.port()),
         format!("ftp://{host}/x.txt"),
     ];
