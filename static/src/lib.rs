@@ -59,6 +59,9 @@
 //! - **Methods**: GET and HEAD; OPTIONS answers `Allow`; PUT uploads when
 //!   [`StaticFiles::upload`] is on (streamed to a temporary file, renamed
 //!   into place); others 405.
+//! - **WebDAV** ([`StaticFiles::webdav`]): class 1 and 2 (RFC 4918), so
+//!   rclone, davfs2, Windows and macOS can mount the tree; litmus passes.
+//!   Every path, `Destination` included, goes through the same resolver.
 //! - **Basic authentication** ([`Auth`], [`StaticFiles::auth`]): for
 //!   every request or only uploads; constant-time comparison, 401 with
 //!   `WWW-Authenticate`.
