@@ -82,6 +82,7 @@ pub mod content_type;
 pub mod encoding;
 mod handler;
 pub mod listing;
+mod listing_actions;
 pub mod range;
 pub mod resolve;
 mod timefmt;

@@ -66,6 +66,9 @@ impl StaticFiles {
         if self.upload.is_some() {
             listing::add_upload_control(&mut page);
         }
+        if self.webdav_writes() {
+            crate::listing_actions::add_folder_actions(&mut page);
+        }
         let newest = dir.metadata().ok().and_then(|m| m.modified().ok());
         let mut v = listing_validators(page.as_bytes(), newest, &entries);
         // Listings change as files come and go: always revalidate, but

@@ -259,6 +259,11 @@ impl StaticFiles {
         self
     }
 
+    /// Whether WebDAV writes are on (the listing's folder actions).
+    fn webdav_writes(&self) -> bool {
+        self.webdav.as_ref().is_some_and(|dav| !dav.read_only())
+    }
+
     fn allow(&self) -> &'static str {
         if let Some(dav) = &self.webdav {
             return dav.allow();

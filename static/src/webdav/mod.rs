@@ -66,6 +66,10 @@ impl WebDav {
         }
     }
 
+    pub(crate) fn read_only(&self) -> bool {
+        self.read_only
+    }
+
     pub(crate) fn allow(&self) -> &'static str {
         if self.read_only {
             ALLOW_WEBDAV_READ_ONLY
