@@ -19,6 +19,7 @@ declare -A PEERS=(
   [certutil]=libnss3-tools
   [litmus]=litmus
   [rclone]=rclone
+  [cadaver]=cadaver
 )
 
 missing=()

@@ -134,6 +134,7 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("openssl", "openssl"),
     ("litmus", "litmus"),
     ("rclone", "rclone"),
+    ("cadaver", "cadaver"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
