@@ -89,6 +89,16 @@ mod timefmt;
 mod variants;
 mod webdav;
 
+/// Internals reached only by the fuzz targets (`fuzz/`); not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Every WebDAV parser of untrusted input (XML bodies, `If`,
+    /// `Timeout`) on `bytes`; panics on a broken invariant.
+    pub fn webdav_input(bytes: &[u8]) {
+        crate::webdav::fuzz_input(bytes)
+    }
+}
+
 pub use auth::Auth;
 pub use handler::{StaticFiles, ALLOW, ALLOW_WITH_UPLOAD, DEFAULT_CACHE_CONTROL};
 pub use webdav::{ALLOW_WEBDAV, ALLOW_WEBDAV_READ_ONLY};

@@ -137,6 +137,29 @@ impl WebDav {
     }
 }
 
+/// The fuzz target's entry (`fuzz/fuzz_targets/webdav_body.rs`): every
+/// parser of untrusted WebDAV input on the same bytes. None may panic, and a
+/// parsed element written back parses to itself.
+pub(crate) fn fuzz_input(bytes: &[u8]) {
+    if let Ok(Some(root)) = xml::parse(bytes) {
+        let again = xml::parse(root.to_xml().as_bytes());
+        assert_eq!(again, Ok(Some(root)), "to_xml round trip");
+    }
+    propfind::fuzz_body(bytes);
+    proppatch::fuzz_body(bytes);
+    lock::fuzz_body(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Ok(lists) = if_header::parse(text) {
+            let _ = if_header::submitted(&lists);
+            let _ = if_header::holds(&lists, |_| if_header::State {
+                etag: Some("\"e\"".into()),
+                tokens: vec!["t".into()],
+            });
+        }
+        let _ = locks::parse_timeout(Some(text));
+    }
+}
+
 /// Whether `method` changes the tree (what `--webdav-read-only` refuses and
 /// `--auth-uploads-only` asks credentials for).
 pub(crate) fn is_write(method: &Method) -> bool {
@@ -259,7 +282,7 @@ impl Ctx<'_> {
                     None => (rest, "/"),
                 };
                 let host = self.req.header("host").unwrap_or("");
-                if !authority.eq_ignore_ascii_case(host) {
+                if !same_authority(scheme, authority, host) {
                     return Err(error(StatusCode::BAD_GATEWAY));
                 }
                 path
@@ -276,6 +299,21 @@ impl Ctx<'_> {
         }
         resolve::normalize(rest, self.tree.opts.dotfiles).map_err(|_| error(StatusCode::FORBIDDEN))
     }
+}
+
+/// Whether a URL's authority names the server the request's `Host` does
+/// (case-insensitively; the scheme's default port may be left out).
+fn same_authority(scheme: &str, authority: &str, host: &str) -> bool {
+    let default = if scheme.eq_ignore_ascii_case("https") {
+        ":443"
+    } else {
+        ":80"
+    };
+    let bare = |s: &str| -> String {
+        let s = s.to_ascii_lowercase();
+        s.strip_suffix(default).map_or(s.clone(), str::to_string)
+    };
+    bare(authority) == bare(host)
 }
 
 /// A resource's key in the lock table.
@@ -386,5 +424,56 @@ impl Multistatus {
     pub fn finish(mut self) -> Response {
         self.body.push_str("</D:multistatus>\n");
         xml_response(StatusCode::MULTI_STATUS, self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorities() {
+        let table = [
+            ("http", "127.0.0.1:8080", "127.0.0.1:8080", true),
+            ("http", "Example.COM", "example.com:80", true),
+            ("https", "example.com:443", "example.com", true),
+            ("http", "example.com:443", "example.com", false),
+            ("http", "127.0.0.1:8081", "127.0.0.1:8080", false),
+            ("http", "evil.com", "example.com", false),
+            ("http", "", "example.com", false),
+        ];
+        for (scheme, authority, host, want) in table {
+            assert_eq!(
+                same_authority(scheme, authority, host),
+                want,
+                "{scheme} {authority} {host}"
+            );
+        }
+    }
+
+    #[test]
+    fn writes_are_the_methods_that_change_the_tree() {
+        for m in [
+            "PUT",
+            "DELETE",
+            "MKCOL",
+            "COPY",
+            "MOVE",
+            "PROPPATCH",
+            "LOCK",
+            "UNLOCK",
+            "POST",
+        ] {
+            assert!(
+                is_write(&Method::from_bytes(m.as_bytes()).expect("a token")),
+                "{m}"
+            );
+        }
+        for m in ["GET", "HEAD", "OPTIONS", "PROPFIND", "TRACE"] {
+            assert!(
+                !is_write(&Method::from_bytes(m.as_bytes()).expect("a token")),
+                "{m}"
+            );
+        }
     }
 }

@@ -318,28 +318,12 @@ fn copy_file_to_temp(root_dir: &File, src: &File, dir: &File) -> io::Result<Stri
         kept: false,
     };
     let mut out = File::from(fd);
-    // A fresh descriptor: the source's offset is its own, and `sendfile`
-    // elsewhere uses offsets, not the position.
-    let mut reader = reopen(src)?;
-    io::copy(&mut reader, &mut out)?;
+    // `src` was opened for this request (by the resolver): its offset is 0
+    // and nobody else reads through it.
+    io::copy(&mut &*src, &mut out)?;
     props_store::copy(root_dir, src, &out);
     guard.keep();
     Ok(name)
-}
-
-/// A second descriptor on the same file, reading from its start.
-fn reopen(src: &File) -> io::Result<File> {
-    let path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(src));
-    match File::open(&path) {
-        Ok(f) => Ok(f),
-        // No /proc: read through a duplicate from offset 0 (pread-free copy).
-        Err(_) => {
-            use std::io::Seek;
-            let mut f = src.try_clone()?;
-            f.seek(io::SeekFrom::Start(0))?;
-            Ok(f)
-        }
-    }
 }
 
 /// Renames the hidden `temp` in `dir` onto `dst`, atomically: a missing
