@@ -414,6 +414,15 @@ mod tests {
     }
 
     #[test]
+    fn webdav_flags() {
+        let args = Args::try_parse_from(["static", "--webdav"]).expect("--webdav"); // ok: literal
+        assert!(args.webdav && !args.webdav_read_only);
+        let args = Args::try_parse_from(["static", "--webdav-read-only"]).expect("read-only"); // ok: literal
+        assert!(!args.webdav && args.webdav_read_only);
+        assert!(Args::try_parse_from(["static", "--webdav", "--webdav-read-only"]).is_err());
+    }
+
+    #[test]
     fn cli_defaults_and_flags() {
         let args = Args::try_parse_from(["static"]).expect("no arguments are fine"); // ok: literal
         assert_eq!(args.dir, PathBuf::from("."));

@@ -5,6 +5,8 @@
 //!
 //! ```text
 //! auth (--auth: 401 without valid Basic credentials)
+//! webdav (--webdav: ../webdav/ answers OPTIONS and the DAV methods, checks PUT's
+//!         If header and locks; GET, HEAD and a checked PUT go on below)
 //! method (OPTIONS -> 204, PUT -> upload.rs when uploads are on, not GET/HEAD -> 405)
 //!   -> resolve::normalize (400 / 404 for dotfiles)
 //!   -> resolve::open_inside (404 / 403; --spa falls back to /index.html)
