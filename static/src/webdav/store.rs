@@ -248,7 +248,7 @@ pub(super) fn copy(
         let new = open_dir(&dst.dir, &temp)?;
         props_store::copy(tree.root_dir, &src.file, &new);
         if depth == Depth::Infinity {
-            copy_members(tree, src_segs, &src.file, &new, 0)?;
+            copy_members(tree, src_segs, &src.file, &new, &mut Vec::new())?;
         }
         guard.keep();
         temp
@@ -258,16 +258,21 @@ pub(super) fn copy(
     place(&dst.dir, &temp, dst)
 }
 
+/// Copies the visible members of `from` (at `segs`) into `to`.
+/// `ancestors`: the (device, inode) of every source collection on the way
+/// down, so a symlink back to one of them (a loop) is skipped, not copied
+/// without end.
 fn copy_members(
     tree: &Tree<'_>,
     segs: &[String],
     from: &File,
     to: &File,
-    depth: usize,
+    ancestors: &mut Vec<(u64, u64)>,
 ) -> io::Result<()> {
-    if depth >= MAX_TREE_DEPTH {
+    if ancestors.len() >= MAX_TREE_DEPTH {
         return Err(io::Error::other("too deep"));
     }
+    ancestors.push(identity(from)?);
     for m in tree.members(segs, from)? {
         let mut child = segs.to_vec();
         child.push(m.name.clone());
@@ -277,27 +282,27 @@ fn copy_members(
             continue;
         };
         if opened.meta.is_dir() {
-            if is_same_or_below(to, &opened.file)? {
-                continue; // a link to an ancestor: the copy would never end
+            if ancestors.contains(&identity(&opened.file)?) {
+                continue;
             }
             rustix::fs::mkdirat(to, m.name.as_str(), Mode::from_raw_mode(0o755))?;
             let new = open_dir(to, &m.name)?;
             props_store::copy(tree.root_dir, &opened.file, &new);
-            copy_members(tree, &child, &opened.file, &new, depth + 1)?;
+            copy_members(tree, &child, &opened.file, &new, ancestors)?;
         } else {
             let temp = copy_file_to_temp(tree.root_dir, &opened.file, to)?;
             rustix::fs::renameat(to, temp.as_str(), to, m.name.as_str())?;
         }
     }
+    ancestors.pop();
     Ok(())
 }
 
-/// Whether `dir` (the copy being built) is `src` itself: a symlink
-/// inside the copied tree pointing back at it.
-fn is_same_or_below(dir: &File, src: &File) -> io::Result<bool> {
+/// A file's (device, inode).
+fn identity(file: &File) -> io::Result<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
-    let (a, b) = (dir.metadata()?, src.metadata()?);
-    Ok(a.dev() == b.dev() && a.ino() == b.ino())
+    let meta = file.metadata()?;
+    Ok((meta.dev(), meta.ino()))
 }
 
 /// A file's bytes and properties into a new temporary file in `dir`.
@@ -494,5 +499,103 @@ fn open_io(e: OpenError) -> io::Error {
         OpenError::Io(e) => e,
         OpenError::Forbidden => io::ErrorKind::PermissionDenied.into(),
         OpenError::NotFound | OpenError::Refused => io::ErrorKind::NotFound.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        root: PathBuf,
+        root_dir: File,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir"); // ok: test setup
+        let root = fs::canonicalize(dir.path()).expect("canonical"); // ok: test setup
+        fs::create_dir_all(root.join("src/sub")).expect("mkdir"); // ok: test setup
+        fs::write(root.join("src/a.txt"), "a").expect("write"); // ok: test setup
+        fs::write(root.join("src/sub/b.txt"), "b").expect("write"); // ok: test setup
+        fs::write(root.join("src/.hidden"), "h").expect("write"); // ok: test setup
+        std::os::unix::fs::symlink("..", root.join("src/sub/up")).expect("symlink"); // ok: test setup
+        let root_dir = File::open(&root).expect("open root"); // ok: test setup
+        Fixture {
+            _dir: dir,
+            root,
+            root_dir,
+        }
+    }
+
+    fn segs(path: &str) -> Vec<String> {
+        path.split('/').map(str::to_string).collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut out: Vec<String> = fs::read_dir(dir)
+            .expect("read_dir") // ok: test
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()) // ok: test
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn copy_depths_and_replacing_a_collection() {
+        let f = fixture();
+        let tree = Tree {
+            root: &f.root,
+            root_dir: &f.root_dir,
+            opts: OpenOptionsInside::default(),
+        };
+        let src = tree.open(&segs("src")).expect("open").expect("there"); // ok: test
+        let dst = tree.slot(&segs("deep")).expect("slot").expect("parent"); // ok: test
+        copy(&tree, &segs("src"), &src, &dst, Depth::Infinity).expect("copy"); // ok: test
+                                                                               // What a listing shows, no hidden file; the link up to an ancestor
+                                                                               // (a loop) is not followed into a copy without end.
+        assert_eq!(names(&f.root.join("deep")), vec!["a.txt", "sub"]);
+        assert_eq!(names(&f.root.join("deep/sub")), vec!["b.txt"]);
+        let shallow = tree.slot(&segs("shallow")).expect("slot").expect("parent"); // ok: test
+        copy(&tree, &segs("src"), &src, &shallow, Depth::Zero).expect("copy"); // ok: test
+        assert!(names(&f.root.join("shallow")).is_empty());
+        // Replacing a collection: the old one goes as a whole, nothing temporary stays.
+        let file = tree.open(&segs("src/a.txt")).expect("open").expect("there"); // ok: test
+        let deep = tree.slot(&segs("deep")).expect("slot").expect("parent"); // ok: test
+        copy(&tree, &segs("src/a.txt"), &file, &deep, Depth::Infinity).expect("copy"); // ok: test
+        assert_eq!(
+            fs::read_to_string(f.root.join("deep")).expect("a file now"),
+            "a"
+        ); // ok: test
+        assert!(
+            names(&f.root).iter().all(|n| !resolve::is_reserved(n)),
+            "{:?}",
+            names(&f.root)
+        );
+    }
+
+    #[test]
+    fn rename_replaces_and_remove_takes_everything() {
+        let f = fixture();
+        let tree = Tree {
+            root: &f.root,
+            root_dir: &f.root_dir,
+            opts: OpenOptionsInside::default(),
+        };
+        fs::create_dir(f.root.join("other")).expect("mkdir"); // ok: test setup
+        fs::write(f.root.join("other/old.txt"), "old").expect("write"); // ok: test setup
+        let src = tree.slot(&segs("src")).expect("slot").expect("parent"); // ok: test
+        let dst = tree.slot(&segs("other")).expect("slot").expect("parent"); // ok: test
+        rename(&tree, &segs("src"), &src, &dst).expect("rename"); // ok: test
+        assert_eq!(names(&f.root), vec!["other"]);
+        assert_eq!(
+            names(&f.root.join("other")),
+            vec![".hidden", "a.txt", "sub"]
+        );
+        let gone = tree.slot(&segs("other")).expect("slot").expect("parent"); // ok: test
+        assert!(remove(&gone).is_empty());
+        assert!(names(&f.root).is_empty());
+        assert_eq!(kind_at(&gone).expect("stat"), None); // ok: test
     }
 }
