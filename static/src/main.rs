@@ -21,6 +21,8 @@ use http_static::{access_log, Auth, StaticFiles};
 #[command(
     name = "static",
     version,
+    // --overwrite and --max-upload apply to PUT, which --upload and --webdav both accept.
+    group(clap::ArgGroup::new("writes").args(["upload", "webdav"]).multiple(true)),
     after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)\n  static ./share --webdav --auth alice:s3cret   (then: rclone, davfs2, Windows or macOS can mount http://HOST:8080/)"
 )]
 struct Args {
@@ -82,10 +84,10 @@ struct Args {
     #[arg(long)]
     upload: bool,
     /// Uploads may replace existing files (409 Conflict otherwise)
-    #[arg(long, requires = "upload")]
+    #[arg(long, requires = "writes")]
     overwrite: bool,
     /// Largest upload (bytes, or with K, M, G, T: KiB...), else 413
-    #[arg(long, value_name = "SIZE", requires = "upload", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", requires = "writes", value_parser = parse_size)]
     max_upload: Option<u64>,
     /// HTTP Basic credentials (repeatable); every request needs one pair
     #[arg(long = "auth", value_name = "USER:PASS")]
@@ -156,8 +158,9 @@ fn run(args: Args) -> Result<(), String> {
     files = files
         .upload(args.upload)
         .overwrite(args.overwrite)
-        .max_upload(args.max_upload)
+        // After --upload, before --max-upload: --webdav turns uploads on.
         .webdav(args.webdav || args.webdav_read_only, args.webdav_read_only)
+        .max_upload(args.max_upload)
         .auth(auth(&args)?);
 
     let mut server = Server::bind(args.addr.as_str())
@@ -420,6 +423,12 @@ mod tests {
         let args = Args::try_parse_from(["static", "--webdav-read-only"]).expect("read-only"); // ok: literal
         assert!(!args.webdav && args.webdav_read_only);
         assert!(Args::try_parse_from(["static", "--webdav", "--webdav-read-only"]).is_err());
+        let args =
+            Args::try_parse_from(["static", "--webdav", "--max-upload", "1G"]).expect("limit"); // ok: literal
+        assert_eq!(args.max_upload, Some(1 << 30));
+        assert!(
+            Args::try_parse_from(["static", "--webdav-read-only", "--max-upload", "1G"]).is_err()
+        );
     }
 
     #[test]
