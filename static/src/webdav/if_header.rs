@@ -87,7 +87,12 @@ fn parse_list(mut rest: &str) -> Result<(Vec<Condition>, &str), BadIf> {
             return Ok((out, after));
         }
         let mut not = false;
-        if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("not") {
+        // Bytes, not a str slice: the third byte may sit inside a character.
+        if rest
+            .as_bytes()
+            .get(..3)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"not"))
+        {
             not = true;
             rest = rest[3..].trim_start();
         }
@@ -189,6 +194,9 @@ mod tests {
             "(<a>) <x> (<b>)",
             "(foo)",
             "(<a>) junk",
+            // A character across byte 3 (found by the fuzz target).
+            "(éé)",
+            "(Ä",
         ] {
             assert_eq!(parse(bad), Err(BadIf), "{bad:?}");
         }
