@@ -6,7 +6,6 @@
 //! and `propfind-finite-depth`: a whole tree in one answer costs the server
 //! without bound.
 
-use std::fs::Metadata;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -15,6 +14,7 @@ use http_server::Response;
 
 use super::locks::{Lock, Scope};
 use super::props_store::{self, DeadProp};
+use super::store::Stat;
 use super::xml::{self, DAV};
 use super::{error, open_status, precondition, Ctx, Multistatus};
 use crate::conditional;
@@ -46,7 +46,7 @@ enum Want {
 /// One resource to describe.
 struct Resource<'a> {
     segs: Vec<String>,
-    meta: Metadata,
+    stat: Stat,
     file: Option<&'a std::fs::File>,
 }
 
@@ -73,7 +73,7 @@ pub(super) fn propfind(ctx: &Ctx<'_>, lexical: &Lexical) -> Response {
     let mut out = Multistatus::new();
     let this = Resource {
         segs: lexical.segments.clone(),
-        meta: opened.meta.clone(),
+        stat: Stat::from_metadata(&opened.meta),
         file: Some(&opened.file),
     };
     describe(ctx, &this, &want, &mut out);
@@ -87,7 +87,7 @@ pub(super) fn propfind(ctx: &Ctx<'_>, lexical: &Lexical) -> Response {
             segs.push(m.name);
             let member = Resource {
                 segs,
-                meta: m.meta,
+                stat: m.stat,
                 file: None,
             };
             describe(ctx, &member, &want, &mut out);
@@ -127,7 +127,7 @@ fn want(body: &[u8]) -> Result<Want, StatusCode> {
 
 /// One `response` element for the resource.
 fn describe(ctx: &Ctx<'_>, res: &Resource<'_>, want: &Want, out: &mut Multistatus) {
-    let is_dir = res.meta.is_dir();
+    let is_dir = res.stat.is_dir;
     let href = ctx.href(&res.segs, is_dir);
     let mut found = String::new();
     let mut missing = String::new();
@@ -215,21 +215,24 @@ fn dead(ctx: &Ctx<'_>, res: &Resource<'_>) -> Vec<DeadProp> {
 /// A live property as a whole element; `None` where it does not apply
 /// (a collection has no content length or type).
 fn live(ctx: &Ctx<'_>, res: &Resource<'_>, name: &str) -> Option<String> {
-    let meta = &res.meta;
-    let is_dir = meta.is_dir();
+    let stat = &res.stat;
+    let is_dir = stat.is_dir;
     let value = match name {
-        "creationdate" => {
-            let t = meta.created().or_else(|_| meta.modified()).ok()?;
-            rfc3339(t)
-        }
+        "creationdate" => rfc3339(stat.created.unwrap_or_else(|| stat.modified())),
         "displayname" => xml::escape(res.segs.last().map_or("", String::as_str)),
-        "getcontentlength" if !is_dir => meta.len().to_string(),
+        "getcontentlength" if !is_dir => stat.len.to_string(),
         "getcontenttype" if !is_dir => {
             let rel: PathBuf = res.segs.iter().collect();
             xml::escape(&content_type::for_path(&rel))
         }
-        "getetag" => xml::escape(&conditional::etag(meta, Encoding::Identity)),
-        "getlastmodified" => http_core::fmt_http_date(meta.modified().ok()?),
+        "getetag" => xml::escape(&conditional::etag_of(
+            stat.len,
+            stat.mtime,
+            stat.mtime_nsec,
+            stat.ino,
+            Encoding::Identity,
+        )),
+        "getlastmodified" => http_core::fmt_http_date(stat.modified()),
         "resourcetype" if is_dir => "<D:collection/>".to_string(),
         "resourcetype" => String::new(),
         "supportedlock" => SUPPORTED_LOCK.to_string(),

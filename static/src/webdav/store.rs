@@ -22,6 +22,7 @@ use std::io;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
@@ -48,7 +49,61 @@ pub(super) struct Slot {
 #[derive(Debug)]
 pub(super) struct Member {
     pub name: String,
-    pub meta: Metadata,
+    pub stat: Stat,
+}
+
+/// What PROPFIND shows of a resource: from one `statx` for a member (a
+/// listing of 10,000 files is mostly these calls), or from the metadata of
+/// a file the resolver opened.
+#[derive(Debug, Clone)]
+pub(super) struct Stat {
+    pub is_dir: bool,
+    pub len: u64,
+    pub mtime: i64,
+    pub mtime_nsec: i64,
+    pub ino: u64,
+    /// The birth time where the file system records it.
+    pub created: Option<SystemTime>,
+}
+
+impl Stat {
+    pub fn from_metadata(meta: &Metadata) -> Stat {
+        use std::os::unix::fs::MetadataExt;
+        Stat {
+            is_dir: meta.is_dir(),
+            len: meta.len(),
+            mtime: meta.mtime(),
+            mtime_nsec: meta.mtime_nsec(),
+            ino: meta.ino(),
+            created: meta.created().ok(),
+        }
+    }
+
+    fn from_statx(st: &rustix::fs::Statx) -> Stat {
+        let born = (st.stx_mask & rustix::fs::StatxFlags::BTIME.bits()) != 0;
+        Stat {
+            is_dir: rustix::fs::FileType::from_raw_mode(st.stx_mode.into()).is_dir(),
+            len: st.stx_size,
+            mtime: st.stx_mtime.tv_sec,
+            mtime_nsec: i64::from(st.stx_mtime.tv_nsec),
+            ino: st.stx_ino,
+            created: born.then(|| time_of(st.stx_btime.tv_sec, st.stx_btime.tv_nsec)),
+        }
+    }
+
+    /// The modification time.
+    pub fn modified(&self) -> SystemTime {
+        time_of(self.mtime, self.mtime_nsec.clamp(0, 999_999_999) as u32)
+    }
+}
+
+fn time_of(secs: i64, nanos: u32) -> SystemTime {
+    let since = Duration::new(secs.unsigned_abs(), nanos);
+    if secs >= 0 {
+        UNIX_EPOCH + since
+    } else {
+        UNIX_EPOCH - since
+    }
 }
 
 /// Temporary names of copies; they start far above the upload counter's
@@ -99,29 +154,28 @@ impl Tree<'_> {
             if !self.visible(&name) {
                 continue;
             }
-            let fd = match rustix::fs::openat(
-                dir,
-                name.as_str(),
-                OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                Mode::empty(),
-            ) {
-                Ok(fd) => fd,
+            // One statx relative to the opened directory, not following a
+            // final symlink: a symlink is then followed the way a request
+            // would follow it, through the resolver.
+            let want = rustix::fs::StatxFlags::BASIC_STATS | rustix::fs::StatxFlags::BTIME;
+            let st = match rustix::fs::statx(dir, name.as_str(), AtFlags::SYMLINK_NOFOLLOW, want) {
+                Ok(st) => st,
                 Err(_) => continue, // gone since the listing
             };
-            let meta = File::from(fd).metadata()?;
-            let meta = if meta.file_type().is_symlink() {
+            let kind = rustix::fs::FileType::from_raw_mode(st.stx_mode.into());
+            let stat = if kind.is_symlink() {
                 let mut child = segs.to_vec();
                 child.push(name.clone());
                 match self.open(&child) {
-                    Ok(Some(o)) => o.meta,
+                    Ok(Some(o)) => Stat::from_metadata(&o.meta),
                     _ => continue, // leaves the root, dangling, or refused
                 }
+            } else if kind.is_file() || kind.is_dir() {
+                Stat::from_statx(&st)
             } else {
-                meta
+                continue; // FIFOs, sockets, devices: never served
             };
-            if meta.is_file() || meta.is_dir() {
-                out.push(Member { name, meta });
-            }
+            out.push(Member { name, stat });
         }
         Ok(out)
     }

@@ -183,3 +183,20 @@ fn writes_are_the_methods_that_change_the_tree() {
         );
     }
 }
+
+#[test]
+fn getetag_is_the_etag_a_get_gives() {
+    let (_dir, files) = fixture();
+    let get = files.serve(&req("GET", "/sub/b.txt", &[], ""));
+    let etag = get
+        .headers()
+        .get_str("ETag")
+        .expect("an ETag")
+        .replace('"', "&quot;"); // ok: test
+    let want = format!("<D:getetag>{etag}</D:getetag>");
+    // As a member (one statx) and as the resource itself (opened by the resolver).
+    for (target, depth) in [("/sub/", "1"), ("/sub/b.txt", "0")] {
+        let resp = files.serve(&req("PROPFIND", target, &[("Depth", depth)], ""));
+        assert!(text(&resp).contains(&want), "{target}: {}", text(&resp));
+    }
+}
