@@ -22,6 +22,9 @@ declare -A PEERS=(
   [unzip]=unzip
   [unshare]=util-linux
   [mount]=mount
+  [litmus]=litmus
+  [rclone]=rclone
+  [cadaver]=cadaver
 )
 
 present() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }

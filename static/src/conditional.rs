@@ -15,19 +15,24 @@ use crate::encoding::Encoding;
 /// `FILE.br` served under one URL never share a tag (a shared tag would let
 /// a cache answer a 304 for the wrong coding).
 pub fn etag(meta: &Metadata, encoding: Encoding) -> String {
+    etag_of(
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino(),
+        encoding,
+    )
+}
+
+/// [`etag`] from the stat fields it is made of (for callers that have a
+/// `statx` result rather than a `Metadata`: WebDAV listings).
+pub fn etag_of(size: u64, mtime: i64, mtime_nsec: i64, ino: u64, encoding: Encoding) -> String {
     let suffix = match encoding {
         Encoding::Identity => "",
         Encoding::Gzip => "-gz",
         Encoding::Brotli => "-br",
     };
-    format!(
-        "\"{:x}-{:x}.{:x}-{:x}{}\"",
-        meta.size(),
-        meta.mtime(),
-        meta.mtime_nsec(),
-        meta.ino(),
-        suffix
-    )
+    format!("\"{size:x}-{mtime:x}.{mtime_nsec:x}-{ino:x}{suffix}\"")
 }
 
 /// The modification time truncated to whole seconds, as HTTP dates carry

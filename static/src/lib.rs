@@ -59,6 +59,9 @@
 //! - **Methods**: GET and HEAD; OPTIONS answers `Allow`; PUT uploads when
 //!   [`StaticFiles::upload`] is on (streamed to a temporary file, renamed
 //!   into place); others 405.
+//! - **WebDAV** ([`StaticFiles::webdav`]): class 1 and 2 (RFC 4918), so
+//!   rclone, davfs2, Windows and macOS can mount the tree; litmus passes.
+//!   Every path, `Destination` included, goes through the same resolver.
 //! - **Basic authentication** ([`Auth`], [`StaticFiles::auth`]): for
 //!   every request or only uploads; constant-time comparison, 401 with
 //!   `WWW-Authenticate`.
@@ -84,10 +87,23 @@ pub mod encoding;
 mod error_page;
 mod handler;
 pub mod listing;
+mod listing_actions;
 pub mod range;
 pub mod resolve;
 mod timefmt;
 mod variants;
+mod webdav;
+
+/// Internals reached only by the fuzz targets (`fuzz/`); not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Every WebDAV parser of untrusted input (XML bodies, `If`,
+    /// `Timeout`) on `bytes`; panics on a broken invariant.
+    pub fn webdav_input(bytes: &[u8]) {
+        crate::webdav::fuzz_input(bytes)
+    }
+}
 
 pub use auth::Auth;
 pub use handler::{StaticFiles, ALLOW, ALLOW_WITH_UPLOAD, DEFAULT_CACHE_CONTROL};
+pub use webdav::{ALLOW_WEBDAV, ALLOW_WEBDAV_READ_ONLY};

@@ -21,7 +21,9 @@ use http_static::{access_log, Auth, StaticFiles};
 #[command(
     name = "static",
     version,
-    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)\n  static ./share --archives   (then: curl -OJ 'http://127.0.0.1:8080/photos/?download=zip')"
+    // --overwrite and --max-upload apply to PUT, which --upload and --webdav both accept.
+    group(clap::ArgGroup::new("writes").args(["upload", "webdav"]).multiple(true)),
+    after_help = "Examples:\n  static ./public -a 0.0.0.0:8080\n  static ./public -a 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  static ./public --proxy-protocol   (behind HAProxy send-proxy or nginx proxy_protocol)\n  static ./share --upload --auth alice:s3cret   (then: curl -u alice:s3cret -T file http://127.0.0.1:8080/)\n  static ./share --archives   (then: curl -OJ 'http://127.0.0.1:8080/photos/?download=zip')\n  static ./share --webdav --auth alice:s3cret   (then: rclone, davfs2, Windows or macOS can mount http://HOST:8080/)"
 )]
 struct Args {
     /// Directory to serve
@@ -82,11 +84,11 @@ struct Args {
     #[arg(long)]
     upload: bool,
     /// Uploads may replace existing files (409 Conflict otherwise)
-    #[arg(long, requires = "upload")]
+    #[arg(long, requires = "writes")]
     overwrite: bool,
     /// Largest upload (bytes, or with K, M, G, T: KiB...), else 413
     /// [default: no limit]
-    #[arg(long, value_name = "SIZE", requires = "upload", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", requires = "writes", value_parser = parse_size)]
     max_upload: Option<u64>,
     /// HTTP Basic credentials (repeatable); every request needs one pair
     #[arg(long = "auth", value_name = "USER:PASS")]
@@ -98,6 +100,13 @@ struct Args {
     /// folder as one archive, streamed (the listing shows the links)
     #[arg(long)]
     archives: bool,
+    /// WebDAV class 1 and 2 (mount the tree read-write in a file manager,
+    /// rclone, davfs2, Windows or macOS); implies --upload --overwrite
+    #[arg(long, conflicts_with = "webdav_read_only")]
+    webdav: bool,
+    /// WebDAV read-only: PROPFIND and the reads; every write gets 403
+    #[arg(long)]
+    webdav_read_only: bool,
     /// Seconds without a request body byte before the upload is cut
     #[arg(long, value_name = "SECS", default_value = "60")]
     body_timeout: f64,
@@ -155,6 +164,8 @@ fn run(args: Args) -> Result<(), String> {
     files = files
         .upload(args.upload)
         .overwrite(args.overwrite)
+        // After --upload, before --max-upload: --webdav turns uploads on.
+        .webdav(args.webdav || args.webdav_read_only, args.webdav_read_only)
         .max_upload(args.max_upload)
         .auth(auth(&args)?);
 
@@ -187,9 +198,9 @@ fn run(args: Args) -> Result<(), String> {
     };
     server = server.proxy_protocol(args.proxy_protocol);
     server = server.body_timeout(body_timeout(args.body_timeout)?);
-    if args.upload {
-        // Uploads stream on the handler pool (the loop must never block
-        // on a file write): two threads per worker.
+    if args.upload || args.webdav || args.webdav_read_only {
+        // Uploads and WebDAV's file system work run on the handler pool
+        // (the loop must never block on a file write): two threads per worker.
         let workers = args
             .workers
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
@@ -420,6 +431,21 @@ mod tests {
         let bad = Args::try_parse_from(["static", "--auth", "secret"]).expect("parses"); // ok: literal
         let message = auth(&bad).expect_err("no colon");
         assert!(!message.contains("secret"), "{message}");
+    }
+
+    #[test]
+    fn webdav_flags() {
+        let args = Args::try_parse_from(["static", "--webdav"]).expect("--webdav"); // ok: literal
+        assert!(args.webdav && !args.webdav_read_only);
+        let args = Args::try_parse_from(["static", "--webdav-read-only"]).expect("read-only"); // ok: literal
+        assert!(!args.webdav && args.webdav_read_only);
+        assert!(Args::try_parse_from(["static", "--webdav", "--webdav-read-only"]).is_err());
+        let args =
+            Args::try_parse_from(["static", "--webdav", "--max-upload", "1G"]).expect("limit"); // ok: literal
+        assert_eq!(args.max_upload, Some(1 << 30));
+        assert!(
+            Args::try_parse_from(["static", "--webdav-read-only", "--max-upload", "1G"]).is_err()
+        );
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn normalize(raw_path: &str, dotfiles: bool) -> Result<Lexical, ResolveError
                 }
             }
             // An upload in progress is never served, listed or overwritten.
-            s if is_upload_part(s) => return Err(ResolveError::Hidden),
+            s if is_reserved(s) => return Err(ResolveError::Hidden),
             s if s.starts_with('.') && !dotfiles => return Err(ResolveError::Hidden),
             _ => out.segments.push(segment),
         }
@@ -127,6 +127,16 @@ pub fn is_upload_part(name: &str) -> bool {
     middle
         .split_once('-')
         .is_some_and(|(pid, n)| digits(pid) && digits(n))
+}
+
+/// The hidden directory at the root where WebDAV keeps dead properties
+/// when the file system has no extended attributes for them.
+pub const SIDE_STORE: &str = ".static-webdav-props";
+
+/// Names no request may reach, even with dotfiles shown: upload
+/// temporaries and the WebDAV side store.
+pub fn is_reserved(name: &str) -> bool {
+    is_upload_part(name) || name == SIDE_STORE
 }
 
 /// Why [`open_inside`] gives no file.

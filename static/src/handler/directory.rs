@@ -72,6 +72,9 @@ impl StaticFiles {
         if self.archives {
             listing::add_archive_links(&mut page);
         }
+        if self.webdav_writes() {
+            crate::listing_actions::add_folder_actions(&mut page);
+        }
         let newest = dir.metadata().ok().and_then(|m| m.modified().ok());
         let mut v = listing_validators(page.as_bytes(), newest, &entries);
         // Listings change as files come and go: always revalidate, but
@@ -128,7 +131,7 @@ impl StaticFiles {
             let Ok(name) = dirent.file_name().into_string() else {
                 continue; // not UTF-8: no request could name it
             };
-            if (name.starts_with('.') && !self.dotfiles) || resolve::is_upload_part(&name) {
+            if (name.starts_with('.') && !self.dotfiles) || resolve::is_reserved(&name) {
                 continue;
             }
             let Ok(file_type) = dirent.file_type() else {

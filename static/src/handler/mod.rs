@@ -5,6 +5,8 @@
 //!
 //! ```text
 //! auth (--auth: 401 without valid Basic credentials)
+//! webdav (--webdav: ../webdav/ answers OPTIONS and the DAV methods, checks PUT's
+//!         If header and locks; GET, HEAD and a checked PUT go on below)
 //! method (OPTIONS -> 204, PUT -> upload.rs when uploads are on, not GET/HEAD -> 405)
 //!   -> resolve::normalize (400 / 404 for dotfiles)
 //!   -> resolve::open_inside (404 / 403; --spa falls back to /index.html)
@@ -47,6 +49,7 @@ use crate::encoding::Encoding;
 use crate::error_page;
 use crate::resolve::{self, OpenError, OpenOptionsInside, Opened, ResolveError};
 use crate::variants::VariantCache;
+use crate::webdav::{self, WebDav};
 
 /// The methods a static directory answers.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -110,6 +113,8 @@ pub struct StaticFiles {
     auth: Auth,
     /// `?download=tar|tar_gz|zip` on directories.
     archives: bool,
+    /// WebDAV (`--webdav`); `None`: off.
+    webdav: Option<WebDav>,
 }
 
 impl StaticFiles {
@@ -143,6 +148,7 @@ impl StaticFiles {
             upload: None,
             auth: Auth::default(),
             archives: false,
+            webdav: None,
         })
     }
 
@@ -253,7 +259,29 @@ impl StaticFiles {
         self
     }
 
+    /// WebDAV class 1 and 2 on the tree (RFC 4918): `PROPFIND`,
+    /// `PROPPATCH`, `MKCOL`, `DELETE`, `COPY`, `MOVE`, `LOCK`, `UNLOCK`,
+    /// and `PUT` (turns uploads on, with overwrite: DAV clients replace
+    /// files). `read_only` serves `PROPFIND` and the reads, and refuses
+    /// every write with 403 (uploads are then left as they were set).
+    /// Paths go through the same resolver as reads.
+    pub fn webdav(mut self, on: bool, read_only: bool) -> StaticFiles {
+        self.webdav = on.then(|| WebDav::new(read_only));
+        if on && !read_only {
+            self = self.upload(true).overwrite(true);
+        }
+        self
+    }
+
+    /// Whether WebDAV writes are on (the listing's folder actions).
+    fn webdav_writes(&self) -> bool {
+        self.webdav.as_ref().is_some_and(|dav| !dav.read_only())
+    }
+
     fn allow(&self) -> &'static str {
+        if let Some(dav) = &self.webdav {
+            return dav.allow();
+        }
         if self.upload.is_some() {
             ALLOW_WITH_UPLOAD
         } else {
@@ -349,6 +377,16 @@ impl StaticFiles {
     }
 
     fn respond(&self, req: &Request, prefix: &str, path: &str) -> Response {
+        if let Some(dav) = &self.webdav {
+            let tree = webdav::Tree {
+                root: &self.root,
+                root_dir: &self.root_dir,
+                opts: self.open_options(),
+            };
+            if let Some(answered) = dav.respond(tree, req, prefix, path) {
+                return answered;
+            }
+        }
         match req.method() {
             Method::Get | Method::Head => {}
             Method::Options => {
@@ -447,7 +485,7 @@ impl Handler for StaticFiles {
 
     /// Uploads stream to disk as they arrive.
     fn streams_body(&self, req: &Request) -> bool {
-        self.upload.is_some() && is_upload(req)
+        self.upload.is_some() && matches!(req.method(), Method::Put)
     }
 
     /// What needs no body to refuse, so that a client waiting for
@@ -466,8 +504,9 @@ impl Handler for StaticFiles {
     }
 }
 
+/// A request that changes the tree: what `--auth-uploads-only` guards.
 fn is_upload(req: &Request) -> bool {
-    matches!(req.method(), Method::Put)
+    webdav::is_write(req.method())
 }
 
 /// A request header, with repeated lines joined by ", " (RFC 9110 5.3).

@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod chromium;
+pub mod dav;
 pub mod nginx;
 pub mod tls;
 
@@ -134,6 +135,9 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("openssl", "openssl"),
     ("unzip", "unzip"),
     ("tar", "tar"),
+    ("litmus", "litmus"),
+    ("rclone", "rclone"),
+    ("cadaver", "cadaver"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
