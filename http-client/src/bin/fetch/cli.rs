@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser};
+
+use crate::data::DataArg;
 use http_client::tls::{TlsOptions, TlsVersion};
 use http_client::DEFAULT_MAX_REDIRECTS;
 
@@ -21,6 +23,10 @@ pub struct Cli {
     /// URLs to fetch, in order, reusing connections.
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
+    /// A URL to fetch, as if given as an argument (repeatable; in order
+    /// with the others).
+    #[arg(long = "url", value_name = "URL", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub url_flags: Vec<String>,
     /// Request method.
     #[arg(
         short = 'X',
@@ -29,12 +35,34 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub method: Option<String>,
-    /// POST data (`@file` strips newlines, `@-` reads stdin); repeatable, joined by '&'.
+    /// POST data (`@file` strips newlines, `@-` reads stdin); every data
+    /// flag is repeatable, the pieces joined by '&' in command-line order.
     #[arg(short = 'd', long = "data", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
     pub data: Vec<String>,
+    /// The same as -d.
+    #[arg(long = "data-ascii", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub data_ascii: Vec<String>,
     /// POST data sent as is (`@file` keeps newlines).
     #[arg(long = "data-binary", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
     pub data_binary: Vec<String>,
+    /// POST data with no special meaning for '@'.
+    #[arg(long = "data-raw", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub data_raw: Vec<String>,
+    /// POST data URL-encoded: "content", "=content", "name=content",
+    /// "@file", "name@file".
+    #[arg(long = "data-urlencode", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub data_urlencode: Vec<String>,
+    /// JSON body (repeatable, the pieces joined as they are; `@file`,
+    /// `@-`): POST with Content-Type and Accept application/json.
+    #[arg(long = "json", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub json: Vec<String>,
+    /// Read options from FILE in curl's config syntax ("-": stdin), as if
+    /// given here; no default file (~/.curlrc) is read.
+    #[arg(short = 'K', long = "config", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub config: Vec<String>,
+    /// Every data flag in command-line order (filled after parsing).
+    #[arg(skip)]
+    pub data_args: Vec<DataArg>,
     /// Upload FILE with PUT ("-" reads stdin, sent chunked); a URL ending
     /// in '/' gets the file's name appended.
     #[arg(

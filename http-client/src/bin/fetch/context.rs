@@ -11,8 +11,8 @@ use std::sync::Arc;
 use http_client::{Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, UrlError};
 
 use crate::cli::{parse_secs, Cli};
+use crate::data::{self, Data};
 use crate::exit::{self, Failure};
-use crate::request::read_data;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
 use crate::write_out;
@@ -22,7 +22,7 @@ pub struct Ctx<'a> {
     pub cli: &'a Cli,
     pub client: Client,
     pub heads: HeadLog,
-    pub data: Option<Vec<u8>>,
+    pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
     /// `-D`: every transfer's heads, in order (opened once per run).
@@ -36,7 +36,7 @@ impl<'a> Ctx<'a> {
         if cli.urls.is_empty() {
             return Err(Failure::new(exit::USAGE, "no URL specified!"));
         }
-        let data = read_data(cli)?;
+        let data = data::assemble(&cli.data_args, cli.silent)?;
         cli.check_combinations(data.is_some())?;
         let heads = HeadLog::default();
         let client = build_client(cli, &heads)?;

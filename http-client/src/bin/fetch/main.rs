@@ -11,8 +11,11 @@
 //! [`resolve`] (`--resolve`), [`exit`] (curl's exit codes and the error
 //! line).
 
+mod argv;
 mod cli;
+mod config_file;
 mod context;
+mod data;
 mod exit;
 mod output;
 mod request;
@@ -23,8 +26,7 @@ mod write_out;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
+use crate::argv::Parsed;
 use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::exit::{report, Failure};
@@ -33,19 +35,15 @@ use crate::transfer::transfer_with_retry;
 use crate::write_out::Stats;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                return ExitCode::SUCCESS;
+    let cli = match argv::parse(std::env::args_os().collect()) {
+        Ok(Parsed::Run(c)) => c,
+        Ok(Parsed::Printed) => return ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("fetch: {}", f.msg);
+            if f.code == exit::USAGE {
+                eprintln!("fetch: try 'fetch --help' for more information");
             }
-            let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("bad usage"); // ok: fallback text
-            eprintln!("fetch: {}", first.trim_start_matches("error: "));
-            eprintln!("fetch: try 'fetch --help' for more information");
-            return ExitCode::from(exit::USAGE);
+            return ExitCode::from(f.code);
         }
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))

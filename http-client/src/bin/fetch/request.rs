@@ -1,53 +1,15 @@
 //! The request for one URL, from the flags: method, headers, body.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 use http_client::{Credentials, Method, RequestBody, RequestBuilder};
 
 use crate::cli::Cli;
 use crate::context::Ctx;
+use crate::data::Data;
 use crate::exit::{self, Failure};
-
-/// The request body and its method effect, from `-d` / `--data-binary`.
-pub fn read_data(cli: &Cli) -> Result<Option<Vec<u8>>, Failure> {
-    if cli.data.is_empty() && cli.data_binary.is_empty() {
-        return Ok(None);
-    }
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    let load = |arg: &str, binary: bool| -> Result<Vec<u8>, Failure> {
-        let Some(src) = arg.strip_prefix('@') else {
-            return Ok(arg.as_bytes().to_vec());
-        };
-        let mut bytes = Vec::new();
-        let res = if src == "-" {
-            io::stdin().read_to_end(&mut bytes)
-        } else {
-            File::open(src).and_then(|mut f| f.read_to_end(&mut bytes))
-        };
-        if let Err(e) = res {
-            return Err(Failure::new(
-                exit::READ_ERROR,
-                format!("Failed to read {src}: {e}"),
-            ));
-        }
-        if !binary {
-            // curl's -d @file drops carriage returns and newlines.
-            bytes.retain(|b| *b != b'\r' && *b != b'\n');
-        }
-        Ok(bytes)
-    };
-    // curl keeps the command-line order between -d and --data-binary; we
-    // take -d first, which is the same when only one kind is used.
-    for d in &cli.data {
-        parts.push(load(d, false)?);
-    }
-    for d in &cli.data_binary {
-        parts.push(load(d, true)?);
-    }
-    Ok(Some(parts.join(&b'&')))
-}
 
 /// The request for one URL, from the command line.
 pub fn build_request<'c>(ctx: &'c Ctx<'_>, url: &str) -> Result<RequestBuilder<'c>, Failure> {
@@ -57,7 +19,8 @@ pub fn build_request<'c>(ctx: &'c Ctx<'_>, url: &str) -> Result<RequestBuilder<'
     let req = ctx.client.request(method, &url);
     let req = add_flag_headers(req, cli)?;
     let req = add_header_args(req, &cli.headers)?;
-    add_body(req, cli, ctx.data.as_deref())
+    let req = add_json_headers(req, cli, ctx.data.as_ref());
+    add_body(req, cli, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
 }
 
 /// GET, HEAD with `-I`, POST with data (unless `-G`), PUT with `-T`; `-X`
@@ -144,7 +107,25 @@ fn add_header_args<'c>(
     Ok(req)
 }
 
-/// The `-d` data (in the query with `-G`, else a form body) and the `-T`
+/// `--json`'s Content-Type and Accept, after the `-H` headers, unless a
+/// `-H` names them (curl's order and rule).
+fn add_json_headers<'c>(
+    mut req: RequestBuilder<'c>,
+    cli: &Cli,
+    data: Option<&Data>,
+) -> RequestBuilder<'c> {
+    if !data.is_some_and(|d| d.json) {
+        return req;
+    }
+    for name in ["Content-Type", "Accept"] {
+        if !names_header(&cli.headers, &name.to_ascii_lowercase()) {
+            req = req.header(name, "application/json");
+        }
+    }
+    req
+}
+
+/// The data (in the query with `-G`, else a form body) and the `-T`
 /// upload.
 fn add_body<'c>(
     mut req: RequestBuilder<'c>,
@@ -152,7 +133,16 @@ fn add_body<'c>(
     data: Option<&[u8]>,
 ) -> Result<RequestBuilder<'c>, Failure> {
     match (data, cli.get) {
-        (Some(d), true) => req = req.raw_query(&String::from_utf8_lossy(d)),
+        (Some(d), true) => {
+            // curl's URL parser refuses spaces and control bytes.
+            if d.iter().any(|b| *b <= b' ' || *b == 0x7f) {
+                return Err(Failure::new(
+                    exit::MALFORMED_URL,
+                    "URL using bad/illegal format or missing URL",
+                ));
+            }
+            req = req.raw_query(&String::from_utf8_lossy(d));
+        }
         (Some(d), false) => {
             req = req
                 .body(RequestBody::Bytes(d.to_vec()))
