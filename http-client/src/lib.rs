@@ -98,6 +98,7 @@ mod exchange;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handshake;
+pub mod multipart;
 pub mod net;
 mod pool;
 pub mod proxy;

@@ -14,6 +14,7 @@ use crate::cli::Cli;
 use crate::config_file;
 use crate::data::{DataArg, DataKind};
 use crate::exit::{self, Failure};
+use crate::form::FormArg;
 
 /// What the command line asks for.
 pub enum Parsed {
@@ -62,6 +63,13 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Failure> {
     };
     let mut cli = Cli::from_arg_matches(&matches).map_err(|e| usage_failure(&e, &args))?;
     cli.data_args = ordered_data(&matches);
+    cli.form_args = ordered(&matches, &["form", "form_string"])
+        .into_iter()
+        .map(|(id, value)| FormArg {
+            value,
+            literal: id == "form_string",
+        })
+        .collect();
     cli.urls = ordered(&matches, &["urls", "url_flags"])
         .into_iter()
         .map(|(_, v)| v)

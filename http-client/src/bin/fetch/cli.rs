@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{ArgAction, Parser};
 
 use crate::data::DataArg;
+use crate::form::FormArg;
 use http_client::tls::{TlsOptions, TlsVersion};
 use http_client::DEFAULT_MAX_REDIRECTS;
 
@@ -56,6 +57,20 @@ pub struct Cli {
     /// `@-`): POST with Content-Type and Accept application/json.
     #[arg(long = "json", value_name = "DATA", action = ArgAction::Append, allow_hyphen_values = true)]
     pub json: Vec<String>,
+    /// Multipart form field: "name=value", "name=@file" (uploaded, type
+    /// from the extension), "name=@a,b", "name=<file" (the file as the
+    /// value), "@-"/"<-" stdin; ";type=", ";filename=", ";headers=".
+    #[arg(short = 'F', long = "form", value_name = "NAME=CONTENT", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub form: Vec<String>,
+    /// Multipart form field whose value is taken as it is.
+    #[arg(long = "form-string", value_name = "NAME=STRING", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub form_string: Vec<String>,
+    /// Escape '"' and '\' in form names with a backslash (default: '"' as %22).
+    #[arg(long = "form-escape")]
+    pub form_escape: bool,
+    /// Every form flag in command-line order (filled after parsing).
+    #[arg(skip)]
+    pub form_args: Vec<FormArg>,
     /// Read options from FILE in curl's config syntax ("-": stdin), as if
     /// given here; no default file (~/.curlrc) is read.
     #[arg(short = 'K', long = "config", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
@@ -267,6 +282,12 @@ impl Cli {
     /// The checks on flag combinations that clap cannot make; `has_data`:
     /// `-d` or `--data-binary` gave a body.
     pub fn check_combinations(&self, has_data: bool) -> Result<(), Failure> {
+        if has_data && !self.form_args.is_empty() {
+            return Err(Failure::new(
+                exit::USAGE,
+                "You can only select one HTTP request method! You asked for both POST (-d, --data) and multipart formpost (-F, --form).",
+            ));
+        }
         if self.head && has_data && !self.get {
             return Err(Failure::new(
                 exit::USAGE,

@@ -17,6 +17,7 @@ mod config_file;
 mod context;
 mod data;
 mod exit;
+mod form;
 mod output;
 mod request;
 mod resolve;

@@ -10,11 +10,13 @@ use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::data::Data;
 use crate::exit::{self, Failure};
+use crate::form;
+use http_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
 pub fn build_request<'c>(ctx: &'c Ctx<'_>, url: &str) -> Result<RequestBuilder<'c>, Failure> {
     let cli = ctx.cli;
-    let method = choose_method(cli, ctx.data.is_some())?;
+    let method = choose_method(cli, ctx.data.is_some() || !cli.form_args.is_empty())?;
     let url = upload_url(url, cli.upload_file.as_deref());
     let req = ctx.client.request(method, &url);
     let req = add_flag_headers(req, cli)?;
@@ -149,6 +151,22 @@ fn add_body<'c>(
                 .default_header("Content-Type", "application/x-www-form-urlencoded");
         }
         (None, _) => {}
+    }
+    if !cli.form_args.is_empty() {
+        let escape = if cli.form_escape {
+            Escape::Backslash
+        } else {
+            Escape::Percent
+        };
+        let form = form::build(&cli.form_args, escape)?;
+        let content_type = form.content_type();
+        let body = form.into_body().map_err(|e| {
+            Failure::new(
+                exit::READ_ERROR,
+                format!("Failed to open/read local data from file/application: {e}"),
+            )
+        })?;
+        req = req.body(body).default_header("Content-Type", content_type);
     }
     if let Some(path) = &cli.upload_file {
         // curl announces every upload with Expect: 100-continue.
