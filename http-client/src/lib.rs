@@ -92,6 +92,7 @@
 
 mod client;
 mod connect;
+pub mod cookie;
 pub mod decode;
 mod error;
 mod exchange;

@@ -20,6 +20,20 @@ pub(crate) struct Req {
     pub(crate) auth_host: Option<(Host, u16)>,
     /// A per-request `Expect: 100-continue` decision.
     pub(crate) expect: Option<bool>,
+    /// Cookies: where the `Cookie` line goes among `headers`, the text
+    /// sent on every hop after the jar's cookies (curl's `-b STRING`), and
+    /// the line of the current hop.
+    pub(crate) cookies: CookiePlan,
+}
+
+/// Where and what the `Cookie` line of a request is.
+#[derive(Default)]
+pub(crate) struct CookiePlan {
+    /// The line goes before the custom header with this index.
+    pub(crate) at: usize,
+    pub(crate) fixed: Option<String>,
+    /// This hop's value: the jar's cookies, then `fixed`.
+    pub(crate) line: Option<String>,
 }
 
 /// GET, HEAD, OPTIONS, TRACE, PUT, DELETE: safe to send twice.
@@ -106,8 +120,19 @@ impl Req {
         if forwarding.is_some() && !skip("Proxy-Connection") {
             h.append("Proxy-Connection", "Keep-Alive");
         }
-        for (name, value) in custom.iter() {
+        let cookie = req.cookies.line.as_deref().filter(|_| !skip("Cookie"));
+        for (i, (name, value)) in custom.iter().enumerate() {
+            if i == req.cookies.at {
+                if let Some(c) = cookie {
+                    h.append("Cookie", c);
+                }
+            }
             h.append(name, value);
+        }
+        if req.cookies.at >= custom.len() {
+            if let Some(c) = cookie {
+                h.append("Cookie", c);
+            }
         }
         if let Some((name, value)) = req.body.framing_header() {
             if !skip(name) {
@@ -152,7 +177,31 @@ mod tests {
             body,
             auth_host: None,
             expect: None,
+            cookies: CookiePlan::default(),
         }
+    }
+
+    #[test]
+    fn the_cookie_line_goes_where_it_was_planned_unless_a_header_names_it() {
+        let mut r = req(RequestBody::Empty);
+        r.headers.append("Referer", "r");
+        r.headers.append("X-A", "1");
+        r.cookies = CookiePlan {
+            at: 1,
+            fixed: None,
+            line: Some("a=1".into()),
+        };
+        let head = String::from_utf8(r.encode_head(None, None, None, false)).unwrap();
+        assert!(
+            head.contains("Referer: r\r\nCookie: a=1\r\nX-A: 1\r\n"),
+            "{head}"
+        );
+        r.cookies.at = 2;
+        let head = String::from_utf8(r.encode_head(None, None, None, false)).unwrap();
+        assert!(head.contains("X-A: 1\r\nCookie: a=1\r\n"), "{head}");
+        r.headers.append("cookie", "mine=1");
+        let head = String::from_utf8(r.encode_head(None, None, None, false)).unwrap();
+        assert!(!head.contains("a=1"), "{head}");
     }
 
     #[test]

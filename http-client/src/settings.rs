@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use http_core::Limits;
 
+use crate::cookie::CookieStore;
 use crate::proxy::ProxyConfig;
 
 /// Whether to follow redirects.
@@ -44,4 +45,7 @@ pub(crate) struct Settings {
     /// Send `Accept-Encoding` and decode bodies in `Response::bytes`,
     /// `text` and `decoded_body`.
     pub(crate) decompress: bool,
+    /// The cookie engine: sends its cookies, stores `Set-Cookie` from
+    /// every response (redirects included).
+    pub(crate) cookies: Option<CookieStore>,
 }

@@ -196,6 +196,14 @@ impl ClientBuilder {
         self.settings.decompress = on;
         self
     }
+    /// The cookie engine: every request gets the jar's matching cookies
+    /// and every response's `Set-Cookie` lines (redirects included) go
+    /// into it, as curl's engine does. The caller keeps a clone of the
+    /// store to load it first and save it afterwards.
+    pub fn cookie_jar(mut self, jar: crate::cookie::CookieStore) -> Self {
+        self.settings.cookies = Some(jar);
+        self
+    }
     pub fn trace(mut self, f: impl Fn(&Trace<'_>) + Send + Sync + 'static) -> Self {
         self.tracer = Tracer(Some(Arc::new(f)));
         self
@@ -234,6 +242,7 @@ impl Client {
                 expect_threshold: Some(DEFAULT_EXPECT_CONTINUE_THRESHOLD),
                 expect_wait: DEFAULT_EXPECT_CONTINUE_WAIT,
                 decompress: false,
+                cookies: None,
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,

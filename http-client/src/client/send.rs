@@ -10,7 +10,7 @@ use http_core::{Headers, Method};
 use super::{Client, REDIRECT_DRAIN_BYTES};
 use crate::error::Error;
 use crate::exchange::{Deadlines, RequestBody};
-use crate::request::{is_safe_header, Req};
+use crate::request::{is_safe_header, CookiePlan, Req};
 use crate::response::{Hop, Response};
 use crate::settings::RedirectPolicy;
 use crate::url::Url;
@@ -26,6 +26,7 @@ pub struct RequestBuilder<'c> {
     body: RequestBody,
     invalid_header: Option<String>,
     expect: Option<bool>,
+    cookies: CookiePlan,
 }
 
 impl std::fmt::Debug for RequestBuilder<'_> {
@@ -53,6 +54,7 @@ impl<'c> RequestBuilder<'c> {
             body: RequestBody::Empty,
             invalid_header: None,
             expect: None,
+            cookies: CookiePlan::default(),
         }
     }
 
@@ -104,6 +106,19 @@ impl<'c> RequestBuilder<'c> {
         }
         self
     }
+    /// Cookie text sent on every request of this send, redirects to any
+    /// host included, after the cookie engine's (curl's `-b STRING`); the
+    /// `Cookie` line goes after the headers added so far and before those
+    /// added later (curl puts it after `Referer`, before `-H` headers). A
+    /// `Cookie` header of the caller's replaces the line.
+    pub fn cookie(mut self, text: Option<&str>) -> Self {
+        self.cookies = CookiePlan {
+            at: self.headers.len(),
+            fixed: text.map(str::to_string),
+            line: None,
+        };
+        self
+    }
     /// The body.
     pub fn body(mut self, body: RequestBody) -> Self {
         self.body = body;
@@ -143,6 +158,7 @@ impl<'c> RequestBuilder<'c> {
             body: self.body,
             auth_host: None,
             expect: self.expect,
+            cookies: self.cookies,
         };
         req.auth_host = req
             .url
@@ -150,7 +166,9 @@ impl<'c> RequestBuilder<'c> {
             .map(|_| (req.url.host().clone(), req.url.port()));
         let mut hops = Vec::new();
         loop {
+            req.cookies.line = client.cookie_line(&req);
             let mut resp = client.execute_once(&mut req, started, &deadlines)?;
+            client.store_cookies(&req.url, &resp);
             let status = resp.status();
             let location = resp.header("location").map(str::to_string);
             let (RedirectPolicy::Follow { max }, Some(location)) = (s.redirects, location) else {
@@ -191,12 +209,66 @@ impl<'c> RequestBuilder<'c> {
                 && next.port() == req.url.port()
                 && next.scheme() == req.url.scheme();
             if !same_origin {
-                req.headers.remove("authorization");
-                req.headers.remove("cookie");
+                remove_custom(&mut req, "authorization");
+                remove_custom(&mut req, "cookie");
             }
             req.url = next;
         }
     }
+}
+
+/// Removes the caller's headers named `name`, keeping the planned place
+/// of the `Cookie` line among those left.
+fn remove_custom(req: &mut Req, name: &str) {
+    let before = req
+        .headers
+        .iter()
+        .take(req.cookies.at)
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count();
+    req.headers.remove(name);
+    req.cookies.at -= before;
+}
+
+impl Client {
+    /// This hop's `Cookie` value: the jar's cookies for the URL, then the
+    /// request's own text, joined as curl joins them.
+    fn cookie_line(&self, req: &Req) -> Option<String> {
+        let jar = self.inner.settings.cookies.as_ref().and_then(|store| {
+            let jar = store.lock().unwrap_or_else(|p| p.into_inner());
+            jar.header_for(&req.url, unix_now())
+        });
+        match (jar, req.cookies.fixed.as_deref()) {
+            (Some(j), Some(f)) => Some(format!("{j}; {f}")),
+            (Some(j), None) => Some(j),
+            (None, Some(f)) => Some(f.to_string()),
+            (None, None) => None,
+        }
+    }
+
+    /// Every `Set-Cookie` of a response into the jar, each noted for `-v`.
+    fn store_cookies(&self, url: &Url, resp: &Response) {
+        let Some(store) = &self.inner.settings.cookies else {
+            return;
+        };
+        let mut jar = store.lock().unwrap_or_else(|p| p.into_inner());
+        for value in resp.headers().get_all("set-cookie") {
+            let value = String::from_utf8_lossy(value);
+            if jar.store(&value, url, unix_now()) {
+                self.note(&format!(
+                    "Added cookie {}",
+                    value.split(';').next().unwrap_or("")
+                )); // ok: split yields one item
+            }
+        }
+    }
+}
+
+/// Seconds since the epoch: cookie expiry is wall-clock time.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Reads a small redirect body so its connection can be reused; a large

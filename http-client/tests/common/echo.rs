@@ -14,10 +14,9 @@ use crate::common::{fetch_bin, require, start_python, Peer, RUN_TIMEOUT};
 use test_support::wait_exit;
 
 /// The echo origin. `Expect: 100-continue` gets `100 Continue`; chunked
-/// bodies are decoded; `/status/N` answers N with the echo;
-/// `/cookies/set?k=v&...` answers with each query pair as a Set-Cookie
-/// line (`~` stands for ';' and `_` for ' ' in values);
-/// `/redirect?to=URL&code=N` redirects.
+/// bodies are decoded; on any path, each query pair `sc=V` adds a
+/// `Set-Cookie: V` line (see [`set_cookie_query`]), `to=URL` redirects
+/// (status `code=N`, default 302); `/status/N` answers N with the echo.
 pub const ECHO_PY: &str = r#"
 import sys, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,13 +52,13 @@ class H(BaseHTTPRequestHandler):
         status, extra = 200, []
         if url.path.startswith("/status/"):
             status = int(url.path[8:])
-        elif url.path == "/cookies/set":
-            for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True):
-                extra.append(("Set-Cookie", k + "=" + v.replace("~", ";").replace("_", " ")))
-        elif url.path == "/redirect":
-            q = dict(urllib.parse.parse_qsl(url.query))
-            status = int(q.get("code", "302"))
-            extra.append(("Location", q["to"]))
+        q = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+        for k, v in q:
+            if k == "sc":
+                extra.append(("Set-Cookie", v))
+            elif k == "to":
+                status = int(dict(q).get("code", "302"))
+                extra.append(("Location", v))
         self.send_response(status)
         for k, v in extra:
             self.send_header(k, v)
@@ -69,6 +68,26 @@ class H(BaseHTTPRequestHandler):
             self.wfile.write(out)
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 "#;
+
+/// A query that makes the echo origin send these `Set-Cookie` values.
+pub fn set_cookie_query(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| {
+            let enc: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'/' => {
+                        char::from(b).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("sc={enc}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 /// Starts the echo origin.
 pub fn start_echo() -> Peer {

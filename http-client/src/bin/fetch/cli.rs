@@ -103,14 +103,23 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub referer: Option<String>,
-    /// Cookie header ("name=value; name2=value2"; cookie files are not supported).
+    /// Cookies to send ("name=value; name2=value2"), or, without '=', a
+    /// cookie file to read (Netscape format or Set-Cookie lines; "" or a
+    /// missing file just turns the cookie engine on); repeatable.
+    #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub cookie: Vec<String>,
+    /// Write every cookie to FILE after the transfers, in curl's Netscape
+    /// format ("-": stdout); turns the cookie engine on.
     #[arg(
-        short = 'b',
-        long = "cookie",
-        value_name = "DATA",
+        short = 'c',
+        long = "cookie-jar",
+        value_name = "FILE",
         allow_hyphen_values = true
     )]
-    pub cookie: Option<String>,
+    pub cookie_jar: Option<PathBuf>,
+    /// Leave out session cookies when reading -b files.
+    #[arg(short = 'j', long = "junk-session-cookies")]
+    pub junk_session_cookies: bool,
     /// Put the data in the query string and use GET.
     #[arg(short = 'G', long = "get")]
     pub get: bool,

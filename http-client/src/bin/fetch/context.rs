@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use http_client::{Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, UrlError};
 
+use http_client::cookie::CookieStore;
+
 use crate::cli::{parse_secs, Cli};
+use crate::cookies;
 use crate::data::{self, Data};
 use crate::exit::{self, Failure};
 use crate::resolve::PinnedResolver;
@@ -25,6 +28,8 @@ pub struct Ctx<'a> {
     pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
+    /// The cookie engine (`-b FILE`, `-c`), saved after the run.
+    pub cookies: Option<CookieStore>,
     /// `-D`: every transfer's heads, in order (opened once per run).
     pub dump: RefCell<Option<Box<dyn Write>>>,
 }
@@ -39,7 +44,8 @@ impl<'a> Ctx<'a> {
         let data = data::assemble(&cli.data_args, cli.silent)?;
         cli.check_combinations(data.is_some())?;
         let heads = HeadLog::default();
-        let client = build_client(cli, &heads)?;
+        let cookies = cookies::open_jar(cli);
+        let client = build_client(cli, &heads, cookies.clone())?;
         let write_out = write_out::load_format(cli.write_out.as_deref())?;
         let dump = open_dump(cli.dump_header.as_deref())?;
         Ok(Ctx {
@@ -47,6 +53,7 @@ impl<'a> Ctx<'a> {
             client,
             heads,
             data,
+            cookies,
             write_out,
             dump: RefCell::new(dump),
         })
@@ -55,7 +62,11 @@ impl<'a> Ctx<'a> {
 
 /// The client with the flags' timeouts, redirect policy, proxy, pinned
 /// names and User-Agent; its trace hook feeds `heads` (and `-v`).
-fn build_client(cli: &Cli, heads: &HeadLog) -> Result<Client, Failure> {
+fn build_client(
+    cli: &Cli,
+    heads: &HeadLog,
+    cookies: Option<CookieStore>,
+) -> Result<Client, Failure> {
     let connect_timeout = parse_secs(cli.connect_timeout, "--connect-timeout")?;
     let max_time = parse_secs(cli.max_time, "--max-time")?;
     let redirects = if cli.location {
@@ -77,6 +88,9 @@ fn build_client(cli: &Cli, heads: &HeadLog) -> Result<Client, Failure> {
     }
     if let Some(d) = max_time {
         builder = builder.timeout(d);
+    }
+    if let Some(jar) = cookies {
+        builder = builder.cookie_jar(jar);
     }
     if !cli.resolve.is_empty() {
         builder = builder.resolver(PinnedResolver::parse(&cli.resolve)?);

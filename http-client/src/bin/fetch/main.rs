@@ -15,6 +15,7 @@ mod argv;
 mod cli;
 mod config_file;
 mod context;
+mod cookies;
 mod data;
 mod exit;
 mod form;
@@ -77,6 +78,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         };
         let mut stats = Stats::default();
         let result = transfer_with_retry(&ctx, url, &sink, &mut stats);
+        // curl writes the jar as each transfer ends.
+        cookies::save_jar(cli, ctx.cookies.as_ref());
         stats.exitcode = result.as_ref().err().map_or(0, |f| f.code);
         if let Some(fmt) = &ctx.write_out {
             write_out::print(fmt, &stats)?;

@@ -62,16 +62,19 @@ fn add_flag_headers<'c>(
     if let Some(r) = &cli.referer {
         req = req.header("Referer", r);
     }
-    if let Some(c) = &cli.cookie {
-        if !c.contains('=') {
-            return Err(Failure::new(
-                exit::USAGE,
-                format!("-b {c:?}: cookie files are not supported, give \"name=value\""),
-            ));
-        }
-        req = req.header("Cookie", c);
-    }
-    Ok(req)
+    // The Cookie line goes here (the engine's cookies, then -b strings).
+    Ok(req.cookie(cookie_text(cli).as_deref()))
+}
+
+/// The `-b` strings (those with '='), joined as curl joins them.
+fn cookie_text(cli: &Cli) -> Option<String> {
+    let texts: Vec<&str> = cli
+        .cookie
+        .iter()
+        .filter(|c| c.contains('='))
+        .map(String::as_str)
+        .collect();
+    (!texts.is_empty()).then(|| texts.join(";"))
 }
 
 /// Whether a `-H` argument names the header `lower` (in any form).
