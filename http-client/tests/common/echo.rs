@@ -16,9 +16,10 @@ use test_support::wait_exit;
 /// The echo origin. `Expect: 100-continue` gets `100 Continue`; chunked
 /// bodies are decoded; on any path, each query pair `sc=V` adds a
 /// `Set-Cookie: V` line (see [`set_cookie_query`]), `to=URL` redirects
-/// (status `code=N`, default 302); `/status/N` answers N with the echo.
+/// (status `code=N`, default 302); `/status/N` answers N with the echo;
+/// a path under `/gz/` answers gzip-encoded when the request accepts it.
 pub const ECHO_PY: &str = r#"
-import sys, urllib.parse
+import gzip, sys, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -59,6 +60,9 @@ class H(BaseHTTPRequestHandler):
             elif k == "to":
                 status = int(dict(q).get("code", "302"))
                 extra.append(("Location", v))
+        if url.path.startswith("/gz/") and "gzip" in self.headers.get("Accept-Encoding", ""):
+            out = gzip.compress(out, mtime=0)
+            extra.append(("Content-Encoding", "gzip"))
         self.send_response(status)
         for k, v in extra:
             self.send_header(k, v)
