@@ -58,6 +58,11 @@ impl<'c> RequestBuilder<'c> {
         }
     }
 
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
     /// Adds a header; one with the name of a default header (`Host`,
     /// `User-Agent`, `Accept`) replaces it.
     ///

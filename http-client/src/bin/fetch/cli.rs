@@ -95,6 +95,15 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub range: Option<String>,
+    /// Resume the transfer at OFFSET bytes ("-": the size of the output
+    /// file), appending to the file.
+    #[arg(
+        short = 'C',
+        long = "continue-at",
+        value_name = "OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub continue_at: Option<String>,
     /// Referer header.
     #[arg(
         short = 'e',
@@ -132,6 +141,12 @@ pub struct Cli {
     /// Include the response head in the output.
     #[arg(short = 'i', long = "include")]
     pub include: bool,
+    /// Put -o and -O files in DIR.
+    #[arg(long = "output-dir", value_name = "DIR", allow_hyphen_values = true)]
+    pub output_dir: Option<PathBuf>,
+    /// Create the directories an -o or -O file needs.
+    #[arg(long = "create-dirs")]
+    pub create_dirs: bool,
     /// Write the body to FILE instead of stdout (one per URL, in order).
     #[arg(short = 'o', long = "output", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
     pub output: Vec<PathBuf>,

@@ -16,6 +16,7 @@ pub const HOST_NOT_RESOLVED: u8 = 6;
 pub const CONNECT_FAILED: u8 = 7;
 pub const WEIRD_SERVER_REPLY: u8 = 8;
 pub const PARTIAL_FILE: u8 = 18;
+pub const RANGE_ERROR: u8 = 33;
 pub const HTTP_ERROR: u8 = 22;
 pub const WRITE_ERROR: u8 = 23;
 pub const READ_ERROR: u8 = 26;

@@ -22,6 +22,7 @@ mod form;
 mod output;
 mod request;
 mod resolve;
+mod resume;
 mod trace;
 mod transfer;
 mod write_out;

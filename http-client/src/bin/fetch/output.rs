@@ -29,6 +29,23 @@ impl Sink {
     /// `-O` flags are left, counted down in `remote_left`) a file named
     /// after the URL's last path segment, else stdout.
     pub fn for_url(cli: &Cli, i: usize, url: &str, remote_left: &mut u8) -> Result<Sink, Failure> {
+        let sink = Sink::named(cli, i, url, remote_left)?;
+        let Sink::File(path) = sink else {
+            return Ok(sink);
+        };
+        // curl joins --output-dir and the name as they are.
+        let path = match &cli.output_dir {
+            Some(dir) => PathBuf::from(format!("{}/{}", dir.display(), path.display())),
+            None => path,
+        };
+        if cli.create_dirs {
+            create_parents(&path)?;
+        }
+        Ok(Sink::File(path))
+    }
+
+    /// The `-o` or `-O` name of URL number `i`, or stdout.
+    fn named(cli: &Cli, i: usize, url: &str, remote_left: &mut u8) -> Result<Sink, Failure> {
         if let Some(p) = cli.output.get(i) {
             // curl: "-o -" is stdout.
             return Ok(if p.as_os_str() == "-" {
@@ -53,6 +70,25 @@ impl Sink {
             )),
         }
     }
+}
+
+/// `--create-dirs`: the directories above `path`, made as curl makes
+/// them (mode 0750 before the umask).
+fn create_parents(path: &std::path::Path) -> Result<(), Failure> {
+    use std::os::unix::fs::DirBuilderExt;
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o750)
+        .create(parent)
+        .map_err(|e| {
+            Failure::new(
+                exit::WRITE_ERROR,
+                format!("failed to create the directory {}: {e}", parent.display()),
+            )
+        })
 }
 
 /// Stdout for the body, bypassing std's line buffering: `io::stdout()` is
@@ -102,18 +138,29 @@ fn grow_pipe(fd: &impl std::os::fd::AsFd) {
 pub struct Output<'s> {
     sink: &'s Sink,
     w: Option<Box<dyn Write>>,
+    /// `-C`: a file is appended to, not truncated.
+    append: bool,
 }
 
 impl<'s> Output<'s> {
-    pub fn new(sink: &'s Sink) -> Output<'s> {
-        Output { sink, w: None }
+    pub fn new(sink: &'s Sink, append: bool) -> Output<'s> {
+        Output {
+            sink,
+            w: None,
+            append,
+        }
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         if self.w.is_none() {
             self.w = Some(match self.sink {
                 Sink::Stdout => raw_stdout(),
-                Sink::File(p) => File::create(p)
+                Sink::File(p) => std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .append(self.append)
+                    .truncate(!self.append)
+                    .open(p)
                     .map(|f| Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, f)) as Box<dyn Write>)
                     .map_err(|e| {
                         Failure::new(

@@ -14,12 +14,17 @@ use crate::form;
 use http_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
-pub fn build_request<'c>(ctx: &'c Ctx<'_>, url: &str) -> Result<RequestBuilder<'c>, Failure> {
+/// `resume`: the `-C` offset (0: none).
+pub fn build_request<'c>(
+    ctx: &'c Ctx<'_>,
+    url: &str,
+    resume: u64,
+) -> Result<RequestBuilder<'c>, Failure> {
     let cli = ctx.cli;
     let method = choose_method(cli, ctx.data.is_some() || !cli.form_args.is_empty())?;
     let url = upload_url(url, cli.upload_file.as_deref());
     let req = ctx.client.request(method, &url);
-    let req = add_flag_headers(req, cli)?;
+    let req = add_flag_headers(req, cli, resume)?;
     let req = add_header_args(req, &cli.headers)?;
     let req = add_json_headers(req, cli, ctx.data.as_ref());
     add_body(req, cli, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
@@ -46,6 +51,7 @@ fn choose_method(cli: &Cli, has_data: bool) -> Result<Method, Failure> {
 fn add_flag_headers<'c>(
     mut req: RequestBuilder<'c>,
     cli: &Cli,
+    resume: u64,
 ) -> Result<RequestBuilder<'c>, Failure> {
     if let Some(u) = &cli.user {
         req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
@@ -55,7 +61,9 @@ fn add_flag_headers<'c>(
         // (or, empty, removes) it, and the body is still decoded.
         req = req.header("Accept-Encoding", http_client::decode::ACCEPT_ENCODING);
     }
-    if let Some(r) = &cli.range {
+    if resume > 0 {
+        req = req.header("Range", format!("bytes={resume}-"));
+    } else if let Some(r) = &cli.range {
         req = req.header("Range", format!("bytes={r}"));
     }
     // curl sends these before the -H headers.

@@ -13,6 +13,7 @@ use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
 use crate::output::{Output, Sink};
 use crate::request::build_request;
+use crate::resume::{self, Verdict};
 use crate::trace::take_heads;
 use crate::write_out::Stats;
 
@@ -89,7 +90,10 @@ fn transfer(
     let started = Instant::now();
     // Heads left from the previous attempt or URL are dropped.
     take_heads(&ctx.heads);
-    let result = build_request(ctx, url)?.send();
+    let offset = resume::offset(cli, sink)?;
+    let request = build_request(ctx, url, offset)?;
+    let method = request.method().clone();
+    let result = request.send();
     stats.total = started.elapsed();
     stats.url_effective = url.to_string();
     let heads = collect_heads(ctx, stats)?;
@@ -105,7 +109,7 @@ fn transfer(
             let f = failure(e);
             // Heads that did arrive (redirects before exit 47) are output.
             if show_heads && !heads.is_empty() && !(retrying && is_transient(&f, 0)) {
-                let mut out = Output::new(sink);
+                let mut out = Output::new(sink, offset > 0);
                 out.write(&heads.concat())?;
                 out.finish()?;
             }
@@ -121,9 +125,14 @@ fn transfer(
             format!("HTTP error {status}"),
         ));
     }
-    let mut out = Output::new(sink);
+    let verdict = resume::check(&resp, offset, &method, cli.fail || cli.fail_with_body)?;
+    let mut out = Output::new(sink, offset > 0);
     if show_heads {
         out.write(&heads.concat())?;
+    }
+    if let Verdict::Skip = verdict {
+        // Nothing left to download (curl: "already downloaded").
+        return out.finish();
     }
     let http_failed = (cli.fail || cli.fail_with_body) && status >= 400;
     if http_failed && !cli.fail_with_body {

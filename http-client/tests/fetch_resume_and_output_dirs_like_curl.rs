@@ -1,0 +1,115 @@
+//! `-C -` / `-C N` (against nginx, which answers ranges, and a Python
+//! origin that ignores them: curl's exit 33), `--output-dir` and
+//! `--create-dirs`: each case runs in two fresh directories prepared the
+//! same way, one for `fetch` and one for curl 7.88, and must leave the
+//! same files, print the same stdout and exit with the same code.
+mod common;
+#[path = "common/echo.rs"]
+mod echo;
+
+use std::path::Path;
+
+use common::*;
+use echo::*;
+
+/// Every file under `dir` (relative path, bytes), sorted.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("under dir")
+                    .display()
+                    .to_string();
+                out.push((rel, std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn resume_and_output_directories_behave_as_in_curl() {
+    let curl = require("curl", "curl");
+    let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let nginx = start_nginx(&[("f.bin", &body), ("sub/g.txt", b"gee\n")], "");
+    let echo = start_echo();
+    let f = nginx.url("/f.bin");
+    let g = nginx.url("/sub/g.txt");
+    let e = echo.url("/e");
+    // (files before the run, arguments)
+    let half = &body[..40_000];
+    let cases: Vec<(Vec<(&str, &[u8])>, Vec<&str>)> = vec![
+        (vec![("f.bin", half)], vec!["-C", "-", "-o", "f.bin", &f]),
+        (vec![("f.bin", half)], vec!["-C", "-", "-O", &f]),
+        (vec![("f.bin", &body)], vec!["-C", "-", "-o", "f.bin", &f]),
+        (
+            vec![("f.bin", &body)],
+            vec!["-C", "-", "-f", "-o", "f.bin", &f],
+        ),
+        (vec![("x", b"prefix")], vec!["-C", "99990", "-o", "x", &f]),
+        (vec![], vec!["-C", "-", "-o", "new.bin", &f]),
+        (vec![], vec!["-C", "99990", &f]),
+        (vec![("e.out", b"abc")], vec!["-C", "-", "-o", "e.out", &e]),
+        (vec![], vec!["-C", "x", &f]),
+        (vec![], vec!["--create-dirs", "-o", "a/b/c.txt", &g]),
+        (vec![], vec!["-o", "nodir/c.txt", &g]),
+        (
+            vec![],
+            vec!["--output-dir", "out", "--create-dirs", "-O", &g],
+        ),
+        (
+            vec![],
+            vec![
+                "--output-dir",
+                "out",
+                "--create-dirs",
+                "-o",
+                "d/x",
+                &g,
+                "-O",
+                &f,
+            ],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (before, args) in &cases {
+        let mut full = vec!["-s".to_string()];
+        full.extend(args.iter().map(|s| s.to_string()));
+        let run_one = |bin: &Path| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            for (name, bytes) in before {
+                std::fs::write(dir.path().join(name), bytes).expect("write");
+            }
+            let ran = run_in(bin, &full, dir.path(), b"");
+            (ran.code, ran.stdout, tree(dir.path()), ran.stderr)
+        };
+        let ours = run_one(&fetch_bin());
+        let theirs = run_one(&curl);
+        if (ours.0, &ours.1, &ours.2) != (theirs.0, &theirs.1, &theirs.2) {
+            let names = |t: &[(String, Vec<u8>)]| {
+                t.iter()
+                    .map(|(n, b)| format!("{n} ({} bytes)", b.len()))
+                    .collect::<Vec<_>>()
+            };
+            failures.push(format!(
+                "{full:?}: fetch exit {} files {:?} stdout {} bytes; curl exit {} files {:?} stdout {} bytes; fetch stderr {}",
+                ours.0,
+                names(&ours.2),
+                ours.1.len(),
+                theirs.0,
+                names(&theirs.2),
+                theirs.1.len(),
+                ours.3
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
