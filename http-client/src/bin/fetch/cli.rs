@@ -244,7 +244,8 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub max_time: Option<f64>,
-    /// Retry transient failures (timeouts, HTTP 408/429/500/502/503/504) N times.
+    /// Retry transient failures (timeouts, HTTP 408/429/500/502/503/504;
+    /// a Retry-After answer sets the wait) N times.
     #[arg(
         long = "retry",
         value_name = "N",
@@ -252,6 +253,22 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub retry: u32,
+    /// Wait SECS between retries instead of 1 s doubling (0: the default).
+    #[arg(long = "retry-delay", value_name = "SECS", allow_hyphen_values = true)]
+    pub retry_delay: Option<u64>,
+    /// Retry only while less than SECS have passed since the first attempt.
+    #[arg(
+        long = "retry-max-time",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
+    pub retry_max_time: Option<u64>,
+    /// With --retry, retry on any error.
+    #[arg(long = "retry-all-errors")]
+    pub retry_all_errors: bool,
+    /// With --retry, retry a refused connection too.
+    #[arg(long = "retry-connrefused")]
+    pub retry_connrefused: bool,
     /// Print FORMAT after each transfer (%{http_code}, %{time_total}, ...; @file reads it).
     #[arg(
         short = 'w',

@@ -32,6 +32,8 @@ pub const PROXY_HANDSHAKE: u8 = 97;
 pub struct Failure {
     pub code: u8,
     pub msg: String,
+    /// The connection was refused (for `--retry-connrefused`).
+    pub refused: bool,
 }
 
 impl Failure {
@@ -39,6 +41,7 @@ impl Failure {
         Failure {
             code,
             msg: msg.into(),
+            refused: false,
         }
     }
 }
@@ -83,7 +86,12 @@ fn exit_code(e: &Error) -> u8 {
 
 /// A client error as a failure with curl's exit code.
 pub fn failure(e: Error) -> Failure {
-    Failure::new(exit_code(&e), e.to_string())
+    let refused = matches!(&e, Error::Connect { source, .. }
+        if source.kind() == io::ErrorKind::ConnectionRefused);
+    Failure {
+        refused,
+        ..Failure::new(exit_code(&e), e.to_string())
+    }
 }
 
 /// A write to stdout, a `-o` file or the `-D` file failed (exit 23).

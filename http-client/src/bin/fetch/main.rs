@@ -23,6 +23,7 @@ mod output;
 mod request;
 mod resolve;
 mod resume;
+mod retry;
 mod trace;
 mod transfer;
 mod write_out;
@@ -34,7 +35,7 @@ use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::exit::{report, Failure};
 use crate::output::Sink;
-use crate::transfer::transfer_with_retry;
+use crate::retry::transfer_with_retry;
 use crate::write_out::Stats;
 
 fn main() -> ExitCode {

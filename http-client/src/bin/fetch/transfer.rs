@@ -1,8 +1,9 @@
-//! One URL: `--retry` around attempts, and each attempt's send, heads
-//! (`-D`, `-i`, `-I`), `-f` check and body copied to its [`Sink`].
+//! One attempt at one URL: send, heads (`-D`, `-i`, `-I`), the `-C` and
+//! `-f` checks, and the body copied to its [`Sink`] (`--retry` around it
+//! is [`crate::retry`]'s).
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,26 +15,13 @@ use crate::exit::{self, failure, write_failure, Failure};
 use crate::output::{Output, Sink};
 use crate::request::build_request;
 use crate::resume::{self, Verdict};
+use crate::retry::parse_retry_after;
 use crate::trace::take_heads;
 use crate::write_out::Stats;
 
-/// First wait of `--retry`; doubled after each attempt (curl's rule).
-const RETRY_FIRST_WAIT: Duration = Duration::from_secs(1);
-/// Longest wait between retries (curl's cap).
-const RETRY_MAX_WAIT: Duration = Duration::from_secs(600);
 /// Bytes asked of the body reader per read: large reads mean fewer
 /// syscalls on bulk downloads (measured against curl on a 100 MiB file).
 const BODY_BUF_BYTES: usize = 256 * 1024;
-
-/// curl's transient HTTP statuses for `--retry`.
-fn is_transient_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
-}
-
-/// curl's transient failures for `--retry`.
-fn is_transient(f: &Failure, http_code: u16) -> bool {
-    f.code == exit::TIMEOUT || is_transient_status(http_code)
-}
 
 /// The failure of a status at or above 400 with `-f` or `--fail-with-body`.
 fn http_error(status: u16) -> Failure {
@@ -43,49 +31,8 @@ fn http_error(status: u16) -> Failure {
     )
 }
 
-/// One URL, attempted again on a transient failure while `--retry` allows.
-pub fn transfer_with_retry(
-    ctx: &Ctx<'_>,
-    url: &str,
-    sink: &Sink,
-    stats: &mut Stats,
-) -> Result<(), Failure> {
-    let mut left = ctx.cli.retry;
-    let mut wait = RETRY_FIRST_WAIT;
-    loop {
-        *stats = Stats::default();
-        match transfer(ctx, url, sink, stats, left > 0) {
-            Err(f) if left > 0 && is_transient(&f, stats.http_code) => {
-                if !ctx.cli.silent {
-                    let what = if f.code == exit::TIMEOUT {
-                        "timeout"
-                    } else {
-                        "HTTP error"
-                    };
-                    eprintln!(
-                        "Warning: Problem : {what}. Will retry in {} seconds. {left} retries left.",
-                        wait.as_secs()
-                    );
-                }
-                std::thread::sleep(wait);
-                wait = (wait * 2).min(RETRY_MAX_WAIT);
-                left -= 1;
-            }
-            other => return other,
-        }
-    }
-}
-
 /// One URL: send, then write the heads (`-i`, `-I`) and the body.
-/// `retrying`: another attempt may follow, so a transient HTTP error's
-/// response is not written.
-fn transfer(
-    ctx: &Ctx<'_>,
-    url: &str,
-    sink: &Sink,
-    stats: &mut Stats,
-    retrying: bool,
-) -> Result<(), Failure> {
+pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Result<(), Failure> {
     let cli = ctx.cli;
     let started = Instant::now();
     // Heads left from the previous attempt or URL are dropped.
@@ -108,7 +55,7 @@ fn transfer(
             }
             let f = failure(e);
             // Heads that did arrive (redirects before exit 47) are output.
-            if show_heads && !heads.is_empty() && !(retrying && is_transient(&f, 0)) {
+            if show_heads && !heads.is_empty() {
                 let mut out = Output::new(sink, offset > 0);
                 out.write(&heads.concat())?;
                 out.finish()?;
@@ -118,13 +65,6 @@ fn transfer(
     };
     record_response(stats, &resp);
     let status = resp.status();
-    if retrying && is_transient_status(status) {
-        // Another attempt follows: this response is not written.
-        return Err(Failure::new(
-            exit::HTTP_ERROR,
-            format!("HTTP error {status}"),
-        ));
-    }
     let verdict = resume::check(&resp, offset, &method, cli.fail || cli.fail_with_body)?;
     let mut out = Output::new(sink, offset > 0);
     if show_heads {
@@ -179,6 +119,7 @@ fn record_response(stats: &mut Stats, resp: &Response) {
     stats.content_type = resp.header("content-type").unwrap_or("").to_string();
     stats.remote_ip = resp.remote_addr().ip().to_string();
     stats.remote_port = resp.remote_addr().port();
+    stats.retry_after = resp.header("retry-after").and_then(parse_retry_after);
 }
 
 /// Reads the body into `out`, with a progress bar when it goes to a file

@@ -24,6 +24,8 @@ pub struct Stats {
     pub remote_port: u16,
     pub exitcode: u8,
     pub ssl_verify_result: i64,
+    /// The response's `Retry-After`, for `--retry`.
+    pub retry_after: Option<Duration>,
 }
 
 /// The `-w` format: the flag's text, or with '@' the contents of that file.
