@@ -24,6 +24,8 @@ pub(crate) struct Req {
     /// sent on every hop after the jar's cookies (curl's `-b STRING`), and
     /// the line of the current hop.
     pub(crate) cookies: CookiePlan,
+    /// HTTP/1.1, or HTTP/1.0 with curl's `-0`.
+    pub(crate) version: Version,
 }
 
 /// Where and what the `Cookie` line of a request is.
@@ -48,7 +50,7 @@ impl Req {
     /// True when the request waits for `100 Continue` before its body.
     pub(crate) fn wants_continue(&self, threshold: Option<u64>) -> bool {
         let req = self;
-        if req.removed.iter().any(|r| r == "expect") {
+        if req.removed.iter().any(|r| r == "expect") || req.version == Version::Http10 {
             return false;
         }
         // Nothing to hold back.
@@ -152,7 +154,7 @@ impl Req {
             None => req.url.path_and_query().to_string(),
         };
         let mut out = Vec::with_capacity(256);
-        http_core::encode_request_head(&req.method, &target, Version::Http11, &h, &mut out);
+        http_core::encode_request_head(&req.method, &target, req.version, &h, &mut out);
         out
     }
 }
@@ -178,6 +180,7 @@ mod tests {
             auth_host: None,
             expect: None,
             cookies: CookiePlan::default(),
+            version: Version::Http11,
         }
     }
 

@@ -8,6 +8,7 @@ use http_core::Limits;
 
 use crate::cookie::CookieStore;
 use crate::proxy::ProxyConfig;
+use crate::url::Scheme;
 
 /// Whether to follow redirects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,4 +49,6 @@ pub(crate) struct Settings {
     /// The cookie engine: sends its cookies, stores `Set-Cookie` from
     /// every response (redirects included).
     pub(crate) cookies: Option<CookieStore>,
+    /// The schemes a redirect may go to (curl's `--proto-redir`).
+    pub(crate) redirect_schemes: Vec<Scheme>,
 }

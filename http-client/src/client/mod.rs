@@ -28,6 +28,7 @@ use crate::response::{Response, Timings};
 use crate::settings::{RedirectPolicy, Settings};
 use crate::tls::{TlsConfig, TlsError, TlsOptions};
 use crate::trace::{Trace, Tracer};
+use crate::url::{Scheme, Url};
 mod send;
 pub use send::RequestBuilder;
 
@@ -196,6 +197,13 @@ impl ClientBuilder {
         self.settings.decompress = on;
         self
     }
+    /// The schemes redirects may lead to (default both); a redirect
+    /// elsewhere fails with [`crate::UrlError::UnsupportedScheme`] (curl's
+    /// `--proto-redir`, exit 1).
+    pub fn redirect_protocols(mut self, schemes: &[Scheme]) -> Self {
+        self.settings.redirect_schemes = schemes.to_vec();
+        self
+    }
     /// The cookie engine: every request gets the jar's matching cookies
     /// and every response's `Set-Cookie` lines (redirects included) go
     /// into it, as curl's engine does. The caller keeps a clone of the
@@ -243,6 +251,7 @@ impl Client {
                 expect_wait: DEFAULT_EXPECT_CONTINUE_WAIT,
                 decompress: false,
                 cookies: None,
+                redirect_schemes: vec![Scheme::Http, Scheme::Https],
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
@@ -287,6 +296,11 @@ impl Client {
         Ok(config)
     }
 
+    /// A request to an already parsed URL (for one parsed with
+    /// [`Url::parse_as_is`]).
+    pub fn request_url(&self, method: Method, url: Url) -> RequestBuilder<'_> {
+        RequestBuilder::with_url(self, method, Ok(url))
+    }
     /// A request with any method. URL errors surface from `send`.
     pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
         RequestBuilder::new(self, method, url)

@@ -5,7 +5,7 @@
 use std::io::{self, Read};
 use std::time::Instant;
 
-use http_core::{Headers, Method};
+use http_core::{Headers, Method, Version};
 
 use super::{Client, REDIRECT_DRAIN_BYTES};
 use crate::error::Error;
@@ -20,6 +20,7 @@ pub struct RequestBuilder<'c> {
     client: &'c Client,
     method: Method,
     url: Result<Url, Error>,
+    version: Version,
     headers: Headers,
     removed: Vec<String>,
     late_defaults: Headers,
@@ -44,10 +45,20 @@ impl<'c> RequestBuilder<'c> {
     /// A request with no headers, body or expectations yet (see
     /// [`Client::request`]); a bad `url` surfaces from `send`.
     pub(super) fn new(client: &'c Client, method: Method, url: &str) -> RequestBuilder<'c> {
+        RequestBuilder::with_url(client, method, Url::parse(url).map_err(Error::Url))
+    }
+
+    /// A request to a URL parsed already (or the error parsing gave).
+    pub(super) fn with_url(
+        client: &'c Client,
+        method: Method,
+        url: Result<Url, Error>,
+    ) -> RequestBuilder<'c> {
         RequestBuilder {
             client,
             method,
-            url: Url::parse(url).map_err(Error::Url),
+            url,
+            version: Version::Http11,
             headers: Headers::new(),
             removed: Vec::new(),
             late_defaults: Headers::new(),
@@ -61,6 +72,13 @@ impl<'c> RequestBuilder<'c> {
     /// The request method.
     pub fn method(&self) -> &Method {
         &self.method
+    }
+
+    /// Sends the request as HTTP/1.0 (curl's `-0`): no `Expect`, and the
+    /// connection is not kept unless the server says so.
+    pub fn http10(mut self) -> Self {
+        self.version = Version::Http10;
+        self
     }
 
     /// Adds a header; one with the name of a default header (`Host`,
@@ -164,6 +182,7 @@ impl<'c> RequestBuilder<'c> {
             auth_host: None,
             expect: self.expect,
             cookies: self.cookies,
+            version: self.version,
         };
         req.auth_host = req
             .url
@@ -188,6 +207,11 @@ impl<'c> RequestBuilder<'c> {
                 return Err(Error::TooManyRedirects { max });
             }
             let next = req.url.join(&location)?;
+            if !s.redirect_schemes.contains(&next.scheme()) {
+                return Err(Error::Url(crate::UrlError::UnsupportedScheme(
+                    next.scheme().as_str().to_string(),
+                )));
+            }
             let to_get = status == 303 && req.method != Method::Head
                 || matches!(status, 301 | 302) && req.method == Method::Post;
             if !to_get && !req.body.is_replayable() {

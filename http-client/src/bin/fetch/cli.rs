@@ -159,6 +159,25 @@ pub struct Cli {
     /// Redirect limit with -L (-1: no limit).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = i64::from(DEFAULT_MAX_REDIRECTS), allow_negative_numbers = true)]
     pub max_redirs: i64,
+    /// Schemes the transfers may use: curl's list ("=https", "-all,+http").
+    #[arg(long = "proto", value_name = "PROTOCOLS", allow_hyphen_values = true)]
+    pub proto: Option<String>,
+    /// Schemes redirects may lead to (with -L), in --proto's syntax.
+    #[arg(
+        long = "proto-redir",
+        value_name = "PROTOCOLS",
+        allow_hyphen_values = true
+    )]
+    pub proto_redir: Option<String>,
+    /// Send "." and ".." path segments as they are.
+    #[arg(long = "path-as-is")]
+    pub path_as_is: bool,
+    /// Send requests as HTTP/1.0.
+    #[arg(short = '0', long = "http1.0", overrides_with = "http1_1")]
+    pub http1_0: bool,
+    /// Send requests as HTTP/1.1 (the default).
+    #[arg(long = "http1.1")]
+    pub http1_1: bool,
     /// Proxy URL: http://, https:// (TLS to the proxy), socks4://, socks4a://,
     /// socks5://, socks5h:// ("" = none).
     #[arg(

@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use http_client::{Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, UrlError};
+use http_client::{
+    Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, Scheme, UrlError,
+};
 
 use http_client::cookie::CookieStore;
 
@@ -16,6 +18,7 @@ use crate::cli::{parse_secs, Cli};
 use crate::cookies;
 use crate::data::{self, Data};
 use crate::exit::{self, Failure};
+use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
 use crate::write_out;
@@ -28,6 +31,8 @@ pub struct Ctx<'a> {
     pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
+    /// The schemes `--proto` allows.
+    pub schemes: Vec<Scheme>,
     /// The cookie engine (`-b FILE`, `-c`), saved after the run.
     pub cookies: Option<CookieStore>,
     /// `-D`: every transfer's heads, in order (opened once per run).
@@ -45,7 +50,8 @@ impl<'a> Ctx<'a> {
         cli.check_combinations(data.is_some())?;
         let heads = HeadLog::default();
         let cookies = cookies::open_jar(cli);
-        let client = build_client(cli, &heads, cookies.clone())?;
+        let (schemes, redirect) = allowed_schemes(cli)?;
+        let client = build_client(cli, &heads, cookies.clone(), &redirect)?;
         let write_out = write_out::load_format(cli.write_out.as_deref())?;
         let dump = open_dump(cli.dump_header.as_deref())?;
         Ok(Ctx {
@@ -54,6 +60,7 @@ impl<'a> Ctx<'a> {
             heads,
             data,
             cookies,
+            schemes,
             write_out,
             dump: RefCell::new(dump),
         })
@@ -66,6 +73,7 @@ fn build_client(
     cli: &Cli,
     heads: &HeadLog,
     cookies: Option<CookieStore>,
+    redirect: &[Scheme],
 ) -> Result<Client, Failure> {
     let connect_timeout = parse_secs(cli.connect_timeout, "--connect-timeout")?;
     let max_time = parse_secs(cli.max_time, "--max-time")?;
@@ -78,6 +86,7 @@ fn build_client(
         RedirectPolicy::None
     };
     let mut builder = Client::builder()
+        .redirect_protocols(redirect)
         .proxy(build_proxy_config(cli)?)
         .redirects(redirects)
         .tls(cli.tls_options()?)
@@ -99,6 +108,25 @@ fn build_client(
     let default_ua = format!("fetch/{}", env!("CARGO_PKG_VERSION"));
     builder = builder.user_agent(Some(cli.user_agent.as_deref().unwrap_or(&default_ua)));
     Ok(builder.build())
+}
+
+/// `--proto` (checked on each URL) and what redirects may use: both it
+/// and `--proto-redir`.
+fn allowed_schemes(cli: &Cli) -> Result<(Vec<Scheme>, Vec<Scheme>), Failure> {
+    let all = || vec![Scheme::Http, Scheme::Https];
+    let allowed = match &cli.proto {
+        Some(p) => protocols::parse(p, "--proto", cli.silent)?,
+        None => all(),
+    };
+    let redirect = match &cli.proto_redir {
+        Some(p) => protocols::parse(p, "--proto-redir", cli.silent)?,
+        None => all(),
+    };
+    let both = redirect
+        .into_iter()
+        .filter(|s| allowed.contains(s))
+        .collect();
+    Ok((allowed, both))
 }
 
 /// `-x`, `-U`, `-p` and `--noproxy`: a fixed proxy (none for `-x ""`), or

@@ -20,6 +20,7 @@ mod data;
 mod exit;
 mod form;
 mod output;
+mod protocols;
 mod request;
 mod resolve;
 mod resume;

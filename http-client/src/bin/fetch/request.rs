@@ -4,13 +4,14 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use http_client::{Credentials, Method, RequestBody, RequestBuilder};
+use http_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Url};
 
 use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::data::Data;
-use crate::exit::{self, Failure};
+use crate::exit::{self, failure, Failure};
 use crate::form;
+use crate::protocols;
 use http_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
@@ -22,8 +23,17 @@ pub fn build_request<'c>(
 ) -> Result<RequestBuilder<'c>, Failure> {
     let cli = ctx.cli;
     let method = choose_method(cli, ctx.data.is_some() || !cli.form_args.is_empty())?;
+    protocols::check_url(url, &ctx.schemes)?;
     let url = upload_url(url, cli.upload_file.as_deref());
-    let req = ctx.client.request(method, &url);
+    let mut req = if cli.path_as_is {
+        let parsed = Url::parse_as_is(&url).map_err(|e| failure(Error::Url(e)))?;
+        ctx.client.request_url(method, parsed)
+    } else {
+        ctx.client.request(method, &url)
+    };
+    if cli.http1_0 {
+        req = req.http10();
+    }
     let req = add_flag_headers(req, cli, resume)?;
     let req = add_header_args(req, &cli.headers)?;
     let req = add_json_headers(req, cli, ctx.data.as_ref());

@@ -54,6 +54,7 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
                 stats.ssl_verify_result = v.ssl_verify_result();
             }
             let f = failure(e);
+            record_failed_redirects(stats, &heads, f.code);
             // Heads that did arrive (redirects before exit 47) are output.
             if show_heads && !heads.is_empty() {
                 let mut out = Output::new(sink, offset > 0);
@@ -103,6 +104,30 @@ fn collect_heads(ctx: &Ctx<'_>, stats: &mut Stats) -> Result<Vec<Vec<u8>>, Failu
             .map_err(write_failure)?;
     }
     Ok(heads)
+}
+
+/// What `-w` reports when a redirect chain failed (too many, or a scheme
+/// `--proto-redir` refuses): the last status received, and the redirects
+/// curl counts (it counts the refused one, not the one over the limit).
+fn record_failed_redirects(stats: &mut Stats, heads: &[Vec<u8>], code: u8) {
+    let statuses: Vec<u16> = heads.iter().filter_map(|h| status_of(h)).collect();
+    let Some(last) = statuses.last() else {
+        return;
+    };
+    stats.http_code = *last;
+    let redirects = statuses.iter().filter(|s| (300..400).contains(*s)).count();
+    stats.num_redirects = if code == exit::TOO_MANY_REDIRECTS {
+        redirects.saturating_sub(1)
+    } else {
+        redirects
+    };
+}
+
+/// The status code of a response head ("HTTP/1.1 302 Found").
+fn status_of(head: &[u8]) -> Option<u16> {
+    let line = head.split(|b| *b == b'\r').next()?;
+    let code = line.split(|b| *b == b' ').nth(1)?;
+    std::str::from_utf8(code).ok()?.parse().ok()
 }
 
 /// What `-w` reports of the final response.
