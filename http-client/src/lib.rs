@@ -111,6 +111,7 @@ pub mod tls;
 mod trace;
 mod transport;
 pub mod tunnel;
+pub mod unix;
 pub mod url;
 
 pub use client::{

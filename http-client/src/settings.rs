@@ -8,6 +8,7 @@ use http_core::Limits;
 
 use crate::cookie::CookieStore;
 use crate::proxy::ProxyConfig;
+use crate::unix::UnixSocket;
 use crate::url::Scheme;
 
 /// Whether to follow redirects.
@@ -51,4 +52,6 @@ pub(crate) struct Settings {
     pub(crate) cookies: Option<CookieStore>,
     /// The schemes a redirect may go to (curl's `--proto-redir`).
     pub(crate) redirect_schemes: Vec<Scheme>,
+    /// Every connection goes to this Unix socket (curl's `--unix-socket`).
+    pub(crate) unix_socket: Option<UnixSocket>,
 }

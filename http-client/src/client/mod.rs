@@ -197,6 +197,14 @@ impl ClientBuilder {
         self.settings.decompress = on;
         self
     }
+    /// Every connection goes to this Unix socket instead of the URL's
+    /// host and port, proxies aside (curl's `--unix-socket`; the `Host`
+    /// header still comes from the URL). Plain http only: an https URL
+    /// fails with `Phase::Tls`.
+    pub fn unix_socket(mut self, socket: crate::unix::UnixSocket) -> Self {
+        self.settings.unix_socket = Some(socket);
+        self
+    }
     /// The schemes redirects may lead to (default both); a redirect
     /// elsewhere fails with [`crate::UrlError::UnsupportedScheme`] (curl's
     /// `--proto-redir`, exit 1).
@@ -252,6 +260,7 @@ impl Client {
                 decompress: false,
                 cookies: None,
                 redirect_schemes: vec![Scheme::Http, Scheme::Https],
+                unix_socket: None,
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,

@@ -178,6 +178,17 @@ pub struct Cli {
     /// Send requests as HTTP/1.1 (the default).
     #[arg(long = "http1.1")]
     pub http1_1: bool,
+    /// Connect to this Unix socket instead of the URL's host (http only;
+    /// e.g. the Docker API: --unix-socket /var/run/docker.sock http://localhost/version).
+    #[arg(long = "unix-socket", value_name = "PATH", allow_hyphen_values = true)]
+    pub unix_socket: Option<PathBuf>,
+    /// Connect to this socket in Linux's abstract namespace.
+    #[arg(
+        long = "abstract-unix-socket",
+        value_name = "NAME",
+        allow_hyphen_values = true
+    )]
+    pub abstract_unix_socket: Option<String>,
     /// Proxy URL: http://, https:// (TLS to the proxy), socks4://, socks4a://,
     /// socks5://, socks5h:// ("" = none).
     #[arg(

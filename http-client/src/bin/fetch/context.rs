@@ -13,6 +13,7 @@ use http_client::{
 };
 
 use http_client::cookie::CookieStore;
+use http_client::unix::UnixSocket;
 
 use crate::cli::{parse_secs, Cli};
 use crate::cookies;
@@ -97,6 +98,12 @@ fn build_client(
     }
     if let Some(d) = max_time {
         builder = builder.timeout(d);
+    }
+    // curl: the last of the two socket flags wins; both given is rare.
+    if let Some(name) = &cli.abstract_unix_socket {
+        builder = builder.unix_socket(UnixSocket::Abstract(name.as_bytes().to_vec()));
+    } else if let Some(path) = &cli.unix_socket {
+        builder = builder.unix_socket(UnixSocket::Path(path.clone()));
     }
     if let Some(jar) = cookies {
         builder = builder.cookie_jar(jar);
