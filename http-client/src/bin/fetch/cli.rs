@@ -18,7 +18,7 @@ use crate::exit::{self, Failure};
     name = "fetch",
     version,
     about = "Transfer a URL over HTTP/1.1 or HTTPS, with curl's flags and exit codes",
-    after_help = "Examples:\n  fetch https://example.com/\n  fetch --cacert ca.pem -v https://localhost:8443/\n  fetch -k -o page.html https://self-signed.test/\n  fetch -x http://proxy:3128 https://example.com/   (CONNECT tunnel)\n  fetch -x https://proxy:8443 --proxy-cacert proxy-ca.pem https://example.com/   (TLS to the proxy, CONNECT and TLS inside)\n  fetch --cert client.pem --key client.key https://mtls.test/"
+    after_help = "As in curl: switches may repeat and combine (-sSfLo FILE), every boolean has a --no- form (--no-location), long names may be shortened while unambiguous. -K/--config reads curl's config syntax; no default config file (~/.curlrc) is read.\n\nExamples:\n  fetch https://example.com/\n  fetch -sSfLo page.html https://example.com/\n  fetch --json '{\"a\":1}' https://api.example.com/items\n  fetch -F name=value -F file=@photo.png https://example.com/upload\n  fetch -b jar.txt -c jar.txt -L https://example.com/login\n  fetch -C - -o big.iso https://example.com/big.iso   (resume)\n  fetch --unix-socket /var/run/docker.sock http://localhost/version\n  fetch --cacert ca.pem -v https://localhost:8443/\n  fetch -k -o page.html https://self-signed.test/\n  fetch -x http://proxy:3128 https://example.com/   (CONNECT tunnel)\n  fetch -x https://proxy:8443 --proxy-cacert proxy-ca.pem https://example.com/   (TLS to the proxy, CONNECT and TLS inside)\n  fetch --cert client.pem --key client.key https://mtls.test/"
 )]
 pub struct Cli {
     /// URLs to fetch, in order, reusing connections.
