@@ -10,7 +10,9 @@ use std::ffi::OsString;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, ArgMatches, Command, CommandFactory, FromArgMatches};
 
-use crate::cli::Cli;
+use std::path::PathBuf;
+
+use crate::cli::{Cli, OutputSpec};
 use crate::config_file;
 use crate::data::{DataArg, DataKind};
 use crate::exit::{self, Failure};
@@ -70,6 +72,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Failure> {
             literal: id == "form_string",
         })
         .collect();
+    cli.outputs = ordered_outputs(&matches);
     cli.urls = ordered(&matches, &["urls", "url_flags"])
         .into_iter()
         .map(|(_, v)| v)
@@ -89,6 +92,24 @@ fn ordered(m: &ArgMatches, ids: &[&'static str]) -> Vec<(&'static str, String)> 
     }
     all.sort_by_key(|(i, _, _)| *i);
     all.into_iter().map(|(_, id, v)| (id, v)).collect()
+}
+
+/// `-o FILE` and `-O`, in command-line order.
+fn ordered_outputs(m: &ArgMatches) -> Vec<OutputSpec> {
+    let mut all: Vec<(usize, OutputSpec)> = Vec::new();
+    if let (Ok(Some(values)), Some(idx)) =
+        (m.try_get_many::<PathBuf>("output"), m.indices_of("output"))
+    {
+        all.extend(
+            idx.zip(values)
+                .map(|(i, v)| (i, OutputSpec::File(v.clone()))),
+        );
+    }
+    if let Some(idx) = m.indices_of("remote_name") {
+        all.extend(idx.map(|i| (i, OutputSpec::Remote)));
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, o)| o).collect()
 }
 
 /// Every data flag, in command-line order.
@@ -193,6 +214,15 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.output.len(), 2);
         assert_eq!(c.headers.len(), 2);
+        let c = cli(&["-O", "-o", "a", "u", "v"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.outputs,
+            [OutputSpec::Remote, OutputSpec::File("a".into())]
+        );
+        let c = cli(&["-O", "-O", "u", "v"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.outputs, [OutputSpec::Remote, OutputSpec::Remote]);
+        let c = cli(&["u"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.outputs.is_empty());
         let c = cli(&["-m", "1", "-m", "2", "u"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.max_time, Some(2.0));
     }

@@ -13,6 +13,13 @@ use http_client::DEFAULT_MAX_REDIRECTS;
 
 use crate::exit::{self, Failure};
 
+/// Where one URL argument's body goes, as `-o FILE` or `-O` said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputSpec {
+    File(PathBuf),
+    Remote,
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "fetch",
@@ -71,6 +78,9 @@ pub struct Cli {
     /// Every form flag in command-line order (filled after parsing).
     #[arg(skip)]
     pub form_args: Vec<FormArg>,
+    /// Take '{}' and '[]' in URLs literally (no globbing).
+    #[arg(short = 'g', long = "globoff")]
+    pub globoff: bool,
     /// Read options from FILE in curl's config syntax ("-": stdin), as if
     /// given here; no default file (~/.curlrc) is read.
     #[arg(short = 'K', long = "config", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
@@ -151,8 +161,13 @@ pub struct Cli {
     #[arg(short = 'o', long = "output", value_name = "FILE", action = ArgAction::Append, allow_hyphen_values = true)]
     pub output: Vec<PathBuf>,
     /// Write the body to a file named like the URL's last path segment.
-    #[arg(short = 'O', long = "remote-name", action = ArgAction::Count)]
-    pub remote_name: u8,
+    // Each -O is one empty value, so that every one keeps its place.
+    #[arg(short = 'O', long = "remote-name", action = ArgAction::Append, num_args = 0, default_missing_value = "")]
+    pub remote_name: Vec<String>,
+    /// `-o` and `-O` in command-line order: they pair with the URLs in
+    /// order (filled after parsing).
+    #[arg(skip)]
+    pub outputs: Vec<OutputSpec>,
     /// Follow redirects.
     #[arg(short = 'L', long = "location")]
     pub location: bool,

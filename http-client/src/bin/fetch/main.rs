@@ -19,6 +19,7 @@ mod cookies;
 mod data;
 mod exit;
 mod form;
+mod glob;
 mod output;
 mod protocols;
 mod request;
@@ -35,6 +36,7 @@ use crate::argv::Parsed;
 use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::exit::{report, Failure};
+use crate::glob::Expansion;
 use crate::output::Sink;
 use crate::retry::transfer_with_retry;
 use crate::write_out::Stats;
@@ -69,28 +71,52 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<(), Failure> {
     let ctx = Ctx::open(cli)?;
     let mut last: Result<(), Failure> = Ok(());
-    let mut remote_left = cli.remote_name;
-    for (i, url) in cli.urls.iter().enumerate() {
-        let sink = match Sink::for_url(cli, i, url, &mut remote_left) {
-            Ok(s) => s,
+    for (i, arg) in cli.urls.iter().enumerate() {
+        let expansions = if cli.globoff {
+            Ok(vec![Expansion {
+                url: arg.clone(),
+                values: Vec::new(),
+            }])
+        } else {
+            glob::expand(arg)
+        };
+        match expansions {
+            Ok(list) => {
+                for e in list {
+                    last = run_one(&ctx, i, &e);
+                }
+            }
             Err(f) => {
                 report(cli, &f);
                 last = Err(Failure::new(f.code, ""));
-                continue;
             }
-        };
-        let mut stats = Stats::default();
-        let result = transfer_with_retry(&ctx, url, &sink, &mut stats);
-        // curl writes the jar as each transfer ends.
-        cookies::save_jar(cli, ctx.cookies.as_ref());
-        stats.exitcode = result.as_ref().err().map_or(0, |f| f.code);
-        if let Some(fmt) = &ctx.write_out {
-            write_out::print(fmt, &stats)?;
         }
-        last = result.map_err(|f| {
-            report(cli, &f);
-            Failure::new(f.code, "")
-        });
     }
     last
+}
+
+/// One URL of argument `i`: its sink, the transfer with retries, `-w`,
+/// the cookie jar; the failure already reported.
+fn run_one(ctx: &Ctx<'_>, i: usize, e: &Expansion) -> Result<(), Failure> {
+    let cli = ctx.cli;
+    let sink = match Sink::for_url(cli, i, &e.url, &e.values) {
+        Ok(s) => s,
+        Err(f) => {
+            report(cli, &f);
+            return Err(Failure::new(f.code, ""));
+        }
+    };
+    let mut stats = Stats::default();
+    let result = transfer_with_retry(ctx, &e.url, &sink, &mut stats);
+    // curl writes the jar as each transfer ends.
+    cookies::save_jar(cli, ctx.cookies.as_ref());
+    stats.exitcode = result.as_ref().err().map_or(0, |f| f.code);
+    stats.urlnum = i;
+    if let Some(fmt) = &ctx.write_out {
+        write_out::print(fmt, &stats)?;
+    }
+    result.map_err(|f| {
+        report(cli, &f);
+        Failure::new(f.code, "")
+    })
 }

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use http_client::Url;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, OutputSpec};
 use crate::exit::{self, write_failure, Failure};
+use crate::glob;
 
 /// Output buffer: smaller writes are gathered up to this size; reads at
 /// least this large go straight to the descriptor.
@@ -25,11 +26,12 @@ pub enum Sink {
 }
 
 impl Sink {
-    /// Where the body of URL number `i` goes: its `-o` file, else (while
-    /// `-O` flags are left, counted down in `remote_left`) a file named
-    /// after the URL's last path segment, else stdout.
-    pub fn for_url(cli: &Cli, i: usize, url: &str, remote_left: &mut u8) -> Result<Sink, Failure> {
-        let sink = Sink::named(cli, i, url, remote_left)?;
+    /// Where the body of URL argument number `i` goes (`url` one of its
+    /// glob expansions, `globs` the texts its globs took): the `i`-th
+    /// output flag's file (`-o`, `#N` filled in; `-O`: named after the
+    /// URL's last path segment), else stdout.
+    pub fn for_url(cli: &Cli, i: usize, url: &str, globs: &[String]) -> Result<Sink, Failure> {
+        let sink = Sink::named(cli, i, url, globs)?;
         let Sink::File(path) = sink else {
             return Ok(sink);
         };
@@ -45,19 +47,17 @@ impl Sink {
     }
 
     /// The `-o` or `-O` name of URL number `i`, or stdout.
-    fn named(cli: &Cli, i: usize, url: &str, remote_left: &mut u8) -> Result<Sink, Failure> {
-        if let Some(p) = cli.output.get(i) {
+    fn named(cli: &Cli, i: usize, url: &str, globs: &[String]) -> Result<Sink, Failure> {
+        match cli.outputs.get(i) {
+            None => return Ok(Sink::Stdout),
             // curl: "-o -" is stdout.
-            return Ok(if p.as_os_str() == "-" {
-                Sink::Stdout
-            } else {
-                Sink::File(p.clone())
-            });
+            Some(OutputSpec::File(p)) if p.as_os_str() == "-" => return Ok(Sink::Stdout),
+            Some(OutputSpec::File(p)) => {
+                let name = glob::fill_name(&p.to_string_lossy(), globs);
+                return Ok(Sink::File(PathBuf::from(name)));
+            }
+            Some(OutputSpec::Remote) => {}
         }
-        if *remote_left == 0 {
-            return Ok(Sink::Stdout);
-        }
-        *remote_left -= 1;
         match Url::parse(url).ok().as_ref().and_then(Url::file_name) {
             Some(name) => Ok(Sink::File(PathBuf::from(
                 percent_encoding::percent_decode_str(name)

@@ -24,6 +24,8 @@ pub struct Stats {
     pub remote_port: u16,
     pub exitcode: u8,
     pub ssl_verify_result: i64,
+    /// Which URL argument this transfer came from (0-based).
+    pub urlnum: usize,
     /// The response's `Retry-After`, for `--retry`.
     pub retry_after: Option<Duration>,
 }
@@ -111,6 +113,7 @@ fn variable(var: &str, s: &Stats) -> String {
         "size_header" => s.size_header.to_string(),
         "num_redirects" => s.num_redirects.to_string(),
         "exitcode" => s.exitcode.to_string(),
+        "urlnum" => s.urlnum.to_string(),
         "url_effective" => s.url_effective.clone(),
         "content_type" => s.content_type.clone(),
         "remote_ip" => s.remote_ip.clone(),
