@@ -69,6 +69,15 @@ impl<'c> RequestBuilder<'c> {
         }
     }
 
+    /// The length of the body, when known (0 for none).
+    pub fn body_len(&self) -> Option<u64> {
+        match &self.body {
+            RequestBody::Empty => Some(0),
+            RequestBody::Bytes(b) => Some(b.len() as u64),
+            RequestBody::Reader { len, .. } => *len,
+        }
+    }
+
     /// The request method.
     pub fn method(&self) -> &Method {
         &self.method

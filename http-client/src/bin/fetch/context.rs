@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub cli: &'a Cli,
     pub client: Client,
     pub heads: HeadLog,
+    /// The request heads sent during the current transfer (for `-w`).
+    pub requests: HeadLog,
     pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
@@ -50,15 +52,17 @@ impl<'a> Ctx<'a> {
         let data = data::assemble(&cli.data_args, cli.silent)?;
         cli.check_combinations(data.is_some())?;
         let heads = HeadLog::default();
+        let requests = HeadLog::default();
         let cookies = cookies::open_jar(cli);
         let (schemes, redirect) = allowed_schemes(cli)?;
-        let client = build_client(cli, &heads, cookies.clone(), &redirect)?;
+        let client = build_client(cli, (&heads, &requests), cookies.clone(), &redirect)?;
         let write_out = write_out::load_format(cli.write_out.as_deref())?;
         let dump = open_dump(cli.dump_header.as_deref())?;
         Ok(Ctx {
             cli,
             client,
             heads,
+            requests,
             data,
             cookies,
             schemes,
@@ -72,7 +76,7 @@ impl<'a> Ctx<'a> {
 /// names and User-Agent; its trace hook feeds `heads` (and `-v`).
 fn build_client(
     cli: &Cli,
-    heads: &HeadLog,
+    (heads, requests): (&HeadLog, &HeadLog),
     cookies: Option<CookieStore>,
     redirect: &[Scheme],
 ) -> Result<Client, Failure> {
@@ -92,7 +96,7 @@ fn build_client(
         .redirects(redirects)
         .tls(cli.tls_options()?)
         .proxy_tls(cli.proxy_tls_options())
-        .trace(tracer(cli.verbose, Arc::clone(heads)));
+        .trace(tracer(cli.verbose, Arc::clone(heads), Arc::clone(requests)));
     if let Some(d) = connect_timeout {
         builder = builder.connect_timeout(d);
     }

@@ -11,12 +11,21 @@ use http_client::Trace;
 pub type HeadLog = Arc<Mutex<Vec<Vec<u8>>>>;
 
 /// Writes `-v` lines (`* note`, `> request`, `< response`) when `verbose`,
-/// and collects response heads into `heads`.
-pub fn tracer(verbose: bool, heads: HeadLog) -> impl Fn(&Trace<'_>) + Send + Sync + 'static {
+/// and collects response heads into `heads` and request heads into
+/// `requests` (for `-w`).
+pub fn tracer(
+    verbose: bool,
+    heads: HeadLog,
+    requests: HeadLog,
+) -> impl Fn(&Trace<'_>) + Send + Sync + 'static {
     move |ev: &Trace<'_>| {
-        if let Trace::ResponseHead(h) = ev {
-            heads
-                .lock()
+        let log = match ev {
+            Trace::ResponseHead(h) => Some((&heads, h)),
+            Trace::RequestHead(h) => Some((&requests, h)),
+            Trace::Note(_) => None,
+        };
+        if let Some((log, h)) = log {
+            log.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push(h.to_vec());
         }

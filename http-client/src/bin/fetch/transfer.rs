@@ -8,7 +8,7 @@ use std::time::Instant;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use http_client::tls::TlsError;
-use http_client::{decode, Error, Response};
+use http_client::{decode, Error, Method, Response};
 
 use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
@@ -37,12 +37,14 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
     let started = Instant::now();
     // Heads left from the previous attempt or URL are dropped.
     take_heads(&ctx.heads);
+    take_heads(&ctx.requests);
     let offset = resume::offset(cli, sink)?;
     let request = build_request(ctx, url, offset)?;
     let method = request.method().clone();
+    let body_len = request.body_len().unwrap_or(0);
     let result = request.send();
     stats.total = started.elapsed();
-    stats.url_effective = url.to_string();
+    record_request(ctx, stats, url, sink, (&method, body_len));
     let heads = collect_heads(ctx, stats)?;
     let show_heads = cli.include || cli.head;
     let mut resp = match result {
@@ -54,6 +56,7 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
                 stats.ssl_verify_result = v.ssl_verify_result();
             }
             let f = failure(e);
+            stats.errormsg = Some(f.msg.clone());
             record_failed_redirects(stats, &heads, f.code);
             // Heads that did arrive (redirects before exit 47) are output.
             if show_heads && !heads.is_empty() {
@@ -130,9 +133,57 @@ fn status_of(head: &[u8]) -> Option<u16> {
     std::str::from_utf8(code).ok()?.parse().ok()
 }
 
+/// What `-w` reports of the request: the URL as given, the file written,
+/// `-e`, and from the request heads sent their bytes and the last method.
+/// The body (`body`: the method that carries it and its length) counts
+/// for each request sent with that method (a 303 turns it into a GET
+/// without one), as curl counts it.
+fn record_request(ctx: &Ctx<'_>, stats: &mut Stats, url: &str, sink: &Sink, body: (&Method, u64)) {
+    let requests = take_heads(&ctx.requests);
+    let methods: Vec<String> = requests
+        .iter()
+        .map(|h| {
+            let m = h.split(|b| *b == b' ').next().unwrap_or(b""); // ok: split yields one item
+            String::from_utf8_lossy(m).into_owned()
+        })
+        .collect();
+    let with_body = |m: &String| m.as_str() == body.0.as_str();
+    let bodies = methods.iter().filter(|m| with_body(m)).count() as u64;
+    stats.url = url.to_string();
+    stats.url_effective = url.to_string();
+    stats.size_request = requests.iter().map(|h| h.len() as u64).sum::<u64>() + bodies * body.1;
+    stats.size_upload = if methods.last().is_some_and(with_body) {
+        body.1
+    } else {
+        0
+    };
+    stats.method = methods.last().cloned().unwrap_or_default();
+    stats.filename_effective = match sink {
+        Sink::File(p) => Some(p.display().to_string()),
+        Sink::Stdout => None,
+    };
+    stats.referer.clone_from(&ctx.cli.referer);
+}
+
 /// What `-w` reports of the final response.
 fn record_response(stats: &mut Stats, resp: &Response) {
     let t = resp.timings();
+    stats.num_connects = usize::from(!resp.reused_connection());
+    stats.scheme = resp.url().scheme().as_str().to_ascii_uppercase();
+    stats.http_version = match resp.version() {
+        http_client::Version::Http10 => "1.0",
+        http_client::Version::Http11 => "1.1",
+    }
+    .to_string();
+    stats.headers = resp
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v).into_owned()))
+        .collect();
+    stats.redirect_url = match (resp.status(), resp.header("location")) {
+        (300..=399, Some(loc)) => resp.url().join(loc).ok().map(|u| u.to_string()),
+        _ => None,
+    };
     stats.http_code = resp.status();
     stats.namelookup = t.namelookup;
     stats.connect = t.connect;
