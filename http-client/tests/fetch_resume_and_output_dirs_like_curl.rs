@@ -1,6 +1,7 @@
 //! `-C -` / `-C N` (against nginx, which answers ranges, and a Python
-//! origin that ignores them: curl's exit 33), `--output-dir` and
-//! `--create-dirs`: each case runs in two fresh directories prepared the
+//! origin that ignores them: curl's exit 33), `--output-dir`,
+//! `--create-dirs`, `--no-clobber`, `--remove-on-error`, `--max-filesize`,
+//! `-R` and no file for `-f`'s failure: each case runs in two fresh directories prepared the
 //! same way, one for `fetch` and one for curl 7.88, and must leave the
 //! same files, print the same stdout and exit with the same code.
 mod common;
@@ -21,6 +22,7 @@ fn resume_and_output_directories_behave_as_in_curl() {
     let f = nginx.url("/f.bin");
     let g = nginx.url("/sub/g.txt");
     let e = echo.url("/e");
+    let missing = nginx.url("/missing");
     // (files before the run, arguments)
     let half = &body[..40_000];
     let cases: Vec<(Vec<(&str, &[u8])>, Vec<&str>)> = vec![
@@ -55,6 +57,31 @@ fn resume_and_output_directories_behave_as_in_curl() {
                 &f,
             ],
         ),
+        (
+            vec![("a", b"old")],
+            vec!["--no-clobber", "-o", "a", &g, "-o", "a", &g],
+        ),
+        (
+            vec![("a", b"old")],
+            vec!["--no-clobber", "-C", "-", "-o", "a", &g],
+        ),
+        (vec![], vec!["--max-filesize", "10", "-o", "m", &f]),
+        (vec![], vec!["--max-filesize", "1M", "-o", "m", &f]),
+        (vec![], vec!["--max-filesize", "97k", "-o", "m", &f]),
+        (vec![], vec!["-f", "-o", "keep.txt", &missing]),
+        (vec![], vec!["-f", "-i", "-o", "heads.txt", &missing]),
+        (
+            vec![],
+            vec![
+                "--fail-with-body",
+                "--remove-on-error",
+                "-o",
+                "r.txt",
+                &missing,
+            ],
+        ),
+        (vec![], vec!["--fail-with-body", "-o", "r.txt", &missing]),
+        (vec![], vec!["-R", "-o", "lm.bin", &f]),
     ];
     let mut failures = Vec::new();
     for (before, args) in &cases {
@@ -66,7 +93,13 @@ fn resume_and_output_directories_behave_as_in_curl() {
                 std::fs::write(dir.path().join(name), bytes).expect("write");
             }
             let ran = run_in(bin, &full, dir.path(), b"");
-            (ran.code, ran.stdout, tree(dir.path()), ran.stderr)
+            // -R: the file's time, to the second.
+            let mtime = std::fs::metadata(dir.path().join("lm.bin"))
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs());
+            (ran.code, ran.stdout, (tree(dir.path()), mtime), ran.stderr)
         };
         let ours = run_one(&fetch_bin());
         let theirs = run_one(&curl);
@@ -79,10 +112,10 @@ fn resume_and_output_directories_behave_as_in_curl() {
             failures.push(format!(
                 "{full:?}: fetch exit {} files {:?} stdout {} bytes; curl exit {} files {:?} stdout {} bytes; fetch stderr {}",
                 ours.0,
-                names(&ours.2),
+                (names(&ours.2 .0), ours.2 .1),
                 ours.1.len(),
                 theirs.0,
-                names(&theirs.2),
+                (names(&theirs.2 .0), theirs.2 .1),
                 theirs.1.len(),
                 ours.3
             ));

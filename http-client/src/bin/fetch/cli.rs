@@ -151,6 +151,19 @@ pub struct Cli {
     /// Include the response head in the output.
     #[arg(short = 'i', long = "include")]
     pub include: bool,
+    /// Keep an existing output file: write to NAME.1, NAME.2 ... instead.
+    #[arg(long = "no-clobber")]
+    pub no_clobber: bool,
+    /// Remove the output file when the transfer fails.
+    #[arg(long = "remove-on-error")]
+    pub remove_on_error: bool,
+    /// Give the output file the time of the response's Last-Modified.
+    #[arg(short = 'R', long = "remote-time")]
+    pub remote_time: bool,
+    /// Refuse (exit 63) a body announced larger than SIZE (bytes, or with
+    /// k, M, G).
+    #[arg(long = "max-filesize", value_name = "SIZE", allow_hyphen_values = true)]
+    pub max_filesize: Option<String>,
     /// Put -o and -O files in DIR.
     #[arg(long = "output-dir", value_name = "DIR", allow_hyphen_values = true)]
     pub output_dir: Option<PathBuf>,

@@ -19,6 +19,7 @@ use crate::cli::{parse_secs, Cli};
 use crate::cookies;
 use crate::data::{self, Data};
 use crate::exit::{self, Failure};
+use crate::files;
 use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
@@ -34,6 +35,8 @@ pub struct Ctx<'a> {
     pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
+    /// `--max-filesize` in bytes.
+    pub max_filesize: Option<u64>,
     /// The schemes `--proto` allows.
     pub schemes: Vec<Scheme>,
     /// The cookie engine (`-b FILE`, `-c`), saved after the run.
@@ -55,6 +58,15 @@ impl<'a> Ctx<'a> {
         let requests = HeadLog::default();
         let cookies = cookies::open_jar(cli);
         let (schemes, redirect) = allowed_schemes(cli)?;
+        let max_filesize = match &cli.max_filesize {
+            None => None,
+            Some(s) => Some(files::parse_size(s).ok_or_else(|| {
+                Failure::new(
+                    exit::USAGE,
+                    "option --max-filesize: expected a proper numerical parameter",
+                )
+            })?),
+        };
         let client = build_client(cli, (&heads, &requests), cookies.clone(), &redirect)?;
         let write_out = write_out::load_format(cli.write_out.as_deref())?;
         let dump = open_dump(cli.dump_header.as_deref())?;
@@ -66,6 +78,7 @@ impl<'a> Ctx<'a> {
             data,
             cookies,
             schemes,
+            max_filesize,
             write_out,
             dump: RefCell::new(dump),
         })

@@ -26,6 +26,7 @@ pub const EMPTY_REPLY: u8 = 52;
 pub const SEND_ERROR: u8 = 55;
 pub const RECV_ERROR: u8 = 56;
 pub const BAD_CONTENT_ENCODING: u8 = 61;
+pub const FILESIZE_EXCEEDED: u8 = 63;
 pub const PROXY_HANDSHAKE: u8 = 97;
 
 /// A failed transfer: curl's exit code and a message.

@@ -18,6 +18,7 @@ mod context;
 mod cookies;
 mod data;
 mod exit;
+mod files;
 mod form;
 mod glob;
 mod output;

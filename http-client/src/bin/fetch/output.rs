@@ -4,12 +4,13 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use http_client::Url;
 
 use crate::cli::{Cli, OutputSpec};
 use crate::exit::{self, write_failure, Failure};
+use crate::files::{self, OpenMode};
 use crate::glob;
 
 /// Output buffer: smaller writes are gathered up to this size; reads at
@@ -138,40 +139,53 @@ fn grow_pipe(fd: &impl std::os::fd::AsFd) {
 pub struct Output<'s> {
     sink: &'s Sink,
     w: Option<Box<dyn Write>>,
-    /// `-C`: a file is appended to, not truncated.
-    append: bool,
+    mode: OpenMode,
+    /// The file written, once opened (`--no-clobber` may have renamed it).
+    opened: Option<PathBuf>,
 }
 
 impl<'s> Output<'s> {
-    pub fn new(sink: &'s Sink, append: bool) -> Output<'s> {
+    pub fn new(sink: &'s Sink, mode: OpenMode) -> Output<'s> {
         Output {
             sink,
             w: None,
-            append,
+            mode,
+            opened: None,
         }
+    }
+
+    /// The file written so far, if one was opened.
+    pub fn opened(&self) -> Option<&Path> {
+        self.opened.as_deref()
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         if self.w.is_none() {
             self.w = Some(match self.sink {
                 Sink::Stdout => raw_stdout(),
-                Sink::File(p) => std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .append(self.append)
-                    .truncate(!self.append)
-                    .open(p)
-                    .map(|f| Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, f)) as Box<dyn Write>)
-                    .map_err(|e| {
+                Sink::File(p) => {
+                    let (f, name) = files::open(p, self.mode).map_err(|e| {
                         Failure::new(
                             exit::WRITE_ERROR,
                             format!("Failed to create the file {}: {e}", p.display()),
                         )
-                    })?,
+                    })?;
+                    self.opened = Some(name);
+                    Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, f))
+                }
             });
         }
         match &mut self.w {
             Some(w) => w.write_all(bytes).map_err(write_failure),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes what was written; a sink never written to stays unopened
+    /// (no file for a `-f` failure, as in curl).
+    pub fn flush_written(mut self) -> Result<(), Failure> {
+        match &mut self.w {
+            Some(w) => w.flush().map_err(write_failure),
             None => Ok(()),
         }
     }

@@ -3,6 +3,7 @@
 //! is [`crate::retry`]'s).
 
 use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use std::time::Instant;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +13,7 @@ use http_client::{decode, Error, Method, Response};
 
 use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
+use crate::files::{self, OpenMode};
 use crate::output::{Output, Sink};
 use crate::request::build_request;
 use crate::resume::{self, Verdict};
@@ -60,7 +62,7 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
             record_failed_redirects(stats, &heads, f.code);
             // Heads that did arrive (redirects before exit 47) are output.
             if show_heads && !heads.is_empty() {
-                let mut out = Output::new(sink, offset > 0);
+                let mut out = Output::new(sink, open_mode(ctx, offset));
                 out.write(&heads.concat())?;
                 out.finish()?;
             }
@@ -68,32 +70,93 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
         }
     };
     record_response(stats, &resp);
-    let status = resp.status();
-    let verdict = resume::check(&resp, offset, &method, cli.fail || cli.fail_with_body)?;
-    let mut out = Output::new(sink, offset > 0);
+    let mut out = Output::new(sink, open_mode(ctx, offset));
     if show_heads {
         out.write(&heads.concat())?;
     }
-    if let Verdict::Skip = verdict {
+    let delivered = deliver(ctx, &mut resp, sink, &mut out, stats, (offset, &method));
+    stats.total = started.elapsed();
+    let written = out.opened().map(Path::to_path_buf);
+    let result = match delivered {
+        // Whatever arrived is written, even when the transfer failed.
+        Ok(Delivered::Body) => out.finish(),
+        Ok(Delivered::Nothing) => out.flush_written(),
+        Err(f) => out.flush_written().and(Err(f)),
+    };
+    after_file(ctx, &resp, written.as_deref(), &result);
+    result
+}
+
+/// What a response gave the output.
+enum Delivered {
+    Body,
+    /// No body: `-f`'s failure or a finished resume (no file is created).
+    Nothing,
+}
+
+/// The checks on a response (`-C`, `-f`, `--max-filesize`), then its body
+/// into `out`.
+fn deliver(
+    ctx: &Ctx<'_>,
+    resp: &mut Response,
+    sink: &Sink,
+    out: &mut Output<'_>,
+    stats: &mut Stats,
+    (offset, method): (u64, &Method),
+) -> Result<Delivered, Failure> {
+    let cli = ctx.cli;
+    let status = resp.status();
+    if let Verdict::Skip = resume::check(resp, offset, method, cli.fail || cli.fail_with_body)? {
         // Nothing left to download (curl: "already downloaded").
-        return out.finish();
+        return Ok(Delivered::Nothing);
     }
     let http_failed = (cli.fail || cli.fail_with_body) && status >= 400;
     if http_failed && !cli.fail_with_body {
         // -f: the heads (with -i) but no body, exit 22.
-        out.finish()?;
         return Err(http_error(status));
     }
-    let copied = copy_body(ctx, &mut resp, sink, &mut out, stats);
-    // Whatever arrived is written, even when the transfer failed.
-    let flushed = out.finish();
-    stats.total = started.elapsed();
-    copied.and(flushed)?;
+    let length = resp
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    files::check_size(length, ctx.max_filesize)?;
+    copy_body(ctx, resp, sink, out, stats)?;
     if http_failed {
         // --fail-with-body: the body is out, the exit code still says 22.
         return Err(http_error(status));
     }
-    Ok(())
+    Ok(Delivered::Body)
+}
+
+/// How the output file opens: appended to with `-C`, never over another
+/// with `--no-clobber`.
+fn open_mode(ctx: &Ctx<'_>, offset: u64) -> OpenMode {
+    OpenMode {
+        append: offset > 0,
+        no_clobber: ctx.cli.no_clobber,
+    }
+}
+
+/// `-R` on a written file, `--remove-on-error` on a failed one.
+fn after_file(
+    ctx: &Ctx<'_>,
+    resp: &Response,
+    written: Option<&Path>,
+    result: &Result<(), Failure>,
+) {
+    let Some(path) = written else {
+        return;
+    };
+    if result.is_err() {
+        if ctx.cli.remove_on_error {
+            let _ = std::fs::remove_file(path);
+        }
+        return;
+    }
+    if ctx.cli.remote_time {
+        if let Some(lm) = resp.header("last-modified") {
+            files::set_remote_time(path, lm);
+        }
+    }
 }
 
 /// The response heads of this attempt, counted for `-w` and written to the
