@@ -17,9 +17,10 @@ use test_support::wait_exit;
 /// bodies are decoded; on any path, each query pair `sc=V` adds a
 /// `Set-Cookie: V` line (see [`set_cookie_query`]), `to=URL` redirects
 /// (status `code=N`, default 302); `/status/N` answers N with the echo;
-/// a path under `/gz/` answers gzip-encoded when the request accepts it.
+/// a path under `/gz/` answers gzip-encoded when the request accepts it;
+/// `sleep=MS` answers after that many milliseconds.
 pub const ECHO_PY: &str = r#"
-import gzip, sys, urllib.parse
+import gzip, sys, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -57,6 +58,8 @@ class H(BaseHTTPRequestHandler):
         for k, v in q:
             if k == "sc":
                 extra.append(("Set-Cookie", v))
+            elif k == "sleep":
+                time.sleep(int(v) / 1000)
             elif k == "to":
                 status = int(dict(q).get("code", "302"))
                 extra.append(("Location", v))

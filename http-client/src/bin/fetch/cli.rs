@@ -78,6 +78,16 @@ pub struct Cli {
     /// Every form flag in command-line order (filled after parsing).
     #[arg(skip)]
     pub form_args: Vec<FormArg>,
+    /// Run the transfers at once (each to its own output).
+    #[arg(short = 'Z', long = "parallel")]
+    pub parallel: bool,
+    /// At most N transfers at once with -Z (default 50, at most 300).
+    #[arg(long = "parallel-max", value_name = "N")]
+    pub parallel_max: Option<usize>,
+    /// With -Z, open connections at once rather than wait to share one
+    /// (always so over HTTP/1.1).
+    #[arg(long = "parallel-immediate")]
+    pub parallel_immediate: bool,
     /// Take '{}' and '[]' in URLs literally (no globbing).
     #[arg(short = 'g', long = "globoff")]
     pub globoff: bool,

@@ -2,11 +2,10 @@
 //! the request data, the configured [`Client`], the `-w` format and the
 //! `-D` file.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use http_client::{
     Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, Scheme, UrlError,
@@ -42,7 +41,7 @@ pub struct Ctx<'a> {
     /// The cookie engine (`-b FILE`, `-c`), saved after the run.
     pub cookies: Option<CookieStore>,
     /// `-D`: every transfer's heads, in order (opened once per run).
-    pub dump: RefCell<Option<Box<dyn Write>>>,
+    pub dump: Mutex<Option<Box<dyn Write + Send>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -80,7 +79,7 @@ impl<'a> Ctx<'a> {
             schemes,
             max_filesize,
             write_out,
-            dump: RefCell::new(dump),
+            dump: Mutex::new(dump),
         })
     }
 }
@@ -191,7 +190,7 @@ fn build_proxy_config(cli: &Cli) -> Result<ProxyConfig, Failure> {
 }
 
 /// The `-D` file ("-": stdout), created before the first transfer.
-fn open_dump(path: Option<&Path>) -> Result<Option<Box<dyn Write>>, Failure> {
+fn open_dump(path: Option<&Path>) -> Result<Option<Box<dyn Write + Send>>, Failure> {
     match path {
         None => Ok(None),
         Some(p) if p.as_os_str() == "-" => Ok(Some(Box::new(io::stdout()))),

@@ -22,6 +22,7 @@ mod files;
 mod form;
 mod glob;
 mod output;
+mod parallel;
 mod protocols;
 mod request;
 mod resolve;
@@ -38,6 +39,9 @@ use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::exit::{report, Failure};
 use crate::glob::Expansion;
+
+/// Transfers at once with `-Z` unless `--parallel-max` says (curl's default).
+const DEFAULT_PARALLEL: usize = 50;
 use crate::output::Sink;
 use crate::retry::transfer_with_retry;
 use crate::write_out::Stats;
@@ -66,32 +70,41 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every URL in order. Each failure is reported when it happens; the run
-/// goes on with the next URL, and the exit code is the last transfer's
-/// (curl's rule).
+/// Every URL in order (at once with `-Z`). Each failure is reported when
+/// it happens; the run goes on with the next URL, and the exit code is
+/// the last transfer's (curl's rule).
 fn run(cli: &Cli) -> Result<(), Failure> {
     let ctx = Ctx::open(cli)?;
-    let mut last: Result<(), Failure> = Ok(());
+    // A bad glob stays in its place among the transfers.
+    let mut jobs: Vec<(usize, Result<Expansion, Failure>)> = Vec::new();
     for (i, arg) in cli.urls.iter().enumerate() {
-        let expansions = if cli.globoff {
-            Ok(vec![Expansion {
+        if cli.globoff {
+            let e = Expansion {
                 url: arg.clone(),
                 values: Vec::new(),
-            }])
-        } else {
-            glob::expand(arg)
-        };
-        match expansions {
-            Ok(list) => {
-                for e in list {
-                    last = run_one(&ctx, i, &e);
-                }
-            }
-            Err(f) => {
-                report(cli, &f);
-                last = Err(Failure::new(f.code, ""));
-            }
+            };
+            jobs.push((i, Ok(e)));
+            continue;
         }
+        match glob::expand(arg) {
+            Ok(list) => jobs.extend(list.into_iter().map(|e| (i, Ok(e)))),
+            Err(f) => jobs.push((i, Err(f))),
+        }
+    }
+    let one = |ctx: &Ctx<'_>, (i, job): &(usize, Result<Expansion, Failure>)| match job {
+        Ok(e) => run_one(ctx, *i, e),
+        Err(f) => {
+            report(ctx.cli, f);
+            Err(Failure::new(f.code, ""))
+        }
+    };
+    if cli.parallel && jobs.len() > 1 {
+        let max = cli.parallel_max.unwrap_or(DEFAULT_PARALLEL);
+        return parallel::run_all(&ctx, &jobs, max, one);
+    }
+    let mut last = Ok(());
+    for job in &jobs {
+        last = one(&ctx, job);
     }
     last
 }

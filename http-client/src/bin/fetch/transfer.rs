@@ -164,7 +164,7 @@ fn after_file(
 fn collect_heads(ctx: &Ctx<'_>, stats: &mut Stats) -> Result<Vec<Vec<u8>>, Failure> {
     let heads = take_heads(&ctx.heads);
     stats.size_header = heads.iter().map(|h| h.len() as u64).sum();
-    if let Some(d) = ctx.dump.borrow_mut().as_mut() {
+    if let Some(d) = ctx.dump.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
         d.write_all(&heads.concat())
             .and_then(|()| d.flush())
             .map_err(write_failure)?;
