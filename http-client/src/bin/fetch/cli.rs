@@ -258,6 +258,17 @@ pub struct Cli {
         allow_hyphen_values = true
     )]
     pub user: Option<String>,
+    /// With -u: HTTP Digest authentication (RFC 7616: MD5, SHA-256, their
+    /// -sess forms, qop=auth), answering the server's 401.
+    #[arg(long = "digest")]
+    pub digest: bool,
+    /// With -u: answer the server's 401 with Digest or Basic, as it asks.
+    #[arg(long = "anyauth")]
+    pub anyauth: bool,
+    /// With -u: HTTP Basic authentication (the default; beside --digest
+    /// it lets the server's 401 choose, as curl's set of methods does).
+    #[arg(long = "basic")]
+    pub basic: bool,
     /// User-Agent header.
     #[arg(
         short = 'A',

@@ -12,11 +12,13 @@
 //! line).
 
 mod argv;
+mod auth;
 mod cli;
 mod config_file;
 mod context;
 mod cookies;
 mod data;
+mod digest;
 mod exit;
 mod files;
 mod form;

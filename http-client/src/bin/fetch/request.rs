@@ -63,7 +63,8 @@ fn add_flag_headers<'c>(
     cli: &Cli,
     resume: u64,
 ) -> Result<RequestBuilder<'c>, Failure> {
-    if let Some(u) = &cli.user {
+    // With --digest or --anyauth the credentials wait for the server's 401.
+    if let (Some(u), false) = (&cli.user, cli.digest || cli.anyauth) {
         req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
     }
     if cli.compressed && !names_header(&cli.headers, "accept-encoding") {

@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use http_client::tls::TlsError;
 use http_client::{decode, Error, Method, Response};
 
+use crate::auth;
 use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
 use crate::files::{self, OpenMode};
 use crate::output::{Output, Sink};
-use crate::request::build_request;
 use crate::resume::{self, Verdict};
 use crate::retry::parse_retry_after;
 use crate::trace::take_heads;
@@ -41,10 +41,11 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
     take_heads(&ctx.heads);
     take_heads(&ctx.requests);
     let offset = resume::offset(cli, sink)?;
-    let request = build_request(ctx, url, offset)?;
-    let method = request.method().clone();
-    let body_len = request.body_len().unwrap_or(0);
-    let result = request.send();
+    let auth::Sent {
+        method,
+        body_len,
+        result,
+    } = auth::send(ctx, url, offset)?;
     stats.total = started.elapsed();
     record_request(ctx, stats, url, sink, (&method, body_len));
     let heads = collect_heads(ctx, stats)?;
