@@ -161,6 +161,21 @@ pub struct Cli {
     /// Include the response head in the output.
     #[arg(short = 'i', long = "include")]
     pub include: bool,
+    /// Only if modified since DATE (or FILE's time); "-DATE": only if
+    /// unmodified since.
+    #[arg(
+        short = 'z',
+        long = "time-cond",
+        value_name = "DATE|FILE",
+        allow_hyphen_values = true
+    )]
+    pub time_cond: Option<String>,
+    /// Save the response's ETag in FILE.
+    #[arg(long = "etag-save", value_name = "FILE", allow_hyphen_values = true)]
+    pub etag_save: Option<PathBuf>,
+    /// Send the ETag saved in FILE as If-None-Match.
+    #[arg(long = "etag-compare", value_name = "FILE", allow_hyphen_values = true)]
+    pub etag_compare: Option<PathBuf>,
     /// Keep an existing output file: write to NAME.1, NAME.2 ... instead.
     #[arg(long = "no-clobber")]
     pub no_clobber: bool,

@@ -15,6 +15,7 @@ use http_client::cookie::CookieStore;
 use http_client::unix::UnixSocket;
 
 use crate::cli::{parse_secs, Cli};
+use crate::conditions::TimeCond;
 use crate::cookies;
 use crate::data::{self, Data};
 use crate::exit::{self, Failure};
@@ -34,6 +35,8 @@ pub struct Ctx<'a> {
     pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
+    /// `-z`.
+    pub time_cond: Option<TimeCond>,
     /// `--max-filesize` in bytes.
     pub max_filesize: Option<u64>,
     /// The schemes `--proto` allows.
@@ -57,6 +60,10 @@ impl<'a> Ctx<'a> {
         let requests = HeadLog::default();
         let cookies = cookies::open_jar(cli);
         let (schemes, redirect) = allowed_schemes(cli)?;
+        let time_cond = cli
+            .time_cond
+            .as_deref()
+            .and_then(|t| TimeCond::parse(t, cli.silent));
         let max_filesize = match &cli.max_filesize {
             None => None,
             Some(s) => Some(files::parse_size(s).ok_or_else(|| {
@@ -78,6 +85,7 @@ impl<'a> Ctx<'a> {
             cookies,
             schemes,
             max_filesize,
+            time_cond,
             write_out,
             dump: Mutex::new(dump),
         })

@@ -14,6 +14,7 @@
 mod argv;
 mod auth;
 mod cli;
+mod conditions;
 mod config_file;
 mod context;
 mod cookies;

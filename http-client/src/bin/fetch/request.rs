@@ -7,6 +7,7 @@ use std::path::Path;
 use http_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Url};
 
 use crate::cli::Cli;
+use crate::conditions;
 use crate::context::Ctx;
 use crate::data::Data;
 use crate::exit::{self, failure, Failure};
@@ -35,6 +36,7 @@ pub fn build_request<'c>(
         req = req.http10();
     }
     let req = add_flag_headers(req, cli, resume)?;
+    let req = add_conditions(req, ctx)?;
     let req = add_header_args(req, &cli.headers)?;
     let req = add_json_headers(req, cli, ctx.data.as_ref());
     add_body(req, cli, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
@@ -83,6 +85,21 @@ fn add_flag_headers<'c>(
     }
     // The Cookie line goes here (the engine's cookies, then -b strings).
     Ok(req.cookie(cookie_text(cli).as_deref()))
+}
+
+/// `-z` and `--etag-compare`, after the flag headers (curl's place).
+fn add_conditions<'c>(
+    mut req: RequestBuilder<'c>,
+    ctx: &Ctx<'_>,
+) -> Result<RequestBuilder<'c>, Failure> {
+    if let Some(c) = &ctx.time_cond {
+        let (name, value) = c.header();
+        req = req.header(name, value);
+    }
+    if let Some(path) = ctx.cli.etag_compare.as_deref() {
+        req = req.header("If-None-Match", conditions::saved_etag(path)?);
+    }
+    Ok(req)
 }
 
 /// The `-b` strings (those with '='), joined as curl joins them.

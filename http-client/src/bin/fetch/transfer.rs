@@ -12,6 +12,7 @@ use http_client::tls::TlsError;
 use http_client::{decode, Error, Method, Response};
 
 use crate::auth;
+use crate::conditions;
 use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
 use crate::files::{self, OpenMode};
@@ -115,6 +116,16 @@ fn deliver(
     if http_failed && !cli.fail_with_body {
         // -f: the heads (with -i) but no body, exit 22.
         return Err(http_error(status));
+    }
+    if let Some(path) = &cli.etag_save {
+        conditions::save_etag(path, resp.header("etag"))?;
+    }
+    if ctx
+        .time_cond
+        .is_some_and(|c| !c.met_by(resp.header("last-modified")))
+    {
+        // curl: "The requested document is not new enough" (or not old enough).
+        return Ok(Delivered::Nothing);
     }
     let length = resp
         .header("content-length")
