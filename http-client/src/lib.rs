@@ -127,7 +127,7 @@ pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
 pub use response::{Hop, Response, Timings};
-pub use settings::RedirectPolicy;
+pub use settings::{KeepPost, RedirectPolicy};
 pub use trace::{Trace, TraceFn};
 pub use url::{Credentials, Host, Scheme, Url, UrlError};
 

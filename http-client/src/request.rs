@@ -6,7 +6,7 @@ use http_core::{Headers, Method, Version};
 
 use crate::exchange::RequestBody;
 use crate::proxy::Proxy;
-use crate::url::{Host, Url};
+use crate::url::{Credentials, Host, Url};
 
 /// The request as it evolves across redirects.
 pub(crate) struct Req {
@@ -16,8 +16,13 @@ pub(crate) struct Req {
     pub(crate) removed: Vec<String>,
     pub(crate) late_defaults: Headers,
     pub(crate) body: RequestBody,
-    /// Host and port that URL credentials were given for.
+    /// Basic credentials (the caller's, else the URL's), sent right after
+    /// `Host` as curl places them.
+    pub(crate) credentials: Option<Credentials>,
+    /// Host and port the credentials were given for.
     pub(crate) auth_host: Option<(Host, u16)>,
+    /// The credentials go to every host (curl's `--location-trusted`).
+    pub(crate) auth_everywhere: bool,
     /// A per-request `Expect: 100-continue` decision.
     pub(crate) expect: Option<bool>,
     /// Cookies: where the `Cookie` line goes among `headers`, the text
@@ -97,11 +102,12 @@ impl Req {
                 h.append("Proxy-Authorization", c.basic_auth());
             }
         }
-        let same_auth_host = req
-            .auth_host
-            .as_ref()
-            .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
-        if let (Some(c), true) = (req.url.credentials(), same_auth_host) {
+        let same_auth_host = req.auth_everywhere
+            || req
+                .auth_host
+                .as_ref()
+                .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
+        if let (Some(c), true) = (req.credentials.as_ref(), same_auth_host) {
             if !skip("Authorization") {
                 h.append("Authorization", c.basic_auth());
             }
@@ -177,7 +183,9 @@ mod tests {
             removed: Vec::new(),
             late_defaults: Headers::new(),
             body,
+            credentials: None,
             auth_host: None,
+            auth_everywhere: false,
             expect: None,
             cookies: CookiePlan::default(),
             version: Version::Http11,

@@ -24,6 +24,15 @@ pub enum RedirectPolicy {
     },
 }
 
+/// Which redirect statuses keep a POST a POST (by default 301, 302 and
+/// 303 turn it into a GET, as curl and browsers do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeepPost {
+    pub on_301: bool,
+    pub on_302: bool,
+    pub on_303: bool,
+}
+
 /// What `ClientBuilder` sets; shared read-only by every request.
 #[derive(Clone)]
 pub(crate) struct Settings {
@@ -52,6 +61,11 @@ pub(crate) struct Settings {
     pub(crate) cookies: Option<CookieStore>,
     /// The schemes a redirect may go to (curl's `--proto-redir`).
     pub(crate) redirect_schemes: Vec<Scheme>,
+    /// Redirects that keep a POST a POST (curl's `--post301`, `--post302`,
+    /// `--post303`).
+    pub(crate) keep_post: KeepPost,
+    /// Credentials follow redirects to other hosts (`--location-trusted`).
+    pub(crate) location_trusted: bool,
     /// Every connection goes to this Unix socket (curl's `--unix-socket`).
     pub(crate) unix_socket: Option<UnixSocket>,
 }

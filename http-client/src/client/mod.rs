@@ -25,7 +25,7 @@ use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST}
 use crate::proxy::{Proxy, ProxyConfig};
 use crate::request::{is_idempotent, Req};
 use crate::response::{Response, Timings};
-use crate::settings::{RedirectPolicy, Settings};
+use crate::settings::{KeepPost, RedirectPolicy, Settings};
 use crate::tls::{TlsConfig, TlsError, TlsOptions};
 use crate::trace::{Trace, Tracer};
 use crate::url::{Scheme, Url};
@@ -197,6 +197,18 @@ impl ClientBuilder {
         self.settings.decompress = on;
         self
     }
+    /// Which redirects keep a POST a POST (curl's `--post301`,
+    /// `--post302`, `--post303`); by default 301, 302 and 303 make it a GET.
+    pub fn keep_post(mut self, keep: KeepPost) -> Self {
+        self.settings.keep_post = keep;
+        self
+    }
+    /// Sends the request's `Authorization` to other hosts on redirects
+    /// too (curl's `--location-trusted`).
+    pub fn location_trusted(mut self, on: bool) -> Self {
+        self.settings.location_trusted = on;
+        self
+    }
     /// Every connection goes to this Unix socket instead of the URL's
     /// host and port, proxies aside (curl's `--unix-socket`; the `Host`
     /// header still comes from the URL). Plain http only: an https URL
@@ -261,6 +273,8 @@ impl Client {
                 cookies: None,
                 redirect_schemes: vec![Scheme::Http, Scheme::Https],
                 unix_socket: None,
+                keep_post: KeepPost::default(),
+                location_trusted: false,
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,

@@ -20,6 +20,7 @@ pub struct RequestBuilder<'c> {
     client: &'c Client,
     method: Method,
     url: Result<Url, Error>,
+    credentials: Option<crate::url::Credentials>,
     version: Version,
     headers: Headers,
     removed: Vec<String>,
@@ -58,6 +59,7 @@ impl<'c> RequestBuilder<'c> {
             client,
             method,
             url,
+            credentials: None,
             version: Version::Http11,
             headers: Headers::new(),
             removed: Vec::new(),
@@ -81,6 +83,14 @@ impl<'c> RequestBuilder<'c> {
     /// The request method.
     pub fn method(&self) -> &Method {
         &self.method
+    }
+
+    /// Basic credentials, sent as `Authorization` right after `Host` (where
+    /// curl puts `-u`'s), to this host only unless
+    /// [`ClientBuilder::location_trusted`](crate::ClientBuilder::location_trusted).
+    pub fn basic_auth(mut self, credentials: crate::url::Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
     }
 
     /// Sends the request as HTTP/1.0 (curl's `-0`): no `Expect`, and the
@@ -188,14 +198,17 @@ impl<'c> RequestBuilder<'c> {
             removed: self.removed,
             late_defaults: self.late_defaults,
             body: self.body,
+            credentials: None,
             auth_host: None,
+            auth_everywhere: s.location_trusted,
             expect: self.expect,
             cookies: self.cookies,
             version: self.version,
         };
+        req.credentials = self.credentials.or_else(|| req.url.credentials().cloned());
         req.auth_host = req
-            .url
-            .credentials()
+            .credentials
+            .as_ref()
             .map(|_| (req.url.host().clone(), req.url.port()));
         let mut hops = Vec::new();
         loop {
@@ -221,8 +234,14 @@ impl<'c> RequestBuilder<'c> {
                     next.scheme().as_str().to_string(),
                 )));
             }
-            let to_get = status == 303 && req.method != Method::Head
-                || matches!(status, 301 | 302) && req.method == Method::Post;
+            let keep = s.keep_post;
+            let to_get = match status {
+                301 => req.method == Method::Post && !keep.on_301,
+                302 => req.method == Method::Post && !keep.on_302,
+                // curl's --post303 keeps only a POST; other methods still become GET.
+                303 => req.method != Method::Head && !(keep.on_303 && req.method == Method::Post),
+                _ => false,
+            };
             if !to_get && !req.body.is_replayable() {
                 // A 307/308 would need the body again: hand the 3xx back.
                 resp.redirects = hops;
@@ -247,7 +266,9 @@ impl<'c> RequestBuilder<'c> {
                 && next.port() == req.url.port()
                 && next.scheme() == req.url.scheme();
             if !same_origin {
-                remove_custom(&mut req, "authorization");
+                if !s.location_trusted {
+                    remove_custom(&mut req, "authorization");
+                }
                 remove_custom(&mut req, "cookie");
             }
             req.url = next;

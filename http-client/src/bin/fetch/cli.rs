@@ -209,6 +209,18 @@ pub struct Cli {
     /// Follow redirects.
     #[arg(short = 'L', long = "location")]
     pub location: bool,
+    /// Like -L, and credentials go to other hosts too.
+    #[arg(long = "location-trusted")]
+    pub location_trusted: bool,
+    /// With -L, a 301 keeps a POST a POST.
+    #[arg(long = "post301")]
+    pub post301: bool,
+    /// With -L, a 302 keeps a POST a POST.
+    #[arg(long = "post302")]
+    pub post302: bool,
+    /// With -L, a 303 keeps a POST a POST.
+    #[arg(long = "post303")]
+    pub post303: bool,
     /// Redirect limit with -L (-1: no limit).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = i64::from(DEFAULT_MAX_REDIRECTS), allow_negative_numbers = true)]
     pub max_redirs: i64,
@@ -320,6 +332,22 @@ pub struct Cli {
     /// ADDR may be a comma list, IPv6 in brackets).
     #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append, allow_hyphen_values = true)]
     pub resolve: Vec<String>,
+    /// Connect to HOST2:PORT2 when a URL names HOST1:PORT1 (empty parts:
+    /// any, or unchanged); repeatable.
+    #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2", action = ArgAction::Append, allow_hyphen_values = true)]
+    pub connect_to: Vec<String>,
+    /// Resolve names to IPv4 addresses only.
+    #[arg(short = '4', long = "ipv4", overrides_with = "ipv6")]
+    pub ipv4: bool,
+    /// Resolve names to IPv6 addresses only.
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+    /// Write the body to stdout as it arrives, without buffering.
+    #[arg(short = 'N', long = "no-buffer")]
+    pub no_buffer: bool,
+    /// Ignored: fetch reads no default config file (~/.curlrc) anyway.
+    #[arg(short = 'q', long = "disable")]
+    pub disable: bool,
     /// Fail (exit 22, no body) on HTTP status 400 and above.
     #[arg(short = 'f', long = "fail")]
     pub fail: bool,

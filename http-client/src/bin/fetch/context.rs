@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use http_client::{
-    Client, Credentials, NoProxy, Proxy, ProxyConfig, RedirectPolicy, Scheme, UrlError,
+    Client, Credentials, KeepPost, NoProxy, Proxy, ProxyConfig, RedirectPolicy, Scheme, UrlError,
 };
 
 use http_client::cookie::CookieStore;
@@ -102,7 +102,7 @@ fn build_client(
 ) -> Result<Client, Failure> {
     let connect_timeout = parse_secs(cli.connect_timeout, "--connect-timeout")?;
     let max_time = parse_secs(cli.max_time, "--max-time")?;
-    let redirects = if cli.location {
+    let redirects = if cli.location || cli.location_trusted {
         RedirectPolicy::Follow {
             // curl: -1 means unlimited.
             max: u32::try_from(cli.max_redirs).unwrap_or(u32::MAX),
@@ -112,6 +112,12 @@ fn build_client(
     };
     let mut builder = Client::builder()
         .redirect_protocols(redirect)
+        .location_trusted(cli.location_trusted)
+        .keep_post(KeepPost {
+            on_301: cli.post301,
+            on_302: cli.post302,
+            on_303: cli.post303,
+        })
         .proxy(build_proxy_config(cli)?)
         .redirects(redirects)
         .tls(cli.tls_options()?)
@@ -132,8 +138,16 @@ fn build_client(
     if let Some(jar) = cookies {
         builder = builder.cookie_jar(jar);
     }
-    if !cli.resolve.is_empty() {
-        builder = builder.resolver(PinnedResolver::parse(&cli.resolve)?);
+    let family = match (cli.ipv4, cli.ipv6) {
+        (true, _) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    };
+    if !cli.resolve.is_empty() || !cli.connect_to.is_empty() || family.is_some() {
+        let resolver = PinnedResolver::parse(&cli.resolve)?
+            .with_routes(&cli.connect_to)?
+            .with_family(family);
+        builder = builder.resolver(resolver);
     }
     // curl's habit: "fetch/VERSION" unless -A says otherwise.
     let default_ua = format!("fetch/{}", env!("CARGO_PKG_VERSION"));

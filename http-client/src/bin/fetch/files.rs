@@ -21,6 +21,8 @@ pub struct OpenMode {
     pub append: bool,
     /// `--no-clobber`: never over an existing file.
     pub no_clobber: bool,
+    /// `-N`: every write goes out at once.
+    pub unbuffered: bool,
 }
 
 /// Opens `path` for the body; returns the file and the name it got.
@@ -116,8 +118,8 @@ mod tests {
         let p = dir.path().join("a");
         std::fs::write(&p, "old").expect("write");
         let mode = OpenMode {
-            append: false,
             no_clobber: true,
+            ..OpenMode::default()
         };
         let (_, first) = open(&p, mode).expect("open");
         let (_, second) = open(&p, mode).expect("open");

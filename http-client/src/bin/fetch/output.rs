@@ -176,6 +176,10 @@ impl<'s> Output<'s> {
             });
         }
         match &mut self.w {
+            Some(w) if self.mode.unbuffered => w
+                .write_all(bytes)
+                .and_then(|()| w.flush())
+                .map_err(write_failure),
             Some(w) => w.write_all(bytes).map_err(write_failure),
             None => Ok(()),
         }

@@ -67,7 +67,7 @@ fn add_flag_headers<'c>(
 ) -> Result<RequestBuilder<'c>, Failure> {
     // With --digest or --anyauth the credentials wait for the server's 401.
     if let (Some(u), false) = (&cli.user, cli.digest || cli.anyauth) {
-        req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
+        req = req.basic_auth(Credentials::from_pair(u));
     }
     if cli.compressed && !names_header(&cli.headers, "accept-encoding") {
         // curl sends it with the defaults; a -H Accept-Encoding replaces

@@ -145,6 +145,7 @@ fn open_mode(ctx: &Ctx<'_>, offset: u64) -> OpenMode {
     OpenMode {
         append: offset > 0,
         no_clobber: ctx.cli.no_clobber,
+        unbuffered: ctx.cli.no_buffer,
     }
 }
 
