@@ -23,6 +23,19 @@ fn resume_and_output_directories_behave_as_in_curl() {
     let g = nginx.url("/sub/g.txt");
     let e = echo.url("/e");
     let missing = nginx.url("/missing");
+    let cd = |v: &str| {
+        let enc: String = format!("Content-Disposition: {v}")
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => char::from(b).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        echo.url(&format!("/a/path.txt?h={enc}"))
+    };
+    let evil = cd("attachment; filename=\"../../evil.txt\"");
+    let plain = cd("inline; filename=plain.bin; size=3");
+    let unnamed = echo.url("/a/noname.txt");
     // (files before the run, arguments)
     let half = &body[..40_000];
     let cases: Vec<(Vec<(&str, &[u8])>, Vec<&str>)> = vec![
@@ -82,6 +95,22 @@ fn resume_and_output_directories_behave_as_in_curl() {
         ),
         (vec![], vec!["--fail-with-body", "-o", "r.txt", &missing]),
         (vec![], vec!["-R", "-o", "lm.bin", &f]),
+        (vec![], vec!["-A", "t", "-OJ", &evil]),
+        (vec![("evil.txt", b"mine")], vec!["-A", "t", "-OJ", &evil]),
+        (vec![], vec!["-A", "t", "-OJ", &unnamed, "-OJ", &plain]),
+        (vec![], vec!["-A", "t", "-J", "-o", "out", &plain]),
+        (
+            vec![],
+            vec![
+                "-A",
+                "t",
+                "--output-dir",
+                "d",
+                "--create-dirs",
+                "-OJ",
+                &plain,
+            ],
+        ),
     ];
     let mut failures = Vec::new();
     for (before, args) in &cases {

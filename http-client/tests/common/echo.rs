@@ -18,7 +18,8 @@ use test_support::wait_exit;
 /// `Set-Cookie: V` line (see [`set_cookie_query`]), `to=URL` redirects
 /// (status `code=N`, default 302); `/status/N` answers N with the echo;
 /// a path under `/gz/` answers gzip-encoded when the request accepts it;
-/// `sleep=MS` answers after that many milliseconds.
+/// `sleep=MS` answers after that many milliseconds; `h=Name: value` adds
+/// that response header.
 pub const ECHO_PY: &str = r#"
 import gzip, sys, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,9 @@ class H(BaseHTTPRequestHandler):
         for k, v in q:
             if k == "sc":
                 extra.append(("Set-Cookie", v))
+            elif k == "h":
+                name, _, value = v.partition(": ")
+                extra.append((name, value))
             elif k == "sleep":
                 time.sleep(int(v) / 1000)
             elif k == "to":

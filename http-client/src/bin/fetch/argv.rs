@@ -232,8 +232,13 @@ mod tests {
         let c = cli(&["-sSfLo", "file", "u"]).unwrap_or_else(|e| panic!("{e}"));
         assert!(c.silent && c.show_error && c.fail && c.location);
         assert_eq!(c.output, vec![std::path::PathBuf::from("file")]);
-        let c = cli(&["--silen", "--locat", "u"]).unwrap_or_else(|e| panic!("{e}"));
-        assert!(c.silent && c.location);
+        let c = cli(&["--silen", "--max-red", "3", "u"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.silent && c.max_redirs == 3);
+        // As in curl: --location and --location-trusted both begin so.
+        assert_eq!(
+            cli(&["--locat", "u"]).err().as_deref(),
+            Some("option --locat: is ambiguous")
+        );
     }
 
     #[test]

@@ -176,6 +176,10 @@ pub struct Cli {
     /// Send the ETag saved in FILE as If-None-Match.
     #[arg(long = "etag-compare", value_name = "FILE", allow_hyphen_values = true)]
     pub etag_compare: Option<PathBuf>,
+    /// With -O: name the file as the response's Content-Disposition says
+    /// (its last path part only; an existing file is not replaced).
+    #[arg(short = 'J', long = "remote-header-name")]
+    pub remote_header_name: bool,
     /// Keep an existing output file: write to NAME.1, NAME.2 ... instead.
     #[arg(long = "no-clobber")]
     pub no_clobber: bool,

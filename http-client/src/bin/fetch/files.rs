@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::exit::{self, Failure};
+use crate::output::Sink;
 
 /// How many numbered names `--no-clobber` tries after the name itself.
 const NO_CLOBBER_TRIES: u32 = 100;
@@ -23,10 +24,25 @@ pub struct OpenMode {
     pub no_clobber: bool,
     /// `-N`: every write goes out at once.
     pub unbuffered: bool,
+    /// `-J`: a name from the server never replaces an existing file.
+    pub exclusive: bool,
 }
 
 /// Opens `path` for the body; returns the file and the name it got.
 pub fn open(path: &Path, mode: OpenMode) -> io::Result<(File, PathBuf)> {
+    if mode.exclusive && !mode.no_clobber {
+        let f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("Refusing to overwrite {}: {e}", path.display()),
+                )
+            })?;
+        return Ok((f, path.to_path_buf()));
+    }
     if !mode.no_clobber || mode.append {
         let f = OpenOptions::new()
             .write(true)
@@ -55,6 +71,42 @@ pub fn open(path: &Path, mode: OpenMode) -> io::Result<(File, PathBuf)> {
         }
     }
     Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists)))
+}
+
+/// `-J`: with an `-O` output, the file named by the response's
+/// `Content-Disposition: ...; filename=NAME` instead, without any
+/// directory part (never a path outside the output directory); `None`
+/// keeps the URL's name.
+pub fn header_named(on: bool, sink: &Sink, resp: &http_client::Response) -> Option<Sink> {
+    let Sink::Remote(path) = sink else {
+        return None;
+    };
+    if !on {
+        return None;
+    }
+    let name = disposition_filename(resp.header("content-disposition")?)?;
+    Some(Sink::Remote(path.with_file_name(name)))
+}
+
+/// The `filename=` parameter as curl 7.88 reads it: quoted or up to ';',
+/// the last path part only (`/` or `\\` separated); `filename*=` is not read.
+fn disposition_filename(value: &str) -> Option<String> {
+    let mut rest = value;
+    loop {
+        let at = rest.find("filename=")?;
+        let before = rest[..at].chars().last();
+        rest = &rest[at + "filename=".len()..];
+        // "filename=" must start a parameter (not end "xfilename=").
+        if before.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let raw = match rest.strip_prefix('"') {
+            Some(q) => q.split('"').next().unwrap_or(""), // ok: split yields one item
+            None => rest.split([';', ' ', '\t']).next().unwrap_or(""), // ok: split yields one item
+        };
+        let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim(); // ok: rsplit yields one item
+        return (!base.is_empty() && base != "." && base != "..").then(|| base.to_string());
+    }
 }
 
 /// `-R`: the file's modification time from a `Last-Modified` value (an
@@ -126,5 +178,15 @@ mod tests {
         assert_eq!(first, dir.path().join("a.1"));
         assert_eq!(second, dir.path().join("a.2"));
         assert_eq!(std::fs::read(&p).ok().as_deref(), Some(&b"old"[..]));
+        let names = [
+            ("attachment; filename=\"../../evil.txt\"", Some("evil.txt")),
+            ("inline; filename=plain.bin; size=3", Some("plain.bin")),
+            ("attachment; filename=\"a\\\\b.txt\"", Some("b.txt")),
+            ("attachment; filename=\"..\"", None),
+            ("attachment", None),
+        ];
+        for (v, want) in names {
+            assert_eq!(disposition_filename(v).as_deref(), want, "{v}");
+        }
     }
 }

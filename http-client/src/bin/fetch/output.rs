@@ -23,18 +23,31 @@ const PIPE_BYTES: usize = 1 << 20;
 /// Where a body goes.
 pub enum Sink {
     Stdout,
+    /// An `-o` file.
     File(PathBuf),
+    /// An `-O` file (named after the URL; `-J` may rename it).
+    Remote(PathBuf),
 }
 
 impl Sink {
+    /// The file, for either kind.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Sink::Stdout => None,
+            Sink::File(p) | Sink::Remote(p) => Some(p),
+        }
+    }
+
     /// Where the body of URL argument number `i` goes (`url` one of its
     /// glob expansions, `globs` the texts its globs took): the `i`-th
     /// output flag's file (`-o`, `#N` filled in; `-O`: named after the
     /// URL's last path segment), else stdout.
     pub fn for_url(cli: &Cli, i: usize, url: &str, globs: &[String]) -> Result<Sink, Failure> {
         let sink = Sink::named(cli, i, url, globs)?;
-        let Sink::File(path) = sink else {
-            return Ok(sink);
+        let (path, remote) = match sink {
+            Sink::Stdout => return Ok(sink),
+            Sink::File(p) => (p, false),
+            Sink::Remote(p) => (p, true),
         };
         // curl joins --output-dir and the name as they are.
         let path = match &cli.output_dir {
@@ -44,7 +57,11 @@ impl Sink {
         if cli.create_dirs {
             create_parents(&path)?;
         }
-        Ok(Sink::File(path))
+        Ok(if remote {
+            Sink::Remote(path)
+        } else {
+            Sink::File(path)
+        })
     }
 
     /// The `-o` or `-O` name of URL number `i`, or stdout.
@@ -60,7 +77,7 @@ impl Sink {
             Some(OutputSpec::Remote) => {}
         }
         match Url::parse(url).ok().as_ref().and_then(Url::file_name) {
-            Some(name) => Ok(Sink::File(PathBuf::from(
+            Some(name) => Ok(Sink::Remote(PathBuf::from(
                 percent_encoding::percent_decode_str(name)
                     .decode_utf8_lossy()
                     .into_owned(),
@@ -163,7 +180,7 @@ impl<'s> Output<'s> {
         if self.w.is_none() {
             self.w = Some(match self.sink {
                 Sink::Stdout => raw_stdout(),
-                Sink::File(p) => {
+                Sink::File(p) | Sink::Remote(p) => {
                     let (f, name) = files::open(p, self.mode).map_err(|e| {
                         Failure::new(
                             exit::WRITE_ERROR,
@@ -196,7 +213,7 @@ impl<'s> Output<'s> {
 
     pub fn finish(mut self) -> Result<(), Failure> {
         // A body of zero bytes still creates the output file.
-        if self.w.is_none() && matches!(self.sink, Sink::File(_)) {
+        if self.w.is_none() && self.sink.file().is_some() {
             self.write(&[])?;
         }
         match &mut self.w {

@@ -17,10 +17,9 @@ use crate::output::Sink;
 pub fn offset(cli: &Cli, sink: &Sink) -> Result<u64, Failure> {
     match cli.continue_at.as_deref() {
         None => Ok(0),
-        Some("-") => Ok(match sink {
-            Sink::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
-            Sink::Stdout => 0,
-        }),
+        Some("-") => Ok(sink
+            .file()
+            .map_or(0, |p| std::fs::metadata(p).map_or(0, |m| m.len()))),
         Some(n) => n.parse().map_err(|_| {
             Failure::new(
                 exit::USAGE,

@@ -72,7 +72,14 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
         }
     };
     record_response(stats, &resp);
-    let mut out = Output::new(sink, open_mode(ctx, offset));
+    let renamed = files::header_named(cli.remote_header_name, sink, &resp);
+    let sink = renamed.as_ref().unwrap_or(sink);
+    stats.filename_effective = sink.file().map(|p| p.display().to_string());
+    let mode = OpenMode {
+        exclusive: renamed.is_some(),
+        ..open_mode(ctx, offset)
+    };
+    let mut out = Output::new(sink, mode);
     if show_heads {
         out.write(&heads.concat())?;
     }
@@ -146,6 +153,7 @@ fn open_mode(ctx: &Ctx<'_>, offset: u64) -> OpenMode {
         append: offset > 0,
         no_clobber: ctx.cli.no_clobber,
         unbuffered: ctx.cli.no_buffer,
+        exclusive: false,
     }
 }
 
@@ -234,10 +242,7 @@ fn record_request(ctx: &Ctx<'_>, stats: &mut Stats, url: &str, sink: &Sink, body
         0
     };
     stats.method = methods.last().cloned().unwrap_or_default();
-    stats.filename_effective = match sink {
-        Sink::File(p) => Some(p.display().to_string()),
-        Sink::Stdout => None,
-    };
+    stats.filename_effective = sink.file().map(|p| p.display().to_string());
     stats.referer.clone_from(&ctx.cli.referer);
 }
 
@@ -288,7 +293,7 @@ fn copy_body(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let wire = AtomicU64::new(0);
     let mut body = body_reader(ctx, resp, &wire)?;
-    let progress = (!ctx.cli.silent && matches!(sink, Sink::File(_)) && io::stderr().is_terminal())
+    let progress = (!ctx.cli.silent && sink.file().is_some() && io::stderr().is_terminal())
         .then(|| make_progress(total));
     let mut buf = vec![0u8; BODY_BUF_BYTES];
     let result = loop {
