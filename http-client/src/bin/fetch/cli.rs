@@ -300,6 +300,15 @@ pub struct Cli {
     /// it lets the server's 401 choose, as curl's set of methods does).
     #[arg(long = "basic")]
     pub basic: bool,
+    /// Credentials from ~/.netrc for the URL's host (over those in the URL).
+    #[arg(short = 'n', long = "netrc")]
+    pub netrc: bool,
+    /// Like -n, but credentials in the URL come first.
+    #[arg(long = "netrc-optional")]
+    pub netrc_optional: bool,
+    /// Like -n, with this netrc file.
+    #[arg(long = "netrc-file", value_name = "FILE", allow_hyphen_values = true)]
+    pub netrc_file: Option<PathBuf>,
     /// User-Agent header.
     #[arg(
         short = 'A',

@@ -20,6 +20,7 @@ use crate::cookies;
 use crate::data::{self, Data};
 use crate::exit::{self, Failure};
 use crate::files;
+use crate::netrc::Netrc;
 use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
@@ -35,6 +36,8 @@ pub struct Ctx<'a> {
     pub data: Option<Data>,
     /// `-w`, read once per run.
     pub write_out: Option<String>,
+    /// `-n`, `--netrc-file`, `--netrc-optional`.
+    pub netrc: Option<Netrc>,
     /// `-z`.
     pub time_cond: Option<TimeCond>,
     /// `--max-filesize` in bytes.
@@ -86,6 +89,7 @@ impl<'a> Ctx<'a> {
             schemes,
             max_filesize,
             time_cond,
+            netrc: Netrc::open(cli),
             write_out,
             dump: Mutex::new(dump),
         })

@@ -24,6 +24,7 @@ mod exit;
 mod files;
 mod form;
 mod glob;
+mod netrc;
 mod output;
 mod parallel;
 mod protocols;

@@ -35,6 +35,15 @@ pub fn build_request<'c>(
     if cli.http1_0 {
         req = req.http10();
     }
+    if let (Some(netrc), None) = (&ctx.netrc, &cli.user) {
+        if let Ok(parsed) = Url::parse(&url) {
+            let host = parsed.host().to_string();
+            let url_user = parsed.credentials().map(|c| c.user.as_str());
+            if let Some((user, password)) = netrc.credentials_for(&host, url_user) {
+                req = req.basic_auth(Credentials { user, password });
+            }
+        }
+    }
     let req = add_flag_headers(req, cli, resume)?;
     let req = add_conditions(req, ctx)?;
     let req = add_header_args(req, &cli.headers)?;
