@@ -120,9 +120,17 @@ fn parse(pattern: &str) -> Result<Vec<Piece>, Failure> {
             '{' | '[' => {
                 let close = if c == '{' { '}' } else { ']' };
                 let Some(len) = pattern[i + 1..].find(close) else {
+                    // curl's words for the two cases.
+                    let what = if c == '{' {
+                        "unmatched brace"
+                    } else {
+                        "bad range"
+                    };
                     return Err(bad(format!(
-                        "bad URL glob: unmatched '{c}' at position {}",
-                        i + 1
+                        "{what} in URL position {}:\n{pattern}\n{:>width$}",
+                        pattern.len() + 1,
+                        "^",
+                        width = pattern.len() + 1
                     )));
                 };
                 let body = &pattern[i + 1..i + 1 + len];
