@@ -42,6 +42,7 @@ use crate::tls::{info, TlsConfig, TlsConn, Wire};
 use crate::trace::{Trace, Tracer};
 use crate::transport::{TlsSession, Transport};
 use crate::tunnel::HttpConnect;
+use crate::unix::{connect_unix, UnixSocket};
 use crate::url::{Host, Url};
 
 /// What opening a connection needs from the client.
@@ -108,6 +109,9 @@ pub(crate) fn open(
     if let Some(total) = s.total_timeout {
         deadline = deadline.min(started + total);
     }
+    if let Some(socket) = &s.unix_socket {
+        return open_unix(o, url, socket, id, deadline, started);
+    }
     let (host, port, is_proxy) = match proxy {
         Some(p) => (&p.host, p.port, true),
         None => (url.host(), url.port(), false),
@@ -153,6 +157,52 @@ pub(crate) fn open(
         conn = start_tls(conn, url, config, deadline, o.tracer)?;
         times.appconnect = started.elapsed();
     }
+    Ok((conn, times))
+}
+
+/// A connection over a Unix socket (no name to resolve, no proxy); http
+/// only.
+fn open_unix(
+    o: &Opener<'_>,
+    url: &Url,
+    socket: &UnixSocket,
+    id: u64,
+    deadline: Instant,
+    started: Instant,
+) -> Result<(Conn, OpenTimes), Error> {
+    if url.is_https() {
+        return Err(Error::io(
+            Phase::Tls,
+            io::Error::new(
+                io::ErrorKind::Unsupported,
+                "https over a Unix socket is not supported",
+            ),
+        ));
+    }
+    o.tracer
+        .note(&format!("  Trying {socket}:{}...", url.port()));
+    let stream = connect_unix(socket, deadline).map_err(|f| match f {
+        ConnectFailure::TimedOut => Error::Timeout {
+            phase: Phase::Connect,
+        },
+        ConnectFailure::Failed(source) => Error::Connect {
+            target: socket.to_string(),
+            proxy: false,
+            source,
+        },
+    })?;
+    let times = OpenTimes {
+        connect: started.elapsed(),
+        ..OpenTimes::default()
+    };
+    o.tracer.note(&format!(
+        "Connected to {socket} (#{id}) for {}",
+        url.authority()
+    ));
+    // No IP address: the peer is the unspecified one (curl's remote_ip is empty).
+    let peer = SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 0);
+    let conn = Conn::with_transport(Transport::Unix(stream), peer)
+        .map_err(|e| Error::io(Phase::Connect, e))?;
     Ok((conn, times))
 }
 

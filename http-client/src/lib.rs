@@ -92,12 +92,14 @@
 
 mod client;
 mod connect;
+pub mod cookie;
 pub mod decode;
 mod error;
 mod exchange;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handshake;
+pub mod multipart;
 pub mod net;
 mod pool;
 pub mod proxy;
@@ -109,6 +111,7 @@ pub mod tls;
 mod trace;
 mod transport;
 pub mod tunnel;
+pub mod unix;
 pub mod url;
 
 pub use client::{
@@ -124,7 +127,7 @@ pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};
 pub use response::{Hop, Response, Timings};
-pub use settings::RedirectPolicy;
+pub use settings::{KeepPost, RedirectPolicy};
 pub use trace::{Trace, TraceFn};
 pub use url::{Credentials, Host, Scheme, Url, UrlError};
 

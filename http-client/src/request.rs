@@ -6,7 +6,7 @@ use http_core::{Headers, Method, Version};
 
 use crate::exchange::RequestBody;
 use crate::proxy::Proxy;
-use crate::url::{Host, Url};
+use crate::url::{Credentials, Host, Url};
 
 /// The request as it evolves across redirects.
 pub(crate) struct Req {
@@ -16,10 +16,31 @@ pub(crate) struct Req {
     pub(crate) removed: Vec<String>,
     pub(crate) late_defaults: Headers,
     pub(crate) body: RequestBody,
-    /// Host and port that URL credentials were given for.
+    /// Basic credentials (the caller's, else the URL's), sent right after
+    /// `Host` as curl places them.
+    pub(crate) credentials: Option<Credentials>,
+    /// Host and port the credentials were given for.
     pub(crate) auth_host: Option<(Host, u16)>,
+    /// The credentials go to every host (curl's `--location-trusted`).
+    pub(crate) auth_everywhere: bool,
     /// A per-request `Expect: 100-continue` decision.
     pub(crate) expect: Option<bool>,
+    /// Cookies: where the `Cookie` line goes among `headers`, the text
+    /// sent on every hop after the jar's cookies (curl's `-b STRING`), and
+    /// the line of the current hop.
+    pub(crate) cookies: CookiePlan,
+    /// HTTP/1.1, or HTTP/1.0 with curl's `-0`.
+    pub(crate) version: Version,
+}
+
+/// Where and what the `Cookie` line of a request is.
+#[derive(Default)]
+pub(crate) struct CookiePlan {
+    /// The line goes before the custom header with this index.
+    pub(crate) at: usize,
+    pub(crate) fixed: Option<String>,
+    /// This hop's value: the jar's cookies, then `fixed`.
+    pub(crate) line: Option<String>,
 }
 
 /// GET, HEAD, OPTIONS, TRACE, PUT, DELETE: safe to send twice.
@@ -34,7 +55,7 @@ impl Req {
     /// True when the request waits for `100 Continue` before its body.
     pub(crate) fn wants_continue(&self, threshold: Option<u64>) -> bool {
         let req = self;
-        if req.removed.iter().any(|r| r == "expect") {
+        if req.removed.iter().any(|r| r == "expect") || req.version == Version::Http10 {
             return false;
         }
         // Nothing to hold back.
@@ -81,11 +102,12 @@ impl Req {
                 h.append("Proxy-Authorization", c.basic_auth());
             }
         }
-        let same_auth_host = req
-            .auth_host
-            .as_ref()
-            .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
-        if let (Some(c), true) = (req.url.credentials(), same_auth_host) {
+        let same_auth_host = req.auth_everywhere
+            || req
+                .auth_host
+                .as_ref()
+                .is_some_and(|(host, port)| host == req.url.host() && *port == req.url.port());
+        if let (Some(c), true) = (req.credentials.as_ref(), same_auth_host) {
             if !skip("Authorization") {
                 h.append("Authorization", c.basic_auth());
             }
@@ -106,8 +128,19 @@ impl Req {
         if forwarding.is_some() && !skip("Proxy-Connection") {
             h.append("Proxy-Connection", "Keep-Alive");
         }
-        for (name, value) in custom.iter() {
+        let cookie = req.cookies.line.as_deref().filter(|_| !skip("Cookie"));
+        for (i, (name, value)) in custom.iter().enumerate() {
+            if i == req.cookies.at {
+                if let Some(c) = cookie {
+                    h.append("Cookie", c);
+                }
+            }
             h.append(name, value);
+        }
+        if req.cookies.at >= custom.len() {
+            if let Some(c) = cookie {
+                h.append("Cookie", c);
+            }
         }
         if let Some((name, value)) = req.body.framing_header() {
             if !skip(name) {
@@ -127,7 +160,7 @@ impl Req {
             None => req.url.path_and_query().to_string(),
         };
         let mut out = Vec::with_capacity(256);
-        http_core::encode_request_head(&req.method, &target, Version::Http11, &h, &mut out);
+        http_core::encode_request_head(&req.method, &target, req.version, &h, &mut out);
         out
     }
 }
@@ -150,9 +183,36 @@ mod tests {
             removed: Vec::new(),
             late_defaults: Headers::new(),
             body,
+            credentials: None,
             auth_host: None,
+            auth_everywhere: false,
             expect: None,
+            cookies: CookiePlan::default(),
+            version: Version::Http11,
         }
+    }
+
+    #[test]
+    fn the_cookie_line_goes_where_it_was_planned_unless_a_header_names_it() {
+        let mut r = req(RequestBody::Empty);
+        r.headers.append("Referer", "r");
+        r.headers.append("X-A", "1");
+        r.cookies = CookiePlan {
+            at: 1,
+            fixed: None,
+            line: Some("a=1".into()),
+        };
+        let head = String::from_utf8(r.encode_head(None, None, None, false)).unwrap();
+        assert!(
+            head.contains("Referer: r\r\nCookie: a=1\r\nX-A: 1\r\n"),
+            "{head}"
+        );
+        r.cookies.at = 2;
+        let head = String::from_utf8(r.encode_head(None, None, None, false)).unwrap();
+        assert!(head.contains("X-A: 1\r\nCookie: a=1\r\n"), "{head}");
+        r.headers.append("cookie", "mine=1");
+        let head = String::from_utf8(r.encode_head(None, None, None, false)).unwrap();
+        assert!(!head.contains("a=1"), "{head}");
     }
 
     #[test]

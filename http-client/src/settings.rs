@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use http_core::Limits;
 
+use crate::cookie::CookieStore;
 use crate::proxy::ProxyConfig;
+use crate::unix::UnixSocket;
+use crate::url::Scheme;
 
 /// Whether to follow redirects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -19,6 +22,15 @@ pub enum RedirectPolicy {
         /// The limit.
         max: u32,
     },
+}
+
+/// Which redirect statuses keep a POST a POST (by default 301, 302 and
+/// 303 turn it into a GET, as curl and browsers do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeepPost {
+    pub on_301: bool,
+    pub on_302: bool,
+    pub on_303: bool,
 }
 
 /// What `ClientBuilder` sets; shared read-only by every request.
@@ -44,4 +56,16 @@ pub(crate) struct Settings {
     /// Send `Accept-Encoding` and decode bodies in `Response::bytes`,
     /// `text` and `decoded_body`.
     pub(crate) decompress: bool,
+    /// The cookie engine: sends its cookies, stores `Set-Cookie` from
+    /// every response (redirects included).
+    pub(crate) cookies: Option<CookieStore>,
+    /// The schemes a redirect may go to (curl's `--proto-redir`).
+    pub(crate) redirect_schemes: Vec<Scheme>,
+    /// Redirects that keep a POST a POST (curl's `--post301`, `--post302`,
+    /// `--post303`).
+    pub(crate) keep_post: KeepPost,
+    /// Credentials follow redirects to other hosts (`--location-trusted`).
+    pub(crate) location_trusted: bool,
+    /// Every connection goes to this Unix socket (curl's `--unix-socket`).
+    pub(crate) unix_socket: Option<UnixSocket>,
 }

@@ -28,7 +28,7 @@
 use std::io::{self, Read, Write};
 use std::time::Duration;
 
-use mio::net::TcpStream;
+use mio::net::{TcpStream, UnixStream};
 use socket2::SockRef;
 
 use crate::tls::{SessionInfo, TcpWire, TlsConn, Wire};
@@ -38,6 +38,8 @@ use crate::tls::{SessionInfo, TcpWire, TlsConn, Wire};
 pub enum Transport {
     /// Plain TCP.
     Plain(TcpStream),
+    /// A Unix domain socket (curl's `--unix-socket`), plain HTTP.
+    Unix(UnixStream),
     /// A TLS session over TCP (its socket registered with its own poll).
     Tls(Box<TlsSession>),
     /// A TLS session to the origin inside a TLS session to an HTTPS proxy.
@@ -90,6 +92,7 @@ impl Transport {
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.read(buf),
+            Transport::Unix(s) => s.read(buf),
             Transport::Tls(t) => t.conn.read(buf),
             Transport::TlsInTls(t) => t.conn.read(buf),
         }
@@ -99,6 +102,7 @@ impl Transport {
     pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.write(buf),
+            Transport::Unix(s) => s.write(buf),
             Transport::Tls(t) => t.conn.write(buf),
             Transport::TlsInTls(t) => t.conn.write(buf),
         }
@@ -108,7 +112,7 @@ impl Transport {
     /// are queued (plain TCP holds nothing).
     pub fn flush(&mut self) -> io::Result<()> {
         match self {
-            Transport::Plain(_) => Ok(()),
+            Transport::Plain(_) | Transport::Unix(_) => Ok(()),
             Transport::Tls(t) => t.conn.flush(),
             Transport::TlsInTls(t) => t.conn.flush(),
         }
@@ -119,7 +123,7 @@ impl Transport {
     /// which the connection's poll serves.
     pub fn wait(&mut self, deadline: std::time::Instant) -> Option<io::Result<()>> {
         match self {
-            Transport::Plain(_) => None,
+            Transport::Plain(_) | Transport::Unix(_) => None,
             Transport::Tls(t) => Some(Wire::wait(&mut t.conn, deadline)),
             Transport::TlsInTls(t) => Some(Wire::wait(&mut t.conn, deadline)),
         }
@@ -129,7 +133,7 @@ impl Transport {
     /// the origin (through an HTTPS proxy: the inner one), if there is one.
     pub fn tls_info(&self) -> Option<SessionInfo> {
         match self {
-            Transport::Plain(_) => None,
+            Transport::Plain(_) | Transport::Unix(_) => None,
             Transport::Tls(t) => Some(t.conn.info()),
             Transport::TlsInTls(t) => Some(t.conn.info()),
         }
@@ -137,9 +141,10 @@ impl Transport {
 
     /// The socket to register with the connection's poll (`None` for TLS,
     /// whose socket is registered with the session's own poll).
-    pub fn source(&mut self) -> Option<&mut TcpStream> {
+    pub fn source(&mut self) -> Option<&mut dyn mio::event::Source> {
         match self {
             Transport::Plain(s) => Some(s),
+            Transport::Unix(s) => Some(s),
             Transport::Tls(_) | Transport::TlsInTls(_) => None,
         }
     }
@@ -150,7 +155,7 @@ impl Transport {
     /// byte).
     pub fn probe_idle(&mut self) -> Probe {
         let alive = match self {
-            Transport::Plain(_) => None,
+            Transport::Plain(_) | Transport::Unix(_) => None,
             Transport::Tls(t) => Some(t.conn.probe_alive()),
             Transport::TlsInTls(t) => Some(t.conn.probe_alive()),
         };
@@ -175,6 +180,8 @@ impl Transport {
             Transport::Plain(s) => {
                 let _ = SockRef::from(&*s).set_linger(Some(Duration::ZERO));
             }
+            // A local peer sees the close at once; there is no RST to send.
+            Transport::Unix(_) => {}
             Transport::Tls(t) => {
                 t.aborted = true;
                 let _ = SockRef::from(t.conn.wire().stream()).set_linger(Some(Duration::ZERO));

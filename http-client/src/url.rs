@@ -284,6 +284,16 @@ impl Url {
     /// Parses `http://...` or `https://...` (a scheme-less `host/path` is
     /// taken as http).
     pub fn parse(input: &str) -> Result<Url, UrlError> {
+        Url::parse_with(input, true)
+    }
+
+    /// Like [`Url::parse`], but "." and ".." segments are sent as they are
+    /// (curl's `--path-as-is`).
+    pub fn parse_as_is(input: &str) -> Result<Url, UrlError> {
+        Url::parse_with(input, false)
+    }
+
+    fn parse_with(input: &str, resolve_dots: bool) -> Result<Url, UrlError> {
         let input = input.trim();
         if input.is_empty() {
             return Err(UrlError::Malformed("empty URL"));
@@ -317,10 +327,12 @@ impl Url {
             "/".to_string()
         } else if tail.starts_with('?') {
             format!("/{tail}")
-        } else {
+        } else if resolve_dots {
             // "." and ".." segments are resolved before sending, as curl
             // does (RFC 3986 5.2.4).
             remove_dot_segments_pq(tail)
+        } else {
+            tail.to_string()
         };
         let path_and_query = encode_non_ascii(&path_and_query);
         Ok(Url {

@@ -1,5 +1,5 @@
 //! --retry repeats transient failures (a 503, a timeout) after curl's 1 s
-//! wait, and writes only the final response.
+//! wait; as in curl, every attempt's response is written.
 mod common;
 use common::*;
 
@@ -24,7 +24,7 @@ fn retry_after_503_then_success() {
     let t0 = Instant::now();
     let out = fetch(&["--retry", "2", &format!("http://127.0.0.1:{port}/")]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(out.stdout, b"final\n");
+    assert_eq!(out.stdout, b"busy\nfinal\n");
     assert!(
         stderr(&out).contains("Will retry in 1 seconds. 2 retries left."),
         "{}",

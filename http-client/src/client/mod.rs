@@ -25,9 +25,10 @@ use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST}
 use crate::proxy::{Proxy, ProxyConfig};
 use crate::request::{is_idempotent, Req};
 use crate::response::{Response, Timings};
-use crate::settings::{RedirectPolicy, Settings};
+use crate::settings::{KeepPost, RedirectPolicy, Settings};
 use crate::tls::{TlsConfig, TlsError, TlsOptions};
 use crate::trace::{Trace, Tracer};
+use crate::url::{Scheme, Url};
 mod send;
 pub use send::RequestBuilder;
 
@@ -196,6 +197,41 @@ impl ClientBuilder {
         self.settings.decompress = on;
         self
     }
+    /// Which redirects keep a POST a POST (curl's `--post301`,
+    /// `--post302`, `--post303`); by default 301, 302 and 303 make it a GET.
+    pub fn keep_post(mut self, keep: KeepPost) -> Self {
+        self.settings.keep_post = keep;
+        self
+    }
+    /// Sends the request's `Authorization` to other hosts on redirects
+    /// too (curl's `--location-trusted`).
+    pub fn location_trusted(mut self, on: bool) -> Self {
+        self.settings.location_trusted = on;
+        self
+    }
+    /// Every connection goes to this Unix socket instead of the URL's
+    /// host and port, proxies aside (curl's `--unix-socket`; the `Host`
+    /// header still comes from the URL). Plain http only: an https URL
+    /// fails with `Phase::Tls`.
+    pub fn unix_socket(mut self, socket: crate::unix::UnixSocket) -> Self {
+        self.settings.unix_socket = Some(socket);
+        self
+    }
+    /// The schemes redirects may lead to (default both); a redirect
+    /// elsewhere fails with [`crate::UrlError::UnsupportedScheme`] (curl's
+    /// `--proto-redir`, exit 1).
+    pub fn redirect_protocols(mut self, schemes: &[Scheme]) -> Self {
+        self.settings.redirect_schemes = schemes.to_vec();
+        self
+    }
+    /// The cookie engine: every request gets the jar's matching cookies
+    /// and every response's `Set-Cookie` lines (redirects included) go
+    /// into it, as curl's engine does. The caller keeps a clone of the
+    /// store to load it first and save it afterwards.
+    pub fn cookie_jar(mut self, jar: crate::cookie::CookieStore) -> Self {
+        self.settings.cookies = Some(jar);
+        self
+    }
     pub fn trace(mut self, f: impl Fn(&Trace<'_>) + Send + Sync + 'static) -> Self {
         self.tracer = Tracer(Some(Arc::new(f)));
         self
@@ -234,6 +270,11 @@ impl Client {
                 expect_threshold: Some(DEFAULT_EXPECT_CONTINUE_THRESHOLD),
                 expect_wait: DEFAULT_EXPECT_CONTINUE_WAIT,
                 decompress: false,
+                cookies: None,
+                redirect_schemes: vec![Scheme::Http, Scheme::Https],
+                unix_socket: None,
+                keep_post: KeepPost::default(),
+                location_trusted: false,
             },
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             idle_expiry: DEFAULT_IDLE_EXPIRY,
@@ -278,6 +319,11 @@ impl Client {
         Ok(config)
     }
 
+    /// A request to an already parsed URL (for one parsed with
+    /// [`Url::parse_as_is`]).
+    pub fn request_url(&self, method: Method, url: Url) -> RequestBuilder<'_> {
+        RequestBuilder::with_url(self, method, Ok(url))
+    }
     /// A request with any method. URL errors surface from `send`.
     pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
         RequestBuilder::new(self, method, url)

@@ -5,12 +5,12 @@
 use std::io::{self, Read};
 use std::time::Instant;
 
-use http_core::{Headers, Method};
+use http_core::{Headers, Method, Version};
 
 use super::{Client, REDIRECT_DRAIN_BYTES};
 use crate::error::Error;
 use crate::exchange::{Deadlines, RequestBody};
-use crate::request::{is_safe_header, Req};
+use crate::request::{is_safe_header, CookiePlan, Req};
 use crate::response::{Hop, Response};
 use crate::settings::RedirectPolicy;
 use crate::url::Url;
@@ -20,12 +20,15 @@ pub struct RequestBuilder<'c> {
     client: &'c Client,
     method: Method,
     url: Result<Url, Error>,
+    credentials: Option<crate::url::Credentials>,
+    version: Version,
     headers: Headers,
     removed: Vec<String>,
     late_defaults: Headers,
     body: RequestBody,
     invalid_header: Option<String>,
     expect: Option<bool>,
+    cookies: CookiePlan,
 }
 
 impl std::fmt::Debug for RequestBuilder<'_> {
@@ -43,17 +46,58 @@ impl<'c> RequestBuilder<'c> {
     /// A request with no headers, body or expectations yet (see
     /// [`Client::request`]); a bad `url` surfaces from `send`.
     pub(super) fn new(client: &'c Client, method: Method, url: &str) -> RequestBuilder<'c> {
+        RequestBuilder::with_url(client, method, Url::parse(url).map_err(Error::Url))
+    }
+
+    /// A request to a URL parsed already (or the error parsing gave).
+    pub(super) fn with_url(
+        client: &'c Client,
+        method: Method,
+        url: Result<Url, Error>,
+    ) -> RequestBuilder<'c> {
         RequestBuilder {
             client,
             method,
-            url: Url::parse(url).map_err(Error::Url),
+            url,
+            credentials: None,
+            version: Version::Http11,
             headers: Headers::new(),
             removed: Vec::new(),
             late_defaults: Headers::new(),
             body: RequestBody::Empty,
             invalid_header: None,
             expect: None,
+            cookies: CookiePlan::default(),
         }
+    }
+
+    /// The length of the body, when known (0 for none).
+    pub fn body_len(&self) -> Option<u64> {
+        match &self.body {
+            RequestBody::Empty => Some(0),
+            RequestBody::Bytes(b) => Some(b.len() as u64),
+            RequestBody::Reader { len, .. } => *len,
+        }
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// Basic credentials, sent as `Authorization` right after `Host` (where
+    /// curl puts `-u`'s), to this host only unless
+    /// [`ClientBuilder::location_trusted`](crate::ClientBuilder::location_trusted).
+    pub fn basic_auth(mut self, credentials: crate::url::Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sends the request as HTTP/1.0 (curl's `-0`): no `Expect`, and the
+    /// connection is not kept unless the server says so.
+    pub fn http10(mut self) -> Self {
+        self.version = Version::Http10;
+        self
     }
 
     /// Adds a header; one with the name of a default header (`Host`,
@@ -104,6 +148,19 @@ impl<'c> RequestBuilder<'c> {
         }
         self
     }
+    /// Cookie text sent on every request of this send, redirects to any
+    /// host included, after the cookie engine's (curl's `-b STRING`); the
+    /// `Cookie` line goes after the headers added so far and before those
+    /// added later (curl puts it after `Referer`, before `-H` headers). A
+    /// `Cookie` header of the caller's replaces the line.
+    pub fn cookie(mut self, text: Option<&str>) -> Self {
+        self.cookies = CookiePlan {
+            at: self.headers.len(),
+            fixed: text.map(str::to_string),
+            line: None,
+        };
+        self
+    }
     /// The body.
     pub fn body(mut self, body: RequestBody) -> Self {
         self.body = body;
@@ -141,16 +198,23 @@ impl<'c> RequestBuilder<'c> {
             removed: self.removed,
             late_defaults: self.late_defaults,
             body: self.body,
+            credentials: None,
             auth_host: None,
+            auth_everywhere: s.location_trusted,
             expect: self.expect,
+            cookies: self.cookies,
+            version: self.version,
         };
+        req.credentials = self.credentials.or_else(|| req.url.credentials().cloned());
         req.auth_host = req
-            .url
-            .credentials()
+            .credentials
+            .as_ref()
             .map(|_| (req.url.host().clone(), req.url.port()));
         let mut hops = Vec::new();
         loop {
+            req.cookies.line = client.cookie_line(&req);
             let mut resp = client.execute_once(&mut req, started, &deadlines)?;
+            client.store_cookies(&req.url, &resp);
             let status = resp.status();
             let location = resp.header("location").map(str::to_string);
             let (RedirectPolicy::Follow { max }, Some(location)) = (s.redirects, location) else {
@@ -165,8 +229,19 @@ impl<'c> RequestBuilder<'c> {
                 return Err(Error::TooManyRedirects { max });
             }
             let next = req.url.join(&location)?;
-            let to_get = status == 303 && req.method != Method::Head
-                || matches!(status, 301 | 302) && req.method == Method::Post;
+            if !s.redirect_schemes.contains(&next.scheme()) {
+                return Err(Error::Url(crate::UrlError::UnsupportedScheme(
+                    next.scheme().as_str().to_string(),
+                )));
+            }
+            let keep = s.keep_post;
+            let to_get = match status {
+                301 => req.method == Method::Post && !keep.on_301,
+                302 => req.method == Method::Post && !keep.on_302,
+                // curl's --post303 keeps only a POST; other methods still become GET.
+                303 => req.method != Method::Head && !(keep.on_303 && req.method == Method::Post),
+                _ => false,
+            };
             if !to_get && !req.body.is_replayable() {
                 // A 307/308 would need the body again: hand the 3xx back.
                 resp.redirects = hops;
@@ -191,12 +266,68 @@ impl<'c> RequestBuilder<'c> {
                 && next.port() == req.url.port()
                 && next.scheme() == req.url.scheme();
             if !same_origin {
-                req.headers.remove("authorization");
-                req.headers.remove("cookie");
+                if !s.location_trusted {
+                    remove_custom(&mut req, "authorization");
+                }
+                remove_custom(&mut req, "cookie");
             }
             req.url = next;
         }
     }
+}
+
+/// Removes the caller's headers named `name`, keeping the planned place
+/// of the `Cookie` line among those left.
+fn remove_custom(req: &mut Req, name: &str) {
+    let before = req
+        .headers
+        .iter()
+        .take(req.cookies.at)
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count();
+    req.headers.remove(name);
+    req.cookies.at -= before;
+}
+
+impl Client {
+    /// This hop's `Cookie` value: the jar's cookies for the URL, then the
+    /// request's own text, joined as curl joins them.
+    fn cookie_line(&self, req: &Req) -> Option<String> {
+        let jar = self.inner.settings.cookies.as_ref().and_then(|store| {
+            let jar = store.lock().unwrap_or_else(|p| p.into_inner());
+            jar.header_for(&req.url, unix_now())
+        });
+        match (jar, req.cookies.fixed.as_deref()) {
+            (Some(j), Some(f)) => Some(format!("{j}; {f}")),
+            (Some(j), None) => Some(j),
+            (None, Some(f)) => Some(f.to_string()),
+            (None, None) => None,
+        }
+    }
+
+    /// Every `Set-Cookie` of a response into the jar, each noted for `-v`.
+    fn store_cookies(&self, url: &Url, resp: &Response) {
+        let Some(store) = &self.inner.settings.cookies else {
+            return;
+        };
+        let mut jar = store.lock().unwrap_or_else(|p| p.into_inner());
+        for value in resp.headers().get_all("set-cookie") {
+            let value = String::from_utf8_lossy(value);
+            if jar.store(&value, url, unix_now()) {
+                self.note(&format!(
+                    "Added cookie {}",
+                    value.split(';').next().unwrap_or("")
+                )); // ok: split yields one item
+            }
+        }
+    }
+}
+
+/// Seconds since the epoch: cookie expiry is wall-clock time.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Reads a small redirect body so its connection can be reused; a large

@@ -16,6 +16,7 @@ pub const HOST_NOT_RESOLVED: u8 = 6;
 pub const CONNECT_FAILED: u8 = 7;
 pub const WEIRD_SERVER_REPLY: u8 = 8;
 pub const PARTIAL_FILE: u8 = 18;
+pub const RANGE_ERROR: u8 = 33;
 pub const HTTP_ERROR: u8 = 22;
 pub const WRITE_ERROR: u8 = 23;
 pub const READ_ERROR: u8 = 26;
@@ -25,12 +26,15 @@ pub const EMPTY_REPLY: u8 = 52;
 pub const SEND_ERROR: u8 = 55;
 pub const RECV_ERROR: u8 = 56;
 pub const BAD_CONTENT_ENCODING: u8 = 61;
+pub const FILESIZE_EXCEEDED: u8 = 63;
 pub const PROXY_HANDSHAKE: u8 = 97;
 
 /// A failed transfer: curl's exit code and a message.
 pub struct Failure {
     pub code: u8,
     pub msg: String,
+    /// The connection was refused (for `--retry-connrefused`).
+    pub refused: bool,
 }
 
 impl Failure {
@@ -38,6 +42,7 @@ impl Failure {
         Failure {
             code,
             msg: msg.into(),
+            refused: false,
         }
     }
 }
@@ -82,7 +87,12 @@ fn exit_code(e: &Error) -> u8 {
 
 /// A client error as a failure with curl's exit code.
 pub fn failure(e: Error) -> Failure {
-    Failure::new(exit_code(&e), e.to_string())
+    let refused = matches!(&e, Error::Connect { source, .. }
+        if source.kind() == io::ErrorKind::ConnectionRefused);
+    Failure {
+        refused,
+        ..Failure::new(exit_code(&e), e.to_string())
+    }
 }
 
 /// A write to stdout, a `-o` file or the `-D` file failed (exit 23).

@@ -11,41 +11,55 @@
 //! [`resolve`] (`--resolve`), [`exit`] (curl's exit codes and the error
 //! line).
 
+mod argv;
+mod auth;
 mod cli;
+mod conditions;
+mod config_file;
 mod context;
+mod cookies;
+mod data;
+mod digest;
 mod exit;
+mod files;
+mod form;
+mod glob;
+mod netrc;
 mod output;
+mod parallel;
+mod protocols;
 mod request;
 mod resolve;
+mod resume;
+mod retry;
 mod trace;
 mod transfer;
 mod write_out;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
+use crate::argv::Parsed;
 use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::exit::{report, Failure};
+use crate::glob::Expansion;
+
+/// Transfers at once with `-Z` unless `--parallel-max` says (curl's default).
+const DEFAULT_PARALLEL: usize = 50;
 use crate::output::Sink;
-use crate::transfer::transfer_with_retry;
+use crate::retry::transfer_with_retry;
 use crate::write_out::Stats;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                return ExitCode::SUCCESS;
+    let cli = match argv::parse(std::env::args_os().collect()) {
+        Ok(Parsed::Run(c)) => c,
+        Ok(Parsed::Printed) => return ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("fetch: {}", f.msg);
+            if f.code == exit::USAGE {
+                eprintln!("fetch: try 'fetch --help' for more information");
             }
-            let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("bad usage"); // ok: fallback text
-            eprintln!("fetch: {}", first.trim_start_matches("error: "));
-            eprintln!("fetch: try 'fetch --help' for more information");
-            return ExitCode::from(exit::USAGE);
+            return ExitCode::from(f.code);
         }
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))
@@ -60,32 +74,67 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every URL in order. Each failure is reported when it happens; the run
-/// goes on with the next URL, and the exit code is the last transfer's
-/// (curl's rule).
+/// Every URL in order (at once with `-Z`). Each failure is reported when
+/// it happens; the run goes on with the next URL, and the exit code is
+/// the last transfer's (curl's rule).
 fn run(cli: &Cli) -> Result<(), Failure> {
     let ctx = Ctx::open(cli)?;
-    let mut last: Result<(), Failure> = Ok(());
-    let mut remote_left = cli.remote_name;
-    for (i, url) in cli.urls.iter().enumerate() {
-        let sink = match Sink::for_url(cli, i, url, &mut remote_left) {
-            Ok(s) => s,
-            Err(f) => {
-                report(cli, &f);
-                last = Err(Failure::new(f.code, ""));
-                continue;
-            }
-        };
-        let mut stats = Stats::default();
-        let result = transfer_with_retry(&ctx, url, &sink, &mut stats);
-        stats.exitcode = result.as_ref().err().map_or(0, |f| f.code);
-        if let Some(fmt) = &ctx.write_out {
-            write_out::print(fmt, &stats)?;
+    // A bad glob stays in its place among the transfers.
+    let mut jobs: Vec<(usize, Result<Expansion, Failure>)> = Vec::new();
+    for (i, arg) in cli.urls.iter().enumerate() {
+        if cli.globoff {
+            let e = Expansion {
+                url: arg.clone(),
+                values: Vec::new(),
+            };
+            jobs.push((i, Ok(e)));
+            continue;
         }
-        last = result.map_err(|f| {
-            report(cli, &f);
-            Failure::new(f.code, "")
-        });
+        match glob::expand(arg) {
+            Ok(list) => jobs.extend(list.into_iter().map(|e| (i, Ok(e)))),
+            Err(f) => jobs.push((i, Err(f))),
+        }
+    }
+    let one = |ctx: &Ctx<'_>, (i, job): &(usize, Result<Expansion, Failure>)| match job {
+        Ok(e) => run_one(ctx, *i, e),
+        Err(f) => {
+            report(ctx.cli, f);
+            Err(Failure::new(f.code, ""))
+        }
+    };
+    if cli.parallel && jobs.len() > 1 {
+        let max = cli.parallel_max.unwrap_or(DEFAULT_PARALLEL);
+        return parallel::run_all(&ctx, &jobs, max, one);
+    }
+    let mut last = Ok(());
+    for job in &jobs {
+        last = one(&ctx, job);
     }
     last
+}
+
+/// One URL of argument `i`: its sink, the transfer with retries, `-w`,
+/// the cookie jar; the failure already reported.
+fn run_one(ctx: &Ctx<'_>, i: usize, e: &Expansion) -> Result<(), Failure> {
+    let cli = ctx.cli;
+    let sink = match Sink::for_url(cli, i, &e.url, &e.values) {
+        Ok(s) => s,
+        Err(f) => {
+            report(cli, &f);
+            return Err(Failure::new(f.code, ""));
+        }
+    };
+    let mut stats = Stats::default();
+    let result = transfer_with_retry(ctx, &e.url, &sink, &mut stats);
+    // curl writes the jar as each transfer ends.
+    cookies::save_jar(cli, ctx.cookies.as_ref());
+    stats.exitcode = result.as_ref().err().map_or(0, |f| f.code);
+    stats.urlnum = i;
+    if let Some(fmt) = &ctx.write_out {
+        write_out::print(fmt, &stats)?;
+    }
+    result.map_err(|f| {
+        report(cli, &f);
+        Failure::new(f.code, "")
+    })
 }

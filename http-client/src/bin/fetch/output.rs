@@ -4,12 +4,14 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use http_client::Url;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, OutputSpec};
 use crate::exit::{self, write_failure, Failure};
+use crate::files::{self, OpenMode};
+use crate::glob;
 
 /// Output buffer: smaller writes are gathered up to this size; reads at
 /// least this large go straight to the descriptor.
@@ -21,28 +23,61 @@ const PIPE_BYTES: usize = 1 << 20;
 /// Where a body goes.
 pub enum Sink {
     Stdout,
+    /// An `-o` file.
     File(PathBuf),
+    /// An `-O` file (named after the URL; `-J` may rename it).
+    Remote(PathBuf),
 }
 
 impl Sink {
-    /// Where the body of URL number `i` goes: its `-o` file, else (while
-    /// `-O` flags are left, counted down in `remote_left`) a file named
-    /// after the URL's last path segment, else stdout.
-    pub fn for_url(cli: &Cli, i: usize, url: &str, remote_left: &mut u8) -> Result<Sink, Failure> {
-        if let Some(p) = cli.output.get(i) {
+    /// The file, for either kind.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Sink::Stdout => None,
+            Sink::File(p) | Sink::Remote(p) => Some(p),
+        }
+    }
+
+    /// Where the body of URL argument number `i` goes (`url` one of its
+    /// glob expansions, `globs` the texts its globs took): the `i`-th
+    /// output flag's file (`-o`, `#N` filled in; `-O`: named after the
+    /// URL's last path segment), else stdout.
+    pub fn for_url(cli: &Cli, i: usize, url: &str, globs: &[String]) -> Result<Sink, Failure> {
+        let sink = Sink::named(cli, i, url, globs)?;
+        let (path, remote) = match sink {
+            Sink::Stdout => return Ok(sink),
+            Sink::File(p) => (p, false),
+            Sink::Remote(p) => (p, true),
+        };
+        // curl joins --output-dir and the name as they are.
+        let path = match &cli.output_dir {
+            Some(dir) => PathBuf::from(format!("{}/{}", dir.display(), path.display())),
+            None => path,
+        };
+        if cli.create_dirs {
+            create_parents(&path)?;
+        }
+        Ok(if remote {
+            Sink::Remote(path)
+        } else {
+            Sink::File(path)
+        })
+    }
+
+    /// The `-o` or `-O` name of URL number `i`, or stdout.
+    fn named(cli: &Cli, i: usize, url: &str, globs: &[String]) -> Result<Sink, Failure> {
+        match cli.outputs.get(i) {
+            None => return Ok(Sink::Stdout),
             // curl: "-o -" is stdout.
-            return Ok(if p.as_os_str() == "-" {
-                Sink::Stdout
-            } else {
-                Sink::File(p.clone())
-            });
+            Some(OutputSpec::File(p)) if p.as_os_str() == "-" => return Ok(Sink::Stdout),
+            Some(OutputSpec::File(p)) => {
+                let name = glob::fill_name(&p.to_string_lossy(), globs);
+                return Ok(Sink::File(PathBuf::from(name)));
+            }
+            Some(OutputSpec::Remote) => {}
         }
-        if *remote_left == 0 {
-            return Ok(Sink::Stdout);
-        }
-        *remote_left -= 1;
         match Url::parse(url).ok().as_ref().and_then(Url::file_name) {
-            Some(name) => Ok(Sink::File(PathBuf::from(
+            Some(name) => Ok(Sink::Remote(PathBuf::from(
                 percent_encoding::percent_decode_str(name)
                     .decode_utf8_lossy()
                     .into_owned(),
@@ -53,6 +88,25 @@ impl Sink {
             )),
         }
     }
+}
+
+/// `--create-dirs`: the directories above `path`, made as curl makes
+/// them (mode 0750 before the umask).
+fn create_parents(path: &std::path::Path) -> Result<(), Failure> {
+    use std::os::unix::fs::DirBuilderExt;
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o750)
+        .create(parent)
+        .map_err(|e| {
+            Failure::new(
+                exit::WRITE_ERROR,
+                format!("failed to create the directory {}: {e}", parent.display()),
+            )
+        })
 }
 
 /// Stdout for the body, bypassing std's line buffering: `io::stdout()` is
@@ -102,36 +156,64 @@ fn grow_pipe(fd: &impl std::os::fd::AsFd) {
 pub struct Output<'s> {
     sink: &'s Sink,
     w: Option<Box<dyn Write>>,
+    mode: OpenMode,
+    /// The file written, once opened (`--no-clobber` may have renamed it).
+    opened: Option<PathBuf>,
 }
 
 impl<'s> Output<'s> {
-    pub fn new(sink: &'s Sink) -> Output<'s> {
-        Output { sink, w: None }
+    pub fn new(sink: &'s Sink, mode: OpenMode) -> Output<'s> {
+        Output {
+            sink,
+            w: None,
+            mode,
+            opened: None,
+        }
+    }
+
+    /// The file written so far, if one was opened.
+    pub fn opened(&self) -> Option<&Path> {
+        self.opened.as_deref()
     }
 
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         if self.w.is_none() {
             self.w = Some(match self.sink {
                 Sink::Stdout => raw_stdout(),
-                Sink::File(p) => File::create(p)
-                    .map(|f| Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, f)) as Box<dyn Write>)
-                    .map_err(|e| {
+                Sink::File(p) | Sink::Remote(p) => {
+                    let (f, name) = files::open(p, self.mode).map_err(|e| {
                         Failure::new(
                             exit::WRITE_ERROR,
                             format!("Failed to create the file {}: {e}", p.display()),
                         )
-                    })?,
+                    })?;
+                    self.opened = Some(name);
+                    Box::new(BufWriter::with_capacity(OUT_BUF_BYTES, f))
+                }
             });
         }
         match &mut self.w {
+            Some(w) if self.mode.unbuffered => w
+                .write_all(bytes)
+                .and_then(|()| w.flush())
+                .map_err(write_failure),
             Some(w) => w.write_all(bytes).map_err(write_failure),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes what was written; a sink never written to stays unopened
+    /// (no file for a `-f` failure, as in curl).
+    pub fn flush_written(mut self) -> Result<(), Failure> {
+        match &mut self.w {
+            Some(w) => w.flush().map_err(write_failure),
             None => Ok(()),
         }
     }
 
     pub fn finish(mut self) -> Result<(), Failure> {
         // A body of zero bytes still creates the output file.
-        if self.w.is_none() && matches!(self.sink, Sink::File(_)) {
+        if self.w.is_none() && self.sink.file().is_some() {
             self.write(&[])?;
         }
         match &mut self.w {

@@ -1,63 +1,54 @@
 //! The request for one URL, from the flags: method, headers, body.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
-use http_client::{Credentials, Method, RequestBody, RequestBuilder};
+use http_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Url};
 
 use crate::cli::Cli;
+use crate::conditions;
 use crate::context::Ctx;
-use crate::exit::{self, Failure};
-
-/// The request body and its method effect, from `-d` / `--data-binary`.
-pub fn read_data(cli: &Cli) -> Result<Option<Vec<u8>>, Failure> {
-    if cli.data.is_empty() && cli.data_binary.is_empty() {
-        return Ok(None);
-    }
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    let load = |arg: &str, binary: bool| -> Result<Vec<u8>, Failure> {
-        let Some(src) = arg.strip_prefix('@') else {
-            return Ok(arg.as_bytes().to_vec());
-        };
-        let mut bytes = Vec::new();
-        let res = if src == "-" {
-            io::stdin().read_to_end(&mut bytes)
-        } else {
-            File::open(src).and_then(|mut f| f.read_to_end(&mut bytes))
-        };
-        if let Err(e) = res {
-            return Err(Failure::new(
-                exit::READ_ERROR,
-                format!("Failed to read {src}: {e}"),
-            ));
-        }
-        if !binary {
-            // curl's -d @file drops carriage returns and newlines.
-            bytes.retain(|b| *b != b'\r' && *b != b'\n');
-        }
-        Ok(bytes)
-    };
-    // curl keeps the command-line order between -d and --data-binary; we
-    // take -d first, which is the same when only one kind is used.
-    for d in &cli.data {
-        parts.push(load(d, false)?);
-    }
-    for d in &cli.data_binary {
-        parts.push(load(d, true)?);
-    }
-    Ok(Some(parts.join(&b'&')))
-}
+use crate::data::Data;
+use crate::exit::{self, failure, Failure};
+use crate::form;
+use crate::protocols;
+use http_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
-pub fn build_request<'c>(ctx: &'c Ctx<'_>, url: &str) -> Result<RequestBuilder<'c>, Failure> {
+/// `resume`: the `-C` offset (0: none).
+pub fn build_request<'c>(
+    ctx: &'c Ctx<'_>,
+    url: &str,
+    resume: u64,
+) -> Result<RequestBuilder<'c>, Failure> {
     let cli = ctx.cli;
-    let method = choose_method(cli, ctx.data.is_some())?;
+    let method = choose_method(cli, ctx.data.is_some() || !cli.form_args.is_empty())?;
+    protocols::check_url(url, &ctx.schemes)?;
     let url = upload_url(url, cli.upload_file.as_deref());
-    let req = ctx.client.request(method, &url);
-    let req = add_flag_headers(req, cli)?;
+    let mut req = if cli.path_as_is {
+        let parsed = Url::parse_as_is(&url).map_err(|e| failure(Error::Url(e)))?;
+        ctx.client.request_url(method, parsed)
+    } else {
+        ctx.client.request(method, &url)
+    };
+    if cli.http1_0 {
+        req = req.http10();
+    }
+    if let (Some(netrc), None) = (&ctx.netrc, &cli.user) {
+        if let Ok(parsed) = Url::parse(&url) {
+            let host = parsed.host().to_string();
+            let url_user = parsed.credentials().map(|c| c.user.as_str());
+            if let Some((user, password)) = netrc.credentials_for(&host, url_user) {
+                req = req.basic_auth(Credentials { user, password });
+            }
+        }
+    }
+    let req = add_flag_headers(req, cli, resume)?;
+    let req = add_conditions(req, ctx)?;
     let req = add_header_args(req, &cli.headers)?;
-    add_body(req, cli, ctx.data.as_deref())
+    let req = add_json_headers(req, cli, ctx.data.as_ref());
+    add_body(req, cli, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
 }
 
 /// GET, HEAD with `-I`, POST with data (unless `-G`), PUT with `-T`; `-X`
@@ -81,32 +72,54 @@ fn choose_method(cli: &Cli, has_data: bool) -> Result<Method, Failure> {
 fn add_flag_headers<'c>(
     mut req: RequestBuilder<'c>,
     cli: &Cli,
+    resume: u64,
 ) -> Result<RequestBuilder<'c>, Failure> {
-    if let Some(u) = &cli.user {
-        req = req.header("Authorization", Credentials::from_pair(u).basic_auth());
+    // With --digest or --anyauth the credentials wait for the server's 401.
+    if let (Some(u), false) = (&cli.user, cli.digest || cli.anyauth) {
+        req = req.basic_auth(Credentials::from_pair(u));
     }
     if cli.compressed && !names_header(&cli.headers, "accept-encoding") {
         // curl sends it with the defaults; a -H Accept-Encoding replaces
         // (or, empty, removes) it, and the body is still decoded.
         req = req.header("Accept-Encoding", http_client::decode::ACCEPT_ENCODING);
     }
-    if let Some(r) = &cli.range {
+    if resume > 0 {
+        req = req.header("Range", format!("bytes={resume}-"));
+    } else if let Some(r) = &cli.range {
         req = req.header("Range", format!("bytes={r}"));
     }
     // curl sends these before the -H headers.
     if let Some(r) = &cli.referer {
         req = req.header("Referer", r);
     }
-    if let Some(c) = &cli.cookie {
-        if !c.contains('=') {
-            return Err(Failure::new(
-                exit::USAGE,
-                format!("-b {c:?}: cookie files are not supported, give \"name=value\""),
-            ));
-        }
-        req = req.header("Cookie", c);
+    // The Cookie line goes here (the engine's cookies, then -b strings).
+    Ok(req.cookie(cookie_text(cli).as_deref()))
+}
+
+/// `-z` and `--etag-compare`, after the flag headers (curl's place).
+fn add_conditions<'c>(
+    mut req: RequestBuilder<'c>,
+    ctx: &Ctx<'_>,
+) -> Result<RequestBuilder<'c>, Failure> {
+    if let Some(c) = &ctx.time_cond {
+        let (name, value) = c.header();
+        req = req.header(name, value);
+    }
+    if let Some(path) = ctx.cli.etag_compare.as_deref() {
+        req = req.header("If-None-Match", conditions::saved_etag(path)?);
     }
     Ok(req)
+}
+
+/// The `-b` strings (those with '='), joined as curl joins them.
+fn cookie_text(cli: &Cli) -> Option<String> {
+    let texts: Vec<&str> = cli
+        .cookie
+        .iter()
+        .filter(|c| c.contains('='))
+        .map(String::as_str)
+        .collect();
+    (!texts.is_empty()).then(|| texts.join(";"))
 }
 
 /// Whether a `-H` argument names the header `lower` (in any form).
@@ -144,7 +157,25 @@ fn add_header_args<'c>(
     Ok(req)
 }
 
-/// The `-d` data (in the query with `-G`, else a form body) and the `-T`
+/// `--json`'s Content-Type and Accept, after the `-H` headers, unless a
+/// `-H` names them (curl's order and rule).
+fn add_json_headers<'c>(
+    mut req: RequestBuilder<'c>,
+    cli: &Cli,
+    data: Option<&Data>,
+) -> RequestBuilder<'c> {
+    if !data.is_some_and(|d| d.json) {
+        return req;
+    }
+    for name in ["Content-Type", "Accept"] {
+        if !names_header(&cli.headers, &name.to_ascii_lowercase()) {
+            req = req.header(name, "application/json");
+        }
+    }
+    req
+}
+
+/// The data (in the query with `-G`, else a form body) and the `-T`
 /// upload.
 fn add_body<'c>(
     mut req: RequestBuilder<'c>,
@@ -152,13 +183,38 @@ fn add_body<'c>(
     data: Option<&[u8]>,
 ) -> Result<RequestBuilder<'c>, Failure> {
     match (data, cli.get) {
-        (Some(d), true) => req = req.raw_query(&String::from_utf8_lossy(d)),
+        (Some(d), true) => {
+            // curl's URL parser refuses spaces and control bytes.
+            if d.iter().any(|b| *b <= b' ' || *b == 0x7f) {
+                return Err(Failure::new(
+                    exit::MALFORMED_URL,
+                    "URL using bad/illegal format or missing URL",
+                ));
+            }
+            req = req.raw_query(&String::from_utf8_lossy(d));
+        }
         (Some(d), false) => {
             req = req
                 .body(RequestBody::Bytes(d.to_vec()))
                 .default_header("Content-Type", "application/x-www-form-urlencoded");
         }
         (None, _) => {}
+    }
+    if !cli.form_args.is_empty() {
+        let escape = if cli.form_escape {
+            Escape::Backslash
+        } else {
+            Escape::Percent
+        };
+        let form = form::build(&cli.form_args, escape)?;
+        let content_type = form.content_type();
+        let body = form.into_body().map_err(|e| {
+            Failure::new(
+                exit::READ_ERROR,
+                format!("Failed to open/read local data from file/application: {e}"),
+            )
+        })?;
+        req = req.body(body).default_header("Content-Type", content_type);
     }
     if let Some(path) = &cli.upload_file {
         // curl announces every upload with Expect: 100-continue.

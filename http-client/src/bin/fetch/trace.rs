@@ -1,23 +1,38 @@
 //! `-v` lines on stderr and the response heads of the current transfer,
 //! both fed by the client's trace hook.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 
 use http_client::Trace;
 
-/// Response heads received during the current transfer, in order
-/// (CONNECT replies, 1xx, redirects, the final one): what `-i` prints.
-pub type HeadLog = Arc<Mutex<Vec<Vec<u8>>>>;
+/// Heads seen during the current transfer of each thread, in order (for
+/// responses: CONNECT replies, 1xx, redirects, the final one: what `-i`
+/// prints). Keyed by thread: the client calls the hook on the thread
+/// that sends, so parallel transfers (`-Z`) keep their heads apart.
+pub type HeadLog = Arc<Mutex<HashMap<ThreadId, Vec<Vec<u8>>>>>;
 
 /// Writes `-v` lines (`* note`, `> request`, `< response`) when `verbose`,
-/// and collects response heads into `heads`.
-pub fn tracer(verbose: bool, heads: HeadLog) -> impl Fn(&Trace<'_>) + Send + Sync + 'static {
+/// and collects response heads into `heads` and request heads into
+/// `requests` (for `-w`).
+pub fn tracer(
+    verbose: bool,
+    heads: HeadLog,
+    requests: HeadLog,
+) -> impl Fn(&Trace<'_>) + Send + Sync + 'static {
     move |ev: &Trace<'_>| {
-        if let Trace::ResponseHead(h) = ev {
-            heads
-                .lock()
+        let log = match ev {
+            Trace::ResponseHead(h) => Some((&heads, h)),
+            Trace::RequestHead(h) => Some((&requests, h)),
+            Trace::Note(_) => None,
+        };
+        if let Some((log, h)) = log {
+            log.lock()
                 .unwrap_or_else(|p| p.into_inner())
+                .entry(std::thread::current().id())
+                .or_default()
                 .push(h.to_vec());
         }
         if !verbose {
@@ -43,7 +58,10 @@ fn write_head_lines(out: &mut dyn Write, prefix: &str, head: &[u8]) -> io::Resul
     writeln!(out, "{}", prefix.trim_end())
 }
 
-/// Empties `log`, returning the heads it held.
+/// Empties this thread's part of `log`, returning the heads it held.
 pub fn take_heads(log: &HeadLog) -> Vec<Vec<u8>> {
-    std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()))
+    log.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&std::thread::current().id())
+        .unwrap_or_default()
 }
