@@ -70,7 +70,9 @@ mod sys;
 mod timer;
 mod tls;
 mod transport;
+mod upgrade;
 mod worker;
+pub mod ws;
 
 pub use compress::{compress, Compress, Compression};
 pub use handler::{streaming, Handler, Streaming};

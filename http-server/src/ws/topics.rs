@@ -1,0 +1,80 @@
+//! Topics: a connection subscribes, anyone publishes; the frame is
+//! encoded once per publish and the same bytes go to every subscriber
+//! (through its worker's channel, each worker woken once per publish).
+
+use super::sender::{frame, WsSender};
+use super::Message;
+use http_core::ws::OpCode;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The subscribers of every topic of one [`super::WebSocket`] endpoint.
+#[derive(Default)]
+pub struct Topics {
+    map: Mutex<HashMap<String, HashMap<u64, WsSender>>>,
+}
+
+impl Topics {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, HashMap<u64, WsSender>>> {
+        // A panic while holding the lock leaves the map consistent (every
+        // change is one insert or remove): go on with it.
+        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds connection `id`; `false` if it was subscribed already.
+    pub(crate) fn subscribe(&self, topic: &str, id: u64, sender: &WsSender) -> bool {
+        self.lock()
+            .entry(topic.to_owned())
+            .or_default()
+            .insert(id, sender.clone())
+            .is_none()
+    }
+
+    /// Removes connection `id`; `false` if it was not subscribed.
+    pub(crate) fn unsubscribe(&self, topic: &str, id: u64) -> bool {
+        let mut map = self.lock();
+        let Some(subs) = map.get_mut(topic) else {
+            return false;
+        };
+        let removed = subs.remove(&id).is_some();
+        if subs.is_empty() {
+            map.remove(topic);
+        }
+        removed
+    }
+
+    /// Sends `msg` to every subscriber of `topic`, encoded once; returns
+    /// how many it was handed to.
+    pub fn publish(&self, topic: &str, msg: Message<'_>) -> usize {
+        let (opcode, payload) = match msg {
+            Message::Text(t) => (OpCode::Text, t.as_bytes()),
+            Message::Binary(b) => (OpCode::Binary, b),
+        };
+        let bytes: Arc<[u8]> = Arc::from(frame(opcode, payload));
+        let mut to_wake: Vec<WsSender> = Vec::new();
+        let mut sent = 0;
+        {
+            let map = self.lock();
+            let Some(subs) = map.get(topic) else {
+                return 0;
+            };
+            for sender in subs.values() {
+                if sender.send_frame(bytes.clone(), false) {
+                    sent += 1;
+                    if !to_wake.iter().any(|w| w.same_worker(sender)) {
+                        to_wake.push(sender.clone());
+                    }
+                }
+            }
+        }
+        for w in to_wake {
+            w.wake();
+        }
+        sent
+    }
+
+    /// How many connections are subscribed to `topic`.
+    pub fn subscribers(&self, topic: &str) -> usize {
+        self.lock().get(topic).map_or(0, HashMap::len)
+    }
+}
