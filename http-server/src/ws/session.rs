@@ -5,8 +5,9 @@
 //!  (101 sent) -> Open --(we close: app, 1001 drain, 1008, protocol error)--> CloseSent
 //!                 |                                                              |
 //!                 +--(peer's close: answered)--> Finishing <--(peer's close)-----+
-//!                 |                                  | (all written, our FIN)
-//!                 +--(EOF, error, no pong, timeout: reported 1006)--> Closed <---+
+//!                 +--(protocol error: close sent)---^   | (all written, our FIN)
+//!                 |                                  Lingering --(EOF, timeout)--> Closed
+//!                 +--(EOF, error, no pong, timeout: reported 1006)--------------> Closed
 //! ```
 //!
 //! Bytes are read into the worker's shared read buffer and decoded at
@@ -41,8 +42,13 @@ enum State {
     Open,
     /// Our close frame is queued; awaiting the peer's (bounded).
     CloseSent { since: Instant },
-    /// Both close frames exchanged: write what is left, then our FIN.
+    /// Both close frames exchanged (or ours after a protocol error):
+    /// write what is left, then our FIN.
     Finishing { since: Instant },
+    /// Our FIN is sent: read and drop until the peer's EOF (bounded), so
+    /// that unread input does not turn our close into a reset that
+    /// destroys the close frame before the peer reads it.
+    Lingering { since: Instant },
     /// Done: the loop frees the session.
     Closed,
 }
@@ -180,7 +186,9 @@ impl<T: Transport> WsSession<T> {
             return l.abort();
         }
         match l.state {
-            State::CloseSent { since } | State::Finishing { since }
+            State::CloseSent { since }
+            | State::Finishing { since }
+            | State::Lingering { since }
                 if now >= since + settings.close_timeout =>
             {
                 l.abort()
@@ -241,9 +249,9 @@ impl<T: Transport> WsSession<T> {
         let stall = (l.out.pending() > 0).then(|| l.last_write + settings.write_timeout);
         let state = match l.state {
             State::Closed => return None,
-            State::CloseSent { since } | State::Finishing { since } => {
-                Some(since + settings.close_timeout)
-            }
+            State::CloseSent { since }
+            | State::Finishing { since }
+            | State::Lingering { since } => Some(since + settings.close_timeout),
             State::Open => match l.ping_sent {
                 Some(at) => Some(at + settings.pong_timeout),
                 None if settings.ping_interval.is_zero() => None,
@@ -328,10 +336,13 @@ impl<T: Transport> WsSession<T> {
                 }
                 Ok((_, None)) => break,
                 Err(e) => {
+                    // Fail the connection (RFC 6455 7.1.7): our close
+                    // frame, then the TCP close, without waiting for the
+                    // peer's close frame.
                     log::debug!("{} websocket: {e}", self.link.out.peer);
-                    let code = e.close_code();
-                    self.link.out.start_close(code, "");
+                    self.link.out.start_close(e.close_code(), "");
                     self.link.after_callback(now);
+                    self.link.set_state(State::Finishing { since: now });
                     break;
                 }
             }
@@ -347,8 +358,9 @@ impl<T: Transport> Link<T> {
                 !self.peer_eof
                     && self.out.pending() < self.out.shared.settings.max_backpressure_bytes
             }
-            // The peer's close frame is awaited; the rest is discarded.
-            State::CloseSent { .. } => !self.peer_eof,
+            // The peer's close frame is awaited, or its EOF; the rest is
+            // discarded.
+            State::CloseSent { .. } | State::Lingering { .. } => !self.peer_eof,
             State::Finishing { .. } | State::Closed => false,
         }
     }
@@ -421,6 +433,9 @@ impl<T: Transport> Link<T> {
     fn on_eof(&mut self) {
         self.peer_eof = true;
         self.can_read = false;
+        if let State::Lingering { .. } = self.state {
+            return self.set_state(State::Closed);
+        }
         self.report(CloseCode::Abnormal, "");
         self.out.leave_topics();
         self.set_state(State::Closed);
@@ -455,7 +470,12 @@ impl<T: Transport> Link<T> {
         if all_out && matches!(self.state, State::Finishing { .. }) {
             // The server closes the TCP connection first (RFC 6455 7.1.1).
             match self.transport.shutdown_write() {
-                Ok(()) => self.set_state(State::Closed),
+                Ok(()) if self.peer_eof => self.set_state(State::Closed),
+                Ok(()) => {
+                    self.set_state(State::Lingering { since: now });
+                    // Input already in the kernel raises no new edge.
+                    self.can_read = true;
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => self.can_write = false,
                 Err(_) => self.set_state(State::Closed),
             }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod tls;
+pub mod ws;
 
 use http_server::{Handler, Server, ShutdownHandle};
 use std::io::{BufRead, BufReader, Read, Write};
