@@ -253,6 +253,7 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("kill", "procps"),
     ("sh", "dash"),
     ("openssl", "openssl"),
+    ("node", "nodejs"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
