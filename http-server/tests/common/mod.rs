@@ -254,6 +254,8 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("sh", "dash"),
     ("openssl", "openssl"),
     ("node", "nodejs"),
+    ("certutil", "libnss3-tools"),
+    ("timeout", "coreutils"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
