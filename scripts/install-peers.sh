@@ -19,6 +19,7 @@ declare -A PEERS=(
   [certutil]=libnss3-tools
   [node]=nodejs
   [npm]=npm
+  [redis-server]=redis-server
 )
 
 # WebSocket peers (http-server/tests/websocket_*): Python's websockets and
@@ -66,7 +67,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >/dev/null
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts nothing here, but be sure no packaged daemon holds a port.
-for svc in nginx tinyproxy danted stunnel4 haproxy; do
+for svc in nginx tinyproxy danted stunnel4 haproxy redis-server; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "peers: installed"

@@ -9,8 +9,11 @@
 //!   message is published to all `/chat` connections, the sender's too.
 //!
 //! `WS_PING_INTERVAL_MS` and `WS_PONG_TIMEOUT_MS` replace the heartbeat
-//! defaults (30 s each). SIGTERM/SIGINT: graceful shutdown, 1001 to every
-//! WebSocket.
+//! defaults (30 s each). `REDIS_URL` (built with `--features redis`)
+//! relays `chat` through Redis, so that `/chat` clients of several
+//! processes see each other's messages. SIGTERM/SIGINT: graceful
+//! shutdown, 1001 to every WebSocket. Warnings (Redis away) go to stderr;
+//! `RUST_LOG` sets the level.
 use http_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
 use http_server::{Request, Response, Server, StatusCode, TlsConfig};
 use std::io::Write;
@@ -64,7 +67,25 @@ fn settings() -> WsSettings {
     s
 }
 
+/// Relays `/chat` through Redis when `REDIS_URL` is set.
+#[cfg(feature = "redis")]
+fn relay_chat(chat: &WebSocket) -> std::io::Result<()> {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        http_server::ws::redis::RedisRelay::start(chat, &url, "ws_echo:")?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "redis"))]
+fn relay_chat(_: &WebSocket) -> std::io::Result<()> {
+    if std::env::var_os("REDIS_URL").is_some() {
+        eprintln!("ws_echo: REDIS_URL ignored: built without the redis feature");
+    }
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -78,6 +99,7 @@ fn main() -> std::io::Result<()> {
     };
     let echo = WebSocket::with_settings(Echo, settings());
     let chat = WebSocket::with_settings(Chat, settings());
+    relay_chat(&chat)?;
     println!("listening at {scheme}://{}/", server.local_addr());
     std::io::stdout().flush()?;
     server.serve(move |req: &Request| match req.path() {

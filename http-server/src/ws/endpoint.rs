@@ -150,7 +150,7 @@ impl WebSocket {
     }
 
     /// The endpoint's topics (publish from any thread).
-    pub fn topics(&self) -> &Topics {
+    pub fn topics(&self) -> &Arc<Topics> {
         &self.shared.topics
     }
 

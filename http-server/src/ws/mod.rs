@@ -12,7 +12,9 @@
 //!   without a close frame);
 //! - [`WsConn`]: the connection inside a callback: send, close, subscribe,
 //!   publish, per-connection data, a [`WsSender`] for other threads;
-//! - [`Topics`]: publish once, delivered to every subscriber;
+//! - [`Topics`]: publish once, delivered to every subscriber; a [`Relay`]
+//!   carries publishes to other processes (`redis::RedisRelay` with the
+//!   `redis` cargo feature);
 //! - [`WsSettings`]: limits, heartbeat, backpressure policy, compression.
 //!
 //! ```no_run
@@ -36,6 +38,8 @@
 
 mod conn;
 mod endpoint;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod sender;
 mod session;
 mod topics;
@@ -44,7 +48,7 @@ pub use conn::{SendStatus, WsConn};
 pub use endpoint::{Backpressure, Endpoint, Message, WebSocket, WsSettings};
 pub use http_core::ws::{CloseCode, DeflateConfig};
 pub use sender::WsSender;
-pub use topics::Topics;
+pub use topics::{Relay, Topics};
 
 pub(crate) use endpoint::Accepted;
 pub(crate) use sender::Command;

@@ -1,17 +1,29 @@
 //! Topics: a connection subscribes, anyone publishes; the frame is
 //! encoded once per publish and the same bytes go to every subscriber
 //! (through its worker's channel, each worker woken once per publish).
+//! A [`Relay`] (such as `ws::redis::RedisRelay`) also carries each
+//! publish to other processes, which deliver it with
+//! [`Topics::publish_local`].
 
 use super::sender::{frame, WsSender};
 use super::Message;
 use http_core::ws::OpCode;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+/// Where the publishes of a process also go (other processes behind the
+/// same load balancer).
+pub trait Relay: Send + Sync + 'static {
+    /// A publish made in this process (not one that came in through the
+    /// relay): pass it on. Called on the publishing thread: must not block.
+    fn relay(&self, topic: &str, msg: Message<'_>);
+}
 
 /// The subscribers of every topic of one [`super::WebSocket`] endpoint.
 #[derive(Default)]
 pub struct Topics {
     map: Mutex<HashMap<String, HashMap<u64, WsSender>>>,
+    relay: RwLock<Option<Arc<dyn Relay>>>,
 }
 
 impl Topics {
@@ -43,9 +55,26 @@ impl Topics {
         removed
     }
 
-    /// Sends `msg` to every subscriber of `topic`, encoded once; returns
-    /// how many it was handed to.
+    /// Passes every later publish to `relay` as well.
+    pub fn set_relay(&self, relay: Arc<dyn Relay>) {
+        *self.relay.write().unwrap_or_else(|e| e.into_inner()) = Some(relay);
+    }
+
+    /// Sends `msg` to every subscriber of `topic` in this process, encoded
+    /// once, and to the relay if there is one; returns how many local
+    /// subscribers it was handed to.
     pub fn publish(&self, topic: &str, msg: Message<'_>) -> usize {
+        let sent = self.publish_local(topic, msg);
+        let relay = self.relay.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(relay) = relay {
+            relay.relay(topic, msg);
+        }
+        sent
+    }
+
+    /// Sends `msg` to the subscribers of `topic` in this process only (what
+    /// a relay does with a publish from another process).
+    pub fn publish_local(&self, topic: &str, msg: Message<'_>) -> usize {
         let (opcode, payload) = match msg {
             Message::Text(t) => (OpCode::Text, t.as_bytes()),
             Message::Binary(b) => (OpCode::Binary, b),
