@@ -3,11 +3,12 @@
 //! endpoint's callbacks get ([`WsConn`]). Nothing here touches the socket:
 //! the session (`session.rs`) flushes the buffer.
 
-use super::endpoint::{Backpressure, EndpointShared, Message};
+use super::endpoint::{Backpressure, Endpoint, EndpointShared, Message};
 use super::sender::WsSender;
 use http_core::ws::{encode_close, encode_control, CloseCode, Encoder, OpCode};
 use std::any::Any;
 use std::net::SocketAddr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// What became of a message handed to [`WsConn::send`].
@@ -167,6 +168,21 @@ impl Outbound {
     pub(crate) fn written(&mut self) {
         self.buf = Vec::new();
         self.sent = 0;
+    }
+}
+
+/// Runs one of the endpoint's callbacks on `out`'s connection. A panic
+/// does not unwind into the worker loop: it is logged and the connection
+/// closes with 1011 (internal error), as a panicking HTTP handler gets a
+/// 500.
+pub(crate) fn call_endpoint(out: &mut Outbound, f: impl FnOnce(&dyn Endpoint, &mut WsConn<'_>)) {
+    let shared = out.shared.clone();
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        f(&*shared.endpoint, &mut WsConn { out: &mut *out })
+    }));
+    if caught.is_err() {
+        log::error!("{}: websocket endpoint panicked", out.peer);
+        out.start_close(CloseCode::Internal, "");
     }
 }
 

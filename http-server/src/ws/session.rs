@@ -16,7 +16,7 @@
 //! While the send buffer is over the endpoint's limit the session reads
 //! nothing (backpressure reaches the peer through TCP).
 
-use super::conn::{Outbound, WsConn};
+use super::conn::{call_endpoint, Outbound};
 use super::endpoint::{Accepted, Message};
 use super::sender::{Command, WsSender};
 use crate::pool::Reply;
@@ -138,10 +138,7 @@ impl<T: Transport> WsSession<T> {
                 reported: false,
             },
         };
-        let endpoint = s.link.out.shared.clone();
-        endpoint.endpoint.open(&mut WsConn {
-            out: &mut s.link.out,
-        });
+        call_endpoint(&mut s.link.out, |e, ws| e.open(ws));
         s.link.after_callback(ctx.now);
         let mut ahead = std::mem::take(&mut s.link.read_ahead);
         if !ahead.is_empty() {
@@ -373,15 +370,13 @@ impl<T: Transport> Link<T> {
 
     fn handle(&mut self, event: Event<'_>, now: Instant) {
         let open = self.state == State::Open;
-        let shared = self.out.shared.clone();
-        let endpoint = &shared.endpoint;
         match event {
             // After our close, data is read and dropped (RFC 6455 1.4).
             Event::Text(text) if open => {
-                endpoint.message(&mut WsConn { out: &mut self.out }, Message::Text(text))
+                call_endpoint(&mut self.out, |e, ws| e.message(ws, Message::Text(text)))
             }
             Event::Binary(data) if open => {
-                endpoint.message(&mut WsConn { out: &mut self.out }, Message::Binary(data))
+                call_endpoint(&mut self.out, |e, ws| e.message(ws, Message::Binary(data)))
             }
             Event::Text(_) | Event::Binary(_) => {}
             // Answered at once, also between the fragments of a message.
@@ -416,10 +411,7 @@ impl<T: Transport> Link<T> {
         if std::mem::replace(&mut self.reported, true) {
             return;
         }
-        let shared = self.out.shared.clone();
-        shared
-            .endpoint
-            .close(&mut WsConn { out: &mut self.out }, code, reason);
+        call_endpoint(&mut self.out, |e, ws| e.close(ws, code, reason));
         // Nothing the endpoint queues from here on is sent.
         self.out.close_sent = true;
         self.out.close_started = None;
@@ -458,8 +450,7 @@ impl<T: Transport> Link<T> {
         let limit = self.out.shared.settings.max_backpressure_bytes;
         if self.out.over_limit && self.out.pending() < limit && self.state == State::Open {
             self.out.over_limit = false;
-            let shared = self.out.shared.clone();
-            shared.endpoint.drain(&mut WsConn { out: &mut self.out });
+            call_endpoint(&mut self.out, |e, ws| e.drain(ws));
             self.after_callback(now);
             if let Err(e) = self.write_out(now) {
                 log::debug!("{} websocket write failed: {e}", self.out.peer);
