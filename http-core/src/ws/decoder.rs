@@ -91,7 +91,8 @@ enum Found {
 pub struct Decoder {
     role: Role,
     max_message_bytes: usize,
-    inflater: Option<Inflater>,
+    /// Boxed: most connections have none, and an idle one should be small.
+    inflater: Option<Box<Inflater>>,
     header: [u8; MAX_HEADER_LEN],
     header_len: usize,
     payload: Option<Payload>,
@@ -99,7 +100,9 @@ pub struct Decoder {
     message: Vec<u8>,
     /// `message` holds a delivered message, cleared on the next call.
     delivered: bool,
-    control: [u8; MAX_CONTROL_PAYLOAD],
+    /// A control frame's payload cut by a read boundary (rare: whole ones
+    /// are lent from the input); freed after its event.
+    control: Vec<u8>,
     utf8: Utf8Validator,
     failed: Option<ProtocolError>,
 }
@@ -119,7 +122,7 @@ impl Decoder {
             partial: None,
             message: Vec::new(),
             delivered: false,
-            control: [0; MAX_CONTROL_PAYLOAD],
+            control: Vec::new(),
             utf8: Utf8Validator::new(),
             failed: None,
         }
@@ -136,7 +139,7 @@ impl Decoder {
     /// Accepts RSV1 on a message's first frame and inflates such messages
     /// (permessage-deflate was negotiated).
     pub fn with_inflater(mut self, inflater: Inflater) -> Decoder {
-        self.inflater = Some(inflater);
+        self.inflater = Some(Box::new(inflater));
         self
     }
 
@@ -194,6 +197,9 @@ impl Decoder {
     }
 
     fn step(&mut self, input: &mut [u8]) -> Result<(usize, Found), ProtocolError> {
+        if !self.control.is_empty() && self.payload.is_none() {
+            self.control = Vec::new(); // delivered with the last event
+        }
         if self.delivered {
             self.delivered = false;
             self.message.clear();
@@ -342,8 +348,8 @@ impl Decoder {
     /// Takes an unmasked piece of the current frame's payload.
     fn absorb(&mut self, p: &Payload, chunk: &[u8]) -> Result<(), ProtocolError> {
         if p.header.opcode.is_control() {
-            let at = p.read as usize;
-            self.control[at..at + chunk.len()].copy_from_slice(chunk);
+            // At most 125 bytes in all (check_header).
+            self.control.extend_from_slice(chunk);
             return Ok(());
         }
         let Some(partial) = self.partial else {

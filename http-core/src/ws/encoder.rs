@@ -64,7 +64,8 @@ pub fn encode_control(out: &mut Vec<u8>, opcode: OpCode, payload: &[u8], mask: O
 /// The message encoder of one connection: keeps the compressor (and its
 /// window) when permessage-deflate was negotiated.
 pub struct Encoder {
-    deflate: Option<(Deflater, usize)>,
+    /// Boxed: most connections have none, and an idle one should be small.
+    deflate: Option<Box<(Deflater, usize)>>,
     scratch: Vec<u8>,
 }
 
@@ -81,7 +82,7 @@ impl Encoder {
     /// bytes (shorter ones gain nothing and go as they are).
     pub fn with_deflater(deflater: Deflater, min_compress_len: usize) -> Encoder {
         Encoder {
-            deflate: Some((deflater, min_compress_len)),
+            deflate: Some(Box::new((deflater, min_compress_len))),
             scratch: Vec::new(),
         }
     }
@@ -100,7 +101,8 @@ impl Encoder {
         mask: Option<[u8; 4]>,
     ) {
         let opcode = if text { OpCode::Text } else { OpCode::Binary };
-        if let Some((deflater, min)) = &mut self.deflate {
+        if let Some(deflate) = &mut self.deflate {
+            let (deflater, min) = &mut **deflate;
             if payload.len() >= *min {
                 self.scratch.clear();
                 if deflater.compress(payload, &mut self.scratch) {
