@@ -356,18 +356,23 @@ impl Decoder {
             return Ok(()); // ok: check_header set it for every data frame
         };
         let before = self.message.len();
-        match (&mut self.inflater, partial.compressed) {
+        let inflated = match (&mut self.inflater, partial.compressed) {
             (Some(inflater), true) => {
-                inflater.inflate(chunk, &mut self.message, self.max_message_bytes)?
+                inflater.inflate(chunk, &mut self.message, self.max_message_bytes)
             }
-            _ => self.message.extend_from_slice(chunk),
-        }
+            _ => {
+                self.message.extend_from_slice(chunk);
+                Ok(())
+            }
+        };
+        // The text before an inflate fault is checked first: the verdict
+        // is the first fault in the stream, however the input was cut.
         if partial.text {
             self.utf8
                 .feed(&self.message[before..])
                 .map_err(|_| ProtocolError::InvalidUtf8)?;
         }
-        Ok(())
+        inflated
     }
 
     /// A frame's payload is all in: a control frame is an event, the last
@@ -387,12 +392,13 @@ impl Decoder {
         };
         if let (Some(inflater), true) = (&mut self.inflater, partial.compressed) {
             let before = self.message.len();
-            inflater.finish(&mut self.message, self.max_message_bytes)?;
+            let inflated = inflater.finish(&mut self.message, self.max_message_bytes);
             if partial.text {
                 self.utf8
                     .feed(&self.message[before..])
                     .map_err(|_| ProtocolError::InvalidUtf8)?;
             }
+            inflated?;
         }
         if partial.text {
             self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;

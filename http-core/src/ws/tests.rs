@@ -434,3 +434,25 @@ fn idle_decoder_holds_no_message_buffer() {
     decode_pieces(&mut dec, &[&half]).unwrap();
     assert!(!dec.is_idle());
 }
+
+/// Found by the ws_frame fuzzer: a compressed text whose inflated bytes
+/// are not UTF-8 before the deflate data breaks gave BadCompression when
+/// decoded at once and InvalidUtf8 in 2-byte pieces. The first fault in
+/// the stream wins, however the input is cut.
+#[test]
+fn the_verdict_does_not_depend_on_the_cuts() {
+    let wire: &[u8] = &[
+        0xc1, 0x92, 0x37, 0xfa, 0x21, 0x3d, 0x7d, 0x34, 0xee, 0x10, 0x06, 0xc1, 0x41, 0x37, 0xfa,
+        0x32, 0xc2, 0x00, 0x3d, 0xfa, 0x36, 0x04, 0x2e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x37,
+    ];
+    let verdict = |step: usize| {
+        let (_, dec) = deflate_pair(false);
+        let pieces: Vec<&[u8]> = wire.chunks(step).collect();
+        decode_pieces(&mut dec.with_max_message_bytes(1 << 16), &pieces)
+    };
+    let whole = verdict(wire.len());
+    assert!(whole.is_err(), "{whole:?}");
+    for step in 1..wire.len() {
+        assert_eq!(verdict(step), whole, "in pieces of {step}");
+    }
+}

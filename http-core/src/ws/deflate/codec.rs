@@ -102,6 +102,7 @@ impl Inflater {
 
     /// Inflates the next piece of a compressed message onto `out`; an
     /// error if `out` would pass `limit` bytes or the data is not DEFLATE.
+    /// Output produced before the fault is left in `out` (up to `limit`).
     pub fn inflate(
         &mut self,
         input: &[u8],
@@ -121,7 +122,12 @@ impl Inflater {
                 .decompress(input, &mut scratch, FlushDecompress::Sync);
             let used = (self.decompress.total_in() - in0) as usize;
             let produced = (self.decompress.total_out() - out0) as usize;
-            if out.len() + produced > limit {
+            let room = limit.saturating_sub(out.len());
+            if produced > room {
+                // What fits is kept, so the caller can check it (a text's
+                // bad UTF-8 before the limit is the first fault, however
+                // the input was cut).
+                out.extend_from_slice(&scratch[..room]);
                 return Err(ProtocolError::TooBig);
             }
             out.extend_from_slice(&scratch[..produced]);
