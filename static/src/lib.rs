@@ -79,6 +79,7 @@ pub mod content_type;
 pub mod encoding;
 mod handler;
 pub mod listing;
+pub mod live_reload;
 pub mod range;
 pub mod resolve;
 mod timefmt;
