@@ -25,6 +25,9 @@ declare -A PEERS=(
   [litmus]=litmus
   [rclone]=rclone
   [cadaver]=cadaver
+  [node]=nodejs
+  [npm]=npm
+  [redis-server]=redis-server
 )
 
 present() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
@@ -37,6 +40,25 @@ if [ "${1:-}" = "--list" ]; then
   exit 0
 fi
 
+# WebSocket peers (http-server/tests/websocket_*): Python's websockets and
+# node's ws, the latter in a cache directory the tests put on NODE_PATH.
+install_ws_peers() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  if ! python3 -c 'import websockets' >/dev/null 2>&1; then
+    echo "peers: installing python websockets"
+    python3 -m pip install -q websockets 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages websockets 2>/dev/null \
+      || $sudo apt-get install -y -q --no-install-recommends python3-websockets >/dev/null
+  fi
+  local node_peers="${XDG_CACHE_HOME:-$HOME/.cache}/http-peers"
+  if [ ! -d "$node_peers/node_modules/ws" ]; then
+    echo "peers: installing node ws into $node_peers"
+    mkdir -p "$node_peers"
+    (cd "$node_peers" && npm install --silent --no-audit --no-fund ws >/dev/null)
+  fi
+}
+
 missing=()
 for cmd in "${!PEERS[@]}"; do
   if ! present "$cmd"; then
@@ -46,6 +68,7 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "peers: all present"
+  install_ws_peers
   exit 0
 fi
 
@@ -63,7 +86,8 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Debian starts nothing here, but be sure no packaged daemon holds a port.
-for svc in nginx tinyproxy danted stunnel4 haproxy; do
+for svc in nginx tinyproxy danted stunnel4 haproxy redis-server; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "peers: installed"
+install_ws_peers

@@ -85,6 +85,7 @@ mod parse;
 mod status;
 mod target;
 mod version;
+pub mod ws;
 
 pub use body::{BodyDecoder, Truncated};
 pub use chars::is_token;

@@ -94,6 +94,25 @@ pub(crate) fn queue_response(
     (keep_alive, head_len)
 }
 
+/// Queues a `101 Switching Protocols` head: the handler's fields as they
+/// are (its `Connection: upgrade` and `Upgrade` included, which an
+/// ordinary response would have replaced), `Date`, and no framing: no
+/// body follows, the next bytes are the new protocol's. Returns its length.
+pub(crate) fn queue_switching_head(wq: &mut WriteQueue, headers: &Headers, date: &str) -> usize {
+    wq.append(|out| {
+        let start = out.len();
+        http_core::encode_status_line(Version::Http11, StatusCode::SWITCHING_PROTOCOLS, out);
+        for (name, value) in headers.iter_bytes() {
+            http_core::encode_field(name, value, out);
+        }
+        if !headers.contains("date") {
+            own_field(out, b"Date: ", date.as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.len() - start
+    })
+}
+
 /// HEAD may report the GET's length without producing the body: the
 /// handler's `Content-Length` when the body is empty.
 fn head_length(is_head: bool, headers: &Headers, body: &Body) -> Option<u64> {

@@ -42,6 +42,13 @@
 //! balancer, [`Server::proxy_protocol`] reads a PROXY protocol v1/v2
 //! header first and takes the client's address from it.
 //!
+//! WebSocket: [`ws::WebSocket::upgrade`] answers an upgrade request with
+//! `101` and the connection becomes a WebSocket session on the same loop
+//! ([`ws::Endpoint`] callbacks, [`ws::WsSender`] from any thread, topics
+//! with publish-once, heartbeats, a send limit, 1001 on shutdown). The
+//! hand-off is general: the HTTP connection gives its transport and the
+//! bytes read past the request to whatever session the `101` names.
+//!
 //! # Defaults
 //!
 //! nginx's, where it has one: head 32 KiB (request line 8 KiB, 100
@@ -74,7 +81,9 @@ mod sys;
 mod timer;
 mod tls;
 mod transport;
+mod upgrade;
 mod worker;
+pub mod ws;
 
 pub use compress::{compress, Compress, Compression};
 pub use handler::{streaming, Handler, Streaming};

@@ -28,6 +28,9 @@ pub(crate) enum Msg {
     /// A handler reading a streamed body wants more of it (it drained the
     /// pipe, or began reading: `100 Continue` may be owed).
     Wake(usize),
+    /// For a WebSocket session: a frame or a close from a `WsSender` or a
+    /// topic publish on any thread.
+    Ws(usize, crate::ws::Command),
 }
 
 impl Msg {
@@ -35,7 +38,7 @@ impl Msg {
     pub(crate) fn token(&self) -> usize {
         match self {
             Msg::Done(done) => done.token,
-            Msg::Wake(token) => *token,
+            Msg::Wake(token) | Msg::Ws(token, _) => *token,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `Transfer-Encoding`, `Connection`) is the server's job, not the
 //! handler's: see [`Response`].
 
+use crate::upgrade::Upgrade;
 use http_core::{Headers, Method, StatusCode, Version};
 use std::fs::File;
 use std::io;
@@ -110,6 +111,9 @@ pub struct Response {
     status: StatusCode,
     headers: Headers,
     body: Body,
+    /// A `101` that hands the connection to another protocol (see
+    /// `upgrade.rs`); `None` for every ordinary response.
+    upgrade: Option<Box<Upgrade>>,
 }
 
 impl Response {
@@ -120,6 +124,7 @@ impl Response {
             status,
             headers: spare::headers(),
             body: Body::Empty,
+            upgrade: None,
         }
     }
 
@@ -201,7 +206,19 @@ impl Response {
             status,
             headers,
             body,
+            upgrade: None,
         }
+    }
+
+    /// Makes this (a `101`) hand the connection over once it is sent.
+    pub(crate) fn with_upgrade(mut self, upgrade: Upgrade) -> Response {
+        self.upgrade = Some(Box::new(upgrade));
+        self
+    }
+
+    /// The hand-over this response carries, if any.
+    pub(crate) fn take_upgrade(&mut self) -> Option<Box<Upgrade>> {
+        self.upgrade.take()
     }
 
     #[inline]

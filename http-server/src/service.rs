@@ -14,6 +14,8 @@ use crate::pool::{Msg, Reply};
 use crate::session::{Ready, Service, Session, Turn};
 use crate::shared::Shared;
 use crate::transport::{ServerStream, Transport};
+use crate::upgrade::Upgrade;
+use crate::ws::{WsCtx, WsSession};
 use http_core::DateCache;
 use mio::net::TcpStream;
 use mio::{Interest, Token, Waker};
@@ -32,6 +34,9 @@ pub(crate) struct HttpService {
     reply: Reply,
     answers: Receiver<Msg>,
     io_cache: IoCache,
+    /// The read buffer every WebSocket session of the worker reads into
+    /// (their decoders keep what they must), so idle ones hold none.
+    ws_read_buf: Vec<u8>,
 }
 
 impl HttpService {
@@ -46,6 +51,16 @@ impl HttpService {
             reply: Reply { tx, waker },
             answers,
             io_cache: IoCache::default(),
+            ws_read_buf: Vec::new(),
+        }
+    }
+
+    /// The context of one call into a WebSocket session.
+    fn ws_ctx(&mut self, turn: Turn) -> WsCtx<'_> {
+        WsCtx {
+            now: turn.now,
+            draining: turn.draining,
+            read_buf: &mut self.ws_read_buf,
         }
     }
 
@@ -74,13 +89,13 @@ impl HttpService {
 }
 
 impl Service for HttpService {
-    type Session = Conn<ServerStream>;
+    type Session = Peer<ServerStream>;
     type Message = Msg;
 
-    fn open(&mut self, stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn<ServerStream> {
+    fn open(&mut self, stream: TcpStream, peer: SocketAddr, now: Instant) -> Peer<ServerStream> {
         let tls = self.shared.tls.as_ref().and_then(|slot| slot.current());
         let proxy = self.shared.config.proxy_protocol;
-        Conn::new(ServerStream::new(stream, tls, proxy), peer, now)
+        Peer::Http(Conn::new(ServerStream::new(stream, tls, proxy), peer, now))
     }
 
     fn begin_turn(&mut self) {
@@ -142,5 +157,162 @@ impl<T: Transport> Session<HttpService> for Conn<T> {
 
     fn source(&mut self) -> &mut dyn mio::event::Source {
         Conn::source(self)
+    }
+}
+
+/// The session behind a token: HTTP until an upgrade hands the connection
+/// to another protocol (`upgrade.rs`). The loop sees one session type.
+pub(crate) enum Peer<T> {
+    Http(Conn<T>),
+    WebSocket(Box<WsSession<T>>),
+    /// Only while a hand-off moves the transport (never seen by the loop).
+    Switching(NoSource),
+}
+
+/// What `Peer::Switching` would register: nothing (the loop never asks,
+/// the variant lives only inside one call).
+pub(crate) struct NoSource;
+
+impl mio::event::Source for NoSource {
+    fn register(&mut self, _: &mio::Registry, _: Token, _: Interest) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::NotConnected.into())
+    }
+    fn reregister(&mut self, _: &mio::Registry, _: Token, _: Interest) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::NotConnected.into())
+    }
+    fn deregister(&mut self, _: &mio::Registry) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::NotConnected.into())
+    }
+}
+
+impl<T: Transport> Peer<T> {
+    /// After a call into the HTTP connection: if its `101` is out, the
+    /// connection becomes the session the upgrade names.
+    fn switch_if_upgraded(&mut self, svc: &mut HttpService, turn: Turn) {
+        let Peer::Http(conn) = self else {
+            return;
+        };
+        if !conn.upgrade_ready() {
+            return;
+        }
+        let Peer::Http(conn) = std::mem::replace(self, Peer::Switching(NoSource)) else {
+            return; // ok: matched just above
+        };
+        let handoff = match conn.into_handoff() {
+            Ok(h) => h,
+            Err(conn) => {
+                *self = Peer::Http(conn);
+                return;
+            }
+        };
+        match handoff.upgrade {
+            Upgrade::WebSocket(accepted) => {
+                let reply = svc.reply.clone();
+                let session = WsSession::start(
+                    handoff.transport,
+                    handoff.peer,
+                    handoff.read_ahead,
+                    accepted,
+                    turn.token.0,
+                    reply,
+                    &mut svc.ws_ctx(turn),
+                );
+                *self = Peer::WebSocket(Box::new(session));
+            }
+        }
+    }
+}
+
+impl<T: Transport> Session<HttpService> for Peer<T> {
+    fn on_ready(&mut self, svc: &mut HttpService, turn: Turn, ready: Ready) {
+        match self {
+            Peer::Http(c) => c.on_ready(svc, turn, ready),
+            Peer::WebSocket(w) => w.on_ready(&mut svc.ws_ctx(turn), ready.readable, ready.writable),
+            Peer::Switching(_) => {}
+        }
+        self.switch_if_upgraded(svc, turn);
+    }
+
+    fn on_message(&mut self, svc: &mut HttpService, turn: Turn, msg: Msg) {
+        match (self as &mut Peer<T>, msg) {
+            (Peer::WebSocket(w), Msg::Ws(_, cmd)) => w.on_command(&mut svc.ws_ctx(turn), cmd),
+            (Peer::Http(c), msg) => c.on_message(svc, turn, msg),
+            // A message for a kind the session is no longer (or not yet).
+            _ => {}
+        }
+        self.switch_if_upgraded(svc, turn);
+    }
+
+    fn on_timer(&mut self, svc: &mut HttpService, turn: Turn) {
+        match self {
+            Peer::Http(c) => c.on_timer(svc, turn),
+            Peer::WebSocket(w) => w.on_timer(&mut svc.ws_ctx(turn)),
+            Peer::Switching(_) => {}
+        }
+        self.switch_if_upgraded(svc, turn);
+    }
+
+    fn on_drain(&mut self, svc: &mut HttpService, turn: Turn) {
+        match self {
+            Peer::Http(c) => Session::on_drain(c, svc, turn),
+            Peer::WebSocket(w) => w.on_drain(&mut svc.ws_ctx(turn)),
+            Peer::Switching(_) => {}
+        }
+    }
+
+    fn abort(&mut self) {
+        match self {
+            Peer::Http(c) => Session::<HttpService>::abort(c),
+            Peer::WebSocket(w) => w.abort(),
+            Peer::Switching(_) => {}
+        }
+    }
+
+    fn on_close(&mut self, svc: &mut HttpService, turn: Turn) {
+        match self {
+            Peer::Http(c) => c.on_close(svc, turn),
+            Peer::WebSocket(w) => w.on_close(),
+            Peer::Switching(_) => {}
+        }
+    }
+
+    fn interest(&self) -> Interest {
+        match self {
+            Peer::Http(c) => Session::<HttpService>::interest(c),
+            Peer::WebSocket(w) => w.interest(),
+            Peer::Switching(_) => Interest::READABLE,
+        }
+    }
+
+    fn deadline(&self, svc: &HttpService) -> Option<Instant> {
+        match self {
+            Peer::Http(c) => Session::deadline(c, svc),
+            Peer::WebSocket(w) => w.deadline(),
+            Peer::Switching(_) => None,
+        }
+    }
+
+    fn wants_turn(&self) -> bool {
+        match self {
+            Peer::Http(c) => Session::<HttpService>::wants_turn(c),
+            Peer::WebSocket(w) => w.wants_turn(),
+            Peer::Switching(_) => false,
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        match self {
+            Peer::Http(c) => Session::<HttpService>::is_closed(c),
+            Peer::WebSocket(w) => w.is_closed(),
+            Peer::Switching(_) => true,
+        }
+    }
+
+    fn source(&mut self) -> &mut dyn mio::event::Source {
+        match self {
+            Peer::Http(c) => Session::<HttpService>::source(c),
+            Peer::WebSocket(w) => w.source(),
+            Peer::Switching(none) => none,
+        }
     }
 }

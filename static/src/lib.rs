@@ -88,6 +88,7 @@ mod error_page;
 mod handler;
 pub mod listing;
 mod listing_actions;
+pub mod live_reload;
 pub mod range;
 pub mod resolve;
 mod timefmt;

@@ -13,7 +13,8 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
-use http_server::{Completion, Server, TlsConfig};
+use http_server::{Completion, Handler, Request, Response, Server, TlsConfig};
+use http_static::live_reload::LiveReload;
 use http_static::{access_log, Auth, StaticFiles};
 
 /// Serve a directory over HTTP/1.1, or HTTPS with --tls-cert and --tls-key.
@@ -64,6 +65,10 @@ struct Args {
     /// No on-the-fly compression (on by default for text: br, zstd, gzip)
     #[arg(long)]
     no_compress: bool,
+    /// Reload open HTML pages when files change (a script in each page, a
+    /// WebSocket at /__live-reload; turns on-the-fly compression off)
+    #[arg(long)]
+    live_reload: bool,
     /// Compress on every request instead of caching small files' variants
     /// (for benchmarks: nginx's behaviour)
     #[arg(long, hide = true)]
@@ -146,6 +151,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// The files, with or without `--live-reload`.
+enum Files {
+    Plain(StaticFiles),
+    Live(LiveReload<StaticFiles>),
+}
+
+impl Handler for Files {
+    fn call(&self, req: &Request) -> Response {
+        match self {
+            Files::Plain(f) => f.call(req),
+            Files::Live(f) => f.call(req),
+        }
+    }
+
+    fn streams_body(&self, req: &Request) -> bool {
+        match self {
+            Files::Plain(f) => f.streams_body(req),
+            Files::Live(f) => f.streams_body(req),
+        }
+    }
+}
+
 fn run(args: Args) -> Result<(), String> {
     let mut files = StaticFiles::new(&args.dir)
         .map_err(|e| format!("cannot serve {}: {e}", args.dir.display()))?
@@ -154,7 +181,9 @@ fn run(args: Args) -> Result<(), String> {
         .dotfiles(args.dotfiles)
         .follow_symlinks(args.follow_symlinks)
         .max_age(args.max_age.map(Duration::from_secs))
-        .compress(!args.no_compress)
+        // Pages get a script when live reload is on: they must go out
+        // uncompressed to be rewritten.
+        .compress(!args.no_compress && !args.live_reload)
         .compress_cache(!args.no_compress_cache)
         .archives(args.archives);
     for header in &args.headers {
@@ -168,6 +197,13 @@ fn run(args: Args) -> Result<(), String> {
         .webdav(args.webdav || args.webdav_read_only, args.webdav_read_only)
         .max_upload(args.max_upload)
         .auth(auth(&args)?);
+    let files = if args.live_reload {
+        let live = LiveReload::new(files, &args.dir)
+            .map_err(|e| format!("cannot watch {}: {e}", args.dir.display()))?;
+        Files::Live(live)
+    } else {
+        Files::Plain(files)
+    };
 
     let mut server = Server::bind(args.addr.as_str())
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;

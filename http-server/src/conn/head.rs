@@ -12,6 +12,7 @@ use crate::handler::call_handler_then;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
+use crate::upgrade::Upgrade;
 use http_core::{FieldNotes, ParseError, Status, StatusCode};
 use std::time::Instant;
 
@@ -89,6 +90,10 @@ impl<T: Transport> Conn<T> {
         ctx: &mut Ctx<'_>,
     ) {
         self.served += 1;
+        let mut resp = resp;
+        if let Some(upgrade) = resp.take_upgrade() {
+            return self.switch_protocols(resp, upgrade, io, ctx);
+        }
         let config = &ctx.shared.config;
         // After the peer's EOF only requests already buffered remain.
         let last_from_peer = io.rbuf.is_empty() && self.eof_is_next(io, ctx);
@@ -127,6 +132,28 @@ impl<T: Transport> Conn<T> {
             // body, there is no state to replace and drop.)
             self.set_state(State::Head);
         }
+    }
+
+    /// Queues a `101` and stops HTTP here: the bytes after this request
+    /// stay in the read buffer for the protocol that takes over
+    /// (`upgrade.rs`). Anything but a `101` cannot switch: the upgrade is
+    /// dropped and the answer sent as an ordinary one that closes.
+    fn switch_protocols(
+        &mut self,
+        resp: Response,
+        upgrade: Box<Upgrade>,
+        io: &mut Io,
+        ctx: &mut Ctx<'_>,
+    ) {
+        if resp.status() != StatusCode::SWITCHING_PROTOCOLS || ctx.draining {
+            drop(upgrade);
+            let resp = resp.header("Connection", "close");
+            let req = Request::empty(self.peer);
+            return self.respond(&req, resp, ctx.now, io, ctx);
+        }
+        let (_, headers, _) = resp.into_parts();
+        frame::queue_switching_head(&mut io.wq, &headers, ctx.date);
+        self.set_state(State::Upgrading(upgrade));
     }
 
     /// Whether the peer's EOF follows the bytes read so far. Once the poller

@@ -49,6 +49,7 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::shared::Shared;
 use crate::transport::{self, Transport};
+use crate::upgrade::{Handoff, Upgrade};
 use body::BodyRead;
 use http_core::ParseError;
 use io_cache::Io;
@@ -94,6 +95,9 @@ enum State {
     /// Our FIN is sent; discard input until EOF or the linger deadline
     /// (counted from the last write).
     Lingering,
+    /// A `101` is queued: once it is flushed the connection leaves HTTP
+    /// (`upgrade.rs`); input waits for the new protocol.
+    Upgrading(Box<Upgrade>),
     /// Done: the loop frees the connection after this turn.
     Closed,
 }
@@ -108,6 +112,7 @@ impl State {
             State::Handling => "Handling",
             State::Closing => "Closing",
             State::Lingering => "Lingering",
+            State::Upgrading(_) => "Upgrading",
             State::Closed => "Closed",
         }
     }
@@ -226,6 +231,35 @@ impl<T: Transport> Conn<T> {
         } else {
             Interest::READABLE
         }
+    }
+
+    /// The `101` is out (nothing left in the queue or the transport): the
+    /// connection is ready to leave HTTP through [`Conn::into_handoff`].
+    pub(crate) fn upgrade_ready(&self) -> bool {
+        matches!(self.state, State::Upgrading(_)) && self.wq_is_empty()
+    }
+
+    /// Gives the transport, the bytes read past the upgrade request and
+    /// the upgrade to the next session; `Err(self)` unless
+    /// [`Conn::upgrade_ready`].
+    pub(crate) fn into_handoff(mut self) -> Result<Handoff<T>, Conn<T>> {
+        if !self.upgrade_ready() {
+            return Err(self);
+        }
+        let State::Upgrading(upgrade) = self.set_state(State::Closed) else {
+            return Err(self); // ok: upgrade_ready checked the state
+        };
+        let read_ahead = self
+            .io
+            .take()
+            .map(|io| io.rbuf.filled().to_vec())
+            .unwrap_or_default();
+        Ok(Handoff {
+            transport: self.transport,
+            peer: self.peer,
+            read_ahead,
+            upgrade: *upgrade,
+        })
     }
 
     /// The one place the state changes.
@@ -404,7 +438,7 @@ impl<T: Transport> Conn<T> {
             }
             State::Streaming(ref s) => !self.peer_eof && s.wants_bytes(io),
             State::Lingering => !self.peer_eof,
-            State::Handling | State::Closing | State::Closed => false,
+            State::Handling | State::Closing | State::Upgrading(_) | State::Closed => false,
         }
     }
 

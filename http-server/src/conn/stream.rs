@@ -155,6 +155,9 @@ impl<T: Transport> Conn<T> {
         match msg {
             Msg::Done(d) => self.on_answer(d.req, d.resp, d.started, ctx),
             Msg::Wake(_) => self.on_body_wanted(ctx),
+            // For a WebSocket session; this token is still HTTP (or was
+            // reused): nothing to do.
+            Msg::Ws(..) => {}
         }
     }
 

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod tls;
+pub mod ws;
 
 use http_server::{Handler, Server, ShutdownHandle};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -252,6 +253,9 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("kill", "procps"),
     ("sh", "dash"),
     ("openssl", "openssl"),
+    ("node", "nodejs"),
+    ("certutil", "libnss3-tools"),
+    ("timeout", "coreutils"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
