@@ -110,6 +110,7 @@ mod trace;
 mod transport;
 pub mod tunnel;
 pub mod url;
+pub mod ws;
 
 pub use client::{
     Client, ClientBuilder, RequestBuilder, DEFAULT_CONNECT_TIMEOUT,

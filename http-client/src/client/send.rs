@@ -90,6 +90,27 @@ impl<'c> RequestBuilder<'c> {
         }
         ok
     }
+    /// This request as a WebSocket opening ([`crate::ws`]): its URL
+    /// (`http`/`https`, which is what `ws`/`wss` mean on the wire),
+    /// headers and removed defaults go with it. A method other than GET
+    /// or a body makes [`crate::ws::WsBuilder::connect`] fail with
+    /// [`crate::ws::WsError::InvalidInput`].
+    pub fn websocket(self) -> crate::ws::WsBuilder {
+        let url = match (self.url, self.invalid_header) {
+            (Err(e), _) => Err(e),
+            (Ok(_), Some(name)) => Err(Error::InvalidHeader { name }),
+            (Ok(u), None) => Ok(u),
+        };
+        let misuse = (self.method != Method::Get || !matches!(self.body, RequestBody::Empty))
+            .then_some("a WebSocket opens with a GET without a body");
+        crate::ws::WsBuilder::from_parts(
+            self.client.clone(),
+            url,
+            self.headers,
+            self.removed,
+            misuse,
+        )
+    }
     /// Appends `name=value` to the query, form-encoded.
     pub fn query_pair(mut self, name: &str, value: &str) -> Self {
         if let Ok(u) = &mut self.url {
