@@ -9,7 +9,7 @@
 //! (retries, heads, the body), [`output`] (where the body goes),
 //! [`write_out`] (`-w`), [`trace`] (`-v` and the heads of `-i`),
 //! [`resolve`] (`--resolve`), [`exit`] (curl's exit codes and the error
-//! line).
+//! line), [`ws`] (a `ws://` or `wss://` URL's session).
 
 mod cli;
 mod context;
@@ -20,6 +20,7 @@ mod resolve;
 mod trace;
 mod transfer;
 mod write_out;
+mod ws;
 
 use std::process::ExitCode;
 
@@ -68,6 +69,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let mut last: Result<(), Failure> = Ok(());
     let mut remote_left = cli.remote_name;
     for (i, url) in cli.urls.iter().enumerate() {
+        if http_client::ws::is_ws_url(url) {
+            last = ws::session(&ctx, url).map_err(|f| {
+                report(cli, &f);
+                Failure::new(f.code, "")
+            });
+            continue;
+        }
         let sink = match Sink::for_url(cli, i, url, &mut remote_left) {
             Ok(s) => s,
             Err(f) => {
