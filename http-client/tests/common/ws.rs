@@ -207,3 +207,145 @@ pub fn require_websockets() {
 pub fn ws_url(peer: &Peer, path: &str) -> String {
     format!("ws://127.0.0.1:{}{}", peer.port, path)
 }
+
+/// A `fetch ws://` run driven line by line: its stdin is a pipe the test
+/// writes, its stdout lines arrive on a channel (so a test sees each echo
+/// as soon as fetch flushes it), all waits bounded.
+pub struct FetchWs {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<Vec<u8>>,
+    stderr: std::thread::JoinHandle<Vec<u8>>,
+}
+
+/// What a finished [`FetchWs`] left.
+pub struct Finished {
+    pub code: i32,
+    /// Output lines not read by the test before the end.
+    pub rest: Vec<Vec<u8>>,
+    pub stderr: String,
+}
+
+impl FetchWs {
+    /// Starts `fetch` with `args` (proxy variables cleared).
+    pub fn start(args: &[&str]) -> FetchWs {
+        FetchWs::spawn(args, b'\n')
+    }
+
+    /// Like [`FetchWs::start`] for output without newlines (binary
+    /// messages): each "line" is whatever one read returned.
+    pub fn start_raw(args: &[&str]) -> FetchWs {
+        FetchWs::spawn(args, 0)
+    }
+
+    fn spawn(args: &[&str], split: u8) -> FetchWs {
+        use std::io::BufRead;
+        let mut cmd = Command::new(crate::common::fetch_bin());
+        cmd.args(args);
+        for k in [
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "all_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(k);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fetch");
+        let out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = std::io::BufReader::new(out);
+            loop {
+                let mut line = Vec::new();
+                let got = if split == 0 {
+                    let mut chunk = [0u8; 65536];
+                    std::io::Read::read(&mut r, &mut chunk).map(|n| {
+                        line.extend_from_slice(&chunk[..n]);
+                        n
+                    })
+                } else {
+                    r.read_until(split, &mut line)
+                };
+                match got {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        if line.last() == Some(&b'\n') {
+                            line.pop();
+                        }
+                        if tx.send(line).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let stderr = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut err, &mut v);
+            v
+        });
+        FetchWs {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// Writes one input line.
+    pub fn send(&mut self, line: &[u8]) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        stdin.write_all(line).expect("write stdin");
+        stdin.write_all(b"\n").expect("write stdin");
+        stdin.flush().expect("flush stdin");
+    }
+
+    /// The next output line, waiting at most 10 s.
+    pub fn line(&self) -> Vec<u8> {
+        self.lines
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("an output line within 10 s")
+    }
+
+    /// The next output line as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.line()).expect("UTF-8 line")
+    }
+
+    /// Closes stdin (the end of input) and waits at most 30 s for the exit.
+    pub fn finish(mut self) -> Finished {
+        drop(self.stdin.take());
+        self.wait()
+    }
+
+    /// Waits at most 30 s for the exit, stdin left open.
+    pub fn wait(mut self) -> Finished {
+        let status = match test_support::wait_exit(&mut self.child, crate::common::RUN_TIMEOUT)
+            .expect("wait")
+        {
+            Some(s) => s,
+            None => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "fetch ws:// ran longer than {:?}",
+                    crate::common::RUN_TIMEOUT
+                );
+            }
+        };
+        let stderr = self.stderr.join().expect("stderr thread");
+        Finished {
+            code: status.code().unwrap_or(-1),
+            rest: self.lines.try_iter().collect(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+}

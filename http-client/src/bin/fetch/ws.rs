@@ -261,7 +261,11 @@ impl Session<'_> {
                     }
                     return Ok(Step::Done);
                 }
-                Some(m) => self.write_message(&m)?,
+                Some(m) => {
+                    self.write_message(&m)?;
+                    // Take what else is ready, then flush before waiting.
+                    wait = Some(Duration::ZERO);
+                }
                 None if wait.is_some() => {
                     self.flush_out()?;
                     wait = None;
