@@ -36,9 +36,11 @@ impl Drop for Running {
 }
 
 fn start() -> Running {
-    let mut settings = WsSettings::default();
-    settings.max_message_bytes = 16 << 20;
-    settings.max_backpressure_bytes = 17 << 20;
+    let settings = WsSettings {
+        max_message_bytes: 16 << 20,
+        max_backpressure_bytes: 17 << 20,
+        ..WsSettings::default()
+    };
     let echo = WebSocket::with_settings(Echo, settings);
     let server = Server::bind("127.0.0.1:0").expect("bind").workers(1);
     let port = server.local_addr().port();

@@ -61,7 +61,7 @@ fn binary_mode_sends_bytes_and_writes_them_raw() {
 #[test]
 fn a_close_from_the_server_exits_0_with_its_code_and_reason() {
     let peer = ws::start_py_ws(&[]);
-    let mut f = FetchWs::start(&["-v", &ws::ws_url(&peer, "/close/4003")]);
+    let f = FetchWs::start(&["-v", &ws::ws_url(&peer, "/close/4003")]);
     assert_eq!(f.text(), "closing");
     let done = f.wait();
     assert_eq!(done.code, 0, "{}", done.stderr);

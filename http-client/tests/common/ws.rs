@@ -266,10 +266,8 @@ impl FetchWs {
                 let mut line = Vec::new();
                 let got = if split == 0 {
                     let mut chunk = [0u8; 65536];
-                    std::io::Read::read(&mut r, &mut chunk).map(|n| {
-                        line.extend_from_slice(&chunk[..n]);
-                        n
-                    })
+                    std::io::Read::read(&mut r, &mut chunk)
+                        .inspect(|n| line.extend_from_slice(&chunk[..*n]))
                 } else {
                     r.read_until(split, &mut line)
                 };
