@@ -4,7 +4,8 @@
 //! 0), `-v` showing the handshake heads and the close code; a close the
 //! server starts (exit 0, its code and reason with `-v`), a refused
 //! upgrade (exit 22 and the contract's line), a dropped connection (56),
-//! `--compressed` offering permessage-deflate.
+//! `--compressed` offering permessage-deflate, `-b`/`-u`/`-A` in the
+//! upgrade request, `-m` bounding the whole session (28).
 
 mod common;
 #[path = "common/ws.rs"]
@@ -100,12 +101,26 @@ fn a_dropped_connection_exits_56() {
 fn compressed_offers_permessage_deflate() {
     let peer = ws::start_py_ws(&["--deflate"]);
     let url = ws::ws_url(&peer, "/headers");
-    let mut f = FetchWs::start(&["-v", "--compressed", &url]);
+    let mut f = FetchWs::start(&[
+        "-v",
+        "--compressed",
+        "-b",
+        "session=abc",
+        "-u",
+        "alice:s3cret",
+        "-A",
+        "agent/1",
+        &url,
+    ]);
     let fields = f.text();
-    assert!(
-        fields.contains("permessage-deflate; client_max_window_bits"),
-        "{fields}"
-    );
+    for want in [
+        "permessage-deflate; client_max_window_bits",
+        r#""cookie": "session=abc""#,
+        "Basic YWxpY2U6czNjcmV0",
+        r#""user-agent": "agent/1""#,
+    ] {
+        assert!(fields.contains(want), "{want} in {fields}");
+    }
     let long = "abc".repeat(10_000);
     f.send(long.as_bytes());
     assert_eq!(f.text(), long);
@@ -116,6 +131,17 @@ fn compressed_offers_permessage_deflate() {
         "{}",
         done.stderr
     );
+}
+
+#[test]
+fn max_time_bounds_the_whole_session() {
+    let peer = ws::start_py_raw();
+    let t0 = std::time::Instant::now();
+    let f = FetchWs::start(&["-m", "1", &ws::ws_url(&peer, "/silent")]);
+    let done = f.wait();
+    assert_eq!(done.code, 28, "{}", done.stderr);
+    let took = t0.elapsed();
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
 }
 
 #[test]
