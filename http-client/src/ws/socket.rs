@@ -488,9 +488,13 @@ impl WebSocket {
             }
             return Ok(sent + hb.timeout);
         }
+        if self.state != State::Open {
+            // Closing: the close wait bounds it, no more pings.
+            return Ok(now + IDLE_WAIT);
+        }
         let due = self.last_heard + hb.interval;
-        if now < due || self.state != State::Open {
-            return Ok(due.max(now + Duration::from_millis(1)));
+        if now < due {
+            return Ok(due);
         }
         let mask = self.random.mask();
         encode_control(&mut self.out, OpCode::Ping, b"", Some(mask));
