@@ -126,3 +126,21 @@ fn over_the_limit_fails_with_1009() {
         done.stderr
     );
 }
+
+#[test]
+fn many_lines_written_at_once_all_come_back() {
+    // A wake taken by a zero-timeout poll once left fetch waiting on the
+    // socket while its input reader waited on a full queue (2846 of
+    // 100,000 lines came back): every line must come back, in order.
+    let server = start();
+    let url = format!("ws://127.0.0.1:{}/echo", server.port);
+    let mut f = FetchWs::start(&["-s", &url]);
+    for i in 0..20_000 {
+        f.send(format!("line {i}").as_bytes());
+    }
+    for i in 0..20_000 {
+        assert_eq!(f.text(), format!("line {i}"));
+    }
+    let done = f.finish();
+    assert_eq!(done.code, 0, "{}", done.stderr);
+}

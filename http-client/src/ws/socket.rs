@@ -346,15 +346,17 @@ impl WebSocket {
                 Some(_) => continue,
                 None => {}
             }
-            if self.woken.swap(false, Ordering::SeqCst) {
-                return Ok(None);
-            }
             let mut wake = timer;
             if let Some(u) = until {
                 if now >= u {
                     return Ok(None);
                 }
                 wake = wake.min(u);
+            }
+            // Only a call about to wait takes the wake: a zero-timeout
+            // poll must leave it for the blocking call that follows.
+            if self.woken.swap(false, Ordering::SeqCst) {
+                return Ok(None);
             }
             match self.conn.wait_ready(wake) {
                 Ok(()) => {}
