@@ -18,6 +18,11 @@
 //!   or close-delimited bodies; reading to the end returns the connection
 //!   to the pool.
 //! - One [`Error`] enum; [`Error::phase`] says where it failed.
+//! - WebSocket ([`ws`]): `ws://` and `wss://` opened through the same road
+//!   (proxies, TLS, deadlines), a blocking [`ws::WebSocket`] on
+//!   `http_core::ws`'s codec (pongs, heartbeat, close handshake, the
+//!   server's framing rules enforced), and [`ws::ReconnectPolicy`]
+//!   (exponential backoff with full jitter) for after a lost connection.
 //!
 //! The parser, the encoder and the framing rules are `http-core`'s.
 //!
@@ -29,6 +34,7 @@
 //!    |-- exchange::driver / BodyReader: I/O with deadlines
 //!    |      `-- exchange::machine: the sans-IO exchange (bytes and time in, actions out)
 //!    `-- pool: idle connections by (scheme, host, port, proxy)
+//!  ws: WsBuilder (route + connect + the upgrade through the exchange driver) -> WebSocket
 //!  leaves: trace, settings, error, url, proxy, handshake/socks/tunnel (sans-IO), transport
 //! ```
 //!
@@ -113,6 +119,7 @@ mod transport;
 pub mod tunnel;
 pub mod unix;
 pub mod url;
+pub mod ws;
 
 pub use client::{
     Client, ClientBuilder, RequestBuilder, DEFAULT_CONNECT_TIMEOUT,

@@ -23,6 +23,8 @@ pub const HAPPY_EYEBALLS_STAGGER: Duration = Duration::from_millis(200);
 pub const TCP_KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
 /// Bytes asked of the kernel per read.
 const READ_CHUNK_BYTES: usize = 16 * 1024;
+/// The token of a [`Conn::waker`] (the socket is `Token(0)`).
+const WAKE_TOKEN: Token = Token(1);
 
 /// Name resolution, run on a helper thread by the client.
 ///
@@ -377,6 +379,65 @@ impl Conn {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Reads what is available into `rbuf` without waiting: `Some(0)` at
+    /// the peer's end of stream, `Some(n)` for `n` bytes, `None` when
+    /// nothing is there (wait with [`Conn::wait_ready`]).
+    pub(crate) fn read_now(&mut self) -> io::Result<Option<usize>> {
+        let mut chunk = [0u8; READ_CHUNK_BYTES];
+        loop {
+            match self.transport.read(&mut chunk) {
+                Ok(n) => {
+                    self.rbuf.extend_from_slice(&chunk[..n]);
+                    return Ok(Some(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes what the transport takes of `data` without waiting (0 when
+    /// it takes nothing now), then pushes out what a session holds:
+    /// `(taken, flushed)`.
+    pub(crate) fn write_now(&mut self, data: &[u8]) -> io::Result<(usize, bool)> {
+        let mut taken = 0;
+        while taken < data.len() {
+            match self.transport.write(&data[taken..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => taken += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        loop {
+            match self.transport.flush() {
+                Ok(()) => return Ok((taken, true)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok((taken, false)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Waits for readiness (or a [`Conn::waker`]'s wake) until `deadline`
+    /// (`TimedOut`). Edge-triggered: call only after a read or write said
+    /// it would block.
+    pub(crate) fn wait_ready(&mut self, deadline: Instant) -> io::Result<()> {
+        self.wait(deadline)
+    }
+
+    /// A waker that ends this connection's current or next wait from
+    /// another thread. mio allows one per poll: call it once per `Conn`.
+    pub(crate) fn waker(&self) -> io::Result<mio::Waker> {
+        let registry = match self.transport.registry() {
+            Some(r) => r,
+            None => self.poll.registry(),
+        };
+        mio::Waker::new(registry, WAKE_TOKEN)
     }
 
     /// Checks an idle connection before reuse with a nonblocking read:

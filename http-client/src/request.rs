@@ -34,7 +34,7 @@ pub(crate) struct Req {
 }
 
 /// Where and what the `Cookie` line of a request is.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct CookiePlan {
     /// The line goes before the custom header with this index.
     pub(crate) at: usize,

@@ -139,6 +139,17 @@ impl Transport {
         }
     }
 
+    /// The registry of the poll a wait on this transport uses, for a
+    /// transport with its own poll (TLS); `None` for plain TCP, whose
+    /// socket the connection's poll serves.
+    pub fn registry(&self) -> Option<&mio::Registry> {
+        match self {
+            Transport::Plain(_) | Transport::Unix(_) => None,
+            Transport::Tls(t) => Some(t.conn.wire().registry()),
+            Transport::TlsInTls(t) => Some(t.conn.wire().wire().registry()),
+        }
+    }
+
     /// The socket to register with the connection's poll (`None` for TLS,
     /// whose socket is registered with the session's own poll).
     pub fn source(&mut self) -> Option<&mut dyn mio::event::Source> {

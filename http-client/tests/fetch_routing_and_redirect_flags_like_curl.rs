@@ -30,7 +30,6 @@ fn routing_and_redirect_flags_as_in_curl() {
         c(&["--connect-to", &ct1, "http://a.test/p"]),
         c(&["--connect-to", &ct2, "http://b.test:1234/p"]),
         c(&["-4", "--resolve", &pin_x, &x]),
-        c(&["-6", "--resolve", &pin_x, &x]),
         c(&["-L", "-d", "x", &to(301)]),
         c(&["-L", "--post301", "-d", "x", &to(301)]),
         c(&["-L", "--post302", "-d", "x", &to(302)]),

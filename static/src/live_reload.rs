@@ -96,6 +96,10 @@ impl<H: Handler> Handler for LiveReload<H> {
     fn streams_body(&self, req: &Request) -> bool {
         self.inner.streams_body(req)
     }
+
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        self.inner.refuse_early(req)
+    }
 }
 
 type Events = mpsc::Receiver<notify::Result<notify::Event>>;

@@ -171,6 +171,14 @@ impl Handler for Files {
             Files::Live(f) => f.streams_body(req),
         }
     }
+
+    // Without it a wrapped StaticFiles would send `100 Continue` first.
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        match self {
+            Files::Plain(f) => f.refuse_early(req),
+            Files::Live(f) => f.refuse_early(req),
+        }
+    }
 }
 
 fn run(args: Args) -> Result<(), String> {

@@ -364,7 +364,7 @@ impl Client {
     /// proxy is always tunnelled, as curl does), its TLS settings (the
     /// origin's, and an HTTPS proxy's), and the pool key of connections
     /// that can carry it.
-    fn route(&self, req: &Req) -> Result<Route, Error> {
+    pub(crate) fn route(&self, req: &Req) -> Result<Route, Error> {
         let s = &self.inner.settings;
         let mut proxy = s.proxy.proxy_for(&req.url)?;
         let tls = if req.url.is_https() {
@@ -393,7 +393,7 @@ impl Client {
 
     /// A pooled connection for `route` (when `allow_reuse`), or a new one;
     /// with its id and whether it was reused.
-    fn connection(
+    pub(crate) fn connection(
         &self,
         req: &Req,
         route: &Route,
@@ -524,8 +524,8 @@ impl Client {
 }
 
 /// Where one request goes (see [`Client::route`]).
-struct Route {
-    proxy: Option<Proxy>,
+pub(crate) struct Route {
+    pub(crate) proxy: Option<Proxy>,
     tls: Option<TlsConfig>,
     proxy_tls: Option<TlsConfig>,
     key: PoolKey,

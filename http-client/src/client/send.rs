@@ -134,6 +134,28 @@ impl<'c> RequestBuilder<'c> {
         }
         ok
     }
+    /// This request as a WebSocket opening ([`crate::ws`]): its URL
+    /// (`http`/`https`, which is what `ws`/`wss` mean on the wire),
+    /// headers and removed defaults go with it. A method other than GET
+    /// or a body makes [`crate::ws::WsBuilder::connect`] fail with
+    /// [`crate::ws::WsError::InvalidInput`].
+    pub fn websocket(self) -> crate::ws::WsBuilder {
+        let url = match (self.url, self.invalid_header) {
+            (Err(e), _) => Err(e),
+            (Ok(_), Some(name)) => Err(Error::InvalidHeader { name }),
+            (Ok(u), None) => Ok(u),
+        };
+        let misuse = (self.method != Method::Get || !matches!(self.body, RequestBody::Empty))
+            .then_some("a WebSocket opens with a GET without a body");
+        crate::ws::WsBuilder::from_parts(
+            self.client.clone(),
+            url,
+            self.headers,
+            self.removed,
+            misuse,
+        )
+        .with_auth_and_cookies(self.credentials, self.cookies)
+    }
     /// Appends `name=value` to the query, form-encoded.
     pub fn query_pair(mut self, name: &str, value: &str) -> Self {
         if let Ok(u) = &mut self.url {
@@ -292,7 +314,7 @@ fn remove_custom(req: &mut Req, name: &str) {
 impl Client {
     /// This hop's `Cookie` value: the jar's cookies for the URL, then the
     /// request's own text, joined as curl joins them.
-    fn cookie_line(&self, req: &Req) -> Option<String> {
+    pub(crate) fn cookie_line(&self, req: &Req) -> Option<String> {
         let jar = self.inner.settings.cookies.as_ref().and_then(|store| {
             let jar = store.lock().unwrap_or_else(|p| p.into_inner());
             jar.header_for(&req.url, unix_now())

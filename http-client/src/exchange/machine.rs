@@ -402,7 +402,8 @@ impl Exchange {
         self.parser.reset();
         let status = head.status.as_u16();
         // 1xx (100 Continue, 103 Early Hints) precede the final response;
-        // 101 would switch protocols, which we never ask for.
+        // 101 is final: it switches protocols (the WebSocket opening
+        // takes the connection and the bytes after the head from here).
         if (100..200).contains(&status) && status != 101 {
             self.interim.push(raw);
             if status == 100 && matches!(self.state, State::AwaitContinue { .. }) {

@@ -75,6 +75,13 @@ impl TcpWire {
         &self.stream
     }
 
+    /// The registry of the poll this wire waits on: a `mio::Waker`
+    /// registered there ends a [`Wire::wait`] early (a WebSocket woken by
+    /// another thread).
+    pub fn registry(&self) -> &mio::Registry {
+        self.poll.registry()
+    }
+
     /// Closes at once with a RST (linger 0).
     pub fn abort(self) {
         let _ = SockRef::from(&self.stream).set_linger(Some(Duration::ZERO));

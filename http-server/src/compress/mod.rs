@@ -266,6 +266,10 @@ impl<H: Handler> Handler for Compress<H> {
     fn streams_body(&self, req: &Request) -> bool {
         self.inner.streams_body(req)
     }
+
+    fn refuse_early(&self, req: &Request) -> Option<Response> {
+        self.inner.refuse_early(req)
+    }
 }
 
 /// `handler` with its responses compressed at the default settings.

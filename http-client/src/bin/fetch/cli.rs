@@ -452,6 +452,29 @@ pub struct Cli {
     /// server only).
     #[arg(long = "proxy-insecure")]
     pub proxy_insecure: bool,
+
+    // --- WebSocket (issue 23): the flags of `fetch ws://` / `wss://` ---
+    /// ws:// and wss:// URLs: send each input line as a binary message
+    /// (default: text). Each line of standard input is one message, each
+    /// message received one line of output; end of input closes (1000).
+    /// Exit 22 when the upgrade is refused, 56 when the connection is lost
+    /// without a close frame, 0 after a close frame.
+    #[arg(long = "ws-binary", help_heading = "WebSocket (ws://, wss://)")]
+    pub ws_binary: bool,
+    /// Ping after SECS without traffic from the server; no answer within
+    /// SECS more means the connection is lost.
+    #[arg(
+        long = "ws-ping",
+        value_name = "SECS",
+        help_heading = "WebSocket (ws://, wss://)"
+    )]
+    pub ws_ping: Option<f64>,
+    /// After a lost connection (reset, end without a close frame, missed
+    /// ping), reconnect with backoff (0.5 s doubling to 30 s, full jitter;
+    /// --retry N bounds the attempts) and go on with the input lines not
+    /// yet sent, never sending one twice; -v notes each attempt.
+    #[arg(long = "ws-reconnect", help_heading = "WebSocket (ws://, wss://)")]
+    pub ws_reconnect: bool,
 }
 
 impl Cli {

@@ -9,7 +9,7 @@
 //! (retries, heads, the body), [`output`] (where the body goes),
 //! [`write_out`] (`-w`), [`trace`] (`-v` and the heads of `-i`),
 //! [`resolve`] (`--resolve`), [`exit`] (curl's exit codes and the error
-//! line).
+//! line), [`ws`] (a `ws://` or `wss://` URL's session).
 
 mod argv;
 mod auth;
@@ -35,6 +35,7 @@ mod retry;
 mod trace;
 mod transfer;
 mod write_out;
+mod ws;
 
 use std::process::ExitCode;
 
@@ -117,6 +118,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
 /// the cookie jar; the failure already reported.
 fn run_one(ctx: &Ctx<'_>, i: usize, e: &Expansion) -> Result<(), Failure> {
     let cli = ctx.cli;
+    if http_client::ws::is_ws_url(&e.url) {
+        return ws::session(ctx, &e.url).map_err(|f| {
+            report(cli, &f);
+            Failure::new(f.code, "")
+        });
+    }
     let sink = match Sink::for_url(cli, i, &e.url, &e.values) {
         Ok(s) => s,
         Err(f) => {
