@@ -1,8 +1,8 @@
 //! Head parsing: ours against `httparse` on the same fixtures, in bytes per
 //! second. Run with `cargo bench -p benches --bench parser`.
 
+use brisk_core::{parse_request, parse_response, Limits, Status, EMPTY_HEADER};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use http_core::{parse_request, parse_response, Limits, Status, EMPTY_HEADER};
 
 use benches::fixtures::{BROWSER_GET, CURL_GET, RESPONSE};
 

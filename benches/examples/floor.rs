@@ -1,5 +1,5 @@
 //! The floor: the least an epoll HTTP server can spend per request, as a
-//! measuring stick for `http-server`. It is NOT a server: it parses
+//! measuring stick for `brisk-server`. It is NOT a server: it parses
 //! nothing (it counts `\r\n\r\n`, so a body or a malformed head is
 //! miscounted), ignores methods, paths and limits, has no timeouts, and
 //! answers every head with the same canned response.
@@ -8,7 +8,7 @@
 //! thread, one mio loop, each connection registered once for readable and
 //! writable; on readiness one `read` into a 64 KiB buffer shared by all
 //! connections (a read that does not fill it ends the turn: the socket was
-//! drained, and new bytes raise a new edge, as `http-server` and nginx
+//! drained, and new bytes raise a new edge, as `brisk-server` and nginx
 //! read), `memmem` for `\r\n\r\n` counting request heads, one canned
 //! 13-byte `Hello, World!` response per head with a `Date` refreshed once
 //! a second, and one `write` per batch (the rest kept for when the socket
@@ -72,7 +72,7 @@ impl Canned {
         self.second = second;
         self.bytes = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nDate: {}\r\n\r\nHello, World!",
-            http_core::fmt_http_date(now)
+            brisk_core::fmt_http_date(now)
         )
         .into_bytes();
     }

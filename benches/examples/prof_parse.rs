@@ -1,7 +1,7 @@
 //! Instruction-count profiling helper: `valgrind --tool=callgrind
 //! target/release/examples/prof_parse ours|httparse curl|browser|response N`.
 use benches::fixtures::{BROWSER_GET, CURL_GET, RESPONSE};
-use http_core::{parse_request, parse_response, Limits, Status, EMPTY_HEADER};
+use brisk_core::{parse_request, parse_response, Limits, Status, EMPTY_HEADER};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map(String::as_str).unwrap_or("ours");

@@ -111,7 +111,7 @@ def one(root, name):
 
 
 def main():
-    compare.build("-p", "http-static")
+    compare.build("-p", "brisk-static")
     formats = ["tar", "zip"] + (["tar_gz"] if os.environ.get("GZIP") else [])
     names = list(TARS) + [f"ours {f}" for f in formats]
     results = {name: [] for name in names}

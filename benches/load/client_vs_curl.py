@@ -36,7 +36,7 @@ def free_port():
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     if not os.environ.get("FETCH"):
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "http-client", "--bin", "fetch"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "brisk-client", "--bin", "fetch"], cwd=ROOT, check=True)
     curl = shutil.which("curl"); nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     taskset = shutil.which("taskset")
     pin = lambda cpu: [taskset, "-c", str(cpu)] if taskset else []

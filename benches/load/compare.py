@@ -346,7 +346,7 @@ def table(title, contestants, rows):
 
 
 def server_bench(tmp):
-    build("-p", "http-server", "--example", "hello")
+    build("-p", "brisk-server", "--example", "hello")
     build("-p", "benches", "--example", "floor")
     hello = os.path.join(REL, "examples", "hello")
     floor = os.path.join(REL, "examples", "floor")
@@ -436,7 +436,7 @@ def make_docroot(tmp):
 
 
 def static_bench(tmp):
-    build("-p", "http-static", "--bin", "static")
+    build("-p", "brisk-static", "--bin", "static")
     static = os.path.join(REL, "static")
     docroot = make_docroot(tmp)
 
@@ -520,8 +520,8 @@ def tls_handshake(port):
 
 
 def tls_bench(tmp):
-    build("-p", "http-server", "--example", "hello")
-    build("-p", "http-static", "--bin", "static")
+    build("-p", "brisk-server", "--example", "hello")
+    build("-p", "brisk-static", "--bin", "static")
     hello = os.path.join(REL, "examples", "hello")
     static = os.path.join(REL, "static")
     cert = Certificate(tempfile.mkdtemp(dir=tmp))

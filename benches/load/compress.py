@@ -82,7 +82,7 @@ def main():
     for tool in ["wrk", "taskset"]:
         if not compare.shutil.which(tool):
             sys.exit(f"{tool} not found: run scripts/install-peers.sh")
-    compare.build("-p", "http-static", "--bin", "static")
+    compare.build("-p", "brisk-static", "--bin", "static")
     static = os.path.join(compare.REL, "static")
     print(f"machine: {os.uname().machine}, {os.cpu_count()} cores; date: {time.strftime('%Y-%m-%d')}; "
           f"rounds: {compare.ROUNDS} x {compare.DURATION}; gzip level {LEVEL}")

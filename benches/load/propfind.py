@@ -107,7 +107,7 @@ def run(proc, lua):
 
 
 def main():
-    compare.build("-p", "http-static")
+    compare.build("-p", "brisk-static")
     tmp = tempfile.mkdtemp(prefix="propfind-bench-")
     os.chmod(tmp, 0o755)
     root = os.path.join(tmp, "tree")

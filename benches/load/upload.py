@@ -102,7 +102,7 @@ def upload(proc, src, root, name):
 
 
 def main():
-    compare.build("-p", "http-static")
+    compare.build("-p", "brisk-static")
     tmp = tempfile.mkdtemp(prefix="upload-bench-")
     os.chmod(tmp, 0o755)
     src = os.path.join(tmp, "src.img")

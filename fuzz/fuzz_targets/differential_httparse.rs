@@ -16,7 +16,7 @@
 //! - we refuse heads past our limits (request line 8 KiB, head 32 KiB);
 //!   httparse has none.
 #![no_main]
-use http_core::{parse_request, Limits, Method, Status, Version, EMPTY_HEADER};
+use brisk_core::{parse_request, Limits, Method, Status, Version, EMPTY_HEADER};
 use libfuzzer_sys::fuzz_target;
 
 /// What a parser made of the bytes: `None` while the head is incomplete.
@@ -121,7 +121,7 @@ fn we_refuse_deliberately(data: &[u8]) -> Option<&'static str> {
     let Some(method) = Method::from_bytes(method) else {
         return None;
     };
-    if http_core::check_target_form(target, &method).is_err() {
+    if brisk_core::check_target_form(target, &method).is_err() {
         return Some("none of the four target forms for this method");
     }
     None

@@ -3,7 +3,7 @@
 //! reusability and the bytes left for the next response are those of a
 //! one-shot read; errors agree on being errors; nothing panics.
 #![no_main]
-use http_client::fuzzing::exchange_outcome;
+use brisk_client::fuzzing::exchange_outcome;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,12 +2,12 @@
 //! into a reused owned head, must agree on every head either accepts,
 //! never panic, and never claim more bytes than they were given.
 #![no_main]
-use http_core::{parse_request, Limits, RequestParser, Status, EMPTY_HEADER};
+use brisk_core::{parse_request, Limits, RequestParser, Status, EMPTY_HEADER};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 
 thread_local! {
-    static REUSED: RefCell<Option<http_core::RequestHead>> = const { RefCell::new(None) };
+    static REUSED: RefCell<Option<brisk_core::RequestHead>> = const { RefCell::new(None) };
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -17,9 +17,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(Status::Complete((v, n))) => {
             assert!(n <= data.len());
             let head = v.to_head();
-            let _ = http_core::validate_request(&head);
-            let _ = http_core::request_body_kind(&head.headers);
-            let _ = http_core::parse_target(&head.target, &head.method);
+            let _ = brisk_core::validate_request(&head);
+            let _ = brisk_core::request_body_kind(&head.headers);
+            let _ = brisk_core::parse_target(&head.target, &head.method);
             Ok(Some((head, n)))
         }
         Ok(Status::Partial) => Ok(None),
@@ -37,10 +37,10 @@ fuzz_target!(|data: &[u8]| {
         };
         let owned = match RequestParser::new(limits).parse_into(data, r) {
             Ok(Status::Complete((n, notes))) => {
-                assert_eq!(notes, http_core::FieldNotes::of(&r.headers));
+                assert_eq!(notes, brisk_core::FieldNotes::of(&r.headers));
                 assert_eq!(
-                    http_core::check_noted(r, &notes),
-                    http_core::check_request(r)
+                    brisk_core::check_noted(r, &notes),
+                    brisk_core::check_request(r)
                 );
                 Ok(Some((r.clone(), n)))
             }

@@ -1,7 +1,7 @@
 //! The static server's path resolver: whatever the request path, the
 //! result never leaves the root and never names a hidden file.
 #![no_main]
-use http_static::resolve::normalize;
+use brisk_static::resolve::normalize;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

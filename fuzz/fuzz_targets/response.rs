@@ -1,7 +1,7 @@
 //! Response heads and the framing decision that follows them; also the
 //! lenient parser a client may use (bare LF, obs-fold), whole and split.
 #![no_main]
-use http_core::{parse_response, Limits, Method, ResponseParser, Status, EMPTY_HEADER};
+use brisk_core::{parse_response, Limits, Method, ResponseParser, Status, EMPTY_HEADER};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,9 +11,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(n <= data.len());
         let head = v.to_head();
         for m in [Method::Get, Method::Head, Method::Connect] {
-            let _ = http_core::response_body_kind(&m, head.status.as_u16(), &head.headers);
+            let _ = brisk_core::response_body_kind(&m, head.status.as_u16(), &head.headers);
         }
-        let _ = http_core::keep_alive(head.version, &head.headers);
+        let _ = brisk_core::keep_alive(head.version, &head.headers);
     }
 
     // Lenient: what the strict parser accepts, it accepts alike; split in

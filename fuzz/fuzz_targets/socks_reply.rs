@@ -3,11 +3,11 @@
 //! reply is accepted or refused the same whatever the split, and the bytes
 //! after the final reply (the tunnel's) are left over exactly.
 #![no_main]
-use http_client::handshake::{Handshake, Progress, ProxyError};
-use http_client::socks::{
+use brisk_client::handshake::{Handshake, Progress, ProxyError};
+use brisk_client::socks::{
     decode_socks4_reply, decode_socks5_reply, ipv4_target, Socks4, Socks5, SocksTarget,
 };
-use http_client::url::Credentials;
+use brisk_client::url::Credentials;
 use libfuzzer_sys::fuzz_target;
 
 /// Drives `hs` as `connect.rs` does, the proxy's `wire` arriving in pieces

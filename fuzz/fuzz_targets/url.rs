@@ -3,7 +3,7 @@
 //! info, which is never printed). The same holds for a reference joined
 //! onto it (input: `base\nreference`).
 #![no_main]
-use http_client::{Host, NoProxy, Proxy, Url};
+use brisk_client::{Host, NoProxy, Proxy, Url};
 use libfuzzer_sys::fuzz_target;
 
 fn assert_round_trip(u: &Url) {

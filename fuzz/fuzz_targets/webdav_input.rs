@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    http_static::fuzzing::webdav_input(data);
+    brisk_static::fuzzing::webdav_input(data);
 });

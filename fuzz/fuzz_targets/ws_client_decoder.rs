@@ -1,10 +1,10 @@
-//! The WebSocket decoder in the client's role (what `http_client::ws`
+//! The WebSocket decoder in the client's role (what `brisk_client::ws`
 //! feeds with a server's bytes), with and without permessage-deflate, over
 //! arbitrary splits: never a panic, and the messages decoded in pieces
 //! are the messages decoded at once, up to the first error (whose variant
 //! may differ when a corrupt deflate stream also passes the limit).
 #![no_main]
-use http_core::ws::{Decoder, Inflater, Role};
+use brisk_core::ws::{Decoder, Inflater, Role};
 use libfuzzer_sys::fuzz_target;
 
 /// Every event (as text) up to the first error, and whether one came.

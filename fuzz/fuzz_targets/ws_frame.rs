@@ -3,7 +3,7 @@
 //! once or in pieces. The first byte picks the role, permessage-deflate
 //! and the piece size.
 #![no_main]
-use http_core::ws::{DeflateConfig, Decoder, Event, ProtocolError, Role};
+use brisk_core::ws::{DeflateConfig, Decoder, Event, ProtocolError, Role};
 use libfuzzer_sys::fuzz_target;
 
 fn decoder(flags: u8) -> Decoder {

@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use std::io::Read;
-//! use http_client::decode::{decoder, ACCEPT_ENCODING};
+//! use brisk_client::decode::{decoder, ACCEPT_ENCODING};
 //!
 //! assert_eq!(ACCEPT_ENCODING, "deflate, gzip, br, zstd");
 //! // "identity" (or no Content-Encoding) passes the bytes through.
@@ -25,7 +25,7 @@
 //!   reader (a reset, a timeout) comes out as it was.
 //! - `deflate` is the zlib format (RFC 9110 8.4.1.2), as curl reads it.
 
-use http_core::accept_encoding::Coding;
+use brisk_core::accept_encoding::Coding;
 use std::error::Error as StdError;
 use std::fmt;
 use std::io::{self, Read};

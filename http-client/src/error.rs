@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io;
 
-use http_core::ParseError;
+use brisk_core::ParseError;
 
 use crate::handshake::ProxyError;
 use crate::tls::TlsError;

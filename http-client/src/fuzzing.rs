@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use http_core::{Limits, Method};
+use brisk_core::{Limits, Method};
 
 use crate::exchange::machine::{Action, Deadlines, Exchange, Framing, Plan};
 

@@ -20,11 +20,11 @@
 //! - One [`Error`] enum; [`Error::phase`] says where it failed.
 //! - WebSocket ([`ws`]): `ws://` and `wss://` opened through the same road
 //!   (proxies, TLS, deadlines), a blocking [`ws::WebSocket`] on
-//!   `http_core::ws`'s codec (pongs, heartbeat, close handshake, the
+//!   `brisk_core::ws`'s codec (pongs, heartbeat, close handshake, the
 //!   server's framing rules enforced), and [`ws::ReconnectPolicy`]
 //!   (exponential backoff with full jitter) for after a lost connection.
 //!
-//! The parser, the encoder and the framing rules are `http-core`'s.
+//! The parser, the encoder and the framing rules are `brisk-core`'s.
 //!
 //! ## Layers
 //!
@@ -45,7 +45,7 @@
 //! ```
 //! use std::io::{Read, Write};
 //! use std::time::Duration;
-//! use http_client::Client;
+//! use brisk_client::Client;
 //!
 //! // A one-shot origin on loopback, so this example runs as it is.
 //! let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -76,7 +76,7 @@
 //! curl reads it:
 //!
 //! ```no_run
-//! use http_client::{Client, NoProxy, Proxy, ProxyConfig};
+//! use brisk_client::{Client, NoProxy, Proxy, ProxyConfig};
 //!
 //! let via_socks = Client::builder()
 //!     .proxy(ProxyConfig::Fixed(Proxy::parse("socks5h://127.0.0.1:1080")?, NoProxy::parse("localhost")))
@@ -86,7 +86,7 @@
 //!     .build();
 //! let via_https_proxy = Client::builder()
 //!     .proxy(ProxyConfig::Fixed(Proxy::parse("https://proxy.example:8443")?, NoProxy::default()))
-//!     .proxy_tls(http_client::tls::TlsOptions {
+//!     .proxy_tls(brisk_client::tls::TlsOptions {
 //!         ca_file: Some("proxy-ca.pem".into()),
 //!         ..Default::default()
 //!     })
@@ -121,6 +121,7 @@ pub mod unix;
 pub mod url;
 pub mod ws;
 
+pub use brisk_core::{Headers, Limits, Method, StatusCode, Version};
 pub use client::{
     Client, ClientBuilder, RequestBuilder, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_EXPECT_CONTINUE_THRESHOLD, DEFAULT_EXPECT_CONTINUE_WAIT, DEFAULT_IDLE_TIMEOUT,
@@ -129,7 +130,6 @@ pub use client::{
 pub use error::{Error, Phase};
 pub use exchange::{BodyReader, RequestBody};
 pub use handshake::ProxyError;
-pub use http_core::{Headers, Limits, Method, StatusCode, Version};
 pub use net::Resolve;
 pub use pool::{DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyKind};

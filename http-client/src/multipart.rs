@@ -7,7 +7,7 @@
 //! so the body goes with `Content-Length`.
 //!
 //! ```
-//! use http_client::multipart::{Form, Part};
+//! use brisk_client::multipart::{Form, Part};
 //! let mut form = Form::new();
 //! form.push(Part::text("name", "value"));
 //! form.push(Part::bytes("upload", b"data".to_vec()).filename("a.txt").content_type("text/plain"));

@@ -2,7 +2,7 @@
 //! encoded: default headers in curl's order, `-H` replacing or removing
 //! them, proxy and origin credentials, body framing and `Expect`.
 
-use http_core::{Headers, Method, Version};
+use brisk_core::{Headers, Method, Version};
 
 use crate::exchange::RequestBody;
 use crate::proxy::Proxy;
@@ -160,7 +160,7 @@ impl Req {
             None => req.url.path_and_query().to_string(),
         };
         let mut out = Vec::with_capacity(256);
-        http_core::encode_request_head(&req.method, &target, req.version, &h, &mut out);
+        brisk_core::encode_request_head(&req.method, &target, req.version, &h, &mut out);
         out
     }
 }
@@ -168,7 +168,7 @@ impl Req {
 /// A header that cannot inject lines: the name is an RFC 9110 token and the
 /// value holds no CR, LF or NUL.
 pub(crate) fn is_safe_header(name: &str, value: &[u8]) -> bool {
-    http_core::is_token(name.as_bytes()) && !value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+    brisk_core::is_token(name.as_bytes()) && !value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http_core::{Headers, ResponseHead, StatusCode, Version};
+use brisk_core::{Headers, ResponseHead, StatusCode, Version};
 
 use crate::error::Error;
 use crate::exchange::BodyReader;

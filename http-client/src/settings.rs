@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use http_core::Limits;
+use brisk_core::Limits;
 
 use crate::cookie::CookieStore;
 use crate::proxy::ProxyConfig;

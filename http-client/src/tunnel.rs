@@ -11,7 +11,7 @@
 //! framed differently by different proxies (tinyproxy: until close; squid:
 //! Content-Length), so after a refusal the connection is dropped.
 
-use http_core::{Header, Headers, Limits, Method, ResponseParser, Status, Version, EMPTY_HEADER};
+use brisk_core::{Header, Headers, Limits, Method, ResponseParser, Status, Version, EMPTY_HEADER};
 
 use crate::handshake::{Handshake, Progress, ProxyError};
 use crate::url::Credentials;
@@ -77,7 +77,7 @@ impl HttpConnect {
         }
         headers.append("Proxy-Connection", "Keep-Alive");
         let mut out = Vec::with_capacity(128);
-        http_core::encode_request_head(
+        brisk_core::encode_request_head(
             &Method::Connect,
             &self.authority,
             Version::Http11,

@@ -51,7 +51,7 @@ fn chunked_expected() -> Vec<u8> {
 #[test]
 fn chunked_body_is_decoded_and_connection_reused() {
     let py = start_python(SERVER);
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .build();
     let r = client.get(&py.url("/chunked")).send().expect("send");
@@ -85,13 +85,13 @@ fn truncated_body_is_written_then_exit_18() {
         out.stdout, b"xxxxxxxxxx",
         "bytes already received are written"
     );
-    let client = http_client::Client::default();
+    let client = brisk_client::Client::default();
     let r = client
         .get(&py.url("/truncated"))
         .send()
         .expect("head arrives");
     match r.bytes(1 << 20) {
-        Err(http_client::Error::Incomplete { received: 10 }) => {}
+        Err(brisk_client::Error::Incomplete { received: 10 }) => {}
         other => panic!("want Incomplete after 10 bytes, got {other:?}"),
     }
 }

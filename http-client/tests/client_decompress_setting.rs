@@ -5,8 +5,8 @@
 //! `Error::Decode`, never garbage; without the setting nothing is asked
 //! for and bodies are as sent.
 mod common;
+use brisk_client::{Client, Error};
 use common::*;
-use http_client::{Client, Error};
 use std::io::Read;
 
 fn text() -> Vec<u8> {
@@ -75,10 +75,10 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
     let resp = client.get(&python.url("/")).send().expect("GET");
     assert_eq!(
         resp.header("x-seen-accept-encoding"),
-        Some(http_client::decode::ACCEPT_ENCODING)
+        Some(brisk_client::decode::ACCEPT_ENCODING)
     );
     match resp.bytes(1 << 20) {
-        Err(Error::Decode(e)) => assert!(http_client::decode::is_decode_error(&e), "{e}"),
+        Err(Error::Decode(e)) => assert!(brisk_client::decode::is_decode_error(&e), "{e}"),
         other => panic!("expected a decode error, got {other:?}"),
     }
 }

@@ -21,7 +21,7 @@ fn threads_share_one_client_without_cross_talk() {
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
     let nginx = start_nginx(&refs, "");
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(Duration::from_secs(20))
         .max_idle_per_host(4)
         .build();

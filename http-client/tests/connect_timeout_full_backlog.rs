@@ -37,13 +37,13 @@ fn connect_times_out_against_a_full_backlog() {
         "{took:?}"
     );
 
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .connect_timeout(Duration::from_millis(300))
         .build();
     let t0 = Instant::now();
     match client.get(&format!("http://{addr}/")).send() {
-        Err(http_client::Error::Timeout {
-            phase: http_client::Phase::Connect,
+        Err(brisk_client::Error::Timeout {
+            phase: brisk_client::Phase::Connect,
         }) => {}
         other => panic!("want a connect timeout, got {other:?}"),
     }

@@ -3,12 +3,12 @@
 //! an error for any input, never panics, and never claims more bytes than
 //! it was given. Deterministic pseudo-random inputs (a fuzz target's checks
 //! without the fuzzer), biased towards the protocols' own bytes.
-use http_client::handshake::{Handshake, Progress};
-use http_client::socks::{
+use brisk_client::handshake::{Handshake, Progress};
+use brisk_client::socks::{
     decode_socks4_reply, decode_socks5_auth, decode_socks5_method, decode_socks5_reply, Socks5,
     SocksTarget,
 };
-use http_client::{NoProxy, Proxy, Url};
+use brisk_client::{NoProxy, Proxy, Url};
 
 /// xorshift64*: reproducible inputs without a dependency.
 struct Rng(u64);
@@ -77,6 +77,6 @@ fn url_and_proxy_parsers_are_total() {
         }
         let _ = Proxy::parse(&s);
         let n = NoProxy::parse(&s);
-        let _ = n.matches(&http_client::Host::Domain("example.com".into()));
+        let _ = n.matches(&brisk_client::Host::Domain("example.com".into()));
     }
 }

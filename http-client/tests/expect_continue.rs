@@ -55,7 +55,7 @@ fn early_final_answer_saves_the_upload() {
         &[("a.txt", b"x")],
         "location = /up { return 200 \"unused\\n\"; }",
     );
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(Duration::from_secs(10))
         .build();
     let r = client
@@ -85,7 +85,7 @@ fn body_goes_after_the_wait_when_no_100_comes() {
         let _ = tx.send((head, t0.elapsed()));
         write_quiet(&mut s, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     });
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .expect_continue(Some(5), Duration::from_millis(300))
         .timeout(Duration::from_secs(5))
         .build();

@@ -1,5 +1,5 @@
 //! `fetch --compressed` against our http-server with its compression step
-//! (`http_server::compress`): bytes, streamed and file bodies in gzip, br
+//! (`brisk_server::compress`): bytes, streamed and file bodies in gzip, br
 //! and zstd, each written byte-identical to the original; `--compressed`
 //! with `-H "Accept-Encoding: X"` asks for one coding, as curl does.
 mod common;
@@ -8,7 +8,7 @@ use common::*;
 use std::io::Write;
 use std::sync::Arc;
 
-use http_server::{compress, FileRegion, Request, Response, Server, StatusCode};
+use brisk_server::{compress, FileRegion, Request, Response, Server, StatusCode};
 
 fn json() -> Vec<u8> {
     let items: Vec<String> = (0..6000)

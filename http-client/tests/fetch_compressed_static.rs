@@ -4,8 +4,8 @@
 mod common;
 use common::*;
 
-use http_server::Server;
-use http_static::StaticFiles;
+use brisk_server::Server;
+use brisk_static::StaticFiles;
 
 fn javascript(len: usize) -> Vec<u8> {
     let mut out = Vec::new();

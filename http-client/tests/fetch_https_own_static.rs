@@ -8,7 +8,7 @@
 //!
 //! `static` is another package's binary, so Cargo gives this crate no
 //! `CARGO_BIN_EXE_static`: it is taken from the same target directory as
-//! fetch, built there first (`cargo build -p http-static --bin static`)
+//! fetch, built there first (`cargo build -p brisk-static --bin static`)
 //! when it is not there yet, as http-server's tests build their examples.
 mod common;
 #[path = "common/tls.rs"]
@@ -26,7 +26,7 @@ fn static_bin() -> PathBuf {
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "http-static", "--bin", "static"])
+            .args(["build", "-q", "-p", "brisk-static", "--bin", "static"])
             .status()
             .expect("run cargo build");
         assert!(status.success(), "building static");

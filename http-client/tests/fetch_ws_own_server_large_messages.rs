@@ -1,5 +1,5 @@
 //! `fetch ws://` against this project's own WebSocket server
-//! (`http_server::ws`, the `ws_echo` example's endpoint in-process):
+//! (`brisk_server::ws`, the `ws_echo` example's endpoint in-process):
 //! 16 MiB messages both ways, as text lines and as binary, and a
 //! permessage-deflate session.
 
@@ -7,8 +7,8 @@ mod common;
 #[path = "common/ws.rs"]
 mod ws;
 
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::{Request, Response, Server, StatusCode};
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::{Request, Response, Server, StatusCode};
 use ws::FetchWs;
 
 struct Echo;
@@ -22,7 +22,7 @@ impl Endpoint for Echo {
 /// The server on a thread; stopped when the returned handle is dropped.
 struct Running {
     port: u16,
-    handle: http_server::ShutdownHandle,
+    handle: brisk_server::ShutdownHandle,
     thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 

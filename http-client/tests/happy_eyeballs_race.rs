@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 /// Resolves every name to a fixed list.
 struct Fixed(Vec<SocketAddr>);
 
-impl http_client::Resolve for Fixed {
+impl brisk_client::Resolve for Fixed {
     fn resolve(&self, _: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
         Ok(self.0.clone())
     }
@@ -39,7 +39,7 @@ fn a_hanging_first_address_does_not_block_the_second() {
             write_quiet(&mut s, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nwon");
         }
     });
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .resolver(Fixed(vec![hang_addr, good_addr]))
         .happy_eyeballs_stagger(Duration::from_millis(100))
         .connect_timeout(Duration::from_secs(5))

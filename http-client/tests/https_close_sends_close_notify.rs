@@ -8,7 +8,7 @@ mod tls;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use http_client::Client;
+use brisk_client::Client;
 use tls::*;
 
 const SERVER: &str = r#"

@@ -7,7 +7,7 @@ mod tls;
 
 use std::io::Read;
 
-use http_client::Client;
+use brisk_client::Client;
 use tls::*;
 
 const SERVER: &str = r#"

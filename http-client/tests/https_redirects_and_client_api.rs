@@ -8,8 +8,8 @@ mod tls;
 
 use std::io::Read;
 
+use brisk_client::{Client, RedirectPolicy};
 use common::*;
-use http_client::{Client, RedirectPolicy};
 use tls::*;
 
 const ECHO: &str = "location = /echo { return 200 \"auth=$http_authorization\\n\"; }";

@@ -8,7 +8,7 @@ mod tls;
 
 use std::time::Duration;
 
-use http_client::Client;
+use brisk_client::Client;
 use tls::*;
 
 const SERVER: &str = r#"

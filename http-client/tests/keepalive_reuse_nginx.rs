@@ -27,7 +27,7 @@ fn several_urls_reuse_one_connection() {
 #[test]
 fn library_client_reuses_and_reports_it() {
     let nginx = start_nginx(&[("a.txt", b"alpha\n")], "");
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .build();
     let r1 = client.get(&nginx.url("/a.txt")).send().expect("first");

@@ -51,7 +51,7 @@ fn bare_lf_heads_are_read_like_curl() {
 #[test]
 fn a_folded_value_is_one_value_with_spaces() {
     let py = start_python(BARE_LF);
-    let client = http_client::Client::builder().build();
+    let client = brisk_client::Client::builder().build();
     let resp = client.get(&py.url("/")).send().expect("lenient head");
     assert_eq!(resp.status(), 200);
     // RFC 9112 5.2: each obs-fold becomes one or more SP.

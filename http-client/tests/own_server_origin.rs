@@ -5,8 +5,8 @@ use std::io::{Cursor, Read};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http_client::{Client, Method, RequestBody};
-use http_server::{Request, Response, Server, StatusCode};
+use brisk_client::{Client, Method, RequestBody};
+use brisk_server::{Request, Response, Server, StatusCode};
 
 fn handler(req: &Request) -> Response {
     match (req.method(), req.path()) {

@@ -25,10 +25,10 @@ fn closed_idle_connection_is_discarded_before_use() {
     });
     let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let n2 = std::sync::Arc::clone(&notes);
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(Duration::from_secs(5))
         .trace(move |t| {
-            if let http_client::Trace::Note(n) = t {
+            if let brisk_client::Trace::Note(n) = t {
                 n2.lock().expect("lock").push(n.to_string());
             }
         })

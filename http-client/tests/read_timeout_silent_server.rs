@@ -29,13 +29,13 @@ fn silent_server() -> (u16, std::thread::JoinHandle<()>) {
 #[test]
 fn idle_read_times_out_in_receive_head() {
     let (port, _h) = silent_server();
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .idle_timeout(Duration::from_millis(300))
         .build();
     let t0 = Instant::now();
     match client.get(&format!("http://127.0.0.1:{port}/")).send() {
-        Err(http_client::Error::Timeout {
-            phase: http_client::Phase::ReceiveHead,
+        Err(brisk_client::Error::Timeout {
+            phase: brisk_client::Phase::ReceiveHead,
         }) => {}
         other => panic!("want a receive-head timeout, got {other:?}"),
     }

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 
-use http_client::{Client, RequestBody};
+use brisk_client::{Client, RequestBody};
 use std::io::Cursor;
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ fn bodies_are_framed_by_length_or_chunked() {
         len: None,
     };
     let r = client
-        .request(http_client::Method::Put, &url)
+        .request(brisk_client::Method::Put, &url)
         .body(reader)
         .send()
         .expect("chunked");

@@ -23,18 +23,18 @@ fn too_many_response_headers_is_bad_response() {
         }
     });
     let url = format!("http://127.0.0.1:{port}/");
-    let strict = http_client::Client::builder()
+    let strict = brisk_client::Client::builder()
         .timeout(Duration::from_secs(5))
-        .limits(http_client::Limits {
+        .limits(brisk_client::Limits {
             max_headers: 20,
             ..Default::default()
         })
         .build();
     match strict.get(&url).send() {
-        Err(http_client::Error::BadResponse(_)) => {}
+        Err(brisk_client::Error::BadResponse(_)) => {}
         other => panic!("want BadResponse past 20 headers, got {other:?}"),
     }
-    let default = http_client::Client::builder()
+    let default = brisk_client::Client::builder()
         .timeout(Duration::from_secs(5))
         .build();
     let r = default

@@ -30,7 +30,7 @@ fn get_on_a_dying_pooled_connection_is_retried() {
         write_quiet(&mut s, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh");
         std::thread::sleep(Duration::from_millis(200));
     });
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(Duration::from_secs(5))
         .build();
     let url = format!("http://127.0.0.1:{port}/");

@@ -22,14 +22,14 @@ fn post_on_a_dying_pooled_connection_fails() {
         std::thread::sleep(Duration::from_millis(500));
         let _ = tx.send(l.accept().is_ok());
     });
-    let client = http_client::Client::builder()
+    let client = brisk_client::Client::builder()
         .timeout(Duration::from_secs(5))
         .build();
     let url = format!("http://127.0.0.1:{port}/");
     let r = client.get(&url).send().expect("first");
     assert_eq!(r.text(100).expect("body"), "ok");
     match client.post(&url).body_bytes("a=1").send() {
-        Err(http_client::Error::EmptyReply) | Err(http_client::Error::Io { .. }) => {}
+        Err(brisk_client::Error::EmptyReply) | Err(brisk_client::Error::Io { .. }) => {}
         other => panic!("want the failure surfaced, got {other:?}"),
     }
     let replayed = rx

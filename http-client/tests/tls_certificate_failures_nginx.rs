@@ -7,7 +7,7 @@ mod common;
 #[path = "common/tls.rs"]
 mod tls;
 
-use http_client::tls::{TlsConfig, TlsErrorKind, TlsOptions, VerifyFailure};
+use brisk_client::tls::{TlsConfig, TlsErrorKind, TlsOptions, VerifyFailure};
 use tls::*;
 
 #[test]
@@ -63,7 +63,7 @@ fn refused_certificates_are_classified() {
         assert_eq!(err.kind(), TlsErrorKind::Verify, "{block}: {err}");
         assert_eq!(err.curl_exit_code(), 60);
         match &err {
-            http_client::tls::TlsError::Verify(f) => assert!(is(f), "{block}: {f:?}"),
+            brisk_client::tls::TlsError::Verify(f) => assert!(is(f), "{block}: {f:?}"),
             other => panic!("{block}: {other:?}"),
         }
         assert!(err.to_string().contains(msg), "{block}: {err}");

@@ -5,7 +5,7 @@ mod common;
 #[path = "common/tls.rs"]
 mod tls;
 
-use http_client::tls::{TlsConfig, TlsOptions, TlsVersion};
+use brisk_client::tls::{TlsConfig, TlsOptions, TlsVersion};
 use tls::*;
 
 #[test]

@@ -60,8 +60,8 @@ fn handshake_and_get_by_name_and_by_ip() {
 fn tls12_maximum_negotiates_tls12() {
     let fx = TlsFixture::new();
     let nginx = start_nginx_tls_good(&fx, &[("a.txt", b"a\n")]);
-    let config = http_client::tls::TlsConfig::new(&http_client::tls::TlsOptions {
-        max_version: Some(http_client::tls::TlsVersion::Tls12),
+    let config = brisk_client::tls::TlsConfig::new(&brisk_client::tls::TlsOptions {
+        max_version: Some(brisk_client::tls::TlsVersion::Tls12),
         ..fx.options()
     })
     .expect("config");

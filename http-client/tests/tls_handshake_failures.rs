@@ -7,7 +7,7 @@ mod common;
 #[path = "common/tls.rs"]
 mod tls;
 
-use http_client::tls::{HandshakeFailure, TlsConfig, TlsError, TlsOptions, TlsVersion};
+use brisk_client::tls::{HandshakeFailure, TlsConfig, TlsError, TlsOptions, TlsVersion};
 use tls::*;
 
 #[test]

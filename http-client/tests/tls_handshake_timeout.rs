@@ -7,7 +7,7 @@ mod tls;
 
 use std::time::{Duration, Instant};
 
-use http_client::tls::{TlsConn, TlsError, TlsErrorKind};
+use brisk_client::tls::{TlsConn, TlsError, TlsErrorKind};
 use tls::*;
 
 #[test]
@@ -35,8 +35,8 @@ fn a_silent_server_times_out_at_the_deadline() {
         "stopped late: {took:?}"
     );
     // As a client error it is a timeout of the TLS phase.
-    let e = http_client::Error::from(err);
+    let e = brisk_client::Error::from(err);
     assert!(e.is_timeout());
-    assert_eq!(e.phase(), Some(http_client::Phase::Tls));
+    assert_eq!(e.phase(), Some(brisk_client::Phase::Tls));
     holder.join().expect("holder thread");
 }

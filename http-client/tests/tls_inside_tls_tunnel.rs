@@ -8,8 +8,8 @@ mod tls;
 
 use std::time::Instant;
 
-use http_client::tls::stream::Wire;
-use http_client::tls::TlsConn;
+use brisk_client::tls::stream::Wire;
+use brisk_client::tls::TlsConn;
 use tls::*;
 
 const RELAY: &str = r#"

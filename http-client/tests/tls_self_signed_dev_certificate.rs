@@ -8,7 +8,7 @@ mod tls;
 
 use std::process::Command;
 
-use http_client::tls::{TlsConfig, TlsErrorKind};
+use brisk_client::tls::{TlsConfig, TlsErrorKind};
 use tls::*;
 
 #[test]

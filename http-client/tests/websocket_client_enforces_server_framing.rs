@@ -9,9 +9,9 @@ mod ws;
 
 use std::time::{Duration, Instant};
 
-use http_client::ws::{CloseCode, WsError};
-use http_client::Client;
-use http_core::ws::ProtocolError;
+use brisk_client::ws::{CloseCode, WsError};
+use brisk_client::Client;
+use brisk_core::ws::ProtocolError;
 
 #[test]
 fn violations_fail_the_connection_with_their_code() {

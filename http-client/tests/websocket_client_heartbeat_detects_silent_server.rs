@@ -9,8 +9,8 @@ mod ws;
 
 use std::time::{Duration, Instant};
 
-use http_client::ws::{Lost, WsError};
-use http_client::Client;
+use brisk_client::ws::{Lost, WsError};
+use brisk_client::Client;
 
 #[test]
 fn no_pong_means_lost_within_interval_plus_timeout() {

@@ -10,8 +10,8 @@ mod ws;
 
 use std::time::Duration;
 
-use http_client::ws::{CloseCode, Message};
-use http_client::Client;
+use brisk_client::ws::{CloseCode, Message};
+use brisk_client::Client;
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(5));
 

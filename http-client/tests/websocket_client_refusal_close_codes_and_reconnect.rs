@@ -11,8 +11,8 @@ mod ws;
 
 use std::time::{Duration, Instant};
 
-use http_client::ws::{CloseCode, Lost, Message, ReconnectPolicy, WsError};
-use http_client::Client;
+use brisk_client::ws::{CloseCode, Lost, Message, ReconnectPolicy, WsError};
+use brisk_client::Client;
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(5));
 
@@ -119,7 +119,7 @@ fn reconnect_gives_up_after_the_bound() {
         .expect_err("nobody listens");
     assert_eq!(numbers, [1, 2, 3, 4]);
     assert!(
-        matches!(err, WsError::Open(http_client::Error::Connect { .. })),
+        matches!(err, WsError::Open(brisk_client::Error::Connect { .. })),
         "{err:?}"
     );
     assert!(t0.elapsed() < Duration::from_secs(2));

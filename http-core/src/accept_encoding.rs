@@ -3,7 +3,7 @@
 //! siblings.
 //!
 //! ```
-//! use http_core::accept_encoding::{negotiate, Choice, Coding};
+//! use brisk_core::accept_encoding::{negotiate, Choice, Coding};
 //!
 //! let supported = [Coding::Brotli, Coding::Zstd, Coding::Gzip];
 //! assert_eq!(negotiate(Some("gzip, br"), &supported), Choice::Coding(Coding::Brotli));
@@ -25,7 +25,7 @@
 //!   deflate (smallest output first).
 //! - [`Choice::NotAcceptable`] is reported, not acted upon: what to send
 //!   then is the caller's decision (this workspace sends identity, which
-//!   RFC 9110 12.5.3 permits, see `http_server::Compression`).
+//!   RFC 9110 12.5.3 permits, see `brisk_server::Compression`).
 
 /// A content coding this workspace can produce or decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

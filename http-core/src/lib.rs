@@ -50,7 +50,7 @@
 //!   ([`ChunkedDecoder::lenient`], through [`BodyDecoder::for_response`]).
 //!
 //! ```
-//! use http_core::{RequestParser, Limits, Status, EMPTY_HEADER};
+//! use brisk_core::{RequestParser, Limits, Status, EMPTY_HEADER};
 //!
 //! let mut parser = RequestParser::new(Limits::default());
 //! let mut slots = [EMPTY_HEADER; 16];
@@ -64,7 +64,7 @@
 //!     }
 //!     Status::Partial => unreachable!("the head is complete"),
 //! }
-//! # Ok::<(), http_core::ParseError>(())
+//! # Ok::<(), brisk_core::ParseError>(())
 //! ```
 // `unsafe` is denied everywhere but in ascii.rs, which says why it needs it.
 #![deny(unsafe_code)]

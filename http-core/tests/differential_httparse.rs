@@ -4,7 +4,7 @@
 //! there (bare LF, obs-fold opt-in), in which case we only check that we
 //! refuse.
 
-use http_core::{
+use brisk_core::{
     parse_request, parse_response, Limits, RequestParser, Status, Version, EMPTY_HEADER,
 };
 use proptest::prelude::*;

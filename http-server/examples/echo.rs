@@ -1,8 +1,8 @@
 //! Echoes the method, the decoded path, the query pairs and the body.
 //!
-//! `cargo run -p http-server --example echo -- [HOST:PORT]`, then
+//! `cargo run -p brisk-server --example echo -- [HOST:PORT]`, then
 //! `curl -d 'a=1' 'http://127.0.0.1:8080/x?y=2'`.
-use http_server::{Request, Response, Server, StatusCode};
+use brisk_server::{Request, Response, Server, StatusCode};
 use std::io::Write;
 
 fn echo(req: &Request) -> Response {

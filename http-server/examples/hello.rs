@@ -1,7 +1,7 @@
 //! Plaintext: `200`, `Content-Type: text/plain`, `Hello, World!` (a
 //! static body: a constant answer needs no allocation per response).
 //!
-//! `cargo run -p http-server --example hello -- [HOST:PORT]`
+//! `cargo run -p brisk-server --example hello -- [HOST:PORT]`
 //!
 //! `WORKERS=N` in the environment sets the number of worker threads
 //! (default: available cores); benchmarks use one. `KEEP_ALIVE_REQUESTS=N`
@@ -12,7 +12,7 @@
 //! `TLS_KEY=FILE` (PEM) serve https instead (the TLS benchmarks);
 //! `TLS_NO_RESUME=1` with them sends no session tickets, so that every
 //! connection costs a full handshake.
-use http_server::{Request, Response, Server, StatusCode, TlsConfig};
+use brisk_server::{Request, Response, Server, StatusCode, TlsConfig};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ fn main() -> std::io::Result<()> {
                 let mut config = (*tls.rustls_config()).clone();
                 config.send_tls13_tickets = 0;
                 config.session_storage =
-                    Arc::new(http_server::rustls::server::NoServerSessionStorage {});
+                    Arc::new(brisk_server::rustls::server::NoServerSessionStorage {});
                 tls = TlsConfig::from_rustls(Arc::new(config));
             }
             server = server.tls(tls);

@@ -7,8 +7,8 @@
 //! - `GET /slow?ms=N` sleeps (fine: handlers run on the pool here),
 //! - anything else 404, a known path with a wrong method 405 with `Allow`.
 //!
-//! `cargo run -p http-server --example routes -- [HOST:PORT]`
-use http_server::{Method, Request, Response, Server, StatusCode};
+//! `cargo run -p brisk-server --example routes -- [HOST:PORT]`
+use brisk_server::{Method, Request, Response, Server, StatusCode};
 use std::io::Write;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ fn route(req: &Request) -> Response {
         ),
         (Method::Post, "/sum") => {
             let mut sum = 0i64;
-            for (name, value) in http_core::form_pairs(req.body()) {
+            for (name, value) in brisk_core::form_pairs(req.body()) {
                 match value.trim().parse::<i64>() {
                     Ok(n) => sum = sum.saturating_add(n),
                     Err(_) => {

@@ -5,8 +5,8 @@
 //! `shutdown_on_signals` was called before the first line: `serve` then
 //! returns at once and the program exits 0.
 //!
-//! `cargo run -p http-server --example signal_before_serve -- [HOST:PORT]`
-use http_server::{Request, Response, Server, StatusCode};
+//! `cargo run -p brisk-server --example signal_before_serve -- [HOST:PORT]`
+use brisk_server::{Request, Response, Server, StatusCode};
 use std::io::{BufRead, Write};
 
 fn main() -> std::io::Result<()> {

@@ -12,8 +12,8 @@
 //! TLS (the bytes pass the cipher, so `/file` is read in slices instead of
 //! sent with `sendfile`).
 //!
-//! `cargo run -p http-server --example sigpipe_default -- [HOST:PORT [CERT KEY]]`
-use http_server::{FileRegion, Request, Response, Server, StatusCode, TlsConfig};
+//! `cargo run -p brisk-server --example sigpipe_default -- [HOST:PORT [CERT KEY]]`
+use brisk_server::{FileRegion, Request, Response, Server, StatusCode, TlsConfig};
 use std::io::Write;
 
 fn main() -> std::io::Result<()> {

@@ -1,6 +1,6 @@
 //! WebSocket echo and chat (the example the checks use).
 //!
-//! `cargo run --release -p http-server --example ws_echo -- [HOST:PORT]`
+//! `cargo run --release -p brisk-server --example ws_echo -- [HOST:PORT]`
 //! prints `listening at http://HOST:PORT/` (https with `TLS_CERT` and
 //! `TLS_KEY` set to PEM files), then serves:
 //! - `/echo`: every message back with its opcode; permessage-deflate when
@@ -14,8 +14,8 @@
 //! processes see each other's messages. SIGTERM/SIGINT: graceful
 //! shutdown, 1001 to every WebSocket. Warnings (Redis away) go to stderr;
 //! `RUST_LOG` sets the level.
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::{Request, Response, Server, StatusCode, TlsConfig};
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::{Request, Response, Server, StatusCode, TlsConfig};
 use std::io::Write;
 use std::time::Duration;
 
@@ -71,7 +71,7 @@ fn settings() -> WsSettings {
 #[cfg(feature = "redis")]
 fn relay_chat(chat: &WebSocket) -> std::io::Result<()> {
     if let Ok(url) = std::env::var("REDIS_URL") {
-        http_server::ws::redis::RedisRelay::start(chat, &url, "ws_echo:")?;
+        brisk_server::ws::redis::RedisRelay::start(chat, &url, "ws_echo:")?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Every server setting in one plain struct (a leaf module: it imports
 //! nothing of the crate, so any module may read settings without a cycle).
 
-use http_core::Limits;
+use brisk_core::Limits;
 use std::thread;
 use std::time::Duration;
 

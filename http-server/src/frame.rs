@@ -10,7 +10,7 @@ pub(crate) use head_cache::HeadCache;
 
 use crate::buf::{Stream, WriteQueue};
 use crate::response::{Body, BodyPart, Response};
-use http_core::{Headers, Method, StatusCode, Version};
+use brisk_core::{Headers, Method, StatusCode, Version};
 
 /// Bodies up to this size are copied behind the head (one buffer, one
 /// write); larger ones are queued as their own chunk, without a copy.
@@ -101,9 +101,9 @@ pub(crate) fn queue_response(
 pub(crate) fn queue_switching_head(wq: &mut WriteQueue, headers: &Headers, date: &str) -> usize {
     wq.append(|out| {
         let start = out.len();
-        http_core::encode_status_line(Version::Http11, StatusCode::SWITCHING_PROTOCOLS, out);
+        brisk_core::encode_status_line(Version::Http11, StatusCode::SWITCHING_PROTOCOLS, out);
         for (name, value) in headers.iter_bytes() {
-            http_core::encode_field(name, value, out);
+            brisk_core::encode_field(name, value, out);
         }
         if !headers.contains("date") {
             own_field(out, b"Date: ", date.as_bytes());
@@ -172,7 +172,7 @@ impl Head<'_> {
     /// ones, and Date unless the handler set it. Returns whether the
     /// handler said `Connection: close`.
     fn encode_start(&self, headers: &Headers, out: &mut Vec<u8>) -> bool {
-        http_core::encode_status_line(Version::Http11, self.status, out);
+        brisk_core::encode_status_line(Version::Http11, self.status, out);
         let mut has_date = false;
         let mut has_connection = false;
         for (name, value) in headers.iter_bytes() {
@@ -185,7 +185,7 @@ impl Head<'_> {
                 Special::Date => has_date = true,
                 Special::No => {}
             }
-            http_core::encode_field(name, value, out);
+            brisk_core::encode_field(name, value, out);
         }
         // The server's own fields are known to be well-formed: no checks.
         if !has_date {
@@ -270,7 +270,7 @@ fn queue_body(wq: &mut WriteQueue, body: Body, chunked: bool) {
         }
         Body::Stream(iter) => {
             let (frame, trailer): (fn(&[u8], &mut Vec<u8>), &'static [u8]) = if chunked {
-                (http_core::encode_chunk, http_core::LAST_CHUNK)
+                (brisk_core::encode_chunk, brisk_core::LAST_CHUNK)
             } else {
                 (|piece, out| out.extend_from_slice(piece), b"")
             };
@@ -316,7 +316,7 @@ pub(crate) fn queue_error_text(
     headers.append("Content-Length", body.len().to_string());
     headers.append("Connection", "close");
     let mut out = wq.take_buf();
-    http_core::encode_response_head(Version::Http11, status, &headers, &mut out);
+    brisk_core::encode_response_head(Version::Http11, status, &headers, &mut out);
     let head_len = out.len();
     out.extend_from_slice(body.as_bytes());
     wq.push_vec(out);

@@ -1,7 +1,7 @@
 //! The handler trait, and the one place handlers are called.
 
 use crate::{Request, Response};
-use http_core::StatusCode;
+use brisk_core::StatusCode;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// Answers requests. Any `Fn(&Request) -> Response + Send + Sync + 'static`

@@ -1,7 +1,7 @@
 //! An embeddable HTTP/1.1 server on nonblocking `mio` event loops.
 //!
 //! ```no_run
-//! use http_server::{Request, Response, Server, StatusCode};
+//! use brisk_server::{Request, Response, Server, StatusCode};
 //!
 //! fn main() -> std::io::Result<()> {
 //!     // Ctrl-C or SIGTERM: stop accepting, finish the requests in flight,
@@ -97,5 +97,5 @@ pub use tls::{TlsConfig, TlsReloader};
 /// own [`rustls::ServerConfig`] (see [`TlsConfig::from_rustls`]).
 pub use rustls;
 
-/// The protocol types handlers use, re-exported from `http-core`.
-pub use http_core::{Headers, Method, StatusCode, Version};
+/// The protocol types handlers use, re-exported from `brisk-core`.
+pub use brisk_core::{Headers, Method, StatusCode, Version};

@@ -2,7 +2,7 @@
 //! either whole in memory or streamed ([`Request::body_reader`]).
 
 use crate::request_body::{self, BodyReader, Pipe};
-use http_core::{Headers, Method, RequestHead, Target, Version};
+use brisk_core::{Headers, Method, RequestHead, Target, Version};
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::sync::Arc;
@@ -57,7 +57,7 @@ impl Request {
             stream: None,
             client_keep_alive: false,
         };
-        req.client_keep_alive = http_core::keep_alive(version, &req.head.headers);
+        req.client_keep_alive = brisk_core::keep_alive(version, &req.head.headers);
         req.reindex(peer);
         req
     }
@@ -109,7 +109,7 @@ impl Request {
         let (path, query, escaped) = split_target(&self.head.target, &self.head.method);
         let raw_path = &self.head.target[path.clone()];
         self.decoded_path = if escaped {
-            Some(String::from_utf8_lossy(&http_core::percent_decode(raw_path)).into_owned())
+            Some(String::from_utf8_lossy(&brisk_core::percent_decode(raw_path)).into_owned())
         } else {
             None
         };
@@ -157,7 +157,9 @@ impl Request {
 
     /// Decoded `name=value` pairs of the query (`+` is a space).
     pub fn query_pairs(&self) -> Vec<(String, String)> {
-        self.query().map(http_core::query_pairs).unwrap_or_default()
+        self.query()
+            .map(brisk_core::query_pairs)
+            .unwrap_or_default()
     }
 
     /// HTTP/1.0 or HTTP/1.1.
@@ -228,7 +230,7 @@ fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<us
         let start = part.as_ptr() as usize - target.as_ptr() as usize;
         start..start + part.len()
     };
-    let (path, query) = match http_core::parse_target(target, method) {
+    let (path, query) = match brisk_core::parse_target(target, method) {
         Ok(Target::Origin { path, query }) | Ok(Target::Absolute { path, query, .. }) => {
             (offset(path), query.map(offset))
         }
@@ -243,7 +245,7 @@ fn split_target(target: &str, method: &Method) -> (Range<usize>, Option<Range<us
 
 /// Splits at the first `?`, noting a `%` before it.
 fn split_at_query(target: &str) -> (Range<usize>, Option<Range<usize>>, bool) {
-    let (end, escaped) = http_core::origin_path_end(target);
+    let (end, escaped) = brisk_core::origin_path_end(target);
     let query = (end < target.len()).then(|| end + 1..target.len());
     (0..end, query, escaped)
 }

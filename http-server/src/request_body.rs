@@ -15,7 +15,7 @@
 //! close) ends the pipe, so a read never hangs.
 
 use crate::pool::{Msg, Reply};
-use http_core::Headers;
+use brisk_core::Headers;
 use std::io::{self, Read};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 

@@ -3,7 +3,7 @@
 //! handler's: see [`Response`].
 
 use crate::upgrade::Upgrade;
-use http_core::{Headers, Method, StatusCode, Version};
+use brisk_core::{Headers, Method, StatusCode, Version};
 use std::fs::File;
 use std::io;
 use std::net::SocketAddr;
@@ -300,7 +300,7 @@ mod tests {
 /// responses, so the common case reuses on one thread; maps built on the
 /// pool come back to the worker and wait there.
 pub(crate) mod spare {
-    use http_core::Headers;
+    use brisk_core::Headers;
     use std::cell::RefCell;
 
     /// Maps kept per thread.

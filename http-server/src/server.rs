@@ -57,10 +57,10 @@ impl std::fmt::Debug for ShutdownHandle {
 /// An HTTP/1.1 server: bind, adjust settings, serve.
 ///
 /// ```no_run
-/// use http_server::{Response, Server, StatusCode};
+/// use brisk_server::{Response, Server, StatusCode};
 ///
 /// let server = Server::bind("127.0.0.1:8080")?;
-/// server.serve(|_req: &http_server::Request| Response::text(StatusCode::OK, "Hello, World!"))?;
+/// server.serve(|_req: &brisk_server::Request| Response::text(StatusCode::OK, "Hello, World!"))?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Server {
@@ -190,7 +190,7 @@ impl Server {
     /// [`Server::tls_reloader`] or SIGHUP ([`Server::shutdown_on_signals`]).
     ///
     /// ```no_run
-    /// use http_server::{Request, Response, Server, StatusCode, TlsConfig};
+    /// use brisk_server::{Request, Response, Server, StatusCode, TlsConfig};
     ///
     /// Server::bind("127.0.0.1:8443")?
     ///     .tls(TlsConfig::from_pem_files("cert.pem", "key.pem")?)

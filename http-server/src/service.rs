@@ -16,7 +16,7 @@ use crate::shared::Shared;
 use crate::transport::{ServerStream, Transport};
 use crate::upgrade::Upgrade;
 use crate::ws::{WsCtx, WsSession};
-use http_core::DateCache;
+use brisk_core::DateCache;
 use mio::net::TcpStream;
 use mio::{Interest, Token, Waker};
 use std::net::SocketAddr;

@@ -30,12 +30,12 @@ const SESSION_CACHE_ENTRIES: usize = 4096;
 /// authentication, its own ALPN list).
 ///
 /// ```no_run
-/// use http_server::{Response, Server, StatusCode, TlsConfig};
+/// use brisk_server::{Response, Server, StatusCode, TlsConfig};
 ///
 /// let tls = TlsConfig::from_pem_files("cert.pem", "key.pem")?;
 /// Server::bind("127.0.0.1:8443")?
 ///     .tls(tls)
-///     .serve(|_: &http_server::Request| Response::text(StatusCode::OK, "hello over TLS\n"))?;
+///     .serve(|_: &brisk_server::Request| Response::text(StatusCode::OK, "hello over TLS\n"))?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Clone)]

@@ -1,7 +1,7 @@
 //! Binding a port something already listens on fails with AddrInUse: a
 //! plain listener, and also another of our own SO_REUSEPORT servers
 //! (which would otherwise silently share the port).
-use http_server::Server;
+use brisk_server::Server;
 use std::io::ErrorKind;
 
 #[test]

@@ -1,8 +1,8 @@
 //! Each malformed or unacceptable head gets its status from the one
 //! error table (400, 414, 431, 501, 505, 417), then the connection closes.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 
 #[test]

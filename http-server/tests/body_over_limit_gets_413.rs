@@ -1,8 +1,8 @@
 //! A body over the limit gets 413 and a close, without the server
 //! reading it all; both for Content-Length and for chunked bodies.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 
 fn server() -> TestServer {

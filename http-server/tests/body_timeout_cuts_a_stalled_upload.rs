@@ -1,8 +1,8 @@
 //! A request body that stops arriving is cut at the body timeout (between
 //! reads), while a slow but steady body is accepted.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::time::{Duration, Instant};
 

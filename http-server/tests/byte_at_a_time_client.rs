@@ -1,7 +1,7 @@
 //! A request trickled one byte per write is parsed like any other.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! A chunked request body (curl `-T -` from a pipe) arrives de-chunked.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,8 +2,8 @@
 //! them: the server stops reading it (memory stays bounded), serves other
 //! clients meanwhile, and cuts it when the write stalls too long.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 use std::time::{Duration, Instant};
 

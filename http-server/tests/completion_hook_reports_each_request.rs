@@ -1,8 +1,8 @@
 //! The completion hook sees every answered request once its response is
 //! written: method, target, status, exact bytes, peer, user agent.
 mod common;
+use brisk_server::{Completion, Request, Response, StatusCode};
 use common::*;
-use http_server::{Completion, Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -44,7 +44,7 @@ fn each_request_is_reported_with_its_bytes() {
     }
     let log = log.lock().unwrap();
     assert_eq!(log[0].target, "/one");
-    assert_eq!(log[0].method, http_server::Method::Get);
+    assert_eq!(log[0].method, brisk_server::Method::Get);
     assert_eq!(log[0].status, 200);
     assert_eq!(log[0].user_agent.as_deref(), Some("tester"));
     assert_eq!(log[0].referer.as_deref(), Some("http://r/"));

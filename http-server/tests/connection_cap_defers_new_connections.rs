@@ -1,8 +1,8 @@
 //! At `max_connections` a worker stops accepting; a waiting connection is
 //! served as soon as another one closes.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::time::{Duration, Instant};
 

@@ -2,8 +2,8 @@
 //! within `max_headers` (100) is served, whether it arrives at once or in
 //! small pieces; past the limit it gets 431.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! A request still in its handler when the drain timeout ends is cut:
 //! `serve` returns on time and the client sees the connection end.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,8 @@
 //! `Expect: 100-continue`: `100 Continue` before the body is read, or the
 //! final status instead when the body would be refused.
 mod common;
+use brisk_server::{Handler, Request, Response, StatusCode};
 use common::*;
-use http_server::{Handler, Request, Response, StatusCode};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,8 +1,8 @@
 //! Random and mutated bytes from many clients: every connection ends with
 //! an answer or a close within its deadline, and the server keeps serving.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::time::Duration;
 

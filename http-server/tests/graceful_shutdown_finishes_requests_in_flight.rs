@@ -2,8 +2,8 @@
 //! close`), idle connections are closed, new connections are refused,
 //! `serve` returns; a binary exits 0 on SIGTERM under load.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,8 +1,8 @@
 //! A client that sends its requests and then half-closes (`shutdown(WR)`,
 //! like `printf ... | nc -N`) still gets every answer, then a close.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};

@@ -1,8 +1,8 @@
 //! A panicking handler yields a 500 for that request; the worker lives on
 //! and serves the next connection.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 
 #[test]
 fn panic_becomes_500_and_the_worker_survives() {

@@ -1,8 +1,8 @@
 //! With blocking handlers on the pool, pipelined answers keep request
 //! order, and a slow handler does not block other connections.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::time::{Duration, Instant};
 

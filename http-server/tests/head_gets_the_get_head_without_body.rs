@@ -1,8 +1,8 @@
 //! HEAD answers with the GET head (Content-Length included) and no body;
 //! the connection stays usable.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 #[test]

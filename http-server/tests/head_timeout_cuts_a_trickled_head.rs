@@ -1,8 +1,8 @@
 //! A head trickled slowly is cut at its deadline, counted from its first
 //! byte (not reset by each new byte), with no response (like nginx).
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 

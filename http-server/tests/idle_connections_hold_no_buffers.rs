@@ -1,8 +1,8 @@
 //! An idle keep-alive connection holds no buffers: thousands of them cost
 //! a few hundred bytes each (nginx: ~500-600 measured here).
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 fn rss_kib() -> u64 {

@@ -1,8 +1,8 @@
 //! An idle keep-alive connection is closed after the keep-alive timeout,
 //! with a FIN (not a reset), and its answered request is intact.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 

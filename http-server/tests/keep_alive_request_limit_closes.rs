@@ -1,8 +1,8 @@
 //! After `keep_alive_requests` answers the server says `Connection: close`
 //! and closes (nginx's keepalive_requests).
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 #[test]

@@ -1,7 +1,7 @@
 //! curl fetching two URLs reuses one connection.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::process::Command;
 use std::time::Duration;
 

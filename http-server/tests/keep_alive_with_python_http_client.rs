@@ -1,8 +1,8 @@
 //! Python's http.client sends several requests over one kept-alive
 //! connection, also HTTP/1.0 with `Connection: keep-alive`.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::process::Command;
 use std::time::Duration;
 

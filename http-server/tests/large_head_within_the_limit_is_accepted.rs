@@ -1,8 +1,8 @@
 //! A head far larger than the initial 1 KiB read buffer, but within the
 //! head limit, is read (the buffer grows) and served.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 
 #[test]
 fn a_large_head_within_the_limit_grows_the_buffer() {

@@ -10,9 +10,9 @@
 //! works on its buffers, so the half-close came after the first partial
 //! write and the rest of the body was lost (curl: exit 56).
 mod common;
+use brisk_server::{FileRegion, Request, Response, StatusCode};
 use common::tls::*;
 use common::*;
-use http_server::{FileRegion, Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::time::Duration;
 

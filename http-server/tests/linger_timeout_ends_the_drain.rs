@@ -2,8 +2,8 @@
 //! input, but not forever: a peer that neither closes nor stops sending is
 //! dropped at the linger timeout.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Read, Write};
 use std::time::{Duration, Instant};
 

@@ -2,8 +2,8 @@
 //! input before closing, so a client still sending its (refused) body
 //! receives the whole response instead of a reset that destroys it.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::time::Duration;
 

@@ -2,8 +2,8 @@
 //! body stream, the completion hook) may panic without taking the worker
 //! down: the affected response is cut, others are served.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Read;
 
 #[test]

@@ -2,8 +2,8 @@
 //! server pauses parsing above its high-water mark and must resume by
 //! itself once the queue drains (no new bytes will come to wake it).
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 #[test]

@@ -1,8 +1,8 @@
 //! Three requests in one write are answered in order, on one connection;
 //! many more as well.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 #[test]

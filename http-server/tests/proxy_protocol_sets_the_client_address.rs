@@ -5,9 +5,9 @@
 //! without an answer. Without the option a PROXY line is just a bad
 //! request (nobody can forge an address).
 mod common;
+use brisk_server::{Completion, Request, Response, StatusCode};
 use common::tls::*;
 use common::*;
-use http_server::{Completion, Request, Response, StatusCode};
 use std::io::{BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -132,9 +132,9 @@ fn the_header_comes_before_tls() {
     let tcp = connect(server.addr);
     let src: SocketAddr = "203.0.113.20:4444".parse().unwrap();
     (&tcp).write_all(&v2(src, server.addr)).unwrap();
-    let name = http_server::rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let conn = http_server::rustls::ClientConnection::new(pki.client_config(), name).unwrap();
-    let mut tls = http_server::rustls::StreamOwned::new(conn, tcp);
+    let name = brisk_server::rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let conn = brisk_server::rustls::ClientConnection::new(pki.client_config(), name).unwrap();
+    let mut tls = brisk_server::rustls::StreamOwned::new(conn, tcp);
     tls.write_all(&get("/")).unwrap();
     let mut r = BufReader::new(tls);
     assert_eq!(read_response(&mut r, false).text(), "203.0.113.20:4444\n");

@@ -8,8 +8,8 @@
 //! the connection closes after the error; the request after it is never
 //! answered.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,8 +2,8 @@
 //! next: nothing of an earlier request (headers, body, decoded path, query)
 //! may show through in a later one, inline or on the handler pool.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 fn describe(req: &Request) -> Response {

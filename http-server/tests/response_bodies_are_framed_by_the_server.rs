@@ -3,8 +3,8 @@
 //! HTTP/1.1 and close-delimited to HTTP/1.0; handler framing headers are
 //! replaced; HTTP/1.0 keep-alive is honoured.
 mod common;
+use brisk_server::{BodyPart, FileRegion, Request, Response, StatusCode};
 use common::*;
-use http_server::{BodyPart, FileRegion, Request, Response, StatusCode};
 use std::io::{BufReader, Read, Write};
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ fn server() -> TestServer {
                 offset: 253,
                 len: 10,
             }),
-            "/parts" => Response::new(StatusCode::OK).with_body(http_server::Body::Parts(vec![
+            "/parts" => Response::new(StatusCode::OK).with_body(brisk_server::Body::Parts(vec![
                 BodyPart::Bytes(b"<".to_vec()),
                 BodyPart::File(FileRegion {
                     file: file.clone(),

@@ -1,8 +1,8 @@
 //! With several workers, each with its own SO_REUSEPORT listener, every
 //! connection is served, and shutdown stops them all.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::collections::HashSet;
 
 #[test]

@@ -1,6 +1,6 @@
 //! A shutdown requested before `serve` starts (or while nothing is
 //! connected) makes `serve` return promptly, from any thread.
-use http_server::{Request, Response, Server, StatusCode};
+use brisk_server::{Request, Response, Server, StatusCode};
 use std::time::{Duration, Instant};
 
 #[test]

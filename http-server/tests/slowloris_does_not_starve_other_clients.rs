@@ -1,8 +1,8 @@
 //! Many connections that trickle heads do not keep other clients from
 //! being served, and are all cut at the head deadline.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::Write;
 use std::time::{Duration, Instant};
 

@@ -3,8 +3,8 @@
 //! the body (curl counts 0 bytes uploaded), and a handler that reads late
 //! sends the 100 late.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};

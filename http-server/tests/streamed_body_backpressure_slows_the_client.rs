@@ -3,8 +3,8 @@
 //! client's writes stall (only kernel buffers and the pipe take bytes),
 //! and everything arrives once the handler reads.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::{BufReader, ErrorKind, Read, Write};
 use std::sync::{mpsc, Mutex};
 use std::time::Duration;

@@ -1,8 +1,8 @@
 //! A client that disconnects mid-body: the streaming handler's read fails
 //! (never a hang, never a panic), and the server serves on.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::sync::Mutex;

@@ -3,8 +3,8 @@
 //! parsed from the right byte; a large or chunked rest closes the
 //! connection after the answer.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 fn early(req: &Request) -> Response {

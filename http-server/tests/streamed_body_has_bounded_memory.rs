@@ -3,8 +3,8 @@
 //! process's RSS sampled during the upload (growth under 32 MiB), and
 //! every byte counted by the handler.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::Read;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

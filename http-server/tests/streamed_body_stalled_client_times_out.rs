@@ -1,8 +1,8 @@
 //! A client that stops mid-body: after the body timeout the streaming
 //! handler's read fails with `TimedOut`, and the connection is closed.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::sync::Mutex;

@@ -3,8 +3,8 @@
 //! small writes, chunked and with a length; every byte arrives in order;
 //! a chunked body's trailer fields are there once it has been read.
 mod common;
+use brisk_server::{streaming, Request, Response, StatusCode};
 use common::*;
-use http_server::{streaming, Request, Response, StatusCode};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;

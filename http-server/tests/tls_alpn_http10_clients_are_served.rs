@@ -4,8 +4,8 @@
 //! offering only a protocol this server does not speak (`h2`) is refused
 //! in the handshake.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::tls::*;
-use http_server::{Request, Response, StatusCode};
 use std::process::Command;
 
 fn curl(args: &[&str]) -> std::process::Output {

@@ -4,10 +4,10 @@
 //! works, and a reload swaps the certificate for new connections while
 //! open ones keep theirs.
 mod common;
+use brisk_server::rustls::{self, pki_types::CertificateDer};
+use brisk_server::{Request, Response, StatusCode, TlsConfig};
 use common::tls::*;
 use common::*;
-use http_server::rustls::{self, pki_types::CertificateDer};
-use http_server::{Request, Response, StatusCode, TlsConfig};
 use std::io::{BufReader, Write};
 use std::path::Path;
 use std::process::Command;

@@ -3,9 +3,9 @@
 //! plain HTTP on the TLS port answered in cleartext; garbage, stalls and
 //! vanishing peers close only their own connection.
 mod common;
+use brisk_server::{FileRegion, Request, Response, StatusCode};
 use common::tls::*;
 use common::*;
-use http_server::{FileRegion, Request, Response, StatusCode};
 use std::io::{BufReader, Read, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};

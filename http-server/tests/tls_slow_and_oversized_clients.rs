@@ -4,9 +4,9 @@
 //! trickled head is cut at the head deadline; oversized heads and bodies
 //! get their 431 and 413 inside the TLS session.
 mod common;
+use brisk_server::{Request, Response, StatusCode};
 use common::tls::*;
 use common::*;
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Read, Write};
 use std::time::{Duration, Instant};
 

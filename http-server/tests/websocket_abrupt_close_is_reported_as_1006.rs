@@ -2,10 +2,10 @@
 //! endpoint as 1006 (abnormal closure), once; a peer's close frame is
 //! reported with its own code and reason.
 mod common;
+use brisk_server::ws::{CloseCode, Endpoint, Message, WebSocket, WsConn};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{CloseCode, Endpoint, Message, WebSocket, WsConn};
-use http_server::Request;
 use std::io::Write;
 use std::sync::mpsc;
 use std::sync::Mutex;

@@ -1,10 +1,10 @@
 //! A panicking endpoint callback does not take the worker down: that
 //! connection closes with 1011 (internal error), the others go on.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-use http_server::Request;
 use std::io::Write;
 
 struct Fragile;

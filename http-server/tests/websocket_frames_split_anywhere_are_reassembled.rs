@@ -2,10 +2,10 @@
 //! trickled one byte per write, or a thousand small frames in one write;
 //! every message comes back whole and in order.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-use http_server::Request;
 use std::io::Write;
 use std::time::Duration;
 

@@ -3,10 +3,10 @@
 //! the TCP close; pings are answered with the same payload, also between
 //! the fragments of a message; unsolicited pongs are ignored.
 mod common;
+use brisk_server::ws::{CloseCode, Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{CloseCode, Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::Request;
 use std::io::Write;
 use std::sync::mpsc;
 use std::sync::Mutex;

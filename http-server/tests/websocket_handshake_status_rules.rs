@@ -4,10 +4,10 @@
 //! 426 with `Upgrade: websocket`. Frames sent in the same write as the
 //! upgrade request belong to the WebSocket and are not lost.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-use http_server::Request;
 use std::io::Write;
 
 struct Echo;

@@ -2,10 +2,10 @@
 //! peer that answers nothing within the pong timeout is dropped (reported
 //! 1006) within interval + timeout; a peer that answers stays.
 mod common;
+use brisk_server::ws::{CloseCode, Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{CloseCode, Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::Request;
 use std::io::Write;
 use std::sync::mpsc;
 use std::sync::Mutex;

@@ -2,10 +2,10 @@
 //! message each way, thousands of idle connections cost about a
 //! kilobyte each at most (the session itself), not the buffers they used.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::Request;
 use std::io::Write;
 
 struct Echo;

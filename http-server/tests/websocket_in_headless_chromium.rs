@@ -7,10 +7,10 @@
 //! page also fetches `/wait`, which a pool handler answers only once the
 //! endpoint has echoed (or after 10 s): the page stays busy until then.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+use brisk_server::{Request, Response, Server, StatusCode};
 use common::tls::Pki;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-use http_server::{Request, Response, Server, StatusCode};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{mpsc, Mutex};

@@ -2,10 +2,10 @@
 //! intact, whole and in 64 KiB fragments; one byte more than the limit
 //! closes with 1009.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::Request;
 use std::io::Write;
 
 struct Echo;

@@ -3,11 +3,11 @@
 //! wss against `ws_echo` with `TLS_CERT`/`TLS_KEY`; the client address
 //! from a PROXY header reaches the endpoint.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+use brisk_server::Request;
 use common::tls::*;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-use http_server::Request;
 use std::io::Write;
 use std::process::Command;
 use std::time::Duration;

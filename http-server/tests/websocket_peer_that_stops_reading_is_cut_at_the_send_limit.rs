@@ -4,10 +4,10 @@
 //! close wait; with `Backpressure::Drop` the excess is dropped and the
 //! connection stays, its frames whole when the peer reads again.
 mod common;
+use brisk_server::ws::{Backpressure, CloseCode, Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::Request;
 use common::ws::*;
 use common::*;
-use http_server::ws::{Backpressure, CloseCode, Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::Request;
 use std::io::Read;
 use std::sync::mpsc;
 use std::sync::Mutex;

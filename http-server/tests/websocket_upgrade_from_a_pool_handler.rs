@@ -2,10 +2,10 @@
 //! handler pool: the 101 comes back through the pool's channel, and
 //! pipelined requests before the upgrade are answered first, in order.
 mod common;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+use brisk_server::{Request, Response, StatusCode};
 use common::ws::*;
 use common::*;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-use http_server::{Request, Response, StatusCode};
 use std::io::{BufReader, Write};
 
 struct Echo;

@@ -6,12 +6,12 @@
 //! - `/assets/...` the files under `ASSETS_DIR` (default: `.`),
 //! - anything else 404.
 //!
-//! `cargo run -p http-static --example app_with_assets -- [HOST:PORT] [ASSETS_DIR]`
+//! `cargo run -p brisk-static --example app_with_assets -- [HOST:PORT] [ASSETS_DIR]`
 //!
 //! Like every example server, it prints `listening at http://HOST:PORT/`
 //! once it accepts connections.
-use http_server::{Method, Request, Response, Server, StatusCode};
-use http_static::StaticFiles;
+use brisk_server::{Method, Request, Response, Server, StatusCode};
+use brisk_static::StaticFiles;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn main() {

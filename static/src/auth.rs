@@ -8,8 +8,8 @@
 //! `Debug` form shows only how many there are).
 
 use base64::Engine;
-use http_core::StatusCode;
-use http_server::{Request, Response};
+use brisk_core::StatusCode;
+use brisk_server::{Request, Response};
 
 /// The realm the browser shows in its login dialog.
 const REALM: &str = "static";
@@ -116,7 +116,7 @@ fn unauthorized() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http_core::{Headers, Method, Version};
+    use brisk_core::{Headers, Method, Version};
 
     fn req(method: Method, auth: Option<&str>) -> Request {
         let mut h = Headers::new();

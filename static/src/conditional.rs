@@ -84,7 +84,7 @@ pub fn evaluate(
             return Precondition::Failed;
         }
     } else if let (Some(since), Some(lm)) = (
-        c.if_unmodified_since.and_then(http_core::parse_http_date),
+        c.if_unmodified_since.and_then(brisk_core::parse_http_date),
         last_modified,
     ) {
         if lm > since {
@@ -102,7 +102,7 @@ pub fn evaluate(
         }
     } else if get_or_head {
         if let (Some(since), Some(lm)) = (
-            c.if_modified_since.and_then(http_core::parse_http_date),
+            c.if_modified_since.and_then(brisk_core::parse_http_date),
             last_modified,
         ) {
             if lm <= since {
@@ -122,7 +122,7 @@ pub fn if_range(value: &str, etag: &str, last_modified: Option<SystemTime>) -> b
     if value.starts_with('"') || value.starts_with("W/") {
         return matches!(parse_tag(value), Some((tag, "")) if strong_eq(tag, etag));
     }
-    match (http_core::parse_http_date(value), last_modified) {
+    match (brisk_core::parse_http_date(value), last_modified) {
         (Some(date), Some(lm)) => date == lm,
         _ => false,
     }
@@ -186,7 +186,7 @@ mod tests {
     const TAG: &str = "\"abc\"";
 
     fn t(s: &str) -> Option<SystemTime> {
-        http_core::parse_http_date(s)
+        brisk_core::parse_http_date(s)
     }
 
     /// One table of cases, long on purpose: each row is a precondition

@@ -3,7 +3,7 @@
 //! The files are compressed ahead of time (`FILE.br`, `FILE.gz`); this module
 //! only decides which of those codings the client accepts, best first.
 
-use http_core::accept_encoding::{Coding, Weights};
+use brisk_core::accept_encoding::{Coding, Weights};
 
 /// A content coding we can serve from a sibling file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +43,7 @@ impl Encoding {
 }
 
 /// The precompressed codings (`Brotli`, `Gzip`) that `accept_encoding`
-/// allows, best first, by [`http_core::accept_encoding`]'s rules (on equal
+/// allows, best first, by [`brisk_core::accept_encoding`]'s rules (on equal
 /// weight brotli wins). No header means identity only: clients that want
 /// compression say so.
 pub fn preferred(accept_encoding: Option<&str>) -> Vec<Encoding> {

@@ -4,8 +4,8 @@
 //! browser's `Accept: text/html,...`) gets the same words as a small page
 //! styled like the listings, light or dark with the system.
 
-use http_core::StatusCode;
-use http_server::{Body, Request, Response};
+use brisk_core::StatusCode;
+use brisk_server::{Body, Request, Response};
 
 use crate::listing::{html_escape, STYLE};
 
@@ -102,7 +102,7 @@ fn page(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http_core::{Headers, Method, Version};
+    use brisk_core::{Headers, Method, Version};
 
     fn req(accept: Option<&str>) -> Request {
         let mut headers = Headers::new();

@@ -1,13 +1,13 @@
 //! # http-static: serve a directory over HTTP/1.1
 //!
-//! [`StaticFiles`] is an [`http_server::Handler`] that serves the files
+//! [`StaticFiles`] is an [`brisk_server::Handler`] that serves the files
 //! under one directory; the `static` binary wraps it in a command line.
 //! Embed it as the whole app, or mount it under a prefix next to other
 //! routes with [`StaticFiles::serve_under`].
 //!
 //! ```
-//! use http_server::{Headers, Method, Request, StatusCode, Version};
-//! use http_static::StaticFiles;
+//! use brisk_server::{Headers, Method, Request, StatusCode, Version};
+//! use brisk_static::StaticFiles;
 //!
 //! let dir = tempfile::tempdir()?;
 //! std::fs::write(dir.path().join("hello.txt"), "Hello!")?;
@@ -23,7 +23,7 @@
 //! let resp = if req.raw_path().starts_with("/static/") {
 //!     files.serve_under("/static", &req)
 //! } else {
-//!     http_server::Response::text(StatusCode::OK, "other routes")
+//!     brisk_server::Response::text(StatusCode::OK, "other routes")
 //! };
 //! assert_eq!(resp.status(), StatusCode::OK);
 //! assert_eq!(resp.headers().get_str("Content-Type"), Some("text/plain; charset=utf-8"));
@@ -33,8 +33,8 @@
 //! Serving a whole directory takes one line:
 //!
 //! ```no_run
-//! let files = http_static::StaticFiles::new("public")?.spa(true);
-//! http_server::Server::bind("127.0.0.1:8080")?.serve(files)?;
+//! let files = brisk_static::StaticFiles::new("public")?.spa(true);
+//! brisk_server::Server::bind("127.0.0.1:8080")?.serve(files)?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!

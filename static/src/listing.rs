@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use crate::timefmt;
-use http_core::encode_segment;
+use brisk_core::encode_segment;
 
 /// One row of the listing.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,9 +15,9 @@
 //!   reload, then publishes `reload` to every connected page. Reads (the
 //!   server's own `open`s) and metadata changes are ignored.
 
-use http_core::StatusCode;
-use http_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
-use http_server::{Body, FileRegion, Handler, Request, Response};
+use brisk_core::StatusCode;
+use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
+use brisk_server::{Body, FileRegion, Handler, Request, Response};
 use notify::event::{EventKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use std::io;

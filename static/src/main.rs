@@ -12,10 +12,10 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::Duration;
 
+use brisk_server::{Completion, Handler, Request, Response, Server, TlsConfig};
+use brisk_static::live_reload::LiveReload;
+use brisk_static::{access_log, Auth, StaticFiles};
 use clap::Parser;
-use http_server::{Completion, Handler, Request, Response, Server, TlsConfig};
-use http_static::live_reload::LiveReload;
-use http_static::{access_log, Auth, StaticFiles};
 
 /// Serve a directory over HTTP/1.1, or HTTPS with --tls-cert and --tls-key.
 #[derive(Debug, Parser)]
@@ -382,7 +382,7 @@ fn parse_header(s: &str) -> Result<(&str, &str), String> {
     let bad = || format!("bad header {s:?}: expected \"Name: value\"");
     let (name, value) = s.split_once(':').ok_or_else(bad)?;
     let value = value.trim_matches([' ', '\t']);
-    if !http_core::is_token(name.as_bytes()) {
+    if !brisk_core::is_token(name.as_bytes()) {
         return Err(bad());
     }
     if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {

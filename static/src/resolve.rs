@@ -28,7 +28,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Component, Path, PathBuf};
 
-use http_core::encode_segment;
+use brisk_core::encode_segment;
 use percent_encoding::percent_decode_str;
 use rustix::io::Errno;
 

@@ -1,5 +1,5 @@
 //! Calendar formatting of `SystemTime` in UTC for the listing page and the
-//! access log. HTTP dates (IMF-fixdate) come from `http_core::fmt_http_date`; these two
+//! access log. HTTP dates (IMF-fixdate) come from `brisk_core::fmt_http_date`; these two
 //! formats are not HTTP dates, so they are done here with the civil-from-days
 //! algorithm (Howard Hinnant's `civil_from_days`).
 
@@ -129,7 +129,7 @@ mod tests {
         let mut secs: i64 = 0;
         while secs < 4_102_444_800 {
             let t = at(secs);
-            let imf = http_core::fmt_http_date(t);
+            let imf = brisk_core::fmt_http_date(t);
             let c = civil(t);
             let month = MONTH_ABBREVIATIONS[(c.month - 1) as usize];
             let expect = format!(

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use http_core::accept_encoding::Coding;
+use brisk_core::accept_encoding::Coding;
 
 /// Files up to this size have their compressed variants cached; bigger
 /// ones are compressed as they are sent, in bounded slices.

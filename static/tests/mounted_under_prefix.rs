@@ -2,9 +2,9 @@
 //! /assets next to other routes: files, the 301 with the prefix kept, the
 //! listing's links, and the app's own routes untouched.
 mod common;
+use brisk_server::{Request, Response, Server, StatusCode};
+use brisk_static::StaticFiles;
 use common::*;
-use http_server::{Request, Response, Server, StatusCode};
-use http_static::StaticFiles;
 
 #[test]
 fn mounted_under_prefix() {

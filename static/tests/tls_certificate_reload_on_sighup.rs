@@ -8,9 +8,9 @@
 //! `static` keeps running. The client is rustls (the
 //! server's own re-export), which hands over the peer's certificate.
 mod common;
+use brisk_server::rustls::{self, pki_types::ServerName, ClientConfig, ClientConnection};
 use common::tls::{path_str, Pki};
 use common::*;
-use http_server::rustls::{self, pki_types::ServerName, ClientConfig, ClientConnection};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;

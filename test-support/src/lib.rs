@@ -1,5 +1,5 @@
-//! Helpers shared by the behaviour tests of `http-server`, `http-static`
-//! and `http-client`: bounded waits on child processes (peers and servers
+//! Helpers shared by the behaviour tests of `brisk-server`, `brisk-static`
+//! and `brisk-client`: bounded waits on child processes (peers and servers
 //! under test), and the failure for a peer program that cannot be run.
 //!
 //! Only std (and rcgen behind the `tls` feature, for test certificates:

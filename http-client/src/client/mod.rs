@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use http_core::{Limits, Method};
+use brisk_core::{Limits, Method};
 
 use crate::connect::{self, Opener};
 use crate::error::Error;
@@ -68,12 +68,12 @@ pub(crate) struct Inner {
 /// clones share the pool), `Send + Sync`.
 ///
 /// ```no_run
-/// let client = http_client::Client::builder()
+/// let client = brisk_client::Client::builder()
 ///     .timeout(std::time::Duration::from_secs(10))
 ///     .build();
 /// let resp = client.get("http://127.0.0.1:8080/").send()?;
 /// println!("{} {}", resp.status(), resp.text(1 << 20)?);
-/// # Ok::<(), http_client::Error>(())
+/// # Ok::<(), brisk_client::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Client {

@@ -5,7 +5,7 @@
 use std::io::{self, Read};
 use std::time::Instant;
 
-use http_core::{Headers, Method, Version};
+use brisk_core::{Headers, Method, Version};
 
 use super::{Client, REDIRECT_DRAIN_BYTES};
 use crate::error::Error;

@@ -69,7 +69,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use http_core::{
+use brisk_core::{
     response_body_kind, BodyDecoder, BodyKind, Limits, Method, ResponseHead, ResponseParser,
     Status, EMPTY_HEADER,
 };
@@ -339,7 +339,7 @@ impl Exchange {
         }
         self.body_given += data.len() as u64;
         match self.framing {
-            Framing::Chunked => http_core::encode_chunk(data, &mut self.out),
+            Framing::Chunked => brisk_core::encode_chunk(data, &mut self.out),
             Framing::Length(_) | Framing::None => self.out.extend_from_slice(data),
         }
     }
@@ -352,7 +352,7 @@ impl Exchange {
             return Ok(());
         }
         match self.framing {
-            Framing::Chunked => self.out.extend_from_slice(http_core::LAST_CHUNK),
+            Framing::Chunked => self.out.extend_from_slice(brisk_core::LAST_CHUNK),
             Framing::Length(n) if n != self.body_given => {
                 let given = self.body_given;
                 return Err(self.fail(Error::RequestBody(io::Error::new(
@@ -418,7 +418,7 @@ impl Exchange {
         // A final answer before the body went out: the server may or may
         // not read the unsent body, so the connection's state is unknown.
         self.body_sent = !matches!(self.state, State::AwaitContinue { .. });
-        self.reusable = self.body_sent && http_core::keep_alive(head.version, &head.headers);
+        self.reusable = self.body_sent && brisk_core::keep_alive(head.version, &head.headers);
         self.head = Some(ReceivedHead {
             head,
             raw,
@@ -510,7 +510,7 @@ impl Exchange {
                     self.finish_if_done();
                     Ok(())
                 }
-                Err(http_core::Truncated) => Err(self.fail(Error::Incomplete {
+                Err(brisk_core::Truncated) => Err(self.fail(Error::Incomplete {
                     received: self.body_received,
                 })),
             },

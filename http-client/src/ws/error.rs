@@ -5,7 +5,7 @@
 use std::fmt;
 use std::io;
 
-use http_core::ws::{HandshakeError, ProtocolError};
+use brisk_core::ws::{HandshakeError, ProtocolError};
 
 use crate::error::Error;
 

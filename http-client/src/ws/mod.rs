@@ -6,7 +6,7 @@
 //! SOCKS4/4a/5, HTTPS proxies, TLS with the client's trust settings; then
 //! the upgrade request (extra headers, Basic credentials from the URL or a
 //! header, cookies as a header, subprotocols, permessage-deflate when
-//! asked) and the checks of the 101. The framing is `http_core::ws`, the
+//! asked) and the checks of the 101. The framing is `brisk_core::ws`, the
 //! codec the server uses too, in the client role: every frame out is
 //! masked with a fresh random key, and a masked frame from the server
 //! fails the connection with 1002, bad UTF-8 with 1007, a message over the
@@ -23,8 +23,8 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use http_client::ws::{Message, ReconnectPolicy};
-//! use http_client::Client;
+//! use brisk_client::ws::{Message, ReconnectPolicy};
+//! use brisk_client::Client;
 //!
 //! let client = Client::builder().connect_timeout(Duration::from_secs(5)).build();
 //! let opener = client
@@ -39,7 +39,7 @@
 //!     Some(Message::Text(t)) => println!("{t}"),
 //!     other => println!("{other:?}"),
 //! }
-//! ws.close(http_core::ws::CloseCode::Normal, "bye")?;
+//! ws.close(brisk_core::ws::CloseCode::Normal, "bye")?;
 //! while let Ok(m) = ws.recv() {
 //!     if let Message::Close(_) = m {
 //!         break;
@@ -48,7 +48,7 @@
 //! // After a lost connection (never after a close), open again with backoff:
 //! let ws = opener.reconnect(&ReconnectPolicy::default(), |a| eprintln!("attempt {}", a.number))?;
 //! # drop(ws);
-//! # Ok::<(), http_client::ws::WsError>(())
+//! # Ok::<(), brisk_client::ws::WsError>(())
 //! ```
 
 mod backoff;
@@ -58,7 +58,7 @@ mod random;
 mod socket;
 
 pub use backoff::{Attempt, ReconnectPolicy, DEFAULT_INITIAL_DELAY, DEFAULT_MAX_DELAY};
+pub use brisk_core::ws::CloseCode;
 pub use error::{Lost, WsError};
-pub use http_core::ws::CloseCode;
 pub use open::{http_url, is_ws_url, WsBuilder, DEFAULT_CLOSE_TIMEOUT, DEFAULT_WRITE_TIMEOUT};
 pub use socket::{CloseStatus, Heartbeat, Message, WebSocket, WsWaker};

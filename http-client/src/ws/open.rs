@@ -4,14 +4,14 @@
 //! upgrade request through the exchange driver (every wait under the
 //! client's deadlines), then the answer's checks: 101,
 //! `Sec-WebSocket-Accept`, the subprotocol and permessage-deflate
-//! parameters against what was offered (`http_core::ws::handshake`).
+//! parameters against what was offered (`brisk_core::ws::handshake`).
 
 use std::thread;
 use std::time::{Duration, Instant};
 
-use http_core::ws::handshake::response_protocol;
-use http_core::ws::{check_response, client_key, Decoder, DeflateOffer, Encoder, Role};
-use http_core::{Headers, Method};
+use brisk_core::ws::handshake::response_protocol;
+use brisk_core::ws::{check_response, client_key, Decoder, DeflateOffer, Encoder, Role};
+use brisk_core::{Headers, Method};
 
 use super::backoff::{Attempt, ReconnectPolicy};
 use super::error::WsError;
@@ -128,7 +128,7 @@ impl WsBuilder {
             misuse,
             protocols: Vec::new(),
             deflate: None,
-            max_message_bytes: http_core::ws::DEFAULT_MAX_MESSAGE_BYTES,
+            max_message_bytes: brisk_core::ws::DEFAULT_MAX_MESSAGE_BYTES,
             heartbeat: None,
             write_timeout: DEFAULT_WRITE_TIMEOUT,
             close_timeout: DEFAULT_CLOSE_TIMEOUT,
@@ -302,7 +302,7 @@ impl WsBuilder {
         late.append("Upgrade", "websocket");
         late.append("Connection", "Upgrade");
         late.append("Sec-WebSocket-Key", key);
-        late.append("Sec-WebSocket-Version", http_core::ws::handshake::VERSION);
+        late.append("Sec-WebSocket-Version", brisk_core::ws::handshake::VERSION);
         if !self.protocols.is_empty() {
             late.append("Sec-WebSocket-Protocol", self.protocols.join(", "));
         }
@@ -328,7 +328,7 @@ impl WsBuilder {
             auth_everywhere: false,
             expect: Some(false),
             cookies: self.cookies.clone(),
-            version: http_core::Version::Http11,
+            version: brisk_core::Version::Http11,
         };
         req.cookies.line = self.client.cookie_line(&req);
         req
@@ -349,7 +349,7 @@ impl WsBuilder {
                 .map_err(WsError::Handshake)?,
             None if headers.contains("sec-websocket-extensions") => {
                 return Err(WsError::Handshake(
-                    http_core::ws::HandshakeError::Negotiation,
+                    brisk_core::ws::HandshakeError::Negotiation,
                 ))
             }
             None => None,

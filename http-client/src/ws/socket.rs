@@ -1,5 +1,5 @@
 //! [`WebSocket`]: an open connection's blocking API over the shared
-//! sans-IO codec (`http_core::ws`).
+//! sans-IO codec (`brisk_core::ws`).
 //!
 //! ```text
 //!          close() sent                 the server's close frame
@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_core::ws::{
+use brisk_core::ws::{
     encode_close, encode_control, CloseCode, Decoder, Encoder, Event, OpCode, ProtocolError,
     MAX_CONTROL_PAYLOAD,
 };

@@ -17,9 +17,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use http_client::net::{connect_any, HAPPY_EYEBALLS_STAGGER};
-use http_client::tls::stream::Wire;
-use http_client::tls::{TlsConfig, TlsConn, TlsError, TlsOptions};
+use brisk_client::net::{connect_any, HAPPY_EYEBALLS_STAGGER};
+use brisk_client::tls::stream::Wire;
+use brisk_client::tls::{TlsConfig, TlsConn, TlsError, TlsOptions};
 use test_support::tls::TestPki;
 
 use crate::common::{free_port, require, start_python_with_args, wait_listening, write_tree, Peer};

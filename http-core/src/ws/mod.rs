@@ -1,7 +1,7 @@
 //! # WebSocket (RFC 6455, RFC 7692), sans-IO, for both roles
 //!
 //! The pieces a WebSocket endpoint needs that can be decided from bytes
-//! alone; the server (`http-server`) and the client use the same code:
+//! alone; the server (`brisk-server`) and the client use the same code:
 //!
 //! - [`handshake`]: the server's checks of an upgrade request
 //!   ([`check_request`], with the status to refuse with), `Sec-WebSocket-Accept`
@@ -27,7 +27,7 @@
 //! accepts.
 //!
 //! ```
-//! use http_core::ws::{Decoder, Encoder, Event, Role, CloseCode, encode_close};
+//! use brisk_core::ws::{Decoder, Encoder, Event, Role, CloseCode, encode_close};
 //!
 //! // A client sends a masked text message and a close frame...
 //! let mut wire = Vec::new();
@@ -46,7 +46,7 @@
 //!     }
 //!     other => panic!("{other:?}"),
 //! }
-//! # Ok::<(), http_core::ws::ProtocolError>(())
+//! # Ok::<(), brisk_core::ws::ProtocolError>(())
 //! ```
 
 mod close;

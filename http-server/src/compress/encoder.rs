@@ -2,7 +2,7 @@
 //! the caller empties between slices.
 
 use super::Levels;
-use http_core::accept_encoding::Coding;
+use brisk_core::accept_encoding::Coding;
 use std::io::{self, Write};
 
 /// Brotli's and zstd's window: 1 MiB (`2^20`). It bounds the memory a

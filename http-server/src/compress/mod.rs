@@ -4,7 +4,7 @@
 //! you choose.
 //!
 //! ```no_run
-//! use http_server::{compress, Request, Response, Server, StatusCode};
+//! use brisk_server::{compress, Request, Response, Server, StatusCode};
 //!
 //! let app = |_req: &Request| {
 //!     Response::new(StatusCode::OK)
@@ -64,8 +64,8 @@ mod stream;
 pub use stream::SLICE_BYTES;
 
 use crate::{Body, BodyStream, FileRegion, Handler, Request, Response};
-use http_core::accept_encoding::{self, Choice, Coding};
-use http_core::{Method, StatusCode};
+use brisk_core::accept_encoding::{self, Choice, Coding};
+use brisk_core::{Method, StatusCode};
 use std::io;
 
 /// Compression levels, one per coding.
@@ -207,7 +207,7 @@ impl Compression {
     fn encode_body(
         &self,
         req: &Request,
-        headers: &mut http_core::Headers,
+        headers: &mut brisk_core::Headers,
         body: Body,
         coding: Coding,
     ) -> Result<Body, Body> {
@@ -361,14 +361,14 @@ pub fn add_vary(resp: &mut Response) {
     }
 }
 
-fn mark_encoded(headers: &mut http_core::Headers, coding: Coding) {
+fn mark_encoded(headers: &mut brisk_core::Headers, coding: Coding) {
     if let Some(tag) = headers.get_str("ETag").map(|t| variant_etag(t, coding)) {
         headers.insert("ETag", tag);
     }
     headers.insert("Content-Encoding", coding.token());
 }
 
-fn head_length(headers: &http_core::Headers) -> u64 {
+fn head_length(headers: &brisk_core::Headers) -> u64 {
     headers
         .get_str("Content-Length")
         .and_then(|v| v.trim().parse().ok())

@@ -1,5 +1,5 @@
 use super::*;
-use http_core::{Headers, Version};
+use brisk_core::{Headers, Version};
 use std::io::{Read, Write};
 
 fn req(method: Method, headers: &[(&str, &str)]) -> Request {

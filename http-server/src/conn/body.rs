@@ -1,7 +1,7 @@
 //! Request bodies: from a complete head to a dispatched request.
 //!
 //! A head is checked (`Host`, framing, `Expect`), then its body is read
-//! into the request with [`http_core::BodyDecoder`], the same decoder the
+//! into the request with [`brisk_core::BodyDecoder`], the same decoder the
 //! client uses for responses. Every refusal takes its status from the one
 //! table, [`ParseError::status`]: a declared length over the limit is
 //! refused before any byte of it is read (the final status instead of
@@ -18,7 +18,7 @@ use super::{Conn, Ctx, State};
 use crate::handler::{refused_early, wants_stream};
 use crate::request::Request;
 use crate::transport::Transport;
-use http_core::{BodyDecoder, BodyKind, FieldNotes, ParseError, Version};
+use brisk_core::{BodyDecoder, BodyKind, FieldNotes, ParseError, Version};
 
 /// The bytes of the interim answer to `Expect: 100-continue`.
 pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
@@ -42,7 +42,7 @@ impl<T: Transport> Conn<T> {
         ctx: &mut Ctx<'_>,
     ) {
         let head = req.head();
-        let facts = match http_core::check_noted(head, notes) {
+        let facts = match brisk_core::check_noted(head, notes) {
             Ok(facts) => facts,
             Err(e) => return self.refuse(e.status(), req, io, ctx),
         };

@@ -13,7 +13,7 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
 use crate::upgrade::Upgrade;
-use http_core::{FieldNotes, ParseError, Status, StatusCode};
+use brisk_core::{FieldNotes, ParseError, Status, StatusCode};
 use std::time::Instant;
 
 impl<T: Transport> Conn<T> {

@@ -10,7 +10,7 @@
 use super::report::Pending;
 use crate::buf::{ReadBuf, WriteQueue};
 use crate::request::Request;
-use http_core::{Limits, RequestParser};
+use brisk_core::{Limits, RequestParser};
 use std::collections::VecDeque;
 use std::time::Instant;
 

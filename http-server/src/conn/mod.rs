@@ -51,7 +51,7 @@ use crate::shared::Shared;
 use crate::transport::{self, Transport};
 use crate::upgrade::{Handoff, Upgrade};
 use body::BodyRead;
-use http_core::ParseError;
+use brisk_core::ParseError;
 use io_cache::Io;
 use mio::Interest;
 use std::io;

@@ -14,7 +14,7 @@ use crate::frame;
 use crate::request::Request;
 use crate::response::Completion;
 use crate::transport::Transport;
-use http_core::{Headers, Method, StatusCode, Version};
+use brisk_core::{Headers, Method, StatusCode, Version};
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime};
 

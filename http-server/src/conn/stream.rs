@@ -36,7 +36,7 @@ use crate::request::Request;
 use crate::request_body::{Pipe, PipeWriter};
 use crate::response::Response;
 use crate::transport::Transport;
-use http_core::{BodyDecoder, BodyKind, Headers, ParseError, StatusCode};
+use brisk_core::{BodyDecoder, BodyKind, Headers, ParseError, StatusCode};
 use std::io::ErrorKind;
 use std::time::Instant;
 

@@ -9,7 +9,7 @@ use crate::session::{Ready, Session, Turn};
 use crate::shared::Shared;
 use crate::transport::fake::{Fake, Wire};
 use crate::transport::ServerStream;
-use http_core::StatusCode;
+use brisk_core::StatusCode;
 use mio::{Poll, Token, Waker};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -499,7 +499,7 @@ fn big_body(chunked: bool) -> (Vec<u8>, String) {
     if chunked {
         wire.extend_from_slice(b"PUT /u HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
         for piece in data.chunks(1000) {
-            http_core::encode_chunk(piece, &mut wire);
+            brisk_core::encode_chunk(piece, &mut wire);
         }
         wire.extend_from_slice(b"0\r\n\r\n");
     } else {

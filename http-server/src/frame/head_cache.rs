@@ -6,7 +6,7 @@
 
 use super::{Head, Tail};
 use crate::response::spare;
-use http_core::{Headers, StatusCode};
+use brisk_core::{Headers, StatusCode};
 
 /// Heads longer than this are not kept (they are rare, and copying them
 /// on every miss would cost more than it saves).

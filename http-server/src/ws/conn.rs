@@ -5,7 +5,7 @@
 
 use super::endpoint::{Backpressure, Endpoint, EndpointShared, Message};
 use super::sender::WsSender;
-use http_core::ws::{encode_close, encode_control, CloseCode, Encoder, OpCode};
+use brisk_core::ws::{encode_close, encode_control, CloseCode, Encoder, OpCode};
 use std::any::Any;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -6,7 +6,7 @@ use super::conn::WsConn;
 use super::topics::Topics;
 use crate::upgrade::Upgrade;
 use crate::{Request, Response, StatusCode};
-use http_core::ws::{
+use brisk_core::ws::{
     check_request, CloseCode, DeflateConfig, DeflateParams, DEFAULT_MAX_MESSAGE_BYTES,
 };
 use std::sync::Arc;

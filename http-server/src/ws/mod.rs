@@ -4,7 +4,7 @@
 //! hands the connection to a WebSocket session (`session.rs`), a sibling
 //! of the HTTP connection behind the same token (see `upgrade.rs`). The
 //! protocol itself (handshake checks, framing, masking, fragments, UTF-8,
-//! close codes, compression) is `http_core::ws`, shared with the client.
+//! close codes, compression) is `brisk_core::ws`, shared with the client.
 //!
 //! - [`Endpoint`]: the application's callbacks, on the worker's loop
 //!   thread: `open`, `message` (whole messages: `&str` or `&[u8]`),
@@ -18,8 +18,8 @@
 //! - [`WsSettings`]: limits, heartbeat, backpressure policy, compression.
 //!
 //! ```no_run
-//! use http_server::ws::{Endpoint, Message, WebSocket, WsConn};
-//! use http_server::{Response, Server, StatusCode};
+//! use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn};
+//! use brisk_server::{Response, Server, StatusCode};
 //!
 //! struct Echo;
 //! impl Endpoint for Echo {
@@ -29,7 +29,7 @@
 //! }
 //!
 //! let echo = WebSocket::new(Echo);
-//! Server::bind("127.0.0.1:8080")?.serve(move |req: &http_server::Request| match req.path() {
+//! Server::bind("127.0.0.1:8080")?.serve(move |req: &brisk_server::Request| match req.path() {
 //!     "/echo" => echo.upgrade(req),
 //!     _ => Response::text(StatusCode::NOT_FOUND, "not found\n"),
 //! })?;
@@ -44,9 +44,9 @@ mod sender;
 mod session;
 mod topics;
 
+pub use brisk_core::ws::{CloseCode, DeflateConfig};
 pub use conn::{SendStatus, WsConn};
 pub use endpoint::{Backpressure, Endpoint, Message, WebSocket, WsSettings};
-pub use http_core::ws::{CloseCode, DeflateConfig};
 pub use sender::WsSender;
 pub use topics::{Relay, Topics};
 

@@ -6,7 +6,7 @@
 //! on its next turn.
 
 use crate::pool::{Msg, Reply};
-use http_core::ws::{encode_frame, CloseCode, OpCode};
+use brisk_core::ws::{encode_frame, CloseCode, OpCode};
 use std::sync::Arc;
 
 /// What other threads ask of a WebSocket session.

@@ -21,7 +21,7 @@ use super::endpoint::{Accepted, Message};
 use super::sender::{Command, WsSender};
 use crate::pool::Reply;
 use crate::transport::Transport;
-use http_core::ws::{CloseCode, Decoder, Encoder, Event, OpCode, Role};
+use brisk_core::ws::{CloseCode, Decoder, Encoder, Event, OpCode, Role};
 use mio::Interest;
 use std::io::{self, ErrorKind};
 use std::net::SocketAddr;

@@ -7,7 +7,7 @@
 
 use super::sender::{frame, WsSender};
 use super::Message;
-use http_core::ws::OpCode;
+use brisk_core::ws::OpCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 

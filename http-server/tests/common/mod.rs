@@ -7,7 +7,7 @@
 pub mod tls;
 pub mod ws;
 
-use http_server::{Handler, Server, ShutdownHandle};
+use brisk_server::{Handler, Server, ShutdownHandle};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -188,7 +188,7 @@ pub fn example(name: &str) -> PathBuf {
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "http-server", "--example", name])
+            .args(["build", "-q", "-p", "brisk-server", "--example", name])
             .status()
             .unwrap();
         assert!(status.success(), "building example {name}");

@@ -2,8 +2,8 @@
 //! the per-run test CA, and a blocking rustls client that trusts that CA.
 
 use super::{serve, TestServer, IO_TIMEOUT};
-use http_server::rustls::{self, pki_types::ServerName, ClientConfig, ClientConnection};
-use http_server::{Handler, Server, TlsConfig};
+use brisk_server::rustls::{self, pki_types::ServerName, ClientConfig, ClientConnection};
+use brisk_server::{Handler, Server, TlsConfig};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! A raw WebSocket client for the behaviour tests: the handshake and
-//! frames written by hand (not with http_core::ws, so that the server is
+//! frames written by hand (not with brisk_core::ws, so that the server is
 //! checked against an independent reading of RFC 6455). Every read is
 //! bounded by the socket's timeouts.
 

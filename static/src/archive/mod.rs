@@ -25,8 +25,8 @@
 //! served directory's own name for the root); every directory, the top
 //! one included, has an entry.
 
-use http_core::StatusCode;
-use http_server::{Body, Response};
+use brisk_core::StatusCode;
+use brisk_server::{Body, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 pub mod stream;

@@ -1,5 +1,5 @@
 //! The archive as a response body: an iterator of pieces the server pulls
-//! as the socket takes them (`http_server::Body::Stream`).
+//! as the socket takes them (`brisk_server::Body::Stream`).
 //!
 //! ```text
 //! Next --walk: a directory--> (header) Next

@@ -6,8 +6,8 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use http_core::StatusCode;
-use http_server::{Request, Response};
+use brisk_core::StatusCode;
+use brisk_server::{Request, Response};
 
 use super::{error, StaticFiles};
 use crate::archive::{self, ArchiveStream, Format, Tree, Walker};

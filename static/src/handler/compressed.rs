@@ -1,16 +1,16 @@
 //! On-the-fly compression of a file that has no precompressed sibling
 //! for the client's codings: small files from the variant cache (or
 //! compressed once and put there), big ones compressed as they are sent,
-//! in bounded slices ([`http_server::compress::SLICE_BYTES`]).
+//! in bounded slices ([`brisk_server::compress::SLICE_BYTES`]).
 
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http_core::accept_encoding::Coding;
-use http_core::{Method, StatusCode};
-use http_server::{FileRegion, Request, Response};
+use brisk_core::accept_encoding::Coding;
+use brisk_core::{Method, StatusCode};
+use brisk_server::{FileRegion, Request, Response};
 
 use super::file::Found;
 use super::{into_error, StaticFiles};
@@ -118,7 +118,7 @@ impl StaticFiles {
                 };
                 let compression = self.compression.as_ref();
                 match compression.map(|c| c.encode_file(coding, region)) {
-                    Some(Ok(stream)) => resp.with_body(http_server::Body::Stream(stream)),
+                    Some(Ok(stream)) => resp.with_body(brisk_server::Body::Stream(stream)),
                     // Only deflate has no encoder, and it is never chosen.
                     _ => {
                         resp.headers_mut().remove("Content-Encoding");

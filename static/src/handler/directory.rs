@@ -7,8 +7,8 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use http_core::StatusCode;
-use http_server::{Request, Response};
+use brisk_core::StatusCode;
+use brisk_server::{Request, Response};
 
 use super::file::{answer_preconditions, Validators};
 use super::{error, Found, StaticFiles, INDEX_FILE};
@@ -101,7 +101,7 @@ impl StaticFiles {
             Ok(resp) => resp,
             // A 304 carries the validators and Vary, never the body.
             Err(answered) if answered.status() == StatusCode::NOT_MODIFIED => {
-                let mut answered = answered.with_body(http_server::Body::Empty);
+                let mut answered = answered.with_body(brisk_server::Body::Empty);
                 answered.headers_mut().remove("Content-Encoding");
                 answered
             }

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use http_core::{Method, StatusCode};
-use http_server::{compress, Body, BodyPart, FileRegion, Request, Response};
+use brisk_core::{Method, StatusCode};
+use brisk_server::{compress, Body, BodyPart, FileRegion, Request, Response};
 
 use super::{field, into_error, StaticFiles, SMALL_FILE_BYTES};
 use crate::cache;
@@ -129,7 +129,7 @@ impl Validators {
         Validators {
             etag,
             last_modified,
-            last_modified_text: last_modified.map(http_core::fmt_http_date),
+            last_modified_text: last_modified.map(brisk_core::fmt_http_date),
         }
     }
 
@@ -139,7 +139,7 @@ impl Validators {
             Some(entry) => (entry.etag.clone(), entry.last_modified.clone()),
             None => (
                 conditional::etag(&found.meta, coding),
-                conditional::last_modified(&found.meta).map(|t| (t, http_core::fmt_http_date(t))),
+                conditional::last_modified(&found.meta).map(|t| (t, brisk_core::fmt_http_date(t))),
             ),
         };
         let (last_modified, last_modified_text) = match last_modified {

@@ -29,8 +29,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_core::{Method, StatusCode};
-use http_server::{Compression, Handler, Request, Response};
+use brisk_core::{Method, StatusCode};
+use brisk_server::{Compression, Handler, Request, Response};
 
 mod archive;
 mod compressed;
@@ -80,10 +80,10 @@ pub const SMALL_FILE_BYTES: u64 = 16 * 1024;
 /// with other routes.
 ///
 /// ```no_run
-/// use http_static::StaticFiles;
+/// use brisk_static::StaticFiles;
 ///
 /// let files = StaticFiles::new("./public")?.spa(true).header("X-Frame-Options", "DENY");
-/// http_server::Server::bind("127.0.0.1:8080")?.serve(files)?;
+/// brisk_server::Server::bind("127.0.0.1:8080")?.serve(files)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -228,7 +228,7 @@ impl StaticFiles {
     /// (201 with `Location`; 204 when it replaced a file), so a broken
     /// upload leaves nothing. The path is resolved as reads are; the
     /// parent directory must exist (409 otherwise). Needs a handler pool
-    /// ([`http_server::Server::handler_threads`]) to stream; without one
+    /// ([`brisk_server::Server::handler_threads`]) to stream; without one
     /// the body is limited to the server's body limit.
     pub fn upload(mut self, on: bool) -> StaticFiles {
         self.upload = on.then(|| self.upload.unwrap_or_default());
@@ -439,7 +439,7 @@ impl StaticFiles {
             return Found::from(opened);
         }
         let last_modified =
-            conditional::last_modified(&opened.meta).map(|t| (t, http_core::fmt_http_date(t)));
+            conditional::last_modified(&opened.meta).map(|t| (t, brisk_core::fmt_http_date(t)));
         let entry = Arc::new(cache::Entry::new(
             Arc::new(opened.file),
             opened.meta.clone(),

@@ -1,8 +1,8 @@
 //! The handler's unit tests: requests built in memory against a temporary tree.
 
 use super::*;
-use http_core::{Headers, Version};
-use http_server::Body;
+use brisk_core::{Headers, Version};
+use brisk_server::Body;
 
 fn req(method: Method, target: &str, headers: &[(&str, &str)]) -> Request {
     let mut h = Headers::new();

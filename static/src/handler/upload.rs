@@ -20,8 +20,8 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use http_core::StatusCode;
-use http_server::{Request, Response};
+use brisk_core::StatusCode;
+use brisk_server::{Request, Response};
 use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags};
 
 use super::{error, error_with, StaticFiles};

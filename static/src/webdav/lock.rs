@@ -6,8 +6,8 @@
 //! the lock named in the `If` header. `UNLOCK` removes the lock named by
 //! `Lock-Token` if it covers the request's resource (else 409).
 
-use http_core::StatusCode;
-use http_server::Response;
+use brisk_core::StatusCode;
+use brisk_server::Response;
 
 use super::if_header;
 use super::locks::{self, NewLock, Scope};

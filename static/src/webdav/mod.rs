@@ -25,8 +25,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-use http_core::{Method, StatusCode};
-use http_server::{Request, Response};
+use brisk_core::{Method, StatusCode};
+use brisk_server::{Request, Response};
 
 mod if_header;
 mod lock;

@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use http_core::StatusCode;
-use http_server::Response;
+use brisk_core::StatusCode;
+use brisk_server::Response;
 
 use super::locks::{Lock, Scope};
 use super::props_store::{self, DeadProp};
@@ -232,7 +232,7 @@ fn live(ctx: &Ctx<'_>, res: &Resource<'_>, name: &str) -> Option<String> {
             stat.ino,
             Encoding::Identity,
         )),
-        "getlastmodified" => http_core::fmt_http_date(stat.modified()),
+        "getlastmodified" => brisk_core::fmt_http_date(stat.modified()),
         "resourcetype" if is_dir => "<D:collection/>".to_string(),
         "resourcetype" => String::new(),
         "supportedlock" => SUPPORTED_LOCK.to_string(),

@@ -3,8 +3,8 @@
 //! gets 403 and every other one 424 (Failed Dependency), and nothing is
 //! written.
 
-use http_core::StatusCode;
-use http_server::Response;
+use brisk_core::StatusCode;
+use brisk_server::Response;
 
 use super::propfind::LIVE;
 use super::props_store::{self, DeadProp};

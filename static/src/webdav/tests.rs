@@ -1,8 +1,8 @@
 //! WebDAV through the handler, on requests built in memory: mounted under
 //! a prefix, locks against PUT, and the If header.
 
-use http_core::{Headers, Method, StatusCode, Version};
-use http_server::{Body, Request, Response};
+use brisk_core::{Headers, Method, StatusCode, Version};
+use brisk_server::{Body, Request, Response};
 
 use super::{is_write, same_authority};
 use crate::StaticFiles;

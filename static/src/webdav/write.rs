@@ -8,8 +8,8 @@
 //!         exists and Overwrite: F -> 412; -> 201 created, 204 replaced
 //! ```
 
-use http_core::StatusCode;
-use http_server::Response;
+use brisk_core::StatusCode;
+use brisk_server::Response;
 
 use super::store::{self, Depth};
 use super::{error, io_status, key, open_status, Ctx, Multistatus};

@@ -7,7 +7,7 @@
 
 use std::io::Read;
 
-use http_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Response};
+use brisk_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Response};
 
 use crate::context::Ctx;
 use crate::digest::Challenge;

@@ -8,8 +8,8 @@ use clap::{ArgAction, Parser};
 
 use crate::data::DataArg;
 use crate::form::FormArg;
-use http_client::tls::{TlsOptions, TlsVersion};
-use http_client::DEFAULT_MAX_REDIRECTS;
+use brisk_client::tls::{TlsOptions, TlsVersion};
+use brisk_client::DEFAULT_MAX_REDIRECTS;
 
 use crate::exit::{self, Failure};
 

@@ -51,7 +51,7 @@ impl TimeCond {
             "If-Modified-Since"
         };
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(self.at.max(0) as u64);
-        (name, http_core::fmt_http_date(t))
+        (name, brisk_core::fmt_http_date(t))
     }
 
     /// Whether a response with this `Last-Modified` meets the condition
@@ -78,9 +78,9 @@ fn parse_date(s: &str) -> Option<i64> {
             month_name(&s[4..6])?,
             &s[..4]
         );
-        return http_client::cookie::parse_cookie_date(&text);
+        return brisk_client::cookie::parse_cookie_date(&text);
     }
-    http_client::cookie::parse_cookie_date(s)
+    brisk_client::cookie::parse_cookie_date(s)
 }
 
 fn month_name(mm: &str) -> Option<&'static str> {

@@ -7,12 +7,12 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use http_client::{
+use brisk_client::{
     Client, Credentials, KeepPost, NoProxy, Proxy, ProxyConfig, RedirectPolicy, Scheme, UrlError,
 };
 
-use http_client::cookie::CookieStore;
-use http_client::unix::UnixSocket;
+use brisk_client::cookie::CookieStore;
+use brisk_client::unix::UnixSocket;
 
 use crate::cli::{parse_secs, Cli};
 use crate::conditions::TimeCond;

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use http_client::cookie::{CookieJar, CookieStore};
+use brisk_client::cookie::{CookieJar, CookieStore};
 
 use crate::cli::Cli;
 

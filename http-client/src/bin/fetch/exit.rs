@@ -3,7 +3,7 @@
 
 use std::io;
 
-use http_client::{Error, Phase, ProxyError, UrlError};
+use brisk_client::{Error, Phase, ProxyError, UrlError};
 
 use crate::cli::Cli;
 

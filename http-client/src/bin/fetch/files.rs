@@ -77,7 +77,7 @@ pub fn open(path: &Path, mode: OpenMode) -> io::Result<(File, PathBuf)> {
 /// `Content-Disposition: ...; filename=NAME` instead, without any
 /// directory part (never a path outside the output directory); `None`
 /// keeps the URL's name.
-pub fn header_named(on: bool, sink: &Sink, resp: &http_client::Response) -> Option<Sink> {
+pub fn header_named(on: bool, sink: &Sink, resp: &brisk_client::Response) -> Option<Sink> {
     let Sink::Remote(path) = sink else {
         return None;
     };
@@ -112,7 +112,7 @@ fn disposition_filename(value: &str) -> Option<String> {
 /// `-R`: the file's modification time from a `Last-Modified` value (an
 /// unreadable date leaves the file as it is, as in curl).
 pub fn set_remote_time(path: &Path, last_modified: &str) {
-    let Some(secs) = http_client::cookie::parse_cookie_date(last_modified) else {
+    let Some(secs) = brisk_client::cookie::parse_cookie_date(last_modified) else {
         return;
     };
     let Ok(secs) = u64::try_from(secs) else {

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use http_client::multipart::{Content, Escape, Form, Part};
+use brisk_client::multipart::{Content, Escape, Form, Part};
 
 use crate::data::read_source;
 use crate::exit::{self, Failure};

@@ -1,4 +1,4 @@
-//! `fetch`: curl's habits for HTTP and HTTPS work, on `http-client`.
+//! `fetch`: curl's habits for HTTP and HTTPS work, on `brisk-client`.
 //!
 //! Flags, environment variables and exit codes follow curl where the
 //! meaning is the same (see DESIGN.md, "The fetch binary").
@@ -118,7 +118,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
 /// the cookie jar; the failure already reported.
 fn run_one(ctx: &Ctx<'_>, i: usize, e: &Expansion) -> Result<(), Failure> {
     let cli = ctx.cli;
-    if http_client::ws::is_ws_url(&e.url) {
+    if brisk_client::ws::is_ws_url(&e.url) {
         return ws::session(ctx, &e.url).map_err(|f| {
             report(cli, &f);
             Failure::new(f.code, "")

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use http_client::Url;
+use brisk_client::Url;
 
 use crate::cli::{Cli, OutputSpec};
 use crate::exit::{self, write_failure, Failure};

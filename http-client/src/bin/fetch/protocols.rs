@@ -3,7 +3,7 @@
 //! `+https`, separated by commas; an unknown name warns and, after '=',
 //! leaves nothing allowed).
 
-use http_client::Scheme;
+use brisk_client::Scheme;
 
 use crate::exit::{self, Failure};
 

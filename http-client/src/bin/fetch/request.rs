@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use http_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Url};
+use brisk_client::{Credentials, Error, Method, RequestBody, RequestBuilder, Url};
 
 use crate::cli::Cli;
 use crate::conditions;
@@ -13,7 +13,7 @@ use crate::data::Data;
 use crate::exit::{self, failure, Failure};
 use crate::form;
 use crate::protocols;
-use http_client::multipart::Escape;
+use brisk_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
 /// `resume`: the `-C` offset (0: none).
@@ -81,7 +81,7 @@ fn add_flag_headers<'c>(
     if cli.compressed && !names_header(&cli.headers, "accept-encoding") {
         // curl sends it with the defaults; a -H Accept-Encoding replaces
         // (or, empty, removes) it, and the body is still decoded.
-        req = req.header("Accept-Encoding", http_client::decode::ACCEPT_ENCODING);
+        req = req.header("Accept-Encoding", brisk_client::decode::ACCEPT_ENCODING);
     }
     if resume > 0 {
         req = req.header("Range", format!("bytes={resume}-"));

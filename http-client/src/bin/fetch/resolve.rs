@@ -116,11 +116,11 @@ impl PinnedResolver {
         if let Ok(ip) = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
             return Ok(vec![std::net::SocketAddr::new(ip, port)]);
         }
-        http_client::Resolve::resolve(&http_client::net::SystemResolver, host, port)
+        brisk_client::Resolve::resolve(&brisk_client::net::SystemResolver, host, port)
     }
 }
 
-impl http_client::Resolve for PinnedResolver {
+impl brisk_client::Resolve for PinnedResolver {
     fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<std::net::SocketAddr>> {
         let (host, port) = self.route(host, port);
         let mut addrs = self.lookup(&host, port)?;

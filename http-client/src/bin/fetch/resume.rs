@@ -5,7 +5,7 @@
 //! other answer without a range is curl's exit 33. With `-f` a 416 is
 //! exit 22, as in curl.
 
-use http_client::{Method, Response};
+use brisk_client::{Method, Response};
 
 use crate::cli::Cli;
 use crate::exit::{self, Failure};

@@ -156,7 +156,7 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
 
 /// Seconds since the epoch of a date as HTTP and cookies write them.
 fn httpdate_secs(v: &str) -> Option<i64> {
-    http_client::cookie::parse_cookie_date(v)
+    brisk_client::cookie::parse_cookie_date(v)
 }
 
 #[cfg(test)]

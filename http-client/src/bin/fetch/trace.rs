@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
-use http_client::Trace;
+use brisk_client::Trace;
 
 /// Heads seen during the current transfer of each thread, in order (for
 /// responses: CONNECT replies, 1xx, redirects, the final one: what `-i`

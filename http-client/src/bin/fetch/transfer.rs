@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use http_client::tls::TlsError;
-use http_client::{decode, Error, Method, Response};
+use brisk_client::tls::TlsError;
+use brisk_client::{decode, Error, Method, Response};
 
 use crate::auth;
 use crate::conditions;
@@ -252,8 +252,8 @@ fn record_response(stats: &mut Stats, resp: &Response) {
     stats.num_connects = usize::from(!resp.reused_connection());
     stats.scheme = resp.url().scheme().as_str().to_ascii_uppercase();
     stats.http_version = match resp.version() {
-        http_client::Version::Http10 => "1.0",
-        http_client::Version::Http11 => "1.1",
+        brisk_client::Version::Http10 => "1.0",
+        brisk_client::Version::Http11 => "1.1",
     }
     .to_string();
     stats.headers = resp

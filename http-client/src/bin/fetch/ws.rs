@@ -22,7 +22,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use http_client::ws::{
+use brisk_client::ws::{
     Attempt, CloseCode, Message, ReconnectPolicy, WebSocket, WsBuilder, WsError, WsWaker,
 };
 
