@@ -1,11 +1,12 @@
 //! Random bytes for the client's masking keys, `Sec-WebSocket-Key` nonces
 //! and reconnect jitter, from the TLS provider's secure generator (ring's
-//! `SystemRandom`, i.e. `getrandom`): already in the tree, so no new
+//! `SystemRandom`, i.e. `getrandom`, unless the application installed
+//! another process-wide provider): already in the tree, so no new
 //! dependency. RFC 6455 5.3 wants masking keys an attacker cannot
 //! predict; drawing them in blocks of 64 keys keeps that to one system
 //! call per 64 frames.
 
-use rustls::crypto::ring::default_provider;
+use crate::tls::config::process_provider;
 
 /// Random bytes fetched per refill.
 const POOL_BYTES: usize = 256;
@@ -57,7 +58,7 @@ impl RandomPool {
     }
 
     fn refill(&mut self) {
-        if default_provider()
+        if process_provider()
             .secure_random
             .fill(&mut self.pool)
             .is_err()
