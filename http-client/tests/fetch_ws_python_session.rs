@@ -149,8 +149,8 @@ fn errors_before_the_upgrade_keep_curls_codes() {
     let port = common::free_port();
     let out = fetch(&[&format!("ws://127.0.0.1:{port}/")]);
     assert_eq!(code(&out), 7, "{}", stderr(&out));
-    let out = fetch(&["ws://no-such-host.invalid/"]);
-    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    // An unresolvable name (6) is in unresolvable_names_ask_no_resolver.rs,
+    // inside a network namespace: no test may query the system resolver.
     let out = fetch(&["ws://[::1/"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
 }

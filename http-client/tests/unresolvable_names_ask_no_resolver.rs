@@ -47,6 +47,12 @@ fn unresolvable_host_and_proxy_fail_with_curls_codes() {
             6,
             "Could not resolve host: host.invalid",
         ),
+        // A WebSocket opens through the same resolver: curl's 6 before the upgrade.
+        (
+            &["ws://no-such-host.invalid/"],
+            6,
+            "Could not resolve host: no-such-host.invalid",
+        ),
     ];
     for (args, want, msg) in cases {
         let out = fetch_without_network(args);
