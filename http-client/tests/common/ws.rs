@@ -86,8 +86,9 @@ asyncio.run(main())
 /// The rule breaker: completes the handshake by hand, then per path sends
 /// `/masked` a masked text frame, `/badutf8` a text frame that is not
 /// UTF-8, `/big` a header announcing 2 MiB, `/silent` nothing (and
-/// ignores pings). Every close frame it gets is decoded and its code
-/// appended to `codes.log` in its directory.
+/// ignores pings), `/deaf` nothing and never answers a close (it reads on
+/// until the client hangs up). Every close frame it gets is decoded and
+/// its code appended to `codes.log` in its directory.
 pub const PY_RAW_SERVER: &str = r#"
 import base64, hashlib, socket, struct, sys, threading
 
@@ -143,7 +144,8 @@ def serve(s):
             code = struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else 1005
             with open("codes.log", "a") as f:
                 f.write("%d %s\n" % (code, path))
-            return
+            if path != "/deaf":
+                return
 
 while True:
     c, _ = srv.accept()

@@ -475,6 +475,15 @@ pub struct Cli {
     /// yet sent, never sending one twice; -v notes each attempt.
     #[arg(long = "ws-reconnect", help_heading = "WebSocket (ws://, wss://)")]
     pub ws_reconnect: bool,
+    /// After the end of input, wait until nothing was sent or received
+    /// for SECS (default 1) before closing: a server may drop the replies
+    /// still due once it has our close. 0 closes at once.
+    #[arg(
+        long = "ws-linger",
+        value_name = "SECS",
+        help_heading = "WebSocket (ws://, wss://)"
+    )]
+    pub ws_linger: Option<f64>,
 }
 
 impl Cli {

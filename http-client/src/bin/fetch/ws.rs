@@ -1,13 +1,22 @@
 //! `fetch ws://URL` and `wss://URL` (issue 23's contract): each line of
 //! standard input (without its newline) goes out as one message, each
 //! message received is written to standard output (text followed by a
-//! newline, binary as its bytes) and flushed; at the end of input a close
-//! (1000), then the messages still arriving until the server's close.
+//! newline, binary as its bytes) and flushed; at the end of input, once
+//! the server has been quiet for the linger (`--ws-linger`, 1 s by
+//! default), a close (1000), then the messages still arriving until the
+//! server's close (5 s at most).
+//!
+//! Why the linger: a server that receives our close may drop the replies
+//! it has not sent yet (RFC 6455 allows no data frame after a close;
+//! Python's `websockets` drops them), so a pipe of N lines closing at
+//! once printed fewer than N echoes. Waiting for a quiet line first is
+//! what `nc -q` does; websocat closes at once and has the same loss.
 //!
 //! ```text
 //!  stdin thread: lines -> bounded channel -> wakes the socket's receive (WsWaker)
 //!  main loop:    channel -> pending lines -> queue + flush (lines wholly written leave `pending`)
 //!                recv (no wait while messages are ready, then flush stdout and wait) -> stdout
+//!  end of input: all lines written -> linger until quiet -> close 1000 -> recv until its close
 //!  lost (reset, EOF without close, missed ping) + --ws-reconnect: WsBuilder::reconnect, pending resent
 //! ```
 //!
@@ -35,6 +44,8 @@ use crate::request::build_request;
 const INPUT_QUEUE_LINES: usize = 1024;
 /// Bytes read from standard input per call.
 const INPUT_BUF_BYTES: usize = 64 * 1024;
+/// Default quiet time after the end of input before the close.
+const DEFAULT_LINGER: Duration = Duration::from_secs(1);
 
 /// What the input thread hands over.
 enum Input {
@@ -56,6 +67,7 @@ pub fn session(ctx: &Ctx<'_>, url: &str) -> Result<(), Failure> {
     ws.set_deadline(deadline);
     let slot: WakerSlot = Arc::new(Mutex::new(None));
     set_waker(&slot, &mut ws);
+    let linger = linger(cli.ws_linger)?;
     let (tx, rx) = sync_channel(INPUT_QUEUE_LINES);
     spawn_input(tx, Arc::clone(&slot));
     let mut s = Session {
@@ -67,10 +79,24 @@ pub fn session(ctx: &Ctx<'_>, url: &str) -> Result<(), Failure> {
         pending: VecDeque::new(),
         input_done: false,
         closing: false,
+        linger,
+        last_traffic: Instant::now(),
         deadline,
         out: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
     };
     s.run()
+}
+
+/// `--ws-linger SECS`: 0 closes as soon as the input is written.
+fn linger(v: Option<f64>) -> Result<Duration, Failure> {
+    match v {
+        None => Ok(DEFAULT_LINGER),
+        Some(s) if s.is_finite() && s >= 0.0 => Ok(Duration::from_secs_f64(s)),
+        Some(_) => Err(Failure::new(
+            exit::USAGE,
+            "--ws-linger: expected a number of seconds (0 or more)",
+        )),
+    }
 }
 
 /// The opening: the URL as http(s) through the same request building as
@@ -178,6 +204,11 @@ struct Session<'a> {
     pending: VecDeque<Vec<u8>>,
     input_done: bool,
     closing: bool,
+    /// Quiet time (nothing sent or received) after the end of input
+    /// before our close.
+    linger: Duration,
+    /// When a line was last written or a message last received.
+    last_traffic: Instant,
     deadline: Option<Instant>,
     out: io::BufWriter<io::Stdout>,
 }
@@ -190,10 +221,12 @@ impl Session<'_> {
                 Ok(()) => self.receive(),
                 Err(e) => Err(e),
             };
-            match step {
-                Ok(Step::Continue) => {}
-                Ok(Step::Done) => return Ok(()),
+            let step = match step {
+                Ok(step) => step,
                 Err(e) => self.on_error(e)?,
+            };
+            if let Step::Done = step {
+                return Ok(());
             }
         }
     }
@@ -236,20 +269,38 @@ impl Session<'_> {
             }
             let done = (self.ws.messages_sent() - before) as usize;
             self.pending.drain(..done.min(self.pending.len()));
+            if done > 0 {
+                self.last_traffic = Instant::now();
+            }
             result?;
         }
-        if self.input_done && self.pending.is_empty() && !self.closing {
+        if self.linger_left() == Some(Duration::ZERO) {
             self.closing = true;
             self.ws.close(CloseCode::Normal, "")?;
         }
         Ok(())
     }
 
+    /// After the end of input, every line written and no close sent yet:
+    /// how much longer the line must stay quiet before our close.
+    fn linger_left(&self) -> Option<Duration> {
+        let lingering = self.input_done && self.pending.is_empty() && !self.closing;
+        lingering
+            .then(|| (self.last_traffic + self.linger).saturating_duration_since(Instant::now()))
+    }
+
     /// Writes every message that is ready without waiting, flushes the
-    /// output, then waits for the next message, an input line or a timer.
+    /// output, then waits for the next message, an input line, a timer or
+    /// the end of the linger.
     fn receive(&mut self) -> Result<Step, Stop> {
-        let mut wait = Some(Duration::ZERO);
+        // True once every ready message was taken and the output flushed.
+        let mut drained = false;
         loop {
+            let wait = if drained {
+                self.linger_left()
+            } else {
+                Some(Duration::ZERO)
+            };
             match self.ws.recv_timeout(wait)? {
                 Some(Message::Close(status)) => {
                     self.flush_out()?;
@@ -263,14 +314,16 @@ impl Session<'_> {
                 }
                 Some(m) => {
                     self.write_message(&m)?;
+                    self.last_traffic = Instant::now();
                     // Take what else is ready, then flush before waiting.
-                    wait = Some(Duration::ZERO);
+                    drained = false;
                 }
-                None if wait.is_some() => {
+                None if !drained => {
                     self.flush_out()?;
-                    wait = None;
+                    drained = true;
                 }
-                None => return Ok(Step::Continue), // woken: input is ready
+                // Woken (input is ready) or the linger is over.
+                None => return Ok(Step::Continue),
             }
         }
     }
@@ -291,8 +344,9 @@ impl Session<'_> {
         self.out.flush().map_err(Stop::Output)
     }
 
-    /// A failed pass: the end of the session, or a reconnect.
-    fn on_error(&mut self, stop: Stop) -> Result<(), Failure> {
+    /// A failed pass: the end of the session, or a reconnect (then the
+    /// loop goes on).
+    fn on_error(&mut self, stop: Stop) -> Result<Step, Failure> {
         let e = match stop {
             Stop::Output(e) => return Err(write_failure(e)),
             Stop::Ws(e) => e,
@@ -307,12 +361,13 @@ impl Session<'_> {
             if self.cli.verbose {
                 eprintln!("* WebSocket closed ({e})");
             }
-            return Ok(());
+            return Ok(Step::Done);
         }
         if !(self.cli.ws_reconnect && e.is_transient()) {
             return Err(Failure::new(exit::RECV_ERROR, e.to_string()));
         }
-        self.reconnect(e)
+        self.reconnect(e)?;
+        Ok(Step::Continue)
     }
 
     fn reconnect(&mut self, lost: WsError) -> Result<(), Failure> {
