@@ -148,7 +148,7 @@ pub(super) fn copy_or_move(ctx: &Ctx<'_>, lexical: &Lexical, is_move: bool) -> R
     }
     let done = if is_move {
         match ctx.tree.slot(&lexical.segments) {
-            Ok(Some(src_slot)) => store::rename(&ctx.tree, &lexical.segments, &src_slot, &dst_slot),
+            Ok(Some(src_slot)) => store::rename(&ctx.tree, &src_slot, &dst_slot),
             Ok(None) => return error(StatusCode::NOT_FOUND),
             Err(e) => return error(open_status(&e)),
         }

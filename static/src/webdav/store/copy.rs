@@ -117,7 +117,7 @@ fn copy_file_to_temp(root_dir: &File, src: &File, dir: &File) -> io::Result<Stri
 /// Renames the hidden `temp` in `dir` onto `dst`, atomically: a missing
 /// target is created (never replacing one that appeared meanwhile), a file
 /// replaced, a collection swapped out and then removed.
-fn place(dir: &File, temp: &str, dst: &Slot) -> io::Result<()> {
+pub(super) fn place(dir: &File, temp: &str, dst: &Slot) -> io::Result<()> {
     let guard = TempGuard::new(dir, temp);
     match kind_at(dst)? {
         None => {

@@ -19,7 +19,8 @@
 //!
 //! Files: `stat.rs` (what PROPFIND shows of a resource), `remove.rs`
 //! (DELETE's recursive removal), `copy.rs` (COPY: a hidden copy renamed
-//! into place), `rename.rs` (MOVE), `temp.rs` (hidden temporary names and
+//! into place), `rename.rs` (MOVE), `move_across.rs` (MOVE to another
+//! file system: a clone, put in place, then the source removed), `temp.rs` (hidden temporary names and
 //! their cleanup).
 
 use std::fs::File;
@@ -33,6 +34,7 @@ use rustix::io::Errno;
 use crate::resolve::{self, OpenError, OpenOptionsInside, Opened};
 
 mod copy;
+mod move_across;
 mod remove;
 mod rename;
 mod stat;

@@ -1,23 +1,18 @@
 //! MOVE: one `renameat2` on the same file system; across file systems a
-//! copy, then the source removed.
+//! clone, put in place, then the source removed (`move_across.rs`).
 
 use std::io;
 
 use rustix::fs::RenameFlags;
 use rustix::io::Errno;
 
-use super::copy::{copy, Depth};
+use super::move_across::move_across;
 use super::remove::remove;
-use super::{kind_at, open_io, Slot, Tree};
+use super::{kind_at, Slot, Tree};
 
 /// `MOVE`: renames `src` to `dst`, replacing what is there (the caller has
-/// checked `Overwrite`). Across file systems: copy, then remove.
-pub(in crate::webdav) fn rename(
-    tree: &Tree<'_>,
-    src_segs: &[String],
-    src: &Slot,
-    dst: &Slot,
-) -> io::Result<()> {
+/// checked `Overwrite`). Across file systems: [`move_across`].
+pub(in crate::webdav) fn rename(tree: &Tree<'_>, src: &Slot, dst: &Slot) -> io::Result<()> {
     let exists = kind_at(dst)?.is_some();
     let flags = if exists {
         RenameFlags::EXCHANGE
@@ -40,16 +35,7 @@ pub(in crate::webdav) fn rename(
             }
         }
         Ok(()) => Ok(()),
-        Err(Errno::XDEV) => {
-            let Some(opened) = tree.open(src_segs).map_err(open_io)? else {
-                return Err(io::ErrorKind::NotFound.into());
-            };
-            copy(tree, src_segs, &opened, dst, Depth::Infinity)?;
-            match remove(src).into_iter().next() {
-                None => Ok(()),
-                Some((_, e)) => Err(e),
-            }
-        }
+        Err(Errno::XDEV) => move_across(tree.root_dir, src, dst),
         Err(e) => Err(e.into()),
     }
 }

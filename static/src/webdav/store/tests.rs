@@ -83,7 +83,7 @@ fn rename_replaces_and_remove_takes_everything() {
     fs::write(f.root.join("other/old.txt"), "old").expect("write"); // ok: test setup
     let src = tree.slot(&segs("src")).expect("slot").expect("parent"); // ok: test
     let dst = tree.slot(&segs("other")).expect("slot").expect("parent"); // ok: test
-    rename(&tree, &segs("src"), &src, &dst).expect("rename"); // ok: test
+    rename(&tree, &src, &dst).expect("rename"); // ok: test
     assert_eq!(names(&f.root), vec!["other"]);
     assert_eq!(
         names(&f.root.join("other")),
