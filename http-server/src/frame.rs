@@ -62,6 +62,7 @@ pub(crate) fn queue_response(
     let inline = match &body {
         Body::Bytes(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(&bytes[..]),
         Body::Static(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(*bytes),
+        Body::Shared(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(&bytes[..]),
         _ => None,
     };
     let head = Head {
@@ -88,6 +89,7 @@ pub(crate) fn queue_response(
         body @ Body::Empty => std::mem::forget(body),
         Body::Bytes(bytes) if copied || !sends_body => drop(bytes),
         body @ Body::Static(_) if copied || !sends_body => std::mem::forget(body),
+        Body::Shared(bytes) if copied || !sends_body => drop(bytes),
         body if sends_body => queue_body(wq, body, chunked),
         body => drop(body),
     }
@@ -257,8 +259,10 @@ fn queue_body(wq: &mut WriteQueue, body: Body, chunked: bool) {
     match body {
         Body::Empty => {}
         Body::Bytes(bytes) => wq.push_vec(bytes),
-        // Large static bodies are rare (an embedded asset): one copy.
+        // Large static or shared bodies are rare (an embedded asset, a
+        // cache keeps small files only): one copy.
         Body::Static(bytes) => wq.push_vec(bytes.to_vec()),
+        Body::Shared(bytes) => wq.push_vec(bytes.to_vec()),
         Body::File(region) => wq.push_file(region.file, region.offset, region.len),
         Body::Parts(parts) => {
             for part in parts {

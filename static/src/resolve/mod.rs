@@ -111,6 +111,29 @@ pub fn normalize(raw_path: &str, dotfiles: bool) -> Result<Lexical, ResolveError
     Ok(out)
 }
 
+/// The relative path `raw_path` names, borrowed, when [`normalize`] would
+/// leave it as it is and it names a file: `/a/b.txt` gives `a/b.txt`.
+/// `None` (normalize it) for anything else: a `%`, an empty segment, a
+/// segment starting with `.` (dot segments, dotfiles, reserved names), a
+/// trailing `/`, the root. What it returns equals
+/// `normalize(raw_path, _).segments.join("/")`, the open-file cache's key.
+pub fn plain_key(raw_path: &str) -> Option<&str> {
+    let rest = raw_path.strip_prefix('/')?;
+    let mut after_slash = true;
+    for &b in rest.as_bytes() {
+        let bad = match b {
+            b'%' | 0 => true,
+            b'/' | b'.' => after_slash,
+            _ => false,
+        };
+        if bad {
+            return None;
+        }
+        after_slash = b == b'/';
+    }
+    (!after_slash).then_some(rest)
+}
+
 /// The temporary name an upload is written under before its rename into
 /// place: `.upload-PID-N.part`, `PID` and `N` in decimal.
 pub fn upload_part_name(pid: u32, n: u64) -> String {

@@ -298,3 +298,35 @@ fn fifo_is_refused_without_blocking() {
         assert_eq!(kind(got), "forbidden");
     }
 }
+
+#[test]
+fn plain_key_is_the_normalized_key_or_none() {
+    let cases = [
+        ("/1k.bin", Some("1k.bin")),
+        ("/a/b.txt", Some("a/b.txt")),
+        ("/a/b.", Some("a/b.")),
+        ("/a/b..c", Some("a/b..c")),
+        ("/", None),
+        ("", None),
+        ("a", None),
+        ("/a/", None),
+        ("//a", None),
+        ("/a//b", None),
+        ("/./a", None),
+        ("/a/../b", None),
+        ("/.env", None),
+        ("/a/.git/x", None),
+        ("/a%20b", None),
+        ("/a\0b", None),
+    ];
+    for (raw, want) in cases {
+        assert_eq!(plain_key(raw), want, "{raw:?}");
+        if let Some(key) = want {
+            for dotfiles in [false, true] {
+                let lexical = normalize(raw, dotfiles).unwrap();
+                assert!(!lexical.trailing_slash, "{raw:?}");
+                assert_eq!(lexical.segments.join("/"), key, "{raw:?}");
+            }
+        }
+    }
+}
