@@ -74,7 +74,9 @@ pub(crate) fn queue_response(
             version,
         },
     };
-    let (keep_alive, head_len) = wq.append(|out| {
+    // The head's fields, its first line, Date and framing, and the body.
+    let hint = headers.encoded_len() + 128 + inline.map_or(0, <[u8]>::len);
+    let (keep_alive, head_len) = wq.append(hint, |out| {
         let keep_alive = head.encode(&mut headers, cache, out);
         let head_len = out.len();
         out.extend_from_slice(inline.unwrap_or_default());
@@ -101,7 +103,7 @@ pub(crate) fn queue_response(
 /// ordinary response would have replaced), `Date`, and no framing: no
 /// body follows, the next bytes are the new protocol's. Returns its length.
 pub(crate) fn queue_switching_head(wq: &mut WriteQueue, headers: &Headers, date: &str) -> usize {
-    wq.append(|out| {
+    wq.append(headers.encoded_len() + 64, |out| {
         let start = out.len();
         brisk_core::encode_status_line(Version::Http11, StatusCode::SWITCHING_PROTOCOLS, out);
         for (name, value) in headers.iter_bytes() {
