@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{ArgAction, Parser};
 
+use crate::cli_run::RunFlags;
 use crate::data::DataArg;
 use crate::form::FormArg;
 use brisk_client::tls::{TlsOptions, TlsVersion};
@@ -475,6 +476,10 @@ pub struct Cli {
     /// yet sent, never sending one twice; -v notes each attempt.
     #[arg(long = "ws-reconnect", help_heading = "WebSocket (ws://, wss://)")]
     pub ws_reconnect: bool,
+
+    /// Operations, pacing, keepalive, diagnostics (cli_run.rs).
+    #[command(flatten)]
+    pub run: RunFlags,
 }
 
 impl Cli {

@@ -1,6 +1,7 @@
 //! `-Z`/`--parallel`: the URLs of a run at once, on up to
-//! `--parallel-max` threads (curl's default 50, its limit 300) sharing
-//! the run's client (its pool and cookie jar). Each transfer writes to its
+//! `--parallel-max` threads (curl's default 50, its limit 300), every
+//! operation's (`-:`) transfers together, each operation's sharing its
+//! client (its pool and cookie jar). Each transfer writes to its
 //! own output as it goes; the exit code is that of the last transfer to
 //! fail, in the order they finished (what curl 7.88 returns).
 //! `--parallel-immediate` changes nothing here: over HTTP/1.1 there is no
@@ -9,7 +10,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::context::Ctx;
 use crate::exit::Failure;
 
 /// Most transfers at once, as curl caps `--parallel-max`.
@@ -18,10 +18,9 @@ pub const MAX_PARALLEL: usize = 300;
 /// Runs `jobs` through `run` on up to `max` threads; the last failure to
 /// happen, or `Ok`.
 pub fn run_all<J: Sync>(
-    ctx: &Ctx<'_>,
     jobs: &[J],
     max: usize,
-    run: impl Fn(&Ctx<'_>, &J) -> Result<(), Failure> + Sync,
+    run: impl Fn(&J) -> Result<(), Failure> + Sync,
 ) -> Result<(), Failure> {
     let next = AtomicUsize::new(0);
     let last_failure: Mutex<Option<Failure>> = Mutex::new(None);
@@ -30,7 +29,7 @@ pub fn run_all<J: Sync>(
         for _ in 0..workers {
             scope.spawn(|| {
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if let Err(f) = run(ctx, job) {
+                    if let Err(f) = run(job) {
                         *last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
                     }
                 }
