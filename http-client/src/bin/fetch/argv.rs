@@ -97,6 +97,7 @@ fn parse_one(args: &[OsString]) -> Result<Option<(Cli, ArgMatches)>, Failure> {
         Err(e) => return Err(usage_failure(&e, args)),
     };
     let mut cli = Cli::from_arg_matches(&matches).map_err(|e| usage_failure(&e, args))?;
+    cli.run.check()?;
     cli.data_args = ordered_data(&matches);
     cli.form_args = ordered(&matches, &["form", "form_string"])
         .into_iter()

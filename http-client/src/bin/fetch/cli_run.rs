@@ -4,6 +4,9 @@
 
 use clap::Args;
 
+use crate::exit::{self, Failure};
+use crate::pace;
+
 #[derive(Args, Debug, Default, Clone)]
 pub struct RunFlags {
     /// Start a new set of options for the URLs after it, as curl's --next
@@ -15,4 +18,78 @@ pub struct RunFlags {
     // declared here for --help and for the config-file syntax (`next`).
     #[arg(short = ':', long = "next")]
     pub next: bool,
+
+    /// Hold each transfer to RATE bytes per second on average, download
+    /// and upload (suffix K, M or G: 1024-based, as curl).
+    #[arg(long = "limit-rate", value_name = "RATE", allow_hyphen_values = true)]
+    pub limit_rate: Option<String>,
+    /// Abort a transfer (exit 28) slower than SPEED bytes per second for
+    /// --speed-time seconds (default 30).
+    #[arg(
+        short = 'Y',
+        long = "speed-limit",
+        value_name = "SPEED",
+        allow_hyphen_values = true
+    )]
+    pub speed_limit: Option<String>,
+    /// With --speed-limit (default 1 byte/s when only this is given): how
+    /// long a transfer may stay below it; 0 turns the check off.
+    #[arg(
+        short = 'y',
+        long = "speed-time",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
+    pub speed_time: Option<String>,
+    /// The values above, checked (filled after parsing).
+    #[arg(skip)]
+    pub pacing: Pacing,
+}
+
+/// `--limit-rate`, `--speed-limit` and `--speed-time`, as numbers.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pacing {
+    /// Bytes per second; `None` for no limit (curl: 0 is none).
+    pub rate: Option<u64>,
+    pub speed_limit: Option<u64>,
+    pub speed_time: Option<u64>,
+}
+
+impl RunFlags {
+    /// Reads the values clap leaves as text, with curl's words for a bad
+    /// one (exit 2).
+    pub fn check(&mut self) -> Result<(), Failure> {
+        if let Some(text) = &self.limit_rate {
+            let rate = pace::parse_rate(text).ok_or_else(|| {
+                Failure::new(exit::USAGE, "option --limit-rate: is badly used here")
+            })?;
+            self.pacing.rate = (rate > 0).then_some(rate);
+        }
+        let unum = |v: &Option<String>, flag| v.as_deref().map(|t| parse_unum(t, flag)).transpose();
+        self.pacing.speed_limit = unum(&self.speed_limit, "--speed-limit")?;
+        self.pacing.speed_time = unum(&self.speed_time, "--speed-time")?;
+        Ok(())
+    }
+}
+
+/// A whole number as curl's `str2unum` reads it (strtol: leading blanks
+/// and a sign allowed, nothing after the digits).
+fn parse_unum(text: &str, flag: &str) -> Result<u64, Failure> {
+    let t = text.trim_start();
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let valid = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let words = match (valid, negative) {
+        (false, _) => "expected a proper numerical parameter",
+        (true, true) if digits.bytes().all(|b| b == b'0') => return Ok(0),
+        (true, true) => "expected a positive numerical parameter",
+        (true, false) => return digits.parse().map_err(|_| too_large(flag)),
+    };
+    Err(Failure::new(exit::USAGE, format!("option {flag}: {words}")))
+}
+
+fn too_large(flag: &str) -> Failure {
+    Failure::new(exit::USAGE, format!("option {flag}: too large number"))
 }

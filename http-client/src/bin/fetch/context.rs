@@ -21,6 +21,7 @@ use crate::data::{self, Data};
 use crate::exit::{self, Failure};
 use crate::files;
 use crate::netrc::Netrc;
+use crate::pace::SpeedCheck;
 use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
@@ -132,6 +133,12 @@ fn build_client(
     }
     if let Some(d) = max_time {
         builder = builder.timeout(d);
+    }
+    let p = cli.run.pacing;
+    if let Some(check) = SpeedCheck::new(p.speed_limit, p.speed_time) {
+        // A read that waits a whole window is too slow (curl counts a
+        // stall as speed 0); the body's reads report it as curl does.
+        builder = builder.idle_timeout(check.window());
     }
     // curl: the last of the two socket flags wins; both given is rare.
     if let Some(name) = &cli.abstract_unix_socket {

@@ -13,6 +13,7 @@
 
 mod argv;
 mod auth;
+mod body;
 mod cli;
 mod cli_run;
 mod conditions;
@@ -28,6 +29,7 @@ mod glob;
 mod groups;
 mod netrc;
 mod output;
+mod pace;
 mod parallel;
 mod protocols;
 mod request;

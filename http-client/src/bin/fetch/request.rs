@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::data::Data;
 use crate::exit::{self, failure, Failure};
 use crate::form;
+use crate::pace::{PacedReader, Pacer};
 use crate::protocols;
 use brisk_client::multipart::Escape;
 
@@ -195,7 +196,7 @@ fn add_body<'c>(
         }
         (Some(d), false) => {
             req = req
-                .body(RequestBody::Bytes(d.to_vec()))
+                .body(paced(cli, RequestBody::Bytes(d.to_vec())))
                 .default_header("Content-Type", "application/x-www-form-urlencoded");
         }
         (None, _) => {}
@@ -214,13 +215,42 @@ fn add_body<'c>(
                 format!("Failed to open/read local data from file/application: {e}"),
             )
         })?;
-        req = req.body(body).default_header("Content-Type", content_type);
+        req = req
+            .body(paced(cli, body))
+            .default_header("Content-Type", content_type);
     }
     if let Some(path) = &cli.upload_file {
         // curl announces every upload with Expect: 100-continue.
-        req = req.body(upload_body(path)?).expect_continue(true);
+        req = req
+            .body(paced(cli, upload_body(path)?))
+            .expect_continue(true);
     }
     Ok(req)
+}
+
+/// The upload side of `--limit-rate`: the body read through a pacer. A
+/// body in memory becomes a stream then, which the client does not send
+/// twice (no replay on a stale connection or a 307), a cost only paced
+/// uploads pay.
+fn paced(cli: &Cli, body: RequestBody) -> RequestBody {
+    let Some(rate) = cli.run.pacing.rate else {
+        return body;
+    };
+    let (reader, len): (Box<dyn io::Read + Send>, Option<u64>) = match body {
+        RequestBody::Empty => return RequestBody::Empty,
+        RequestBody::Bytes(b) => {
+            let len = b.len() as u64;
+            (Box::new(io::Cursor::new(b)), Some(len))
+        }
+        RequestBody::Reader { reader, len } => (reader, len),
+    };
+    RequestBody::Reader {
+        reader: Box::new(PacedReader {
+            inner: reader,
+            pacer: Pacer::new(rate),
+        }),
+        len,
+    }
 }
 
 /// The `-T` body: stdin (sent chunked) for "-", else the file.
