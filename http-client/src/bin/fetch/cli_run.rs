@@ -2,6 +2,9 @@
 //! pacing, TCP keepalive and where diagnostics go. Flattened into
 //! [`crate::cli::Cli`] (kept apart so that neither file grows too long).
 
+use std::time::Duration;
+
+use brisk_client::net::TCP_KEEPALIVE_IDLE;
 use clap::Args;
 
 use crate::exit::{self, Failure};
@@ -44,6 +47,20 @@ pub struct RunFlags {
     /// The values above, checked (filled after parsing).
     #[arg(skip)]
     pub pacing: Pacing,
+    /// TCP keepalive: the first probe after SECS idle, then one every
+    /// SECS (default 60, as curl; 0 keeps the default).
+    #[arg(
+        long = "keepalive-time",
+        value_name = "SECS",
+        allow_hyphen_values = true
+    )]
+    pub keepalive_time: Option<String>,
+    /// No TCP keepalive probes (SO_KEEPALIVE off).
+    #[arg(long = "no-keepalive")]
+    pub no_keepalive: bool,
+    /// --keepalive-time, checked (filled after parsing).
+    #[arg(skip)]
+    pub keepalive_secs: Option<u64>,
 }
 
 /// `--limit-rate`, `--speed-limit` and `--speed-time`, as numbers.
@@ -56,6 +73,16 @@ pub struct Pacing {
 }
 
 impl RunFlags {
+    /// TCP keepalive's idle time and interval, or none with
+    /// `--no-keepalive`.
+    pub fn keepalive(&self) -> Option<Duration> {
+        match (self.no_keepalive, self.keepalive_secs) {
+            (true, _) => None,
+            (false, Some(secs)) if secs > 0 => Some(Duration::from_secs(secs)),
+            _ => Some(TCP_KEEPALIVE_IDLE),
+        }
+    }
+
     /// Reads the values clap leaves as text, with curl's words for a bad
     /// one (exit 2).
     pub fn check(&mut self) -> Result<(), Failure> {
@@ -68,6 +95,7 @@ impl RunFlags {
         let unum = |v: &Option<String>, flag| v.as_deref().map(|t| parse_unum(t, flag)).transpose();
         self.pacing.speed_limit = unum(&self.speed_limit, "--speed-limit")?;
         self.pacing.speed_time = unum(&self.speed_time, "--speed-time")?;
+        self.keepalive_secs = unum(&self.keepalive_time, "--keepalive-time")?;
         Ok(())
     }
 }

@@ -134,6 +134,7 @@ fn build_client(
     if let Some(d) = max_time {
         builder = builder.timeout(d);
     }
+    builder = builder.tcp_keepalive(cli.run.keepalive());
     let p = cli.run.pacing;
     if let Some(check) = SpeedCheck::new(p.speed_limit, p.speed_time) {
         // A read that waits a whole window is too slow (curl counts a
