@@ -11,20 +11,21 @@ use crate::context::Ctx;
 use crate::exit::{self, failure, Failure};
 use crate::output::{Output, Sink};
 use crate::pace::{PacedReader, Pacer, SpeedCheck};
+use crate::progress_bar::Bar;
 use crate::write_out::Stats;
 
 /// Bytes asked of the body reader per read: large reads mean fewer
 /// syscalls on bulk downloads (measured against curl on a 100 MiB file).
 const BODY_BUF_BYTES: usize = 256 * 1024;
 
-/// Reads the body into `out`, with a progress bar when it goes to a file
-/// and stderr is a terminal.
+/// Reads the body into `out`, with `-#`'s bar, or a progress bar of ours
+/// when it goes to a file and stderr is a terminal.
 pub fn copy_body(
     ctx: &Ctx<'_>,
     resp: &mut Response,
-    sink: &Sink,
-    out: &mut Output<'_>,
+    (sink, out): (&Sink, &mut Output<'_>),
     stats: &mut Stats,
+    mut bar: Option<&mut Bar>,
 ) -> Result<(), Failure> {
     let total = resp
         .header("content-length")
@@ -33,8 +34,10 @@ pub fn copy_body(
     let pacing = ctx.cli.run.pacing;
     let mut body = body_reader(ctx, resp, &wire, pacing.rate.map(Pacer::new))?;
     let mut speed = SpeedCheck::new(pacing.speed_limit, pacing.speed_time);
-    let progress = (!ctx.cli.silent && sink.file().is_some() && io::stderr().is_terminal())
-        .then(|| make_progress(total));
+    // curl's -# bar, else a bar of ours on a terminal for a file.
+    let progress =
+        (bar.is_none() && !ctx.cli.silent && sink.file().is_some() && io::stderr().is_terminal())
+            .then(|| make_progress(total));
     let mut buf = vec![0u8; BODY_BUF_BYTES];
     let result = loop {
         let n = match body.read(&mut buf) {
@@ -51,6 +54,9 @@ pub fn copy_body(
         };
         if let Some(p) = &progress {
             p.inc(n as u64);
+        }
+        if let Some(b) = bar.as_deref_mut() {
+            b.update(wire.load(Ordering::Relaxed), total);
         }
         if let Err(f) = out.write(&buf[..n]) {
             break Err(f);

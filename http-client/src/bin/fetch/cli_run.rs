@@ -2,6 +2,7 @@
 //! pacing, TCP keepalive and where diagnostics go. Flattened into
 //! [`crate::cli::Cli`] (kept apart so that neither file grows too long).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use brisk_client::net::TCP_KEEPALIVE_IDLE;
@@ -47,6 +48,14 @@ pub struct RunFlags {
     /// The values above, checked (filled after parsing).
     #[arg(skip)]
     pub pacing: Pacing,
+    /// Show curl's one-line progress bar on stderr (with a known size:
+    /// '#' and the percentage) instead of the default meter.
+    #[arg(short = '#', long = "progress-bar")]
+    pub progress_bar: bool,
+    /// Write what would go to stderr (errors, -v, progress) to FILE
+    /// instead ("-": stdout).
+    #[arg(long = "stderr", value_name = "FILE", allow_hyphen_values = true)]
+    pub stderr: Option<PathBuf>,
     /// TCP keepalive: the first probe after SECS idle, then one every
     /// SECS (default 60, as curl; 0 keeps the default).
     #[arg(

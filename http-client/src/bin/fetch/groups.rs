@@ -27,6 +27,8 @@ pub const GLOBAL: &[&[&str]] = &[
     &["parallel"],
     &["parallel_max"],
     &["parallel_immediate"],
+    &["stderr"],
+    &["progress_bar"],
 ];
 
 /// The parsed command line: one [`Cli`] per operation, in order.
@@ -119,6 +121,8 @@ fn copy_global(dst: &mut Cli, src: &Cli, id: &str) -> bool {
         "parallel" => dst.parallel = src.parallel,
         "parallel_max" => dst.parallel_max = src.parallel_max,
         "parallel_immediate" => dst.parallel_immediate = src.parallel_immediate,
+        "stderr" => dst.run.stderr.clone_from(&src.run.stderr),
+        "progress_bar" => dst.run.progress_bar = src.run.progress_bar,
         _ => return false,
     }
     true

@@ -31,11 +31,13 @@ mod netrc;
 mod output;
 mod pace;
 mod parallel;
+mod progress_bar;
 mod protocols;
 mod request;
 mod resolve;
 mod resume;
 mod retry;
+mod streams;
 mod trace;
 mod transfer;
 mod write_out;
@@ -64,6 +66,11 @@ fn main() -> ExitCode {
             return ExitCode::from(f.code);
         }
     };
+    if let Some(first) = run.groups.first() {
+        if let Some(path) = &first.run.stderr {
+            streams::redirect_stderr(path, first.silent);
+        }
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))
         .format_timestamp(None)
         .init();
@@ -185,8 +192,12 @@ fn run_one(ctx: &Ctx<'_>, i: usize, e: &Expansion) -> Result<(), Failure> {
     if let Some(fmt) = &ctx.write_out {
         write_out::print(fmt, &stats)?;
     }
-    result.map_err(|f| {
+    let result = result.map_err(|f| {
         report(cli, &f);
         Failure::new(f.code, "")
-    })
+    });
+    if stats.bar_begun {
+        progress_bar::end_line();
+    }
+    result
 }

@@ -16,6 +16,7 @@ use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
 use crate::files::{self, OpenMode};
 use crate::output::{Output, Sink};
+use crate::progress_bar::{self, Bar};
 use crate::resume::{self, Verdict};
 use crate::retry::parse_retry_after;
 use crate::trace::take_heads;
@@ -78,7 +79,16 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
     if show_heads {
         out.write(&heads.concat())?;
     }
-    let delivered = deliver(ctx, &mut resp, sink, &mut out, stats, (offset, &method));
+    let mut bar = progress_bar::for_transfer(cli, offset);
+    let delivered = deliver(
+        ctx,
+        &mut resp,
+        (sink, &mut out),
+        stats,
+        bar.as_mut(),
+        (offset, &method),
+    );
+    stats.bar_begun = bar.as_ref().is_some_and(Bar::begun);
     stats.total = started.elapsed();
     let written = out.opened().map(Path::to_path_buf);
     let result = match delivered {
@@ -103,9 +113,9 @@ enum Delivered {
 fn deliver(
     ctx: &Ctx<'_>,
     resp: &mut Response,
-    sink: &Sink,
-    out: &mut Output<'_>,
+    (sink, out): (&Sink, &mut Output<'_>),
     stats: &mut Stats,
+    bar: Option<&mut Bar>,
     (offset, method): (u64, &Method),
 ) -> Result<Delivered, Failure> {
     let cli = ctx.cli;
@@ -133,7 +143,7 @@ fn deliver(
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
     files::check_size(length, ctx.max_filesize)?;
-    copy_body(ctx, resp, sink, out, stats)?;
+    copy_body(ctx, resp, (sink, out), stats, bar)?;
     if http_failed {
         // --fail-with-body: the body is out, the exit code still says 22.
         return Err(http_error(status));
