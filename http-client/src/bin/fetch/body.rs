@@ -12,6 +12,8 @@ use crate::exit::{self, failure, Failure};
 use crate::output::{Output, Sink};
 use crate::pace::{PacedReader, Pacer, SpeedCheck};
 use crate::progress_bar::Bar;
+use crate::send_body::Traced;
+use crate::trace_dump::Block;
 use crate::write_out::Stats;
 
 /// Bytes asked of the body reader per read: large reads mean fewer
@@ -75,7 +77,8 @@ pub fn copy_body(
 
 /// The body as it is, or decoded with `--compressed` (by its
 /// Content-Encoding), counting the bytes received into `wire` and pacing
-/// them with `pacer` (`--limit-rate` counts bytes on the wire, as curl).
+/// them with `pacer` (`--limit-rate` counts bytes on the wire, as curl)
+/// and tracing them (`--trace`).
 fn body_reader<'a>(
     ctx: &Ctx<'_>,
     resp: &'a mut Response,
@@ -83,13 +86,20 @@ fn body_reader<'a>(
     pacer: Option<Pacer>,
 ) -> Result<Box<dyn Read + Send + 'a>, Failure> {
     let coding = resp.header("content-encoding").map(str::to_string);
-    let raw: Box<dyn Read + Send + 'a> = match pacer {
+    let mut raw: Box<dyn Read + Send + 'a> = match pacer {
         Some(pacer) => Box::new(PacedReader {
             inner: resp.body(),
             pacer,
         }),
         None => Box::new(resp.body()),
     };
+    if let Some(dump) = &ctx.trace {
+        raw = Box::new(Traced {
+            inner: raw,
+            dump: dump.clone(),
+            block: Block::RecvData,
+        });
+    }
     let counted = Counted {
         inner: raw,
         n: wire,

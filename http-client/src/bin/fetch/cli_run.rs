@@ -52,6 +52,25 @@ pub struct RunFlags {
     /// '#' and the percentage) instead of the default meter.
     #[arg(short = '#', long = "progress-bar")]
     pub progress_bar: bool,
+    /// Write a trace of everything sent and received to FILE ("-":
+    /// stdout, "%": stderr) in curl's format, data in hex; the values of
+    /// Authorization, Proxy-Authorization and Cookie are written as
+    /// "[redacted]" (curl writes them).
+    #[arg(
+        long = "trace",
+        value_name = "FILE",
+        allow_hyphen_values = true,
+        overrides_with_all = ["trace_ascii", "verbose"]
+    )]
+    pub trace: Option<PathBuf>,
+    /// Like --trace, the data as text (curl's --trace-ascii).
+    #[arg(
+        long = "trace-ascii",
+        value_name = "FILE",
+        allow_hyphen_values = true,
+        overrides_with_all = ["trace", "verbose"]
+    )]
+    pub trace_ascii: Option<PathBuf>,
     /// Write what would go to stderr (errors, -v, progress) to FILE
     /// instead ("-": stdout).
     #[arg(long = "stderr", value_name = "FILE", allow_hyphen_values = true)]

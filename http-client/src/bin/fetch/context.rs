@@ -25,6 +25,7 @@ use crate::pace::SpeedCheck;
 use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
+use crate::trace_dump::TraceDump;
 use crate::write_out;
 
 /// What every transfer of one run shares.
@@ -49,12 +50,15 @@ pub struct Ctx<'a> {
     pub cookies: Option<CookieStore>,
     /// `-D`: every transfer's heads, in order (opened once per run).
     pub dump: Mutex<Option<Box<dyn Write + Send>>>,
+    /// `--trace`/`--trace-ascii` (opened once per run, shared by every
+    /// operation).
+    pub trace: Option<TraceDump>,
 }
 
 impl<'a> Ctx<'a> {
     /// Checks the flags and opens what the run shares. The steps run in
     /// this order, so of several bad flags the first one here is reported.
-    pub fn open(cli: &'a Cli) -> Result<Ctx<'a>, Failure> {
+    pub fn open(cli: &'a Cli, trace: Option<TraceDump>) -> Result<Ctx<'a>, Failure> {
         if cli.urls.is_empty() {
             return Err(Failure::new(exit::USAGE, "no URL specified!"));
         }
@@ -77,7 +81,12 @@ impl<'a> Ctx<'a> {
                 )
             })?),
         };
-        let client = build_client(cli, (&heads, &requests), cookies.clone(), &redirect)?;
+        let client = build_client(
+            cli,
+            (&heads, &requests, trace.clone()),
+            cookies.clone(),
+            &redirect,
+        )?;
         let write_out = write_out::load_format(cli.write_out.as_deref())?;
         let dump = open_dump(cli.dump_header.as_deref())?;
         Ok(Ctx {
@@ -93,15 +102,17 @@ impl<'a> Ctx<'a> {
             netrc: Netrc::open(cli),
             write_out,
             dump: Mutex::new(dump),
+            trace,
         })
     }
 }
 
 /// The client with the flags' timeouts, redirect policy, proxy, pinned
-/// names and User-Agent; its trace hook feeds `heads` (and `-v`).
+/// names and User-Agent; its trace hook feeds `heads` (and `-v`,
+/// `--trace`).
 fn build_client(
     cli: &Cli,
-    (heads, requests): (&HeadLog, &HeadLog),
+    (heads, requests, trace): (&HeadLog, &HeadLog, Option<TraceDump>),
     cookies: Option<CookieStore>,
     redirect: &[Scheme],
 ) -> Result<Client, Failure> {
@@ -127,7 +138,12 @@ fn build_client(
         .redirects(redirects)
         .tls(cli.tls_options()?)
         .proxy_tls(cli.proxy_tls_options())
-        .trace(tracer(cli.verbose, Arc::clone(heads), Arc::clone(requests)));
+        .trace(tracer(
+            cli.verbose,
+            trace,
+            Arc::clone(heads),
+            Arc::clone(requests),
+        ));
     if let Some(d) = connect_timeout {
         builder = builder.connect_timeout(d);
     }

@@ -21,7 +21,7 @@ use crate::config_file::OptionShape;
 /// operation that gave any of a set decides all of it. `-v`, `--trace`
 /// and `--trace-ascii` are one set, as in curl (the last one wins).
 pub const GLOBAL: &[&[&str]] = &[
-    &["verbose"],
+    &["verbose", "trace", "trace_ascii"],
     &["silent"],
     &["show_error"],
     &["parallel"],
@@ -116,6 +116,8 @@ fn pair(groups: &mut [Cli], a: usize, b: usize) -> (&Cli, &mut Cli) {
 fn copy_global(dst: &mut Cli, src: &Cli, id: &str) -> bool {
     match id {
         "verbose" => dst.verbose = src.verbose,
+        "trace" => dst.run.trace.clone_from(&src.run.trace),
+        "trace_ascii" => dst.run.trace_ascii.clone_from(&src.run.trace_ascii),
         "silent" => dst.silent = src.silent,
         "show_error" => dst.show_error = src.show_error,
         "parallel" => dst.parallel = src.parallel,

@@ -37,8 +37,10 @@ mod request;
 mod resolve;
 mod resume;
 mod retry;
+mod send_body;
 mod streams;
 mod trace;
+mod trace_dump;
 mod transfer;
 mod write_out;
 mod ws;
@@ -46,10 +48,12 @@ mod ws;
 use std::process::ExitCode;
 
 use crate::argv::Parsed;
+use crate::cli::Cli;
 use crate::context::Ctx;
 use crate::exit::{report, Failure};
 use crate::glob::Expansion;
 use crate::groups::Run;
+use crate::trace_dump::TraceDump;
 
 /// Transfers at once with `-Z` unless `--parallel-max` says (curl's default).
 const DEFAULT_PARALLEL: usize = 50;
@@ -114,7 +118,14 @@ fn run_operations(run: &Run) -> Result<(), Failure> {
         usage_note(&no_url);
         return Err(Failure::new(exit::USAGE, ""));
     }
-    let ctxs = ops.iter().map(Ctx::open).collect::<Result<Vec<_>, _>>()?;
+    let trace = match ops.first() {
+        Some(cli) => open_trace(cli)?,
+        None => None,
+    };
+    let ctxs = ops
+        .iter()
+        .map(|cli| Ctx::open(cli, trace.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
     let jobs: Vec<Job<'_, '_>> = ctxs.iter().flat_map(jobs_of).collect();
     let one = |(ctx, i, job): &Job<'_, '_>| match job {
         Ok(e) => run_one(ctx, *i, e),
@@ -143,6 +154,15 @@ fn run_operations(run: &Run) -> Result<(), Failure> {
     // After the transfers, as curl: the last failure's code, else 2.
     usage_note(&no_url);
     Err(result.err().unwrap_or(Failure::new(exit::USAGE, "")))
+}
+
+/// The `--trace` or `--trace-ascii` file (global: one for the run).
+fn open_trace(cli: &Cli) -> Result<Option<TraceDump>, Failure> {
+    match (&cli.run.trace, &cli.run.trace_ascii) {
+        (Some(path), _) => TraceDump::open(path, false).map(Some),
+        (None, Some(path)) => TraceDump::open(path, true).map(Some),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The transfers of one operation: each URL argument, glob-expanded

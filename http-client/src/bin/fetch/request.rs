@@ -12,8 +12,8 @@ use crate::context::Ctx;
 use crate::data::Data;
 use crate::exit::{self, failure, Failure};
 use crate::form;
-use crate::pace::{PacedReader, Pacer};
 use crate::protocols;
+use crate::send_body;
 use brisk_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
@@ -49,7 +49,7 @@ pub fn build_request<'c>(
     let req = add_conditions(req, ctx)?;
     let req = add_header_args(req, &cli.headers)?;
     let req = add_json_headers(req, cli, ctx.data.as_ref());
-    add_body(req, cli, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
+    add_body(req, ctx, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
 }
 
 /// GET, HEAD with `-I`, POST with data (unless `-G`), PUT with `-T`; `-X`
@@ -180,9 +180,10 @@ fn add_json_headers<'c>(
 /// upload.
 fn add_body<'c>(
     mut req: RequestBuilder<'c>,
-    cli: &Cli,
+    ctx: &Ctx<'_>,
     data: Option<&[u8]>,
 ) -> Result<RequestBuilder<'c>, Failure> {
+    let cli = ctx.cli;
     match (data, cli.get) {
         (Some(d), true) => {
             // curl's URL parser refuses spaces and control bytes.
@@ -196,7 +197,7 @@ fn add_body<'c>(
         }
         (Some(d), false) => {
             req = req
-                .body(paced(cli, RequestBody::Bytes(d.to_vec())))
+                .body(send_body::wrap(ctx, RequestBody::Bytes(d.to_vec())))
                 .default_header("Content-Type", "application/x-www-form-urlencoded");
         }
         (None, _) => {}
@@ -216,41 +217,16 @@ fn add_body<'c>(
             )
         })?;
         req = req
-            .body(paced(cli, body))
+            .body(send_body::wrap(ctx, body))
             .default_header("Content-Type", content_type);
     }
     if let Some(path) = &cli.upload_file {
         // curl announces every upload with Expect: 100-continue.
         req = req
-            .body(paced(cli, upload_body(path)?))
+            .body(send_body::wrap(ctx, upload_body(path)?))
             .expect_continue(true);
     }
     Ok(req)
-}
-
-/// The upload side of `--limit-rate`: the body read through a pacer. A
-/// body in memory becomes a stream then, which the client does not send
-/// twice (no replay on a stale connection or a 307), a cost only paced
-/// uploads pay.
-fn paced(cli: &Cli, body: RequestBody) -> RequestBody {
-    let Some(rate) = cli.run.pacing.rate else {
-        return body;
-    };
-    let (reader, len): (Box<dyn io::Read + Send>, Option<u64>) = match body {
-        RequestBody::Empty => return RequestBody::Empty,
-        RequestBody::Bytes(b) => {
-            let len = b.len() as u64;
-            (Box::new(io::Cursor::new(b)), Some(len))
-        }
-        RequestBody::Reader { reader, len } => (reader, len),
-    };
-    RequestBody::Reader {
-        reader: Box::new(PacedReader {
-            inner: reader,
-            pacer: Pacer::new(rate),
-        }),
-        len,
-    }
 }
 
 /// The `-T` body: stdin (sent chunked) for "-", else the file.
