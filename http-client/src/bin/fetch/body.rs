@@ -27,7 +27,7 @@ pub fn copy_body(
     resp: &mut Response,
     (sink, out): (&Sink, &mut Output<'_>),
     stats: &mut Stats,
-    mut bar: Option<&mut Bar>,
+    bar: Option<&mut Bar>,
 ) -> Result<(), Failure> {
     let total = resp
         .header("content-length")
@@ -36,10 +36,16 @@ pub fn copy_body(
     let pacing = ctx.cli.run.pacing;
     let mut body = body_reader(ctx, resp, &wire, pacing.rate.map(Pacer::new))?;
     let mut speed = SpeedCheck::new(pacing.speed_limit, pacing.speed_time);
-    // curl's -# bar, else a bar of ours on a terminal for a file.
-    let progress =
-        (bar.is_none() && !ctx.cli.silent && sink.file().is_some() && io::stderr().is_terminal())
-            .then(|| make_progress(total));
+    // curl's -# bar, else a bar of ours on a terminal for a file; -Z's
+    // combined line replaces both.
+    let meter = ctx.meter.as_deref();
+    let mut bar = bar.filter(|_| meter.is_none());
+    let progress = (bar.is_none()
+        && meter.is_none()
+        && !ctx.cli.silent
+        && sink.file().is_some()
+        && io::stderr().is_terminal())
+    .then(|| make_progress(total));
     let mut buf = vec![0u8; BODY_BUF_BYTES];
     let result = loop {
         let n = match body.read(&mut buf) {
@@ -59,6 +65,9 @@ pub fn copy_body(
         }
         if let Some(b) = bar.as_deref_mut() {
             b.update(wire.load(Ordering::Relaxed), total);
+        }
+        if let Some(m) = meter {
+            m.progress(wire.load(Ordering::Relaxed), total);
         }
         if let Err(f) = out.write(&buf[..n]) {
             break Err(f);

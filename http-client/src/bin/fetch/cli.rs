@@ -79,7 +79,8 @@ pub struct Cli {
     /// Every form flag in command-line order (filled after parsing).
     #[arg(skip)]
     pub form_args: Vec<FormArg>,
-    /// Run the transfers at once (each to its own output).
+    /// Run the transfers at once (each to its own output), with curl's
+    /// combined progress line on stderr unless -s.
     #[arg(short = 'Z', long = "parallel")]
     pub parallel: bool,
     /// At most N transfers at once with -Z (default 50, at most 300).

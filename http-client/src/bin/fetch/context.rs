@@ -22,13 +22,23 @@ use crate::exit::{self, Failure};
 use crate::files;
 use crate::netrc::Netrc;
 use crate::pace::SpeedCheck;
+use crate::parallel_meter::Meter;
 use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
 use crate::trace_dump::TraceDump;
 use crate::write_out;
 
-/// What every transfer of one run shares.
+/// What every operation (`-:`) of a run shares.
+#[derive(Default)]
+pub struct RunShared {
+    /// `--trace`/`--trace-ascii`, opened once.
+    pub trace: Option<TraceDump>,
+    /// `-Z`'s combined progress line.
+    pub meter: Option<Arc<Meter>>,
+}
+
+/// What every transfer of one operation shares.
 pub struct Ctx<'a> {
     pub cli: &'a Cli,
     pub client: Client,
@@ -53,12 +63,15 @@ pub struct Ctx<'a> {
     /// `--trace`/`--trace-ascii` (opened once per run, shared by every
     /// operation).
     pub trace: Option<TraceDump>,
+    /// `-Z`'s combined progress line (shared by every operation).
+    pub meter: Option<Arc<Meter>>,
 }
 
 impl<'a> Ctx<'a> {
     /// Checks the flags and opens what the run shares. The steps run in
     /// this order, so of several bad flags the first one here is reported.
-    pub fn open(cli: &'a Cli, trace: Option<TraceDump>) -> Result<Ctx<'a>, Failure> {
+    pub fn open(cli: &'a Cli, shared: &RunShared) -> Result<Ctx<'a>, Failure> {
+        let trace = shared.trace.clone();
         if cli.urls.is_empty() {
             return Err(Failure::new(exit::USAGE, "no URL specified!"));
         }
@@ -103,6 +116,7 @@ impl<'a> Ctx<'a> {
             write_out,
             dump: Mutex::new(dump),
             trace,
+            meter: shared.meter.clone(),
         })
     }
 }

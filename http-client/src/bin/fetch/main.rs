@@ -31,6 +31,7 @@ mod netrc;
 mod output;
 mod pace;
 mod parallel;
+mod parallel_meter;
 mod progress_bar;
 mod protocols;
 mod request;
@@ -49,11 +50,13 @@ use std::process::ExitCode;
 
 use crate::argv::Parsed;
 use crate::cli::Cli;
-use crate::context::Ctx;
+use crate::context::{Ctx, RunShared};
 use crate::exit::{report, Failure};
 use crate::glob::Expansion;
 use crate::groups::Run;
+use crate::parallel_meter::Meter;
 use crate::trace_dump::TraceDump;
+use std::sync::Arc;
 
 /// Transfers at once with `-Z` unless `--parallel-max` says (curl's default).
 const DEFAULT_PARALLEL: usize = 50;
@@ -118,13 +121,20 @@ fn run_operations(run: &Run) -> Result<(), Failure> {
         usage_note(&no_url);
         return Err(Failure::new(exit::USAGE, ""));
     }
-    let trace = match ops.first() {
-        Some(cli) => open_trace(cli)?,
-        None => None,
+    let parallel = ops.first().filter(|c| c.parallel);
+    let shared = RunShared {
+        trace: match ops.first() {
+            Some(cli) => open_trace(cli)?,
+            None => None,
+        },
+        // curl draws its combined line for -Z unless -s.
+        meter: parallel
+            .filter(|c| !c.silent)
+            .map(|_| Arc::new(Meter::new())),
     };
     let ctxs = ops
         .iter()
-        .map(|cli| Ctx::open(cli, trace.clone()))
+        .map(|cli| Ctx::open(cli, &shared))
         .collect::<Result<Vec<_>, _>>()?;
     let jobs: Vec<Job<'_, '_>> = ctxs.iter().flat_map(jobs_of).collect();
     let one = |(ctx, i, job): &Job<'_, '_>| match job {
@@ -134,10 +144,10 @@ fn run_operations(run: &Run) -> Result<(), Failure> {
             Err(Failure::new(f.code, ""))
         }
     };
-    let result = match ops.first() {
-        Some(cli) if cli.parallel && jobs.len() > 1 => {
+    let result = match parallel {
+        Some(cli) if jobs.len() > 1 || shared.meter.is_some() => {
             let max = cli.parallel_max.unwrap_or(DEFAULT_PARALLEL);
-            parallel::run_all(&jobs, max, one)
+            parallel::run_all(&jobs, max, shared.meter.as_deref(), one)
         }
         _ => {
             // Every job runs; the last one's outcome is the run's.
