@@ -14,7 +14,8 @@ use brisk_client::{
 use brisk_client::cookie::CookieStore;
 use brisk_client::unix::UnixSocket;
 
-use crate::cli::{parse_secs, Cli};
+use crate::cli::Cli;
+use crate::cli_checks::parse_secs;
 use crate::conditions::TimeCond;
 use crate::cookies;
 use crate::data::{self, Data};

@@ -15,6 +15,7 @@ mod argv;
 mod auth;
 mod body;
 mod cli;
+mod cli_checks;
 mod cli_run;
 mod conditions;
 mod config_file;
