@@ -3,8 +3,9 @@
 //! `--speed-limit`/`--speed-time` abort a trickling or stalled transfer
 //! with curl's exit 28 within a few seconds and leave a fast enough one
 //! alone, and bad values get curl's usage errors (exit 2). fetch and curl
-//! run at once, every case in its own thread, so the file takes about
-//! two seconds.
+//! run at once, the paced runs first and then the slow ones, so the file
+//! takes about three seconds; a paced run slower than the rate (a busy
+//! machine) is made once more before it fails, a faster one never.
 mod common;
 #[path = "common/echo.rs"]
 mod echo;
@@ -75,8 +76,41 @@ fn figure(r: &Ran) -> f64 {
         .unwrap_or(-1.0)
 }
 
-fn within_a_quarter(measured: f64, rate: f64) -> bool {
-    (measured - rate).abs() <= rate / 4.0
+/// Every run of `runs` through every program of `bins`, all at once:
+/// the outcomes, program by program, in order.
+fn at_once(bins: &[&Path], runs: &[&Vec<String>], dir: &Path) -> Vec<(Ran, Duration)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = bins
+            .iter()
+            .flat_map(|bin| runs.iter().map(move |args| (bin, args)))
+            .map(|(bin, args)| scope.spawn(move || timed(bin, args, dir)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run thread"))
+            .collect()
+    })
+}
+
+/// The `-w` speed of a paced run is within 25 % of `rate`. Faster is the
+/// limiter failing, and fails at once; slower can be a busy machine (the
+/// origin or the client not getting the CPU), so that run is made once
+/// more, alone, before it fails.
+fn assert_rate(bin: &Path, args: &[String], dir: &Path, measured: f64, rate: f64) {
+    assert!(
+        measured <= rate * 1.25,
+        "{} {args:?}: {measured} B/s over {rate}",
+        bin.display()
+    );
+    if measured >= rate * 0.75 {
+        return;
+    }
+    let again = figure(&timed(bin, args, dir).0);
+    assert!(
+        (rate * 0.75..=rate * 1.25).contains(&again),
+        "{} {args:?}: {measured} then {again} B/s for {rate}",
+        bin.display()
+    );
 }
 
 #[test]
@@ -139,33 +173,31 @@ fn rates_hold_and_slow_transfers_end_with_28_like_curl() {
         "1",
         &origin.url("/trickle?n=1500"),
     ]);
-    let runs: Vec<&Vec<String>> = vec![&down, &up, &post, &trickle_slow, &stalled, &trickle_ok];
     let d = dir.path();
-    let (ours, theirs) = std::thread::scope(|scope| {
-        let spawn = |bin: &Path, args: &Vec<String>| {
-            let bin = bin.to_path_buf();
-            let args = args.clone();
-            scope.spawn(move || timed(&bin, &args, d))
-        };
-        let fetch = fetch_bin();
-        let ours: Vec<_> = runs.iter().map(|a| spawn(&fetch, a)).collect();
-        let theirs: Vec<_> = runs.iter().map(|a| spawn(&curl, a)).collect();
-        let join = |v: Vec<std::thread::ScopedJoinHandle<'_, (Ran, Duration)>>| {
-            v.into_iter()
-                .map(|h| h.join().expect("run thread"))
-                .collect::<Vec<_>>()
-        };
-        (join(ours), join(theirs))
-    });
-    let name = [
-        "download",
-        "upload -T",
-        "upload --data-binary",
-        "trickle",
-        "stall",
-        "fast enough",
-    ];
-    for (i, ((o, ot), (t, tt))) in ours.iter().zip(&theirs).enumerate() {
+    let fetch = fetch_bin();
+    // The paced runs first, then the slow ones: each set at once.
+    let rates = [(&down, 1_048_576.0), (&up, 524_288.0), (&post, 524_288.0)];
+    let paced = at_once(&[&fetch, &curl], &[&down, &up, &post], d);
+    for (i, (args, rate)) in rates.iter().enumerate() {
+        let (ours, theirs) = (&paced[i], &paced[rates.len() + i]);
+        assert_eq!(
+            (ours.0.code, theirs.0.code),
+            (0, 0),
+            "{args:?}: {}",
+            ours.0.stderr
+        );
+        assert_rate(&fetch, args, d, figure(&ours.0), *rate);
+        // curl 7.88 lets a download's first burst through: only its
+        // uploads are held to the rate.
+        if i > 0 {
+            assert_rate(&curl, args, d, figure(&theirs.0), *rate);
+        }
+    }
+    let slow = [&trickle_slow, &stalled, &trickle_ok];
+    let ran = at_once(&[&fetch, &curl], &slow, d);
+    let name = ["trickle", "stall", "fast enough"];
+    for i in 0..slow.len() {
+        let ((o, ot), (t, tt)) = (&ran[i], &ran[slow.len() + i]);
         assert_eq!(
             o.code, t.code,
             "{}: fetch {} curl {}: {}",
@@ -177,27 +209,9 @@ fn rates_hold_and_slow_transfers_end_with_28_like_curl() {
             name[i]
         );
     }
-    assert!(
-        within_a_quarter(figure(&ours[0].0), 1048576.0),
-        "download {}",
-        figure(&ours[0].0)
-    );
-    for i in [1, 2] {
-        for (who, r) in [("fetch", &ours[i].0), ("curl", &theirs[i].0)] {
-            assert!(
-                within_a_quarter(figure(r), 524288.0),
-                "{who} {}: {}",
-                name[i],
-                figure(r)
-            );
-        }
-    }
-    assert_eq!(
-        [ours[3].0.code, ours[4].0.code, ours[5].0.code],
-        [28, 28, 0]
-    );
+    assert_eq!([ran[0].0.code, ran[1].0.code, ran[2].0.code], [28, 28, 0]);
     // Stopped after about a window, not at the end of the body (5 s).
-    assert!(ours[3].1 < Duration::from_millis(3500), "{:?}", ours[3].1);
+    assert!(ran[0].1 < Duration::from_millis(3500), "{:?}", ran[0].1);
 
     let bad = |v: &[&str]| {
         let mut a = vec!["-s"];
