@@ -3,8 +3,9 @@
 //! while curl 7.88's global options (`-s`, `-S`, `-v`, `-Z` ...) hold for
 //! every set, the last given winning; a `-:` before any URL starts
 //! nothing; a last set without a URL is curl's "no URL specified!" (exit
-//! 2, or the last transfer's failure). Each case: the same stdout and
-//! exit code as curl.
+//! 2, or the last transfer's failure); the sets share one cookie engine,
+//! used by each set that turns it on. Each case: the same stdout and exit
+//! code as curl.
 mod common;
 #[path = "common/echo.rs"]
 mod echo;
@@ -19,6 +20,7 @@ fn next_separates_option_sets_as_curl_does() {
     let u = origin.url("/one");
     let v = origin.url("/two");
     let closed = format!("http://127.0.0.1:{}/", free_port());
+    let set = origin.url(&format!("/set?{}", set_cookie_query(&["s=1; Path=/"])));
     let config = format!("-A t\nurl = \"{u}\"\ndata = \"k=1\"\nnext\n-A t\nurl = \"{v}\"\n");
     std::fs::write(dir.path().join("next.cfg"), config).expect("write");
     let c = |args: &[&str]| Case::new(args);
@@ -50,6 +52,14 @@ fn next_separates_option_sets_as_curl_does() {
         c(&["-s", &closed, "-:", "-A", "t", &u, "-:", "-Z"]),
         c(&["-s", "-A", "t", &u, "-:", "--bogus", &v]),
         c(&["-sK", "next.cfg"]),
+        // One cookie engine for the run, on in each set that asks for it.
+        c(&["-s", "-A", "t", "-b", "", &set, "-:", "-A", "t", &v]),
+        c(&[
+            "-s", "-A", "t", "-b", "", &set, "-:", "-A", "t", "-b", "", &v,
+        ]),
+        c(&[
+            "-s", "-A", "t", "-c", "jar.txt", &set, "-:", "-A", "t", "-b", "jar.txt", &v,
+        ]),
     ];
     assert_cases_like_curl(&cases, dir.path());
 }

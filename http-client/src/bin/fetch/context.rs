@@ -31,12 +31,13 @@ use crate::trace_dump::TraceDump;
 use crate::write_out;
 
 /// What every operation (`-:`) of a run shares.
-#[derive(Default)]
 pub struct RunShared {
     /// `--trace`/`--trace-ascii`, opened once.
     pub trace: Option<TraceDump>,
     /// `-Z`'s combined progress line.
     pub meter: Option<Arc<Meter>>,
+    /// The cookie engine, for the operations that turn it on.
+    pub cookies: CookieStore,
 }
 
 /// What every transfer of one operation shares.
@@ -80,7 +81,7 @@ impl<'a> Ctx<'a> {
         cli.check_combinations(data.is_some())?;
         let heads = HeadLog::default();
         let requests = HeadLog::default();
-        let cookies = cookies::open_jar(cli);
+        let cookies = cookies::open_jar(cli, &shared.cookies);
         let (schemes, redirect) = allowed_schemes(cli)?;
         let time_cond = cli
             .time_cond

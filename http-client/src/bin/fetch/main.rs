@@ -132,6 +132,7 @@ fn run_operations(run: &Run) -> Result<(), Failure> {
         meter: parallel
             .filter(|c| !c.silent)
             .map(|_| Arc::new(Meter::new())),
+        cookies: cookies::new_jar(),
     };
     let ctxs = ops
         .iter()
