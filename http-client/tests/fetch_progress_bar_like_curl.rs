@@ -2,7 +2,7 @@
 //! (stderr a pipe, `COLUMNS` set): `\r`, '#'s and the percentage for a
 //! known size, curl's flying "-=O=-" frames for an unknown one, a lone
 //! newline when there was nothing to draw (`-I`, a fast body of unknown
-//! size), one bar per URL, the newline after a `-f` error line, nothing
+//! size), uploads counted (`-T`, `--data-binary`), one bar per URL, the newline after a `-f` error line, nothing
 //! with `-s`. `--stderr FILE` and `--stderr -` move it (and the errors)
 //! to the file or to stdout, as curl.
 mod common;
@@ -15,7 +15,8 @@ use test_support::wait_exit;
 
 /// GET `/known?n=N`: N bytes with a length. GET `/unknown?n=N&gap=MS`:
 /// N chunks of 1000 bytes MS apart, then "end", with no length (HTTP/1.0,
-/// the end of the connection ends it). Anything else: 404.
+/// the end of the connection ends it). Anything else: 404. PUT and POST:
+/// the body read and dropped, "ok".
 const ORIGIN_PY: &str = r#"
 import sys, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +42,18 @@ class H(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
     do_HEAD = do_GET
+    def do_PUT(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        while n > 0:
+            b = self.rfile.read(min(n, 65536))
+            if not b:
+                break
+            n -= len(b)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    do_POST = do_PUT
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 "#;
 
@@ -62,10 +75,17 @@ fn run(bin: &Path, args: &[&str], dir: &Path) -> (i32, Vec<u8>, Vec<u8>) {
     (status.code().unwrap_or(-1), out.stdout, out.stderr)
 }
 
-/// The same stream from both programs, curl's "curl: " words made ours.
+/// The same stream from both programs, curl's "curl: " words made ours
+/// (and `Date` lines, which may cross a second, left out).
 fn same(ours: &[u8], theirs: &[u8]) -> bool {
-    let theirs = String::from_utf8_lossy(theirs).replace("curl: ", "fetch: ");
-    let ours = String::from_utf8_lossy(ours);
+    let undated = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("Date: "))
+            .collect::<String>()
+    };
+    let theirs = undated(theirs).replace("curl: ", "fetch: ");
+    let ours = undated(ours);
     // The error lines' texts differ by design; their place must not.
     let shape = |s: &str| {
         s.lines()
@@ -87,6 +107,8 @@ fn progress_bar_draws_what_curl_draws() {
     let curl = require("curl", "curl");
     let origin = start_python(ORIGIN_PY);
     let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("up.bin"), vec![b'u'; 300_000]).expect("write");
+    let up = origin.url("/up");
     let known = origin.url("/known?n=4096");
     let unknown_fast = origin.url("/unknown?n=2");
     let unknown_slow = origin.url("/unknown?n=3&gap=250");
@@ -99,6 +121,10 @@ fn progress_bar_draws_what_curl_draws() {
         vec!["-#", "-o", "out", &known, "-:", "-o", "out2", &known],
         vec!["-#", "-f", &missing],
         vec!["-#", "-s", "-o", "out", &known],
+        // Bytes sent count with those received, as in curl. (Not -T:
+        // this origin ignores Expect, and curl's first count comes before
+        // the second it then waits, fetch's after it.)
+        vec!["-#", "-o", "out", "--data-binary", "@up.bin", &up],
         vec!["-#", "-o", "out", &unknown_slow],
         // A body on stdout would come after the bar (fetch buffers it).
         vec!["-#", "--stderr", "-", "-o", "out", &known],

@@ -11,7 +11,7 @@ use crate::context::Ctx;
 use crate::exit::{self, failure, Failure};
 use crate::output::{Output, Sink};
 use crate::pace::{PacedReader, Pacer, SpeedCheck};
-use crate::progress_bar::Bar;
+use crate::progress_bar;
 use crate::send_body::Traced;
 use crate::trace_dump::Block;
 use crate::write_out::Stats;
@@ -27,7 +27,6 @@ pub fn copy_body(
     resp: &mut Response,
     (sink, out): (&Sink, &mut Output<'_>),
     stats: &mut Stats,
-    bar: Option<&mut Bar>,
 ) -> Result<(), Failure> {
     let total = resp
         .header("content-length")
@@ -39,8 +38,7 @@ pub fn copy_body(
     // curl's -# bar, else a bar of ours on a terminal for a file; -Z's
     // combined line replaces both.
     let meter = ctx.meter.as_deref();
-    let mut bar = bar.filter(|_| meter.is_none());
-    let progress = (bar.is_none()
+    let progress = (!progress_bar::active()
         && meter.is_none()
         && !ctx.cli.silent
         && sink.file().is_some()
@@ -63,9 +61,7 @@ pub fn copy_body(
         if let Some(p) = &progress {
             p.inc(n as u64);
         }
-        if let Some(b) = bar.as_deref_mut() {
-            b.update(wire.load(Ordering::Relaxed), total);
-        }
+        progress_bar::downloaded(wire.load(Ordering::Relaxed), total);
         if let Some(m) = meter {
             m.progress(wire.load(Ordering::Relaxed), total);
         }

@@ -4,9 +4,11 @@
 //! width less 7, a space and the percentage (`%5.1f%%`), redrawn at most
 //! ten times a second except at 100 %. With an unknown size: curl's
 //! "-=O=-" flying back and forth with four '#' on a sine wave. A newline
-//! once the transfer ends, if a response came. The width is `COLUMNS`
+//! once the transfer ends, if a response came. Bytes sent count with the
+//! bytes received, as in curl. The width is `COLUMNS`
 //! (over 20), else the terminal on stdin (over 20), else 79; at most 256.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
@@ -20,16 +22,64 @@ const MAX_WIDTH: usize = 256;
 /// Where the flying marks start on curl's sine table.
 const FIRST_TICK: usize = 150;
 
-/// The bar of a transfer that starts `initial` bytes in (`-C`), when
-/// `-#` asks for one and `-s` does not silence it; counted as begun (a
-/// response came), so that it ends with curl's newline.
-pub fn for_transfer(cli: &crate::cli::Cli, initial: u64) -> Option<Bar> {
-    if !cli.run.progress_bar || cli.silent {
-        return None;
-    }
-    let mut bar = Bar::new(initial);
-    bar.update(0, None);
-    Some(bar)
+thread_local! {
+    /// The bar of the transfer this thread runs. A thread runs one
+    /// transfer at a time, and the upload is read inside the client on
+    /// this thread, where no parameter of ours reaches.
+    static CURRENT: RefCell<Option<Bar>> = const { RefCell::new(None) };
+}
+
+/// Starts this thread's bar for a transfer `initial` bytes in (`-C`),
+/// when `-#` asks for one and neither `-s` nor `-Z`'s line is on.
+pub fn start(cli: &crate::cli::Cli, initial: u64, meter: bool) {
+    let bar = (cli.run.progress_bar && !cli.silent && !meter).then(|| Bar::new(initial));
+    CURRENT.with(|c| *c.borrow_mut() = bar);
+}
+
+/// Whether this thread has a bar.
+pub fn active() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// A response came: curl's first count (nothing to draw yet).
+pub fn responded() {
+    CURRENT.with(|c| {
+        if let Some(b) = c.borrow_mut().as_mut() {
+            b.draw();
+        }
+    });
+}
+
+/// `done` body bytes of `total` (if known) have arrived.
+pub fn downloaded(done: u64, total: Option<u64>) {
+    CURRENT.with(|c| {
+        if let Some(b) = c.borrow_mut().as_mut() {
+            b.down = (done, total);
+            b.draw();
+        }
+    });
+}
+
+/// `sent` bytes of the upload's `total` (if known) have gone.
+pub fn uploaded(sent: u64, total: Option<u64>) {
+    CURRENT.with(|c| {
+        if let Some(b) = c.borrow_mut().as_mut() {
+            if b.calls == 0 {
+                // curl counts once when connected, before the first byte
+                // goes: the next frames wait their tenth of a second.
+                b.up = (0, total);
+                b.draw();
+            }
+            b.up = (sent, total);
+            b.draw();
+        }
+    });
+}
+
+/// Ends this thread's bar: whether it began (then [`end_line`] ends its
+/// line once the transfer's error, if any, is out, as curl orders them).
+pub fn finish() -> bool {
+    CURRENT.with(|c| c.borrow_mut().take().is_some_and(|b| b.calls > 0))
 }
 
 /// One transfer's bar.
@@ -46,6 +96,10 @@ pub struct Bar {
     tick: usize,
     column: usize,
     forward: bool,
+    /// Bytes received and sent so far, and their totals if known (curl
+    /// draws their sums).
+    down: (u64, Option<u64>),
+    up: (u64, Option<u64>),
 }
 
 impl Bar {
@@ -64,22 +118,23 @@ impl Bar {
             tick: FIRST_TICK,
             column: 0,
             forward: true,
+            down: (0, None),
+            up: (0, None),
         }
     }
 
-    /// `done` body bytes of `total` (if known) have arrived: redraws.
-    pub fn update(&mut self, done: u64, total: Option<u64>) {
+    /// Redraws for the bytes received and sent so far.
+    fn draw(&mut self) {
+        let done = self.down.0 + self.up.0;
+        let total = match (self.down.1, self.up.1) {
+            (None, None) => None,
+            (d, u) => Some(d.unwrap_or(0) + u.unwrap_or(0)),
+        };
         let frame = self.frame_at(done, total, Instant::now());
         if !frame.is_empty() {
             let mut err = io::stderr().lock();
             let _ = err.write_all(frame.as_bytes()).and_then(|()| err.flush());
         }
-    }
-
-    /// Whether the bar began (then [`end_line`] ends it once the
-    /// transfer's error, if any, is out, as curl orders them).
-    pub fn begun(&self) -> bool {
-        self.calls > 0
     }
 
     /// What an update at `now` draws (curl's `tool_progress_cb`).

@@ -1,5 +1,5 @@
-//! The request body on its way out: paced by `--limit-rate` and traced
-//! as `=> Send data` blocks by `--trace`.
+//! The request body on its way out: paced by `--limit-rate`, traced as
+//! `=> Send data` blocks by `--trace`, counted by `-#`'s bar.
 
 use std::io::{self, Read};
 
@@ -7,15 +7,17 @@ use brisk_client::RequestBody;
 
 use crate::context::Ctx;
 use crate::pace::{PacedReader, Pacer};
+use crate::progress_bar;
 use crate::trace_dump::{Block, TraceDump};
 
-/// `body` read through a pacer (`--limit-rate`) and a tracer (`--trace`),
-/// when they are on. A body in memory becomes a stream then, which the
+/// `body` read through a pacer (`--limit-rate`), a tracer (`--trace`)
+/// and `-#`'s counter, when they are on. A body in memory becomes a stream then, which the
 /// client does not send twice (no replay on a stale connection or a
 /// 307), a cost only such runs pay.
 pub fn wrap(ctx: &Ctx<'_>, body: RequestBody) -> RequestBody {
     let rate = ctx.cli.run.pacing.rate;
-    if rate.is_none() && ctx.trace.is_none() {
+    let bar = progress_bar::active();
+    if rate.is_none() && ctx.trace.is_none() && !bar {
         return body;
     }
     let (mut reader, len): (Box<dyn Read + Send>, Option<u64>) = match body {
@@ -39,7 +41,30 @@ pub fn wrap(ctx: &Ctx<'_>, body: RequestBody) -> RequestBody {
             block: Block::SendData,
         });
     }
+    if bar {
+        reader = Box::new(Uploaded {
+            inner: reader,
+            sent: 0,
+            total: len,
+        });
+    }
     RequestBody::Reader { reader, len }
+}
+
+/// A reader whose reads `-#`'s bar counts as sent.
+struct Uploaded<R> {
+    inner: R,
+    sent: u64,
+    total: Option<u64>,
+}
+
+impl<R: Read> Read for Uploaded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sent += n as u64;
+        progress_bar::uploaded(self.sent, self.total);
+        Ok(n)
+    }
 }
 
 /// A reader whose every read is traced as one block.

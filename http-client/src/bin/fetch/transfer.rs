@@ -16,7 +16,7 @@ use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
 use crate::files::{self, OpenMode};
 use crate::output::{Output, Sink};
-use crate::progress_bar::{self, Bar};
+use crate::progress_bar;
 use crate::resume::{self, Verdict};
 use crate::retry::parse_retry_after;
 use crate::trace::take_heads;
@@ -38,6 +38,7 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
     take_heads(&ctx.heads);
     take_heads(&ctx.requests);
     let offset = resume::offset(cli, sink)?;
+    progress_bar::start(cli, offset, ctx.meter.is_some());
     let auth::Sent {
         method,
         body_len,
@@ -56,6 +57,7 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
                 stats.ssl_verify_result = v.ssl_verify_result();
             }
             let f = failure(e);
+            stats.bar_begun = progress_bar::finish();
             stats.errormsg = Some(f.msg.clone());
             record_failed_redirects(stats, &heads, f.code);
             // Heads that did arrive (redirects before exit 47) are output.
@@ -79,16 +81,9 @@ pub fn transfer(ctx: &Ctx<'_>, url: &str, sink: &Sink, stats: &mut Stats) -> Res
     if show_heads {
         out.write(&heads.concat())?;
     }
-    let mut bar = progress_bar::for_transfer(cli, offset);
-    let delivered = deliver(
-        ctx,
-        &mut resp,
-        (sink, &mut out),
-        stats,
-        bar.as_mut(),
-        (offset, &method),
-    );
-    stats.bar_begun = bar.as_ref().is_some_and(Bar::begun);
+    progress_bar::responded();
+    let delivered = deliver(ctx, &mut resp, (sink, &mut out), stats, (offset, &method));
+    stats.bar_begun = progress_bar::finish();
     stats.total = started.elapsed();
     let written = out.opened().map(Path::to_path_buf);
     let result = match delivered {
@@ -115,7 +110,6 @@ fn deliver(
     resp: &mut Response,
     (sink, out): (&Sink, &mut Output<'_>),
     stats: &mut Stats,
-    bar: Option<&mut Bar>,
     (offset, method): (u64, &Method),
 ) -> Result<Delivered, Failure> {
     let cli = ctx.cli;
@@ -143,7 +137,7 @@ fn deliver(
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
     files::check_size(length, ctx.max_filesize)?;
-    copy_body(ctx, resp, (sink, out), stats, bar)?;
+    copy_body(ctx, resp, (sink, out), stats)?;
     if http_failed {
         // --fail-with-body: the body is out, the exit code still says 22.
         return Err(http_error(status));
