@@ -11,6 +11,7 @@ use crate::context::Ctx;
 use crate::exit::{self, failure, Failure};
 use crate::output::{Output, Sink};
 use crate::pace::{PacedReader, Pacer, SpeedCheck};
+use crate::parallel_meter::Dir;
 use crate::progress_bar;
 use crate::send_body::Traced;
 use crate::trace_dump::Block;
@@ -63,7 +64,7 @@ pub fn copy_body(
         }
         progress_bar::downloaded(wire.load(Ordering::Relaxed), total);
         if let Some(m) = meter {
-            m.progress(wire.load(Ordering::Relaxed), total);
+            m.progress(Dir::Down, wire.load(Ordering::Relaxed), total);
         }
         if let Err(f) = out.write(&buf[..n]) {
             break Err(f);

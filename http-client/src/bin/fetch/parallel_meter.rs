@@ -7,10 +7,10 @@
 //! 100 --  1024k     0     2     0  --:--:--  0:00:01 --:--:-- 55.5M
 //! ```
 //!
-//! DL% once every running transfer's size is known; Xfers: transfers
-//! started and the next one (curl sets one up ahead); Live: running now; Total and Left from the speed once the
-//! sizes are known; Speed over the last ten lines. Uploads are not
-//! counted (Uled stays 0, UL% "--").
+//! DL% (UL%) once every running transfer's size is known; Xfers:
+//! transfers started and the next one (curl sets one up ahead); Live:
+//! running now; Total and Left from the speed once the download sizes
+//! are known; Speed, the faster direction, over the last ten lines.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -25,27 +25,49 @@ const SPEED_SAMPLES: usize = 10;
 /// The header line, as curl 7.88 prints it.
 const HEADER: &str = "DL% UL%  Dled  Uled  Xfers  Live Total     Current  Left    Speed\n";
 
-/// One running transfer's numbers.
+/// The two directions a transfer counts, as indexes of [`Counts`]' pairs.
+#[derive(Clone, Copy)]
+pub enum Dir {
+    Down = 0,
+    Up = 1,
+}
+
+/// One direction of a running transfer: bytes so far, and the total if
+/// known.
 #[derive(Default, Clone, Copy)]
-struct Running {
+struct Flow {
     now: u64,
     total: Option<u64>,
 }
 
-/// What the line is drawn from.
+/// What the line is drawn from; pairs are indexed by [`Dir`].
 #[derive(Default)]
 struct Counts {
-    running: HashMap<ThreadId, Running>,
+    running: HashMap<ThreadId, [Flow; 2]>,
     /// Bytes of the transfers that ended.
-    done_bytes: u64,
+    done_bytes: [u64; 2],
     /// Sizes of every transfer whose size became known (curl adds each once).
-    known_total: u64,
+    known_total: [u64; 2],
     started: u64,
     /// Transfers in the run.
     jobs: u64,
     /// (when, bytes then), the last [`SPEED_SAMPLES`] lines.
-    samples: Vec<(Instant, u64)>,
+    samples: Vec<(Instant, [u64; 2])>,
     finished: bool,
+}
+
+impl Counts {
+    /// Bytes so far in direction `d`, and whether every running
+    /// transfer's size in it is known (curl's `dlknown`, `ulknown`).
+    fn flow(&self, d: Dir) -> (u64, bool) {
+        let i = d as usize;
+        let now = self.done_bytes[i] + self.running.values().map(|f| f[i].now).sum::<u64>();
+        let known = self
+            .running
+            .values()
+            .all(|f| f[i].total.is_some_and(|t| t > 0));
+        (now, known)
+    }
 }
 
 /// The meter of one `-Z` run, fed by its transfers' threads.
@@ -79,30 +101,30 @@ impl Meter {
         let mut c = self.lock();
         c.started += 1;
         c.running
-            .insert(std::thread::current().id(), Running::default());
+            .insert(std::thread::current().id(), [Flow::default(); 2]);
         drop(c);
         self.wake.notify_all();
     }
 
-    /// The calling thread's transfer has `now` bytes of `total` (if known).
-    pub fn progress(&self, now: u64, total: Option<u64>) {
+    /// The calling thread's transfer has `now` bytes of `total` (if
+    /// known) in direction `d`.
+    pub fn progress(&self, d: Dir, now: u64, total: Option<u64>) {
+        let i = d as usize;
         let mut c = self.lock();
-        let first_known = total.filter(|_| {
-            c.running
-                .get(&std::thread::current().id())
-                .is_some_and(|r| r.total.is_none())
-        });
-        c.known_total += first_known.unwrap_or(0);
-        if let Some(r) = c.running.get_mut(&std::thread::current().id()) {
-            *r = Running { now, total };
-        }
+        let Some(flows) = c.running.get_mut(&std::thread::current().id()) else {
+            return;
+        };
+        let first_known = total.filter(|_| flows[i].total.is_none());
+        flows[i] = Flow { now, total };
+        c.known_total[i] += first_known.unwrap_or(0);
     }
 
     /// The calling thread's transfer ended.
     pub fn end(&self) {
         let mut c = self.lock();
-        if let Some(r) = c.running.remove(&std::thread::current().id()) {
-            c.done_bytes += r.now;
+        if let Some(f) = c.running.remove(&std::thread::current().id()) {
+            c.done_bytes[0] += f[0].now;
+            c.done_bytes[1] += f[1].now;
         }
     }
 
@@ -144,35 +166,27 @@ impl Meter {
     /// One line at `now` (ending in a newline once finished); `first`:
     /// the first line, for that many transfers about to start.
     fn line(&self, c: &mut Counts, now: Instant, first: Option<usize>) -> String {
-        let (dl_now, known, started, live) = match first {
-            Some(batch) => (0, false, batch as u64, batch),
+        let ((dl, dl_known), (ul, ul_known), started, live) = match first {
+            Some(batch) => ((0, false), (0, false), batch as u64, batch),
             None => (
-                c.done_bytes + c.running.values().map(|r| r.now).sum::<u64>(),
-                c.running.values().all(|r| r.total.is_some_and(|t| t > 0)),
+                c.flow(Dir::Down),
+                c.flow(Dir::Up),
                 c.started,
                 c.running.len(),
             ),
         };
-        let speed = self.speed(c, now, dl_now);
-        let percent = match (known, c.known_total) {
-            // curl's field holds 3 characters: an overshoot (a body of
-            // unknown size counted against the known ones) is cut, as
-            // curl cuts it.
-            (true, total) if total > 0 => format!("{:3}", dl_now * 100 / total)
-                .chars()
-                .take(3)
-                .collect(),
-            _ => "--".to_string(),
-        };
-        let (total_time, left) = match (known, speed) {
-            (true, s) if s > 0 => (c.known_total / s, c.known_total.saturating_sub(dl_now) / s),
+        let speed = self.speed(c, now, [dl, ul]);
+        let dl_total = c.known_total[Dir::Down as usize];
+        let (total_time, left) = match (dl_known, speed) {
+            (true, s) if s > 0 => (dl_total / s, dl_total.saturating_sub(dl) / s),
             _ => (0, 0),
         };
         format!(
-            "\r{percent:<3} {:<3} {} {} {:5} {:5}  {} {} {} {} {:>5}",
-            "--",
-            max5(dl_now),
-            max5(0),
+            "\r{:<3} {:<3} {} {} {:5} {:5}  {} {} {} {} {:>5}",
+            percent(dl, dl_known, dl_total),
+            percent(ul, ul_known, c.known_total[Dir::Up as usize]),
+            max5(dl),
+            max5(ul),
             // curl sets up one transfer ahead of those it runs.
             c.jobs.min(started + 1).max(started),
             live,
@@ -184,24 +198,35 @@ impl Meter {
         )
     }
 
-    /// Bytes per second over the last [`SPEED_SAMPLES`] lines (since the
-    /// start until there are that many), `dl_now` counted at `now`.
-    fn speed(&self, c: &mut Counts, now: Instant, dl_now: u64) -> u64 {
-        c.samples.push((now, dl_now));
+    /// Bytes per second, the faster direction, over the last
+    /// [`SPEED_SAMPLES`] lines (since the start until there are that
+    /// many), `bytes` counted at `now`.
+    fn speed(&self, c: &mut Counts, now: Instant, bytes: [u64; 2]) -> u64 {
+        c.samples.push((now, bytes));
         if c.samples.len() > SPEED_SAMPLES {
             c.samples.remove(0);
         }
         let (since, base) = match c.samples.len() {
             SPEED_SAMPLES => c.samples[0],
-            _ => (self.start, 0),
+            _ => (self.start, [0, 0]),
         };
         let secs = now.duration_since(since).as_secs_f64();
-        if secs > 0.0 {
-            (dl_now.saturating_sub(base) as f64 / secs) as u64
-        } else {
-            0
+        if secs <= 0.0 {
+            return 0;
         }
+        let rate = |i: usize| (bytes[i].saturating_sub(base[i]) as f64 / secs) as u64;
+        rate(0).max(rate(1))
     }
+}
+
+/// A DL% or UL% column: `--` until every running transfer's size is
+/// known, else 3 characters (an overshoot, a body of unknown size counted
+/// against the known ones, is cut as curl cuts it).
+fn percent(now: u64, known: bool, total: u64) -> String {
+    if !known || total == 0 {
+        return "--".to_string();
+    }
+    format!("{:3}", now * 100 / total).chars().take(3).collect()
 }
 
 /// A byte count in at most 5 columns, as curl's `max5data` writes it.
@@ -278,13 +303,22 @@ mod tests {
             "\r--  --      0     0     2     1  --:--:-- --:--:-- --:--:--     0      "
         );
         c.started = 3;
-        c.done_bytes = 1 << 20;
-        c.known_total = 1 << 20;
+        c.done_bytes = [1 << 20, 0];
+        c.known_total = [1 << 20, 0];
         c.finished = true;
         let line = meter.line(&mut c, t + Duration::from_secs(2), None);
         assert_eq!(
             line,
             "\r100 --  1024k     0     3     0   0:00:02  0:00:02 --:--:--  512k     \n"
+        );
+        // Uploads: UL% and Uled; the speed is the faster direction's.
+        c.done_bytes = [4, 300_000];
+        c.known_total = [4, 300_000];
+        c.samples.clear();
+        let line = meter.line(&mut c, t + Duration::from_secs(1), None);
+        assert_eq!(
+            line,
+            "\r100 100     4  292k     3     0  --:--:--  0:00:01 --:--:--  292k     \n"
         );
     }
 }

@@ -1,23 +1,26 @@
 //! The request body on its way out: paced by `--limit-rate`, traced as
-//! `=> Send data` blocks by `--trace`, counted by `-#`'s bar.
+//! `=> Send data` blocks by `--trace`, counted by `-#`'s bar and `-Z`'s
+//! line.
 
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use brisk_client::RequestBody;
 
 use crate::context::Ctx;
 use crate::pace::{PacedReader, Pacer};
+use crate::parallel_meter::{Dir, Meter};
 use crate::progress_bar;
 use crate::trace_dump::{Block, TraceDump};
 
 /// `body` read through a pacer (`--limit-rate`), a tracer (`--trace`)
-/// and `-#`'s counter, when they are on. A body in memory becomes a stream then, which the
+/// and the counter of `-#`'s bar and `-Z`'s line, when they are on. A body in memory becomes a stream then, which the
 /// client does not send twice (no replay on a stale connection or a
 /// 307), a cost only such runs pay.
 pub fn wrap(ctx: &Ctx<'_>, body: RequestBody) -> RequestBody {
     let rate = ctx.cli.run.pacing.rate;
-    let bar = progress_bar::active();
-    if rate.is_none() && ctx.trace.is_none() && !bar {
+    let counted = progress_bar::active() || ctx.meter.is_some();
+    if rate.is_none() && ctx.trace.is_none() && !counted {
         return body;
     }
     let (mut reader, len): (Box<dyn Read + Send>, Option<u64>) = match body {
@@ -41,21 +44,23 @@ pub fn wrap(ctx: &Ctx<'_>, body: RequestBody) -> RequestBody {
             block: Block::SendData,
         });
     }
-    if bar {
+    if counted {
         reader = Box::new(Uploaded {
             inner: reader,
             sent: 0,
             total: len,
+            meter: ctx.meter.clone(),
         });
     }
     RequestBody::Reader { reader, len }
 }
 
-/// A reader whose reads `-#`'s bar counts as sent.
+/// A reader whose reads `-#`'s bar and `-Z`'s line count as sent.
 struct Uploaded<R> {
     inner: R,
     sent: u64,
     total: Option<u64>,
+    meter: Option<Arc<Meter>>,
 }
 
 impl<R: Read> Read for Uploaded<R> {
@@ -63,6 +68,9 @@ impl<R: Read> Read for Uploaded<R> {
         let n = self.inner.read(buf)?;
         self.sent += n as u64;
         progress_bar::uploaded(self.sent, self.total);
+        if let Some(m) = &self.meter {
+            m.progress(Dir::Up, self.sent, self.total);
+        }
         Ok(n)
     }
 }
