@@ -320,7 +320,9 @@ pub struct Cli {
     /// and write it decoded.
     #[arg(long = "compressed")]
     pub compressed: bool,
-    /// Print connection notes and heads on stderr.
+    /// Print connection notes and heads on stderr; the values of
+    /// Authorization, Proxy-Authorization and Cookie are printed as
+    /// "[redacted]" (curl prints them).
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,
     /// No progress, no error messages.

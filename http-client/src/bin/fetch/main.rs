@@ -35,6 +35,7 @@ mod parallel;
 mod parallel_meter;
 mod progress_bar;
 mod protocols;
+mod redact;
 mod request;
 mod resolve;
 mod resume;

@@ -8,6 +8,7 @@ use std::thread::ThreadId;
 
 use brisk_client::Trace;
 
+use crate::redact::redact_head;
 use crate::trace_dump::TraceDump;
 
 /// Heads seen during the current transfer of each thread, in order (for
@@ -16,7 +17,8 @@ use crate::trace_dump::TraceDump;
 /// that sends, so parallel transfers (`-Z`) keep their heads apart.
 pub type HeadLog = Arc<Mutex<HashMap<ThreadId, Vec<Vec<u8>>>>>;
 
-/// Writes `-v` lines (`* note`, `> request`, `< response`) when `verbose`,
+/// Writes `-v` lines (`* note`, `> request` with credentials redacted as in
+/// the trace, `< response`) when `verbose`,
 /// the `--trace` file's notes and head blocks into `dump`, and collects
 /// response heads into `heads` and request heads into `requests` (for `-w`).
 pub fn tracer(
@@ -51,7 +53,7 @@ pub fn tracer(
         let mut err = io::stderr().lock();
         let _ = match ev {
             Trace::Note(n) => writeln!(err, "* {n}"),
-            Trace::RequestHead(h) => write_head_lines(&mut err, "> ", h),
+            Trace::RequestHead(h) => write_head_lines(&mut err, "> ", &redact_head(h)),
             Trace::ResponseHead(h) => write_head_lines(&mut err, "< ", h),
         };
     }

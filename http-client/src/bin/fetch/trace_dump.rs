@@ -5,8 +5,8 @@
 //! characters, a new line at each CRLF. "-" is stdout, "%" stderr.
 //!
 //! Unlike curl, the values of `Authorization`, `Proxy-Authorization` and
-//! `Cookie` never reach the file: each is replaced by [`REDACTED`] (and
-//! the block's size is the redacted one), so a trace can be shared.
+//! `Cookie` never reach the file: [`redact_head`] replaces each (and the
+//! block's size is the redacted one), so a trace can be shared.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -14,11 +14,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::exit::{self, Failure};
-
-/// What stands in for a credential's value.
-pub const REDACTED: &str = "[redacted]";
-/// Headers whose values are credentials.
-const SECRET_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
+use crate::redact::redact_head;
 
 /// Where a run's trace goes, shared by its transfers and threads.
 #[derive(Clone)]
@@ -74,7 +70,7 @@ impl TraceDump {
 
     /// A request head: one block, credentials redacted.
     pub fn request_head(&self, head: &[u8]) {
-        self.block(Block::SendHeader, &redact(head));
+        self.block(Block::SendHeader, &redact_head(head));
     }
 
     /// A response head: a block per line, as curl traces each header.
@@ -143,27 +139,6 @@ pub fn dump(title: &str, data: &[u8], ascii: bool) -> String {
     s
 }
 
-/// `head` with the values of [`SECRET_HEADERS`] replaced by [`REDACTED`].
-fn redact(head: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(head.len());
-    for line in head.split_inclusive(|b| *b == b'\n') {
-        let secret = line.iter().position(|b| *b == b':').filter(|&colon| {
-            let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
-            SECRET_HEADERS.contains(&name.as_str())
-        });
-        match secret {
-            Some(colon) => {
-                out.extend_from_slice(&line[..=colon]);
-                out.extend_from_slice(b" ");
-                out.extend_from_slice(REDACTED.as_bytes());
-                out.extend_from_slice(b"\r\n");
-            }
-            None => out.extend_from_slice(line),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,17 +185,6 @@ mod tests {
                 "x, 70 bytes (0x46)\n0000: {}\n0040: aaaaaa\n",
                 "a".repeat(64)
             )
-        );
-    }
-
-    #[test]
-    fn credentials_are_redacted() {
-        let head =
-            b"GET / HTTP/1.1\r\nAuthorization: Basic dXNlcjpwdw==\r\ncookie: a=1\r\nX: y\r\n\r\n";
-        let got = String::from_utf8(redact(head)).expect("text");
-        assert_eq!(
-            got,
-            "GET / HTTP/1.1\r\nAuthorization: [redacted]\r\ncookie: [redacted]\r\nX: y\r\n\r\n"
         );
     }
 }
