@@ -24,15 +24,28 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+# Only when run as a script: ws_compare.py imports this module.
+N = int(sys.argv[1]) if __name__ == "__main__" and len(sys.argv) > 1 else 10000
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="
 MASK = b"\x12\x34\x56\x78"
 
+# /chat: every message to every client, a loop over them as ws's README
+# shows for a broadcast (ws_compare.py's publish); anything else: echo.
 NODE_SERVER = r"""
-const { WebSocketServer } = require('ws');
+const { WebSocketServer, WebSocket } = require('ws');
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 wss.on('listening', () => console.log('listening at http://127.0.0.1:' + wss.address().port + '/'));
-wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+wss.on('connection', (ws, req) => {
+  if (req.url === '/chat') {
+    ws.on('message', (data, isBinary) => {
+      wss.clients.forEach((client) => {
+        if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
+      });
+    });
+  } else {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  }
+});
 """
 
 
