@@ -10,9 +10,11 @@ export PATH="$PATH:/usr/sbin"
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-# The Redis relay (ws/redis.rs) compiles only with brisk-server's `redis`
-# feature, which the workspace runs do not turn on.
-cargo clippy -p brisk-server --lib --features redis -- -D warnings
+# The Redis relay (ws/redis.rs, ws_echo's relay, their test) compiles only
+# with brisk-server's `redis` feature, which the workspace runs do not
+# turn on.
+cargo clippy -p brisk-server --features redis --lib --example ws_echo \
+    --test websocket_chat_fans_out_through_redis -- -D warnings
 bash scripts/clippy-newest-deps.sh
 # The fuzz crate is outside the workspace (cargo-fuzz wants nightly flags),
 # so nothing else would notice when a target stops compiling: check that
