@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Memory per idle WebSocket connection: ours (examples/ws_echo) against
-node's `ws` (an echo server as its README shows), in the same run.
+tokio-tungstenite (benches/peers/tungstenite-echo, built as ws_compare.py
+builds it) and node's `ws` (an echo server as its README shows), in the
+same run.
 
 Each server runs alone; N clients (raw sockets, no compression offered)
 connect to /echo, exchange one small text message and stay idle; the
@@ -24,15 +26,28 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+# Only when run as a script: ws_compare.py imports this module.
+N = int(sys.argv[1]) if __name__ == "__main__" and len(sys.argv) > 1 else 10000
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="
 MASK = b"\x12\x34\x56\x78"
 
+# /chat: every message to every client, a loop over them as ws's README
+# shows for a broadcast (ws_compare.py's publish); anything else: echo.
 NODE_SERVER = r"""
-const { WebSocketServer } = require('ws');
+const { WebSocketServer, WebSocket } = require('ws');
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 wss.on('listening', () => console.log('listening at http://127.0.0.1:' + wss.address().port + '/'));
-wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+wss.on('connection', (ws, req) => {
+  if (req.url === '/chat') {
+    ws.on('message', (data, isBinary) => {
+      wss.clients.forEach((client) => {
+        if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
+      });
+    });
+  } else {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  }
+});
 """
 
 
@@ -100,21 +115,17 @@ def measure(name, cmd, env=None):
 
 
 def main():
-    ours = os.environ.get("WS_ECHO")
-    if not ours:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "brisk-server", "--example", "ws_echo"],
-                       cwd=ROOT, check=True)
-        meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
-                              cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        target = __import__("json").loads(meta)["target_directory"]
-        ours = os.path.join(target, "release", "examples", "ws_echo")
+    from ws_compare import build  # ours and the tokio-tungstenite peer
+
+    ours, tung = build()
     cache = os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))
     node_env = dict(os.environ, NODE_PATH=os.path.join(cache, "http-peers", "node_modules"))
     print("| server | idle connections | RSS before (KiB) | RSS after (KiB) | bytes per connection |")
     print("|---|---|---|---|---|")
-    # Both pinned to one CPU; heartbeats off for ours (node's ws has none).
+    # All pinned to one CPU; heartbeats off for ours (the others have none).
     measure("ours (ws_echo)", ["taskset", "-c", "0", ours, "127.0.0.1:0"],
             dict(os.environ, WS_PING_INTERVAL_MS="0"))
+    measure("tokio-tungstenite", ["taskset", "-c", "0", tung, "127.0.0.1:0"])
     measure("node ws", ["taskset", "-c", "0", "node", "-e", NODE_SERVER], node_env)
 
 

@@ -1,7 +1,8 @@
 //! The static server's path resolver: whatever the request path, the
-//! result never leaves the root and never names a hidden file.
+//! result never leaves the root and never names a hidden file; the
+//! allocation-free `plain_key` agrees with `normalize` wherever it answers.
 #![no_main]
-use brisk_static::resolve::normalize;
+use brisk_static::resolve::{normalize, plain_key};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -9,6 +10,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for dotfiles in [false, true] {
+        if let Some(key) = plain_key(raw) {
+            let lex = normalize(raw, dotfiles).expect("a plain key normalizes");
+            assert!(!lex.trailing_slash, "{raw:?}");
+            assert_eq!(lex.segments.join("/"), key, "{raw:?}");
+        }
         if let Ok(lex) = normalize(raw, dotfiles) {
             for seg in &lex.segments {
                 assert!(!seg.is_empty(), "{raw:?}: empty segment");

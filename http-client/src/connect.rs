@@ -120,17 +120,23 @@ pub(crate) fn open(
     let addrs = resolve(o.resolver, host, port, deadline, is_proxy)?;
     times.namelookup = started.elapsed();
     let mut on_attempt = |a: SocketAddr| o.tracer.note(&format!("  Trying {a}..."));
-    let (stream, addr) =
-        connect_any(&addrs, deadline, s.stagger, &mut on_attempt).map_err(|f| match f {
-            ConnectFailure::TimedOut => Error::Timeout {
-                phase: Phase::Connect,
-            },
-            ConnectFailure::Failed(source) => Error::Connect {
-                target: format!("{host} port {port}"),
-                proxy: is_proxy,
-                source,
-            },
-        })?;
+    let (stream, addr) = connect_any(
+        &addrs,
+        deadline,
+        s.stagger,
+        s.tcp_keepalive,
+        &mut on_attempt,
+    )
+    .map_err(|f| match f {
+        ConnectFailure::TimedOut => Error::Timeout {
+            phase: Phase::Connect,
+        },
+        ConnectFailure::Failed(source) => Error::Connect {
+            target: format!("{host} port {port}"),
+            proxy: is_proxy,
+            source,
+        },
+    })?;
     times.connect = started.elapsed();
     o.tracer.note(&format!(
         "Connected to {host} ({}) port {port} (#{id})",

@@ -19,7 +19,8 @@ use crate::transport::{Probe, Transport};
 
 /// curl waits this long before racing the next address family.
 pub const HAPPY_EYEBALLS_STAGGER: Duration = Duration::from_millis(200);
-/// TCP keepalive idle time and probe interval on client sockets (curl's tool).
+/// TCP keepalive idle time and probe interval on client sockets by
+/// default (curl's tool; `ClientBuilder::tcp_keepalive` changes it).
 pub const TCP_KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
 /// Bytes asked of the kernel per read.
 const READ_CHUNK_BYTES: usize = 16 * 1024;
@@ -118,17 +119,19 @@ pub enum ConnectFailure {
 }
 
 /// Starts a nonblocking connect; `EINPROGRESS` is the normal outcome.
-fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {
+/// `keepalive`: TCP keepalive's idle time and probe interval (both, as
+/// curl sets them), or none (`SO_KEEPALIVE` left off).
+fn start_connect(addr: SocketAddr, keepalive: Option<Duration>) -> io::Result<TcpStream> {
     let socket = Socket::new(
         Domain::for_address(addr),
         Type::STREAM.nonblocking().cloexec(),
         Some(Protocol::TCP),
     )?;
     socket.set_nodelay(true)?;
-    let keepalive = TcpKeepalive::new()
-        .with_time(TCP_KEEPALIVE_IDLE)
-        .with_interval(TCP_KEEPALIVE_IDLE);
-    socket.set_tcp_keepalive(&keepalive)?;
+    if let Some(idle) = keepalive {
+        let keepalive = TcpKeepalive::new().with_time(idle).with_interval(idle);
+        socket.set_tcp_keepalive(&keepalive)?;
+    }
     match socket.connect(&addr.into()) {
         Ok(()) => {}
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
@@ -160,7 +163,8 @@ fn check_connected(stream: &TcpStream) -> Check {
 
 /// Connects to the first address that answers, racing the next one every
 /// `stagger` (happy eyeballs, RFC 8305), until `deadline`.
-/// `on_attempt` is told of each address tried (for `-v`).
+/// `on_attempt` is told of each address tried (for `-v`); `keepalive` as
+/// in [`start_connect`].
 ///
 /// One function of about 85 lines on purpose: the race is one loop over
 /// one poll (start the next attempt, wait, check which connected), and its
@@ -170,6 +174,7 @@ pub fn connect_any(
     addrs: &[SocketAddr],
     deadline: Instant,
     stagger: Duration,
+    keepalive: Option<Duration>,
     on_attempt: &mut dyn FnMut(SocketAddr),
 ) -> Result<(TcpStream, SocketAddr), ConnectFailure> {
     let order = interleave_families(addrs);
@@ -187,7 +192,7 @@ pub fn connect_any(
             let i = attempts.len();
             let addr = order[i];
             on_attempt(addr);
-            let started = start_connect(addr).and_then(|mut s| {
+            let started = start_connect(addr, keepalive).and_then(|mut s| {
                 poll.registry()
                     .register(&mut s, Token(i), Interest::WRITABLE)
                     .map(|()| s)
@@ -509,12 +514,19 @@ mod tests {
             &[refused, good],
             deadline,
             HAPPY_EYEBALLS_STAGGER,
+            Some(TCP_KEEPALIVE_IDLE),
             &mut |a| tried.push(a),
         )
         .unwrap();
         assert_eq!(addr, good);
         assert_eq!(tried, [refused, good]);
-        match connect_any(&[refused], deadline, HAPPY_EYEBALLS_STAGGER, &mut |_| {}) {
+        match connect_any(
+            &[refused],
+            deadline,
+            HAPPY_EYEBALLS_STAGGER,
+            None,
+            &mut |_| {},
+        ) {
             Err(ConnectFailure::Failed(e)) => {
                 assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused)
             }
@@ -527,7 +539,8 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
-        let (s, _) = connect_any(&[addr], deadline, HAPPY_EYEBALLS_STAGGER, &mut |_| {}).unwrap();
+        let (s, _) =
+            connect_any(&[addr], deadline, HAPPY_EYEBALLS_STAGGER, None, &mut |_| {}).unwrap();
         let mut conn = Conn::new(s, addr).unwrap();
         let (mut server, _) = listener.accept().unwrap();
         conn.write_all(b"ping", deadline).unwrap();

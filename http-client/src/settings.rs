@@ -47,6 +47,8 @@ pub(crate) struct Settings {
     pub(crate) user_agent: Option<String>,
     /// Happy eyeballs: delay before racing the next address.
     pub(crate) stagger: Duration,
+    /// TCP keepalive idle time and probe interval; `None`: no keepalive.
+    pub(crate) tcp_keepalive: Option<Duration>,
     /// Limits on response heads.
     pub(crate) limits: Limits,
     /// Bodies over this many bytes (or of unknown length) send `Expect`.

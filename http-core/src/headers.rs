@@ -41,6 +41,12 @@ impl Headers {
             + self.fields.capacity() * std::mem::size_of::<(Range<u32>, Range<u32>)>()
     }
 
+    /// The bytes these fields take in a head (names, values, `: ` and
+    /// CRLF): what encoding them appends.
+    pub fn encoded_len(&self) -> usize {
+        self.data.len() + 4 * self.fields.len()
+    }
+
     fn push_bytes(&mut self, bytes: &[u8]) -> Range<u32> {
         let start = self.data.len();
         self.data.extend_from_slice(bytes);

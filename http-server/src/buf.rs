@@ -224,14 +224,17 @@ impl WriteQueue {
         self.sent_total
     }
 
-    /// Forgets the totals of an empty queue and drops a large spare buffer,
-    /// for reuse by another connection.
-    pub(crate) fn reset(&mut self) {
+    /// Forgets the totals of an empty queue and drops a spare buffer
+    /// larger than 4 KiB, or, when `roomy`, larger than two chunks, for
+    /// reuse by another connection (a busy pipelining one would otherwise
+    /// grow a new buffer, reallocating it step by step, for every batch).
+    pub(crate) fn reset(&mut self, roomy: bool) {
         debug_assert!(self.items.is_empty());
         self.mem_bytes = 0;
         self.pending_bodies = 0;
         self.sent_total = 0;
-        if self.spare.as_ref().is_some_and(|s| s.capacity() > 4096) {
+        let keep = if roomy { 2 * COALESCE_MAX_BYTES } else { 4096 };
+        if self.spare.as_ref().is_some_and(|s| s.capacity() > keep) {
             self.spare = None;
         }
         self.slice = Vec::new();
@@ -257,12 +260,16 @@ impl WriteQueue {
     /// writing into its buffer and [`WriteQueue::push_vec`] do, but the
     /// tail chunk it would take is written in place, not moved out of the
     /// queue and back (the common case when responses are pipelined).
-    pub(crate) fn append<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    /// `hint` is about how many bytes `write` adds: the tail chunk is
+    /// written to only while that keeps it within [`COALESCE_MAX_BYTES`],
+    /// and a new chunk starts with room for that much, so that pipelined
+    /// responses do not grow (reallocate and copy) a buffer step by step.
+    pub(crate) fn append<R>(&mut self, hint: usize, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
         // `write` is called in one place, so that it can be inlined.
         let mut fresh = None;
         let out = match self.items.back_mut() {
-            Some(Item::Bytes { data, pos: 0 }) if data.len() < COALESCE_MAX_BYTES => data,
-            _ => fresh.insert(self.spare.take().unwrap_or_default()),
+            Some(Item::Bytes { data, pos: 0 }) if data.len() + hint <= COALESCE_MAX_BYTES => data,
+            _ => fresh.insert(self.fresh_buf(hint)),
         };
         let before = out.len();
         let r = write(out);
@@ -272,6 +279,19 @@ impl WriteQueue {
             None => self.mem_bytes += added,
         }
         r
+    }
+
+    /// The spare buffer, or a new one, with room for `hint` bytes; for a
+    /// full chunk when others are queued (pipelined responses will follow).
+    fn fresh_buf(&mut self, hint: usize) -> Vec<u8> {
+        let mut buf = self.spare.take().unwrap_or_default();
+        let room = if self.items.is_empty() {
+            hint
+        } else {
+            hint.max(COALESCE_MAX_BYTES)
+        };
+        buf.reserve(room);
+        buf
     }
 
     /// Queues bytes; small ones join the previous byte chunk.

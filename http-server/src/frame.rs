@@ -62,6 +62,7 @@ pub(crate) fn queue_response(
     let inline = match &body {
         Body::Bytes(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(&bytes[..]),
         Body::Static(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(*bytes),
+        Body::Shared(bytes) if sends_body && bytes.len() <= INLINE_BODY_BYTES => Some(&bytes[..]),
         _ => None,
     };
     let head = Head {
@@ -73,7 +74,9 @@ pub(crate) fn queue_response(
             version,
         },
     };
-    let (keep_alive, head_len) = wq.append(|out| {
+    // The head's fields, its first line, Date and framing, and the body.
+    let hint = headers.encoded_len() + 128 + inline.map_or(0, <[u8]>::len);
+    let (keep_alive, head_len) = wq.append(hint, |out| {
         let keep_alive = head.encode(&mut headers, cache, out);
         let head_len = out.len();
         out.extend_from_slice(inline.unwrap_or_default());
@@ -88,6 +91,7 @@ pub(crate) fn queue_response(
         body @ Body::Empty => std::mem::forget(body),
         Body::Bytes(bytes) if copied || !sends_body => drop(bytes),
         body @ Body::Static(_) if copied || !sends_body => std::mem::forget(body),
+        Body::Shared(bytes) if copied || !sends_body => drop(bytes),
         body if sends_body => queue_body(wq, body, chunked),
         body => drop(body),
     }
@@ -99,7 +103,7 @@ pub(crate) fn queue_response(
 /// ordinary response would have replaced), `Date`, and no framing: no
 /// body follows, the next bytes are the new protocol's. Returns its length.
 pub(crate) fn queue_switching_head(wq: &mut WriteQueue, headers: &Headers, date: &str) -> usize {
-    wq.append(|out| {
+    wq.append(headers.encoded_len() + 64, |out| {
         let start = out.len();
         brisk_core::encode_status_line(Version::Http11, StatusCode::SWITCHING_PROTOCOLS, out);
         for (name, value) in headers.iter_bytes() {
@@ -257,8 +261,10 @@ fn queue_body(wq: &mut WriteQueue, body: Body, chunked: bool) {
     match body {
         Body::Empty => {}
         Body::Bytes(bytes) => wq.push_vec(bytes),
-        // Large static bodies are rare (an embedded asset): one copy.
+        // Large static or shared bodies are rare (an embedded asset, a
+        // cache keeps small files only): one copy.
         Body::Static(bytes) => wq.push_vec(bytes.to_vec()),
+        Body::Shared(bytes) => wq.push_vec(bytes.to_vec()),
         Body::File(region) => wq.push_file(region.file, region.offset, region.len),
         Body::Parts(parts) => {
             for part in parts {

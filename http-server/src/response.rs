@@ -49,6 +49,9 @@ pub enum Body {
     /// Bytes that live for the whole program (a canned answer, an
     /// embedded page): sent without being allocated or copied first.
     Static(&'static [u8]),
+    /// Bytes shared with something that outlives the response (a cache
+    /// of small files): sent without a per-response allocation.
+    Shared(Arc<[u8]>),
     File(FileRegion),
     Parts(Vec<BodyPart>),
     /// Sent chunked to HTTP/1.1 clients, close-delimited to HTTP/1.0.
@@ -62,6 +65,7 @@ impl Body {
             Body::Empty => Some(0),
             Body::Bytes(b) => Some(b.len() as u64),
             Body::Static(b) => Some(b.len() as u64),
+            Body::Shared(b) => Some(b.len() as u64),
             Body::File(r) => Some(r.len),
             Body::Parts(parts) => Some(
                 parts
@@ -88,6 +92,7 @@ impl std::fmt::Debug for Body {
             Body::Empty => f.write_str("Empty"),
             Body::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
             Body::Static(b) => write!(f, "Static({} bytes)", b.len()),
+            Body::Shared(b) => write!(f, "Shared({} bytes)", b.len()),
             Body::File(r) => write!(f, "File({r:?})"),
             Body::Parts(p) => write!(f, "Parts({p:?})"),
             Body::Stream(_) => f.write_str("Stream"),
@@ -186,6 +191,13 @@ impl Response {
     #[inline]
     pub fn static_bytes(self, bytes: &'static [u8]) -> Response {
         self.with_body(Body::Static(bytes))
+    }
+
+    /// A body of bytes shared with the caller (an `Arc` clone, not a
+    /// copy): for bytes kept across responses, like cached small files.
+    #[inline]
+    pub fn shared_bytes(self, bytes: Arc<[u8]>) -> Response {
+        self.with_body(Body::Shared(bytes))
     }
 
     /// A body sent from a file with `sendfile(2)`.

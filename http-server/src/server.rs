@@ -231,7 +231,10 @@ impl Server {
     /// so are bytes that never formed a head (400, 414, 431, 505), with
     /// the method and target the request line gave (its first KiB), or `-`,
     /// as nginx logs its 400s. A connection closed for a timeout before
-    /// any answer is not reported.
+    /// any answer is not reported. An upgrade is reported once its `101`
+    /// is written (its size: the head's); what follows on the connection
+    /// is the new protocol's and is not reported here (a WebSocket's end
+    /// goes to its endpoint's `close`).
     pub fn on_complete(mut self, hook: impl Fn(&Completion) + Send + Sync + 'static) -> Server {
         self.on_complete = Some(Box::new(hook));
         self

@@ -2,7 +2,8 @@
 //! through a real `redis-server`; a message sent to one reaches the
 //! clients of both. With Redis killed, local delivery goes on and the log
 //! says Redis is away; once it is back, both relays reconnect.
-//! (Run with `--features redis`.)
+//! (Run with `--features redis`, as scripts/test.sh does; the test builds
+//! `ws_echo` with the feature.)
 mod common;
 use common::ws::*;
 use common::*;
@@ -62,7 +63,7 @@ fn free_port() -> u16 {
 
 /// `ws_echo` relaying through `redis_port`, its stderr in `log`.
 fn ws_echo(redis_port: u16, log: &std::path::Path) -> ChildServer {
-    let mut child = Command::new(example("ws_echo"))
+    let mut child = Command::new(example_with_features("ws_echo", "redis"))
         .arg("127.0.0.1:0")
         .env("REDIS_URL", format!("redis://127.0.0.1:{redis_port}/"))
         .stdout(Stdio::piped())

@@ -12,9 +12,9 @@ use brisk_server::{Request, Response, Server, StatusCode};
 use common::tls::Pki;
 use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::{mpsc, Mutex};
 use std::time::Duration;
+use test_support::chromium;
 
 const PAGE: &str = r#"<!DOCTYPE html><html><body><div id="out">pending</div><script>
 const out = document.getElementById('out');
@@ -61,56 +61,9 @@ fn server(configure: impl FnOnce(Server) -> Server) -> TestServer {
     )
 }
 
-fn chromium() -> &'static str {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|bin| {
-            Command::new(bin)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .unwrap_or_else(|| panic!("no chromium runs here: install the Debian package `chromium`"))
-}
-
-/// Loads `url` headless in a fresh profile (60 s at most).
-fn dump_dom(url: &str, home: Option<&Path>) -> Output {
-    let profile = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("timeout");
-    cmd.args([
-        "60",
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--virtual-time-budget=10000",
-        // Chromium looks up Google's hosts on its own (scripts/no-dns.sh
-        // fails a run that queries the system resolver): it resolves only
-        // the loopback names the test uses.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-    ])
-    .arg(format!("--user-data-dir={}", profile.path().display()))
-    .arg("--dump-dom")
-    .arg(url);
-    if let Some(home) = home {
-        cmd.env("HOME", home);
-    }
-    cmd.output().unwrap_or_else(|e| missing_peer("timeout", e))
-}
-
 fn run_page(url: &str, home: Option<&Path>) -> String {
-    let out = dump_dom(url, home);
-    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        dom.contains("<div id=\"out\">GOT:"),
-        "no answer in the page: {dom}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dom
+    let out = chromium::dump_dom(url, home);
+    chromium::dom_with(&out, "<div id=\"out\">GOT:")
 }
 
 const EXPECTED: &str = "GOT:from chromium ééé EXT:permessage-deflate";
@@ -122,41 +75,12 @@ fn chromium_echoes_over_ws_with_permessage_deflate() {
     assert!(dom.contains(EXPECTED), "{dom}");
 }
 
-/// A temporary HOME whose NSS database trusts `ca` for TLS servers.
-fn home_trusting(ca: &Path) -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
-    let db = home.path().join(".pki/nssdb");
-    std::fs::create_dir_all(&db).unwrap();
-    let db_arg = format!("sql:{}", db.display());
-    for args in [
-        vec!["-N", "--empty-password", "-d", &db_arg],
-        vec![
-            "-A",
-            "-d",
-            &db_arg,
-            "-n",
-            "http-server test CA",
-            "-t",
-            "C,,",
-            "-i",
-            ca.to_str().unwrap(),
-        ],
-    ] {
-        let out = Command::new("certutil")
-            .args(&args)
-            .output()
-            .unwrap_or_else(|e| missing_peer("certutil", e));
-        assert!(out.status.success(), "certutil {args:?}: {out:?}");
-    }
-    home
-}
-
 #[test]
 fn chromium_echoes_over_wss_with_the_test_ca() {
     let pki = Pki::new();
     let tls = pki.config("good");
     let server = server(|s| s.tls(tls));
-    let home = home_trusting(&pki.ca);
+    let home = chromium::home_trusting(Some(&pki.ca));
     let url = format!("https://localhost:{}/", server.addr.port());
     let dom = run_page(&url, Some(home.path()));
     assert!(dom.contains(EXPECTED), "{dom}");

@@ -116,6 +116,8 @@ pub struct Entry {
     pub content_type: String,
     pub etag: String,
     pub last_modified: Option<(SystemTime, String)>,
+    /// Whether `content_type` is one compression applies to.
+    pub compressible: bool,
 }
 
 impl Entry {
@@ -134,6 +136,7 @@ impl Entry {
             meta,
             identity,
             content: None,
+            compressible: brisk_server::compress::is_compressible(&content_type),
             content_type,
             etag,
             last_modified,
@@ -159,36 +162,42 @@ impl Entry {
             identity: self.identity,
             content: Some(content),
             content_type: self.content_type.clone(),
+            compressible: self.compressible,
             etag: self.etag.clone(),
             last_modified: self.last_modified.clone(),
         }
     }
 }
 
+/// FNV-1a, not std's keyed SipHash: only files that exist are inserted, at
+/// most [`MAX_ENTRIES`] / [`SHARDS`] per shard, so keys chosen to collide
+/// cannot grow a chain past that; SipHash cost 8% of a cached request.
+type Hash = fnv::FnvBuildHasher;
+
 #[derive(Debug, Default)]
 struct Shard {
-    entries: HashMap<String, Arc<Entry>>,
+    entries: HashMap<String, Arc<Entry>, Hash>,
 }
 
 /// The cache of one `StaticFiles` (shared by its clones and all workers).
 #[derive(Debug)]
 pub struct OpenFileCache {
     shards: Vec<Mutex<Shard>>,
-    hasher: std::collections::hash_map::RandomState,
 }
 
 impl Default for OpenFileCache {
     fn default() -> OpenFileCache {
         OpenFileCache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: Default::default(),
         }
     }
 }
 
 impl OpenFileCache {
     fn shard(&self, rel: &str) -> MutexGuard<'_, Shard> {
-        let shard = &self.shards[(self.hasher.hash_one(rel) as usize) % self.shards.len()];
+        // The high bits: the map's own buckets use the low ones.
+        let hash = Hash::default().hash_one(rel);
+        let shard = &self.shards[(hash >> 32) as usize % self.shards.len()];
         // A panic while holding the lock leaves a map that is still whole.
         shard
             .lock()

@@ -145,6 +145,7 @@ fn inject(resp: Response) -> Response {
     let page = match resp.body() {
         Body::Bytes(b) => b.clone(),
         Body::Static(b) => b.to_vec(),
+        Body::Shared(b) => b.to_vec(),
         Body::File(region) if region.len <= MAX_PAGE_BYTES => match read_region(region) {
             Ok(page) => page,
             Err(e) => {

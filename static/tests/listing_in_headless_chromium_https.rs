@@ -5,15 +5,14 @@
 //! empty trust store does not load: the trust came from the CA.
 //!
 //! The CA is trusted through an NSS database (`certutil` from Debian
-//! `libnss3-tools`) at `$HOME/.pki/nssdb` in a temporary HOME, which is
+//! `libnss3-tools`) at `$HOME/.pki/nssdb` in a temporary HOME
+//! (`chromium::home_trusting`), which is
 //! where Chromium on Linux reads its trust store: the real verification
 //! path, name check included, rather than
 //! `--ignore-certificate-errors-spki-list`, which skips the chain.
 mod common;
 use common::tls::Pki;
 use common::*;
-use std::path::Path;
-use std::process::Command;
 
 const DRIVER: &str = r#"<!DOCTYPE html><html><body><div id="out">pending</div>
 <iframe id="f" src="/"></iframe>
@@ -40,38 +39,6 @@ f.addEventListener('load', () => {
 });
 </script></body></html>"#;
 
-/// A temporary HOME whose NSS database trusts `ca` for TLS servers
-/// (`C,,`), or trusts nothing when `ca` is `None`.
-fn home_with_nssdb(ca: Option<&Path>) -> tempfile::TempDir {
-    let home = site();
-    let db = home.path().join(".pki/nssdb");
-    std::fs::create_dir_all(&db).expect("mkdir nssdb");
-    let db_arg = format!("sql:{}", db.display());
-    let out = Command::new("certutil")
-        .args(["-N", "--empty-password", "-d", &db_arg])
-        .output()
-        .unwrap_or_else(|e| missing_peer("certutil", e));
-    assert!(out.status.success(), "certutil -N: {out:?}");
-    if let Some(ca) = ca {
-        let out = Command::new("certutil")
-            .args([
-                "-A",
-                "-d",
-                &db_arg,
-                "-n",
-                "http-static test CA",
-                "-t",
-                "C,,",
-            ])
-            .arg("-i")
-            .arg(ca)
-            .output()
-            .unwrap_or_else(|e| missing_peer("certutil", e));
-        assert!(out.status.success(), "certutil -A: {out:?}");
-    }
-    home
-}
-
 #[test]
 fn listing_in_headless_chromium_over_https() {
     let pki = Pki::new();
@@ -86,7 +53,7 @@ fn listing_in_headless_chromium_over_https() {
     let server = StaticServer::start(dir.path(), &args);
     // The certificate names localhost: load the page by that name.
     let url = format!("https://localhost:{}/driver.html", server.addr.port());
-    let home = home_with_nssdb(Some(&pki.ca));
+    let home = chromium::home_trusting(Some(&pki.ca));
     let out = chromium::dump_dom(&url, Some(home.path()));
     let dom = chromium::dom_with(&out, "ROOT:");
     assert!(dom.contains(r#""sub dir/""#), "{dom}");
@@ -102,7 +69,7 @@ fn listing_in_headless_chromium_over_https() {
 
     // Without the CA in the store Chromium refuses the certificate: no
     // report, and its log names ERR_CERT_AUTHORITY_INVALID (-202).
-    let untrusting = home_with_nssdb(None);
+    let untrusting = chromium::home_trusting(None);
     let out = chromium::dump_dom(&url, Some(untrusting.path()));
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(

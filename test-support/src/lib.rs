@@ -3,11 +3,13 @@
 //! under test), and the failure for a peer program that cannot be run.
 //!
 //! Only std (and rcgen behind the `tls` feature, for test certificates:
-//! [`tls`]), and nothing that knows HTTP or a crate under test: what is
+//! [`tls`]; tempfile behind `chromium`, for its profiles: [`chromium`]), and nothing that knows HTTP or a crate under test: what is
 //! specific to one crate stays in that crate's `tests/common/mod.rs`. Every
 //! wait here takes its bound from the caller, so each crate keeps its own
 //! timeouts, and a broken child fails a test instead of hanging it.
 
+#[cfg(feature = "chromium")]
+pub mod chromium;
 #[cfg(feature = "tls")]
 pub mod tls;
 

@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::exchange::driver::{self, Failure};
 use crate::exchange::machine::{Exchange, Plan, ReceivedHead};
 use crate::exchange::{BodyReader, Deadlines, Return};
-use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER};
+use crate::net::{Conn, Resolve, SystemResolver, HAPPY_EYEBALLS_STAGGER, TCP_KEEPALIVE_IDLE};
 use crate::pool::{Pool, PoolKey, DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_HOST};
 use crate::proxy::{Proxy, ProxyConfig};
 use crate::request::{is_idempotent, Req};
@@ -128,6 +128,13 @@ impl ClientBuilder {
     /// Limit for the whole request, body included (curl's `-m`).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.settings.total_timeout = Some(d);
+        self
+    }
+    /// TCP keepalive on new connections: the idle time before the first
+    /// probe and between probes (curl's `--keepalive-time`; default
+    /// 60 s), or `None` for no keepalive (`--no-keepalive`).
+    pub fn tcp_keepalive(mut self, idle: Option<Duration>) -> Self {
+        self.settings.tcp_keepalive = idle;
         self
     }
     /// Longest wait for a single read or write (read-idle timeout).
@@ -266,6 +273,7 @@ impl Client {
                 redirects: RedirectPolicy::None,
                 user_agent: Some(format!("http-client/{}", env!("CARGO_PKG_VERSION"))),
                 stagger: HAPPY_EYEBALLS_STAGGER,
+                tcp_keepalive: Some(TCP_KEEPALIVE_IDLE),
                 limits: Limits::default(),
                 expect_threshold: Some(DEFAULT_EXPECT_CONTINUE_THRESHOLD),
                 expect_wait: DEFAULT_EXPECT_CONTINUE_WAIT,

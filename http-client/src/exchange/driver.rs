@@ -50,7 +50,7 @@ pub(crate) fn send_and_read_head(
                 }
                 ex.wrote(Instant::now());
             }
-            Action::SendBody => source.give(&mut ex).map_err(|e| fail(&ex, e))?,
+            Action::SendBody => source.give(&mut ex, conn).map_err(|e| fail(&ex, e))?,
             Action::ContinueTimedOut => tracer.note("Done waiting for 100-continue"),
             Action::Read { deadline } => {
                 if !starved && !conn.rbuf.is_empty() {
@@ -114,14 +114,16 @@ impl<'a> BodySource<'a> {
         }
     }
 
-    /// Gives the machine the next piece of the body, or its end.
-    fn give(&mut self, ex: &mut Exchange) -> Result<(), Error> {
+    /// Gives the machine the next piece of the body, or its end; a piece
+    /// the machine lets through ([`Exchange::pass_body`]) is written to
+    /// `conn` from where it lies, without a copy.
+    fn give(&mut self, ex: &mut Exchange, conn: &mut Conn) -> Result<(), Error> {
         match self {
             BodySource::Bytes { bytes, pos } if *pos < bytes.len() => {
                 let end = (*pos + SEND_CHUNK_BYTES).min(bytes.len());
-                ex.send_body(&bytes[*pos..end]);
+                let piece = &bytes[*pos..end];
                 *pos = end;
-                Ok(())
+                pass_or_queue(ex, conn, piece)
             }
             BodySource::Reader { reader, buf } => {
                 buf.resize(SEND_CHUNK_BYTES, 0);
@@ -136,10 +138,24 @@ impl<'a> BodySource<'a> {
                     *self = BodySource::Empty;
                     return ex.end_body();
                 }
-                ex.send_body(&buf[..n]);
-                Ok(())
+                pass_or_queue(ex, conn, &buf[..n])
             }
             BodySource::Bytes { .. } | BodySource::Empty => ex.end_body(),
         }
     }
+}
+
+/// Writes `piece` of the body to `conn` at once when the machine lets it
+/// through, else queues it behind what the machine holds (the head, or a
+/// chunk's framing).
+fn pass_or_queue(ex: &mut Exchange, conn: &mut Conn, piece: &[u8]) -> Result<(), Error> {
+    let Some(deadline) = ex.pass_body(piece.len(), Instant::now()) else {
+        ex.send_body(piece);
+        return Ok(());
+    };
+    if let Err(e) = conn.write_all(piece, deadline) {
+        return Err(ex.io_error(e));
+    }
+    ex.wrote(Instant::now());
+    Ok(())
 }

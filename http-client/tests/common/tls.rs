@@ -275,6 +275,7 @@ pub fn tcp(port: u16) -> (mio::net::TcpStream, SocketAddr) {
         &[addr],
         Instant::now() + TLS_TIMEOUT,
         HAPPY_EYEBALLS_STAGGER,
+        None,
         &mut |_| {},
     )
     .expect("TCP connect")

@@ -30,6 +30,15 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 << 20;
 /// than kept for the next one.
 const RETAINED_BUFFER_BYTES: usize = 64 * 1024;
 
+/// Room made in the message buffer for a frame's payload when its header
+/// arrives, at most (bytes). A frame that does not arrive whole is joined
+/// in this room instead of a buffer that doubles and copies itself as
+/// reads come in (a 1 MiB message in 64 KiB reads was copied about twice
+/// over and faulted in twice its size); capped so that a header alone
+/// does not make a peer's connection take more address space than the
+/// bytes it sent would.
+const RESERVE_AHEAD_BYTES: usize = 1 << 20;
+
 /// What a decoded frame or message is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event<'a> {
@@ -187,6 +196,12 @@ impl Decoder {
         self.header_len == 0 && self.payload.is_none() && self.partial.is_none()
     }
 
+    /// The message buffer's capacity (tests of its growth).
+    #[cfg(test)]
+    pub(crate) fn message_capacity(&self) -> usize {
+        self.message.capacity()
+    }
+
     /// Frees the message buffer if no message is in progress (an idle
     /// connection holds no buffer).
     pub fn release_buffers(&mut self) {
@@ -221,6 +236,7 @@ impl Decoder {
                         let end = pos + header.payload_len as usize;
                         return Ok((end, found));
                     }
+                    self.reserve_for(&header);
                     Payload { header, read: 0 }
                 }
             };
@@ -272,6 +288,19 @@ impl Decoder {
                 Ok(None)
             }
         }
+    }
+
+    /// Room for an uncompressed data frame's payload, which will be
+    /// joined to the message (see [`RESERVE_AHEAD_BYTES`]); the limit was
+    /// checked against the header already.
+    fn reserve_for(&mut self, h: &FrameHeader) {
+        let compressed = self.partial.is_some_and(|p| p.compressed);
+        if h.opcode.is_control() || compressed {
+            return;
+        }
+        let ahead = usize::try_from(h.payload_len)
+            .map_or(RESERVE_AHEAD_BYTES, |n| n.min(RESERVE_AHEAD_BYTES));
+        self.message.reserve(ahead);
     }
 
     /// RFC 6455 5.1-5.5 (and RFC 7692 6: RSV1 only on a message's first

@@ -435,6 +435,31 @@ fn idle_decoder_holds_no_message_buffer() {
     assert!(!dec.is_idle());
 }
 
+#[test]
+fn a_frame_cut_by_reads_is_joined_in_room_made_from_its_header() {
+    let mut dec = Decoder::new(Role::Server);
+    let wire = frame(true, 0, 2, &[7; 300_000]);
+    // The header and the first 64 KiB: room for the whole payload.
+    let mut first = wire[..65_550].to_vec();
+    let (n, ev) = dec.decode(&mut first).unwrap();
+    assert_eq!((n, ev.is_none()), (65_550, true));
+    assert!(
+        dec.message_capacity() >= 300_000,
+        "{}",
+        dec.message_capacity()
+    );
+    let room = dec.message_capacity();
+    let events = decode_pieces(&mut dec, &[&wire[65_550..]]).unwrap();
+    assert_eq!(events, [Owned::Binary(vec![7; 300_000])]);
+    // A header announcing 16 MiB makes room for 1 MiB only.
+    let mut dec = Decoder::new(Role::Server);
+    let big = frame(true, 0, 2, &vec![1; 16 << 20]);
+    dec.decode(&mut big[..100].to_vec()).unwrap();
+    let cap = dec.message_capacity();
+    assert!((1 << 20..2 << 20).contains(&cap), "{cap}");
+    assert!(room < 2 * 300_000);
+}
+
 /// Found by the ws_frame fuzzer: a compressed text whose inflated bytes
 /// are not UTF-8 before the deflate data breaks gave BadCompression when
 /// decoded at once and InvalidUtf8 in 2-byte pieces. The first fault in

@@ -164,7 +164,7 @@ fn file_regions_without_sendfile_go_through_a_bounded_slice() {
     assert!(out == want, "wire differs from head + region + tail");
     assert_eq!(marks, vec![200_005]);
     assert_eq!((q.pending_bodies(), q.mem_bytes()), (0, 0));
-    q.reset();
+    q.reset(true);
     assert_eq!(q.slice.capacity(), 0);
 }
 
@@ -191,18 +191,44 @@ fn small_pushes_coalesce_into_one_chunk() {
     assert_eq!(q.mem_bytes(), 3);
 }
 
+/// A response that would take the tail chunk past the coalescing size
+/// starts a new chunk, which has room for a whole chunk: pipelined
+/// responses never grow a buffer by reallocation.
+#[test]
+fn append_starts_a_roomy_chunk_instead_of_growing_the_tail() {
+    let mut q = WriteQueue::new();
+    let piece = vec![b'x'; 1300];
+    for _ in 0..40 {
+        q.append(piece.len(), |out| out.extend_from_slice(&piece));
+    }
+    assert_eq!(q.mem_bytes(), 40 * 1300);
+    let chunks: Vec<(usize, usize)> = q
+        .items
+        .iter()
+        .map(|item| match item {
+            Item::Bytes { data, .. } => (data.len(), data.capacity()),
+            _ => panic!("only bytes were queued"),
+        })
+        .collect();
+    assert_eq!(chunks.len(), 4, "{chunks:?}");
+    for (len, capacity) in &chunks {
+        assert!(*len <= COALESCE_MAX_BYTES, "{chunks:?}");
+        assert!(*capacity <= 2 * COALESCE_MAX_BYTES, "{chunks:?}");
+    }
+}
+
 /// `append` writes into the open tail chunk in place, starts a new chunk
 /// behind a mark, and queues nothing when nothing was written.
 #[test]
 fn append_writes_into_the_open_tail() {
     let mut q = WriteQueue::new();
-    q.append(|out| out.extend_from_slice(b"ab"));
-    assert_eq!(q.append(|out| out.len()), 2);
-    q.append(|out| out.extend_from_slice(b"cd"));
+    q.append(8, |out| out.extend_from_slice(b"ab"));
+    assert_eq!(q.append(8, |out| out.len()), 2);
+    q.append(8, |out| out.extend_from_slice(b"cd"));
     assert_eq!((q.items.len(), q.mem_bytes()), (1, 4));
     q.push_mark();
-    q.append(|_| ());
-    q.append(|out| out.extend_from_slice(b"ef"));
+    q.append(8, |_| ());
+    q.append(8, |out| out.extend_from_slice(b"ef"));
     assert_eq!((q.items.len(), q.mem_bytes()), (3, 6));
     let (mut a, mut b) = Unix::pair();
     let mut marks = vec![];

@@ -224,6 +224,12 @@ impl Compression {
                     _ => Err(Body::Static(b)),
                 }
             }
+            Body::Shared(b) if (b.len() as u64) >= self.min_bytes => {
+                match self.encode_bytes(coding, &b) {
+                    Ok(encoded) if encoded.len() < b.len() => Ok(Body::Bytes(encoded)),
+                    _ => Err(Body::Shared(b)),
+                }
+            }
             Body::File(region) if region.len >= self.min_bytes => self
                 .encode_file(coding, region.clone())
                 .map(Body::Stream)

@@ -92,7 +92,7 @@ impl<T: Transport> Conn<T> {
         self.served += 1;
         let mut resp = resp;
         if let Some(upgrade) = resp.take_upgrade() {
-            return self.switch_protocols(resp, upgrade, io, ctx);
+            return self.switch_protocols(req, resp, upgrade, started, io, ctx);
         }
         let config = &ctx.shared.config;
         // After the peer's EOF only requests already buffered remain.
@@ -112,19 +112,7 @@ impl<T: Transport> Conn<T> {
             date,
             ctx.heads,
         );
-        if ctx.shared.on_complete.is_some() {
-            let (method, target) = (req.method(), req.raw_target());
-            let p = Pending::new(
-                method,
-                target,
-                req.version(),
-                req.headers(),
-                status,
-                started,
-                head_len,
-            );
-            Self::report(io, p);
-        }
+        Self::report_answer(req, status, started, head_len, io, ctx);
         if !keep_alive {
             self.set_state(State::Closing);
         } else if !matches!(self.state, State::Head) {
@@ -138,22 +126,55 @@ impl<T: Transport> Conn<T> {
     /// stay in the read buffer for the protocol that takes over
     /// (`upgrade.rs`). Anything but a `101` cannot switch: the upgrade is
     /// dropped and the answer sent as an ordinary one that closes.
+    ///
+    /// The `101` is reported to the completion hook once it is written,
+    /// as any response is (its size is the head's): the access log shows
+    /// the upgrade when it happens, not when the session ends, which may
+    /// be hours later (the session's end goes to the endpoint's `close`).
     fn switch_protocols(
         &mut self,
+        req: &Request,
         resp: Response,
         upgrade: Box<Upgrade>,
+        started: Instant,
         io: &mut Io,
         ctx: &mut Ctx<'_>,
     ) {
         if resp.status() != StatusCode::SWITCHING_PROTOCOLS || ctx.draining {
             drop(upgrade);
             let resp = resp.header("Connection", "close");
-            let req = Request::empty(self.peer);
-            return self.respond(&req, resp, ctx.now, io, ctx);
+            return self.respond(req, resp, started, io, ctx);
         }
         let (_, headers, _) = resp.into_parts();
-        frame::queue_switching_head(&mut io.wq, &headers, ctx.date);
+        let head_len = frame::queue_switching_head(&mut io.wq, &headers, ctx.date);
+        let status = StatusCode::SWITCHING_PROTOCOLS.as_u16();
+        Self::report_answer(req, status, started, head_len, io, ctx);
         self.set_state(State::Upgrading(upgrade));
+    }
+
+    /// Queues the completion report of the answer to `req` just queued,
+    /// when there is a hook to tell.
+    fn report_answer(
+        req: &Request,
+        status: u16,
+        started: Instant,
+        head_len: usize,
+        io: &mut Io,
+        ctx: &Ctx<'_>,
+    ) {
+        if ctx.shared.on_complete.is_none() {
+            return;
+        }
+        let p = Pending::new(
+            req.method(),
+            req.raw_target(),
+            req.version(),
+            req.headers(),
+            status,
+            started,
+            head_len,
+        );
+        Self::report(io, p);
     }
 
     /// Whether the peer's EOF follows the bytes read so far. Once the poller

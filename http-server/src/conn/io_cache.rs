@@ -18,6 +18,10 @@ use std::time::Instant;
 const IO_CACHE_MAX: usize = 256;
 /// Larger read buffers are freed rather than cached (bytes).
 const IO_CACHE_MAX_READ_BUF: usize = 4 << 10;
+/// The first this many cached `Io`s keep a write buffer big enough for a
+/// batch of pipelined responses; the others keep small ones (at most
+/// 8 x 32 KiB per worker).
+const IO_CACHE_ROOMY: usize = 8;
 /// A spare request whose head buffers grew past this is dropped (bytes).
 pub(super) const SPARE_HEAD_MAX_BYTES: usize = 4 << 10;
 
@@ -43,7 +47,7 @@ impl IoCache {
         {
             return;
         }
-        io.wq.reset();
+        io.wq.reset(self.0.len() < IO_CACHE_ROOMY);
         io.parser.reset();
         io.head_started = None;
         io.last_mark = 0;

@@ -182,18 +182,53 @@ pub fn get(path: &str) -> Vec<u8> {
 
 /// An example binary of this package, built on demand.
 pub fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(name);
+    let path = examples_dir().join(name);
     if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "brisk-server", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success(), "building example {name}");
+        build_example(name, &[]);
     }
     path
+}
+
+/// An example binary built with the package's `features` (a cargo
+/// `--features` list). Always asks cargo, which rebuilds only when the
+/// binary on disk was built without them (a plain `cargo test` builds
+/// the examples with the default features, at the same path).
+pub fn example_with_features(name: &str, features: &str) -> PathBuf {
+    build_example(name, &["--features", features]);
+    examples_dir().join(name)
+}
+
+fn examples_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("examples")
+}
+
+fn build_example(name: &str, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "-q", "-p", "brisk-server", "--example", name])
+        .args(args);
+    // What cargo sets for the test process (the package's name, manifest
+    // directory...) must not reach the inner build: ring's build watches
+    // some of them, and a change would rebuild ring and everything above
+    // it (30 s), twice (once more for the next `cargo test`).
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let set_for_tests = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|p| key.starts_with(p))
+            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*key);
+        if set_for_tests {
+            cmd.env_remove(&*key);
+        }
+    }
+    let status = cmd.status().unwrap();
+    assert!(status.success(), "building example {name} {args:?}");
 }
 
 /// A child process killed on drop.

@@ -80,10 +80,10 @@ impl StaticFiles {
         // Listings change as files come and go: always revalidate, but
         // cheaply (a 304 instead of the page when nothing changed).
         let mut resp = Response::new(StatusCode::OK)
-            .header("ETag", &v.etag)
+            .header("ETag", &*v.etag)
             .header("Cache-Control", "no-cache");
         if let Some(lm) = &v.last_modified_text {
-            resp = resp.header("Last-Modified", lm);
+            resp = resp.header("Last-Modified", &**lm);
         }
         let resp = resp
             .header("Content-Type", "text/html; charset=utf-8")
@@ -95,7 +95,7 @@ impl StaticFiles {
             None => resp,
         };
         if let Some(tag) = resp.headers().get_str("ETag") {
-            v.etag = tag.to_string();
+            v.etag = tag.to_string().into();
         }
         match answer_preconditions(req, &v, resp) {
             Ok(resp) => resp,
@@ -176,7 +176,7 @@ fn listing_validators(
     page: &[u8],
     dir_modified: Option<SystemTime>,
     entries: &[listing::Entry],
-) -> Validators {
+) -> Validators<'static> {
     use std::hash::{DefaultHasher, Hasher};
     let mut hash = DefaultHasher::new();
     hash.write(page);

@@ -1,6 +1,7 @@
 //! Regular files: validators, preconditions, ranges and the body, from
 //! the file itself or its precompressed sibling.
 
+use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::fs;
 use std::hash::{BuildHasher, Hasher};
@@ -24,26 +25,32 @@ impl StaticFiles {
     /// type) or one of its precompressed siblings: validators, then the
     /// preconditions (304 / 412), then the range (206 / 416 / 200).
     pub(super) fn file(&self, req: &Request, rel: &Path, found: Found) -> Response {
-        let content_type = match &found.cached {
-            Some(entry) => entry.content_type.clone(),
-            None => content_type::for_path(rel),
+        // Borrowed from the cache entry when there is one: no allocation.
+        let entry = found.cached.clone();
+        let content_type: Cow<'_, str> = match &entry {
+            Some(entry) => Cow::Borrowed(&entry.content_type),
+            None => Cow::Owned(content_type::for_path(rel)),
         };
         let (found, coding, has_siblings) = self.negotiate(req, rel, found);
         let mut v = Validators::of(&found, coding);
-        let compressible = self.compression.is_some() && compress::is_compressible(&content_type);
+        let compressible = self.compression.is_some()
+            && match &entry {
+                Some(entry) => entry.compressible,
+                None => compress::is_compressible(&content_type),
+            };
         let on_the_fly = match coding {
             Encoding::Identity if compressible => self.on_the_fly(req, rel, &found, &v.etag),
             _ => None,
         };
         if let Some(how) = &on_the_fly {
-            v.etag = compress::variant_etag(&v.etag, how.coding());
+            v.etag = Cow::Owned(compress::variant_etag(&v.etag, how.coding()));
         }
         // One response, its status and body decided below.
         let mut resp = Response::new(StatusCode::OK);
         let headers = resp.headers_mut();
-        headers.append("ETag", &v.etag);
+        headers.append("ETag", &*v.etag);
         if let Some(lm) = &v.last_modified_text {
-            headers.append("Last-Modified", lm);
+            headers.append("Last-Modified", &**lm);
         }
         headers.append("Cache-Control", &self.cache_control);
         if has_siblings || compressible {
@@ -54,7 +61,7 @@ impl StaticFiles {
             Err(answered) => return answered,
         };
         if let Some(how) = on_the_fly {
-            resp.headers_mut().append("Content-Type", &content_type);
+            resp.headers_mut().append("Content-Type", &*content_type);
             return self.compressed_body(resp, &found, how);
         }
         let size = found.meta.len();
@@ -116,40 +123,48 @@ impl StaticFiles {
     }
 }
 
-/// The validators of the representation being served.
-pub(super) struct Validators {
-    pub(super) etag: String,
+/// The validators of the representation being served: borrowed from the
+/// open-file cache's entry when it is one.
+pub(super) struct Validators<'a> {
+    pub(super) etag: Cow<'a, str>,
     pub(super) last_modified: Option<std::time::SystemTime>,
-    pub(super) last_modified_text: Option<String>,
+    pub(super) last_modified_text: Option<Cow<'a, str>>,
 }
 
-impl Validators {
+impl Validators<'static> {
     /// An entity tag and, if known, the modification time.
-    pub(super) fn new(etag: String, last_modified: Option<std::time::SystemTime>) -> Validators {
+    pub(super) fn new(
+        etag: String,
+        last_modified: Option<std::time::SystemTime>,
+    ) -> Validators<'static> {
         Validators {
-            etag,
+            etag: Cow::Owned(etag),
             last_modified,
-            last_modified_text: last_modified.map(brisk_core::fmt_http_date),
+            last_modified_text: last_modified.map(|t| Cow::Owned(brisk_core::fmt_http_date(t))),
         }
     }
+}
 
-    fn of(found: &Found, coding: Encoding) -> Validators {
+impl Validators<'_> {
+    fn of(found: &Found, coding: Encoding) -> Validators<'_> {
         // A cached entry is the identity coding (a sibling comes uncached).
-        let (etag, last_modified) = match &found.cached {
-            Some(entry) => (entry.etag.clone(), entry.last_modified.clone()),
-            None => (
-                conditional::etag(&found.meta, coding),
-                conditional::last_modified(&found.meta).map(|t| (t, brisk_core::fmt_http_date(t))),
-            ),
-        };
-        let (last_modified, last_modified_text) = match last_modified {
-            Some((t, text)) => (Some(t), Some(text)),
-            None => (None, None),
-        };
-        Validators {
-            etag,
-            last_modified,
-            last_modified_text,
+        match &found.cached {
+            Some(entry) => Validators {
+                etag: Cow::Borrowed(&entry.etag),
+                last_modified: entry.last_modified.as_ref().map(|(t, _)| *t),
+                last_modified_text: entry
+                    .last_modified
+                    .as_ref()
+                    .map(|(_, text)| Cow::Borrowed(text.as_str())),
+            },
+            None => {
+                let t = conditional::last_modified(&found.meta);
+                Validators {
+                    etag: Cow::Owned(conditional::etag(&found.meta, coding)),
+                    last_modified: t,
+                    last_modified_text: t.map(|t| Cow::Owned(brisk_core::fmt_http_date(t))),
+                }
+            }
         }
     }
 }
@@ -158,7 +173,7 @@ impl Validators {
 /// `Ok(resp)` to go on, or `Err` with the 304 or 412 to send instead.
 pub(super) fn answer_preconditions(
     req: &Request,
-    v: &Validators,
+    v: &Validators<'_>,
     mut resp: Response,
 ) -> Result<Response, Response> {
     match preconditions(req, v) {
@@ -172,7 +187,10 @@ pub(super) fn answer_preconditions(
 }
 
 /// RFC 9110 13.2.2, for a GET or HEAD of an existing representation.
-fn preconditions(req: &Request, v: &Validators) -> Precondition {
+fn preconditions(req: &Request, v: &Validators<'_>) -> Precondition {
+    if !has_conditionals(req) {
+        return Precondition::Proceed;
+    }
     let if_match = field(req, "If-Match");
     let if_none_match = field(req, "If-None-Match");
     let conditions = Conditions {
@@ -184,9 +202,17 @@ fn preconditions(req: &Request, v: &Validators) -> Precondition {
     conditional::evaluate(&conditions, true, &v.etag, v.last_modified)
 }
 
+/// Whether a field name starts with `If-`: one pass over the fields, where
+/// most requests carry no condition, instead of four lookups.
+fn has_conditionals(req: &Request) -> bool {
+    req.headers()
+        .iter_bytes()
+        .any(|(name, _)| name.len() > 3 && name[..3].eq_ignore_ascii_case(b"if-"))
+}
+
 /// The part of the file to send: Range is defined for GET only, and
 /// If-Range decides whether it still applies.
-fn requested_range(req: &Request, v: &Validators, size: u64) -> RangeOutcome {
+fn requested_range(req: &Request, v: &Validators<'_>, size: u64) -> RangeOutcome {
     match (req.method(), req.header("Range")) {
         (Method::Get, Some(range)) => match req.header("If-Range") {
             Some(value) if !conditional::if_range(value, &v.etag, v.last_modified) => {
@@ -229,7 +255,8 @@ fn with_body(
         RangeOutcome::Full | RangeOutcome::Unsatisfiable => {
             resp.headers_mut().append("Content-Type", content_type);
             match small_body(req, found, size) {
-                Some(bytes) => resp.bytes(bytes),
+                Some(SmallBody::Cached(bytes)) => resp.shared_bytes(bytes),
+                Some(SmallBody::Read(bytes)) => resp.bytes(bytes),
                 None => resp.file(FileRegion {
                     file,
                     offset: 0,
@@ -268,21 +295,27 @@ impl From<Opened> for Found {
     }
 }
 
+/// A small file's bytes: the cache's (shared, not copied) or read now.
+enum SmallBody {
+    Cached(Arc<[u8]>),
+    Read(Vec<u8>),
+}
+
 /// The whole body of a small file for a GET: the cached bytes, or read
 /// now; `None` (send the file region) for HEAD, big files, or when the
 /// read comes up short (the file changed: the server's file path handles
 /// that).
-fn small_body(req: &Request, found: &Found, size: u64) -> Option<Vec<u8>> {
+fn small_body(req: &Request, found: &Found, size: u64) -> Option<SmallBody> {
     use std::os::unix::fs::FileExt;
     if size > SMALL_FILE_BYTES || *req.method() != Method::Get {
         return None;
     }
     if let Some(content) = found.cached.as_ref().and_then(|e| e.content.as_ref()) {
-        return Some(content.to_vec());
+        return Some(SmallBody::Cached(Arc::clone(content)));
     }
     let mut buf = vec![0; usize::try_from(size).ok()?];
     found.file.read_exact_at(&mut buf, 0).ok()?;
-    Some(buf)
+    Some(SmallBody::Read(buf))
 }
 
 fn region(file: &Arc<std::fs::File>, r: ByteRange) -> FileRegion {

@@ -398,6 +398,13 @@ impl StaticFiles {
             }
             _ => return self.method_not_allowed(),
         }
+        // The common case first, without allocating: a path that is its own
+        // cache key (see `resolve::plain_key`) and a file in the cache.
+        if let Some(key) = resolve::plain_key(path) {
+            if let Some(entry) = self.cache.get(&self.root_dir, key) {
+                return self.file(req, Path::new(key), Found::cached(entry));
+            }
+        }
         let lexical = match resolve::normalize(path, self.dotfiles) {
             Ok(lexical) => lexical,
             Err(ResolveError::Hidden) => return self.not_found(req),

@@ -23,6 +23,7 @@ fn body(resp: &Response) -> Vec<u8> {
         Body::Empty => Vec::new(),
         Body::Bytes(b) => b.clone(),
         Body::Static(b) => b.to_vec(),
+        Body::Shared(b) => b.to_vec(),
         Body::File(region) => {
             use std::os::unix::fs::FileExt;
             let mut buf = vec![0; region.len as usize];

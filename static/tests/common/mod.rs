@@ -4,7 +4,10 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod archive;
-pub mod chromium;
+/// Headless Chromium, shared with http-server's tests (only the browser
+/// tests use it; every test file compiles this module).
+#[allow(unused_imports)]
+pub use test_support::chromium;
 pub mod dav;
 pub mod nginx;
 pub mod tls;

@@ -17,11 +17,12 @@ use crate::config_file;
 use crate::data::{DataArg, DataKind};
 use crate::exit::{self, Failure};
 use crate::form::FormArg;
+use crate::groups::{self, Run};
 
 /// What the command line asks for.
 pub enum Parsed {
-    /// Transfers, with these flags.
-    Run(Box<Cli>),
+    /// Transfers: the operations and their flags.
+    Run(Box<Run>),
     /// `--help` or `--version`: printed, exit 0.
     Printed,
 }
@@ -52,18 +53,51 @@ fn command() -> Command {
     cmd.args(negations)
 }
 
-/// Parses the arguments (program name first), `-K` files expanded in place.
+/// Parses the arguments (program name first), `-K` files expanded in
+/// place, cut into operations at `-:` (see [`groups`]).
 pub fn parse(args: Vec<OsString>) -> Result<Parsed, Failure> {
     let args = config_file::expand(args)?;
-    let matches = match command().try_get_matches_from(&args) {
+    let program = args.first().cloned().unwrap_or_else(|| "fetch".into());
+    let pieces = groups::split(args.get(1..).unwrap_or(&[]));
+    let last = pieces.len() - 1;
+    let (mut clis, mut matches) = (Vec::new(), Vec::new());
+    // A piece without a URL (`-:` before any) joins the next one.
+    let mut words: Vec<OsString> = Vec::new();
+    for (k, piece) in pieces.into_iter().enumerate() {
+        words.extend(piece);
+        let mut line = vec![program.clone()];
+        line.extend(words.iter().cloned());
+        let Some((cli, m)) = parse_one(&line)? else {
+            return Ok(Parsed::Printed);
+        };
+        if cli.urls.is_empty() && k < last {
+            continue;
+        }
+        words.clear();
+        clis.push(cli);
+        matches.push(m);
+    }
+    groups::share_globals(&mut clis, &matches);
+    let trailing_empty = clis.len() > 1 && clis.last().is_some_and(|c| c.urls.is_empty());
+    Ok(Parsed::Run(Box::new(Run {
+        groups: clis,
+        trailing_empty,
+    })))
+}
+
+/// One operation's words (program name first): its flags and matches,
+/// or `None` when `--help` or `--version` was printed.
+fn parse_one(args: &[OsString]) -> Result<Option<(Cli, ArgMatches)>, Failure> {
+    let matches = match command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
-            return Ok(Parsed::Printed);
+            return Ok(None);
         }
-        Err(e) => return Err(usage_failure(&e, &args)),
+        Err(e) => return Err(usage_failure(&e, args)),
     };
-    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| usage_failure(&e, &args))?;
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| usage_failure(&e, args))?;
+    cli.run.check()?;
     cli.data_args = ordered_data(&matches);
     cli.form_args = ordered(&matches, &["form", "form_string"])
         .into_iter()
@@ -77,7 +111,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Failure> {
         .into_iter()
         .map(|(_, v)| v)
         .collect();
-    Ok(Parsed::Run(Box::new(cli)))
+    Ok(Some((cli, matches)))
 }
 
 /// The values of the arguments `ids`, merged in command-line order, each
@@ -189,14 +223,26 @@ fn unknown_option(arg: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
-    fn cli(args: &[&str]) -> Result<Cli, String> {
+    /// The operations of a command line, or the usage error's words.
+    pub fn clis(args: &[&str]) -> Result<Vec<Cli>, String> {
         let mut v = vec![OsString::from("fetch")];
         v.extend(args.iter().map(OsString::from));
         match parse(v) {
-            Ok(Parsed::Run(c)) => Ok(*c),
+            Ok(Parsed::Run(r)) => Ok(r.groups),
+            Ok(Parsed::Printed) => Err("printed".into()),
+            Err(f) => Err(f.msg),
+        }
+    }
+
+    /// The flags of a command line of one operation.
+    pub fn cli(args: &[&str]) -> Result<Cli, String> {
+        let mut v = vec![OsString::from("fetch")];
+        v.extend(args.iter().map(OsString::from));
+        match parse(v) {
+            Ok(Parsed::Run(mut r)) => Ok(r.groups.remove(0)),
             Ok(Parsed::Printed) => Err("printed".into()),
             Err(f) => Err(f.msg),
         }
@@ -225,6 +271,22 @@ mod tests {
         assert!(c.outputs.is_empty());
         let c = cli(&["-m", "1", "-m", "2", "u"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.max_time, Some(2.0));
+    }
+
+    #[test]
+    fn next_starts_a_new_set_but_global_flags_hold_for_all() {
+        let g = clis(&["-d", "a", "-o", "x", "u1", "-:", "-v", "u2", "u3"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.len(), 2);
+        assert_eq!((g[0].data_args.len(), g[0].outputs.len()), (1, 1));
+        assert!(g[1].data_args.is_empty() && g[1].outputs.is_empty());
+        assert!(g[0].verbose && g[1].verbose);
+        assert_eq!(g[1].urls, ["u2", "u3"]);
+        let g = clis(&["-s", "u1", "--next", "--no-silent", "-L", "u2"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!g[0].silent && !g[1].silent && !g[0].location && g[1].location);
+        let g = clis(&["-:", "-s", "-:", "u1"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(g.len() == 1 && g[0].silent);
     }
 
     #[test]

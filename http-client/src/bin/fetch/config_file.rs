@@ -78,13 +78,13 @@ enum ConfigArg {
 }
 
 /// Which options take a value, from the flags themselves.
-struct OptionShape {
+pub struct OptionShape {
     longs: Vec<(String, bool)>,
     shorts: Vec<(char, bool)>,
 }
 
 impl OptionShape {
-    fn new() -> OptionShape {
+    pub fn new() -> OptionShape {
         let cmd = Cli::command();
         let mut longs = Vec::new();
         let mut shorts = Vec::new();
@@ -115,6 +115,14 @@ impl OptionShape {
 
     fn short_takes_value(&self, c: char) -> bool {
         self.shorts.iter().any(|(s, t)| *s == c && *t)
+    }
+
+    /// Whether `word` is an option whose value is the next word.
+    pub fn takes_next(&self, word: &str) -> bool {
+        match self.config_value(word) {
+            ConfigArg::Not { takes_next } => takes_next,
+            ConfigArg::Value { file, .. } => file.is_none(),
+        }
     }
 
     fn config_value(&self, word: &str) -> ConfigArg {

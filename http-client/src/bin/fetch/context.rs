@@ -14,19 +14,33 @@ use brisk_client::{
 use brisk_client::cookie::CookieStore;
 use brisk_client::unix::UnixSocket;
 
-use crate::cli::{parse_secs, Cli};
+use crate::cli::Cli;
+use crate::cli_checks::parse_secs;
 use crate::conditions::TimeCond;
 use crate::cookies;
 use crate::data::{self, Data};
 use crate::exit::{self, Failure};
 use crate::files;
 use crate::netrc::Netrc;
+use crate::pace::SpeedCheck;
+use crate::parallel_meter::Meter;
 use crate::protocols;
 use crate::resolve::PinnedResolver;
 use crate::trace::{tracer, HeadLog};
+use crate::trace_dump::TraceDump;
 use crate::write_out;
 
-/// What every transfer of one run shares.
+/// What every operation (`-:`) of a run shares.
+pub struct RunShared {
+    /// `--trace`/`--trace-ascii`, opened once.
+    pub trace: Option<TraceDump>,
+    /// `-Z`'s combined progress line.
+    pub meter: Option<Arc<Meter>>,
+    /// The cookie engine, for the operations that turn it on.
+    pub cookies: CookieStore,
+}
+
+/// What every transfer of one operation shares.
 pub struct Ctx<'a> {
     pub cli: &'a Cli,
     pub client: Client,
@@ -48,12 +62,18 @@ pub struct Ctx<'a> {
     pub cookies: Option<CookieStore>,
     /// `-D`: every transfer's heads, in order (opened once per run).
     pub dump: Mutex<Option<Box<dyn Write + Send>>>,
+    /// `--trace`/`--trace-ascii` (opened once per run, shared by every
+    /// operation).
+    pub trace: Option<TraceDump>,
+    /// `-Z`'s combined progress line (shared by every operation).
+    pub meter: Option<Arc<Meter>>,
 }
 
 impl<'a> Ctx<'a> {
     /// Checks the flags and opens what the run shares. The steps run in
     /// this order, so of several bad flags the first one here is reported.
-    pub fn open(cli: &'a Cli) -> Result<Ctx<'a>, Failure> {
+    pub fn open(cli: &'a Cli, shared: &RunShared) -> Result<Ctx<'a>, Failure> {
+        let trace = shared.trace.clone();
         if cli.urls.is_empty() {
             return Err(Failure::new(exit::USAGE, "no URL specified!"));
         }
@@ -61,7 +81,7 @@ impl<'a> Ctx<'a> {
         cli.check_combinations(data.is_some())?;
         let heads = HeadLog::default();
         let requests = HeadLog::default();
-        let cookies = cookies::open_jar(cli);
+        let cookies = cookies::open_jar(cli, &shared.cookies);
         let (schemes, redirect) = allowed_schemes(cli)?;
         let time_cond = cli
             .time_cond
@@ -76,7 +96,12 @@ impl<'a> Ctx<'a> {
                 )
             })?),
         };
-        let client = build_client(cli, (&heads, &requests), cookies.clone(), &redirect)?;
+        let client = build_client(
+            cli,
+            (&heads, &requests, trace.clone()),
+            cookies.clone(),
+            &redirect,
+        )?;
         let write_out = write_out::load_format(cli.write_out.as_deref())?;
         let dump = open_dump(cli.dump_header.as_deref())?;
         Ok(Ctx {
@@ -92,15 +117,18 @@ impl<'a> Ctx<'a> {
             netrc: Netrc::open(cli),
             write_out,
             dump: Mutex::new(dump),
+            trace,
+            meter: shared.meter.clone(),
         })
     }
 }
 
 /// The client with the flags' timeouts, redirect policy, proxy, pinned
-/// names and User-Agent; its trace hook feeds `heads` (and `-v`).
+/// names and User-Agent; its trace hook feeds `heads` (and `-v`,
+/// `--trace`).
 fn build_client(
     cli: &Cli,
-    (heads, requests): (&HeadLog, &HeadLog),
+    (heads, requests, trace): (&HeadLog, &HeadLog, Option<TraceDump>),
     cookies: Option<CookieStore>,
     redirect: &[Scheme],
 ) -> Result<Client, Failure> {
@@ -126,12 +154,24 @@ fn build_client(
         .redirects(redirects)
         .tls(cli.tls_options()?)
         .proxy_tls(cli.proxy_tls_options())
-        .trace(tracer(cli.verbose, Arc::clone(heads), Arc::clone(requests)));
+        .trace(tracer(
+            cli.verbose,
+            trace,
+            Arc::clone(heads),
+            Arc::clone(requests),
+        ));
     if let Some(d) = connect_timeout {
         builder = builder.connect_timeout(d);
     }
     if let Some(d) = max_time {
         builder = builder.timeout(d);
+    }
+    builder = builder.tcp_keepalive(cli.run.keepalive());
+    let p = cli.run.pacing;
+    if let Some(check) = SpeedCheck::new(p.speed_limit, p.speed_time) {
+        // A read that waits a whole window is too slow (curl counts a
+        // stall as speed 0); the body's reads report it as curl does.
+        builder = builder.idle_timeout(check.window());
     }
     // curl: the last of the two socket flags wins; both given is rare.
     if let Some(name) = &cli.abstract_unix_socket {

@@ -1,6 +1,8 @@
 //! The cookie engine of a run: on with any `-b FILE` (an argument without
 //! '=') or `-c`, loaded from the `-b` files before the first transfer,
-//! written to the `-c` file after the last, as curl does.
+//! written to the `-c` file after each, as curl does. One jar serves every
+//! operation (`-:`) that turns the engine on, as curl shares its cookies
+//! between them (`-c jar URL1 -: -b jar URL2` sends URL1's cookies).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -16,14 +18,20 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The jar, when the flags turn the engine on. A `-b` file that cannot be
-/// read adds nothing (curl says nothing about it either).
-pub fn open_jar(cli: &Cli) -> Option<CookieStore> {
+/// A run's jar, empty (shared by its operations).
+pub fn new_jar() -> CookieStore {
+    Arc::new(Mutex::new(CookieJar::new()))
+}
+
+/// The run's `shared` jar with this operation's `-b` files loaded, when
+/// its flags turn the engine on. A `-b` file that cannot be read adds
+/// nothing (curl says nothing about it either).
+pub fn open_jar(cli: &Cli, shared: &CookieStore) -> Option<CookieStore> {
     let files: Vec<&String> = cli.cookie.iter().filter(|c| !c.contains('=')).collect();
     if files.is_empty() && cli.cookie_jar.is_none() {
         return None;
     }
-    let mut jar = CookieJar::new();
+    let mut jar = shared.lock().unwrap_or_else(|p| p.into_inner());
     for f in files {
         let text = if f == "-" {
             std::io::read_to_string(std::io::stdin()).unwrap_or_default()
@@ -34,7 +42,7 @@ pub fn open_jar(cli: &Cli) -> Option<CookieStore> {
         };
         jar.load(&text, cli.junk_session_cookies, now());
     }
-    Some(Arc::new(Mutex::new(jar)))
+    Some(Arc::clone(shared))
 }
 
 /// Writes the jar to the `-c` file ("-": stdout). A failure is a warning,

@@ -13,6 +13,7 @@ use crate::data::Data;
 use crate::exit::{self, failure, Failure};
 use crate::form;
 use crate::protocols;
+use crate::send_body;
 use brisk_client::multipart::Escape;
 
 /// The request for one URL, from the command line.
@@ -48,7 +49,7 @@ pub fn build_request<'c>(
     let req = add_conditions(req, ctx)?;
     let req = add_header_args(req, &cli.headers)?;
     let req = add_json_headers(req, cli, ctx.data.as_ref());
-    add_body(req, cli, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
+    add_body(req, ctx, ctx.data.as_ref().map(|d| d.bytes.as_slice()))
 }
 
 /// GET, HEAD with `-I`, POST with data (unless `-G`), PUT with `-T`; `-X`
@@ -179,9 +180,10 @@ fn add_json_headers<'c>(
 /// upload.
 fn add_body<'c>(
     mut req: RequestBuilder<'c>,
-    cli: &Cli,
+    ctx: &Ctx<'_>,
     data: Option<&[u8]>,
 ) -> Result<RequestBuilder<'c>, Failure> {
+    let cli = ctx.cli;
     match (data, cli.get) {
         (Some(d), true) => {
             // curl's URL parser refuses spaces and control bytes.
@@ -195,7 +197,7 @@ fn add_body<'c>(
         }
         (Some(d), false) => {
             req = req
-                .body(RequestBody::Bytes(d.to_vec()))
+                .body(send_body::wrap(ctx, RequestBody::Bytes(d.to_vec())))
                 .default_header("Content-Type", "application/x-www-form-urlencoded");
         }
         (None, _) => {}
@@ -214,11 +216,15 @@ fn add_body<'c>(
                 format!("Failed to open/read local data from file/application: {e}"),
             )
         })?;
-        req = req.body(body).default_header("Content-Type", content_type);
+        req = req
+            .body(send_body::wrap(ctx, body))
+            .default_header("Content-Type", content_type);
     }
     if let Some(path) = &cli.upload_file {
         // curl announces every upload with Expect: 100-continue.
-        req = req.body(upload_body(path)?).expect_continue(true);
+        req = req
+            .body(send_body::wrap(ctx, upload_body(path)?))
+            .expect_continue(true);
     }
     Ok(req)
 }

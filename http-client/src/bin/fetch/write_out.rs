@@ -15,6 +15,8 @@ use crate::exit::{self, Failure};
 /// What one transfer measured, for `-w`.
 #[derive(Default)]
 pub struct Stats {
+    /// `-#` drew (or began) a bar: its line ends after the error line.
+    pub bar_begun: bool,
     pub http_code: u16,
     pub namelookup: Duration,
     pub connect: Duration,

@@ -35,7 +35,8 @@ use brisk_client::ws::{
     Attempt, CloseCode, Message, ReconnectPolicy, WebSocket, WsBuilder, WsError, WsWaker,
 };
 
-use crate::cli::{parse_secs, Cli};
+use crate::cli::Cli;
+use crate::cli_checks::parse_secs;
 use crate::context::Ctx;
 use crate::exit::{self, failure, write_failure, Failure};
 use crate::request::build_request;

@@ -463,6 +463,29 @@ fn a_small_body_goes_in_the_same_write_as_the_head() {
 }
 
 #[test]
+fn body_bytes_pass_straight_through_only_with_nothing_queued_and_no_chunking() {
+    let t0 = Instant::now();
+    let big = b"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n";
+    let mut ex = Exchange::new(plan(Method::Put, big, Framing::Length(10), false));
+    assert_eq!(ex.poll(t0).unwrap(), Action::SendBody);
+    // The head is queued: the first piece goes behind it.
+    assert_eq!(ex.pass_body(4, t0), None);
+    ex.send_body(b"abcd");
+    ex.wrote(t0);
+    // Nothing queued now: the driver writes the next piece itself.
+    assert_eq!(ex.pass_body(6, t0), Some(t0 + IDLE));
+    ex.wrote(t0);
+    ex.end_body().unwrap();
+    assert!(matches!(ex.poll(t0), Ok(Action::Read { .. })));
+
+    // Chunked pieces need their framing: always queued.
+    let head = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut ex = Exchange::new(plan(Method::Post, head, Framing::Chunked, false));
+    ex.wrote(t0);
+    assert_eq!(ex.pass_body(5, t0), None);
+}
+
+#[test]
 fn a_malformed_head_is_a_bad_response() {
     let t0 = Instant::now();
     let mut h = Harness::new(get(), t0, &[b"SSH-2.0-OpenSSH\r\n\r\n"]);
