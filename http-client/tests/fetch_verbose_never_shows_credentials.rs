@@ -66,7 +66,8 @@ fn answer(head: &str) -> &'static str {
         "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"r\", \
          nonce=\"abc123\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n"
     } else {
-        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        "HTTP/1.1 200 OK\r\nSet-Cookie: sid=SetCookieSecret1; Path=/\r\n\
+         Content-Length: 2\r\n\r\nok"
     }
 }
 
@@ -193,7 +194,9 @@ fn check(c: &Case, origin_heads: &Heads, proxy_heads: &Heads) -> Option<String> 
             }
         }
     }
+    // Every final answer sets a session cookie: its value is a secret too.
     let mut secrets = c.secrets.clone();
+    secrets.push("SetCookieSecret1".into());
     secrets.extend(secret_values(&o));
     secrets.extend(secret_values(&p));
     for s in secrets.iter().filter(|s| err.contains(s.as_str())) {

@@ -336,10 +336,11 @@ impl Client {
         for value in resp.headers().get_all("set-cookie") {
             let value = String::from_utf8_lossy(value);
             if jar.store(&value, url, unix_now()) {
-                self.note(&format!(
-                    "Added cookie {}",
-                    value.split(';').next().unwrap_or("")
-                )); // ok: split yields one item
+                // The name only: a cookie's value is a credential, and
+                // notes go to `-v` output and logs.
+                let pair = value.split(';').next().unwrap_or(""); // ok: split yields one item
+                let name = pair.split('=').next().unwrap_or("").trim(); // ok: as above
+                self.note(&format!("Added cookie {name}"));
             }
         }
     }

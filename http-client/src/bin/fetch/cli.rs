@@ -321,7 +321,7 @@ pub struct Cli {
     #[arg(long = "compressed")]
     pub compressed: bool,
     /// Print connection notes and heads on stderr; the values of
-    /// Authorization, Proxy-Authorization and Cookie are printed as
+    /// Authorization, Proxy-Authorization, Cookie and Set-Cookie are printed as
     /// "[redacted]" (curl prints them).
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,

@@ -54,7 +54,7 @@ pub struct RunFlags {
     pub progress_bar: bool,
     /// Write a trace of everything sent and received to FILE ("-":
     /// stdout, "%": stderr) in curl's format, data in hex; the values of
-    /// Authorization, Proxy-Authorization and Cookie are written as
+    /// Authorization, Proxy-Authorization, Cookie and Set-Cookie are written as
     /// "[redacted]" (curl writes them).
     #[arg(
         long = "trace",

@@ -1,12 +1,19 @@
-//! The one list of request headers whose values are credentials, and the
-//! function that hides them: used by `-v` and by `--trace`/`--trace-ascii`
-//! alike, so neither can show what the other hides. Deliberately unlike
-//! curl, which prints these values in full.
+//! The one list of headers whose values are credentials (the request's
+//! `Authorization`, `Proxy-Authorization` and `Cookie`, the response's
+//! `Set-Cookie`: a session cookie is a credential), and the function that
+//! hides them: used by `-v` and by `--trace`/`--trace-ascii` alike, for
+//! request and response heads, so neither can show what the other hides.
+//! Deliberately unlike curl, which prints these values in full.
 
 /// What stands in for a credential's value.
 pub const REDACTED: &str = "[redacted]";
 /// Headers whose values are credentials (lowercase).
-const SECRET_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
 
 /// `head` with the values of [`SECRET_HEADERS`] replaced by [`REDACTED`];
 /// every other line as it was.
@@ -51,6 +58,17 @@ mod tests {
             got,
             "GET / HTTP/1.1\r\nAuthorization: [redacted]\r\ncookie: [redacted]\r\n\
              PROXY-AUTHORIZATION: [redacted]\r\nX: y\r\nX-Cookie: kept\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn a_response_cookie_is_redacted() {
+        let head =
+            b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=s3cret; Path=/\r\nX-Set-Cookie: kept\r\n\r\n";
+        let got = String::from_utf8(redact_head(head)).expect("text");
+        assert_eq!(
+            got,
+            "HTTP/1.1 200 OK\r\nSet-Cookie: [redacted]\r\nX-Set-Cookie: kept\r\n\r\n"
         );
     }
 

@@ -54,7 +54,7 @@ pub fn tracer(
         let _ = match ev {
             Trace::Note(n) => writeln!(err, "* {n}"),
             Trace::RequestHead(h) => write_head_lines(&mut err, "> ", &redact_head(h)),
-            Trace::ResponseHead(h) => write_head_lines(&mut err, "< ", h),
+            Trace::ResponseHead(h) => write_head_lines(&mut err, "< ", &redact_head(h)),
         };
     }
 }

@@ -4,9 +4,10 @@
 //! their characters, or with `--trace-ascii` as offset and up to 64
 //! characters, a new line at each CRLF. "-" is stdout, "%" stderr.
 //!
-//! Unlike curl, the values of `Authorization`, `Proxy-Authorization` and
-//! `Cookie` never reach the file: [`redact_head`] replaces each (and the
-//! block's size is the redacted one), so a trace can be shared.
+//! Unlike curl, the values of `Authorization`, `Proxy-Authorization`,
+//! `Cookie` and `Set-Cookie` never reach the file: [`redact_head`]
+//! replaces each (and the block's size is the redacted one), so a trace
+//! can be shared.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -75,7 +76,8 @@ impl TraceDump {
 
     /// A response head: a block per line, as curl traces each header.
     pub fn response_head(&self, head: &[u8]) {
-        let mut rest = head;
+        let head = redact_head(head);
+        let mut rest = &head[..];
         while !rest.is_empty() {
             let end = rest
                 .windows(2)
