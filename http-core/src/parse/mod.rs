@@ -430,6 +430,7 @@ pub fn parse_response<'b, 'h>(
 
 mod lines;
 mod sink;
+mod start_line;
 
 use lines::{parse_request_full, parse_request_into, parse_response_full, scan};
 
