@@ -5,17 +5,6 @@
 mod common;
 use common::archive::*;
 use common::*;
-use std::os::unix::fs::PermissionsExt;
-
-/// Whether the test runs as root (effective uid 0, from /proc).
-fn is_root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|ids| ids.split_whitespace().nth(1))
-        .is_some_and(|euid| euid == "0")
-}
 
 #[test]
 fn archive_leaves_out_unreadable_files() {
@@ -25,26 +14,14 @@ fn archive_leaves_out_unreadable_files() {
     write(&root, "locked.txt", "secret");
     write(&root, "locked-dir/inside.txt", "secret");
     write(&root, "sub/also-open.txt", "also open");
-    let mode = |p: &str, m: u32| {
-        std::fs::set_permissions(root.join(p), std::fs::Permissions::from_mode(m)).expect("chmod")
-    };
+    let mode = |p: &str, m: u32| nobody::chmod(&root.join(p), m);
     // The tempdir itself is 0700: open the way for nobody.
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    nobody::chmod(dir.path(), 0o755);
     mode(".", 0o755);
     mode("locked.txt", 0o000);
     mode("locked-dir", 0o000);
 
-    let wrapper: &[&str] = if is_root() {
-        require_peer("setpriv", "--version");
-        &[
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-        ]
-    } else {
-        &[]
-    };
+    let wrapper = nobody::wrapper();
     let server = StaticServer::start_as(wrapper, &root, &["-q", "--archives"]);
     let out = site();
     for (format, ext) in [("tar", "tar"), ("tar_gz", "tar.gz"), ("zip", "zip")] {

@@ -6,17 +6,7 @@
 mod common;
 use common::dav::{dav, tree_listing};
 use common::*;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-
-fn is_root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|ids| ids.split_whitespace().nth(1))
-        .is_some_and(|euid| euid == "0")
-}
 
 fn chown_tree(path: &Path, uid: u32) {
     std::os::unix::fs::chown(path, Some(uid), Some(uid)).expect("chown");
@@ -34,22 +24,13 @@ fn webdav_delete_partial_gets_207() {
     write(&root, "d/a.txt", "a");
     write(&root, "d/sub/stays.txt", "s");
     write(&root, "d/other/b.txt", "b");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let wrapper: &[&str] = if is_root() {
-        require_peer("setpriv", "--version");
-        chown_tree(&root, 65534);
-        &[
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-        ]
-    } else {
-        &[]
-    };
+    nobody::chmod(dir.path(), 0o755);
+    if nobody::is_root() {
+        chown_tree(&root, nobody::NOBODY);
+    }
+    let wrapper = nobody::wrapper();
     // Members of d/sub cannot be unlinked: the directory is not writable.
-    std::fs::set_permissions(root.join("d/sub"), std::fs::Permissions::from_mode(0o555))
-        .expect("chmod");
+    nobody::chmod(&root.join("d/sub"), 0o555);
     let server = StaticServer::start_as(wrapper, &root, &["--webdav", "-q"]);
 
     let reply = dav("DELETE", &format!("{}d/", server.url), &[], "");
@@ -66,6 +47,5 @@ fn webdav_delete_partial_gets_207() {
     // The server refuses a file it cannot remove with its own status, not 207.
     let reply = dav("DELETE", &format!("{}d/sub/stays.txt", server.url), &[], "");
     assert_eq!(reply.status, 403);
-    std::fs::set_permissions(root.join("d/sub"), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
+    nobody::chmod(&root.join("d/sub"), 0o755);
 }

@@ -10,6 +10,7 @@ pub mod archive;
 pub use test_support::chromium;
 pub mod dav;
 pub mod nginx;
+pub mod nobody;
 pub mod tls;
 
 use std::io::{Read, Write};
