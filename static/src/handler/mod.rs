@@ -373,6 +373,9 @@ impl StaticFiles {
         OpenOptionsInside {
             follow_symlinks: self.follow_symlinks,
             dotfiles: self.dotfiles,
+            // Finder's metadata files, by exact path, with WebDAV writes
+            // (resolve/finder_names.rs says why).
+            finder_files: self.webdav_writes(),
         }
     }
 
@@ -405,7 +408,7 @@ impl StaticFiles {
                 return self.file(req, Path::new(key), Found::cached(entry));
             }
         }
-        let lexical = match resolve::normalize(path, self.dotfiles) {
+        let lexical = match resolve::normalize_for(path, self.open_options()) {
             Ok(lexical) => lexical,
             Err(ResolveError::Hidden) => return self.not_found(req),
             Err(ResolveError::NotAbsolute | ResolveError::BadSegment | ResolveError::AboveRoot) => {
