@@ -9,6 +9,7 @@ pub mod archive;
 #[allow(unused_imports)]
 pub use test_support::chromium;
 pub mod dav;
+pub mod davfs;
 pub mod nginx;
 pub mod tls;
 
@@ -141,6 +142,8 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("litmus", "litmus"),
     ("rclone", "rclone"),
     ("cadaver", "cadaver"),
+    ("mount.davfs", "davfs2"),
+    ("unshare", "util-linux"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
