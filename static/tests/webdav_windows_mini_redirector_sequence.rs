@@ -55,6 +55,12 @@ fn webdav_windows_mini_redirector_sequence() {
             WIN32_PROPFIND.as_bytes(),
         );
         assert_eq!(listing.status, 207, "{}", text(&listing));
+        // The redirector reads a multistatus by its length, not chunked.
+        assert!(
+            listing.header("Content-Length").is_some(),
+            "{:?}",
+            listing.headers
+        );
         let body = text(&listing);
         assert!(
             body.contains("<D:collection/>") || body.contains("collection"),
@@ -71,6 +77,11 @@ fn webdav_windows_mini_redirector_sequence() {
     );
     assert_eq!(folder.status, 207);
     assert!(text(&folder).contains("report.docx"));
+
+    // An empty PROPFIND body means allprop (RFC 4918 9.1).
+    let allprop = win.send("PROPFIND", "/Documents/report.docx", &["Depth: 0"], b"");
+    assert_eq!(allprop.status, 207);
+    assert!(text(&allprop).contains("<D:getcontentlength>10</D:getcontentlength>"));
 
     // Copying notes.txt in: not there, a 0-byte PUT, LOCK, PROPPATCH, PUT, UNLOCK.
     let path = "/Documents/notes.txt";

@@ -264,7 +264,10 @@ impl StaticFiles {
     /// and `PUT` (turns uploads on, with overwrite: DAV clients replace
     /// files). `read_only` serves `PROPFIND` and the reads, and refuses
     /// every write with 403 (uploads are then left as they were set).
-    /// Paths go through the same resolver as reads.
+    /// Paths go through the same resolver as reads; with writes on, macOS
+    /// Finder's `._NAME` and `.DS_Store` files are reachable by their exact
+    /// path (never listed) even while dotfiles are hidden, because a Finder
+    /// copy fails without them (`resolve/finder_names.rs`).
     pub fn webdav(mut self, on: bool, read_only: bool) -> StaticFiles {
         self.webdav = on.then(|| WebDav::new(read_only));
         if on && !read_only {
