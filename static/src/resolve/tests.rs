@@ -135,9 +135,25 @@ fn url_path_round_trips() {
 /// URL normalizes to itself.
 #[test]
 fn generated_paths_keep_the_invariants() {
-    const PIECES: [&str; 16] = [
-        "/", "/", ".", "..", "%2e", "%2E%2e", "%2f", "%2F", "%00", "a", "%25", "\\", "%c3%a9",
-        "%ff", ".env", "%",
+    const PIECES: [&str; 18] = [
+        "/",
+        "/",
+        ".",
+        "..",
+        "%2e",
+        "%2E%2e",
+        "%2f",
+        "%2F",
+        "%00",
+        "a",
+        "%25",
+        "\\",
+        "%c3%a9",
+        "%ff",
+        ".env",
+        "%",
+        "._",
+        ".DS_Store",
     ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
@@ -171,6 +187,20 @@ fn generated_paths_keep_the_invariants() {
                 Ok(&lex),
                 "{raw:?}"
             );
+        }
+        // With Finder's names let through: a dot segment only last, and
+        // only one of Finder's; never more than the dotfiles-shown answer.
+        let finder = OpenOptionsInside {
+            finder_files: true,
+            ..OpenOptionsInside::default()
+        };
+        if let Ok(lex) = normalize_for(&raw, finder) {
+            let n = lex.segments.len();
+            for (i, s) in lex.segments.iter().enumerate() {
+                let allowed = !s.starts_with('.') || (i + 1 == n && is_finder_name(s));
+                assert!(allowed, "{raw:?} -> {s:?}");
+            }
+            assert_eq!(normalize(&raw, true).as_ref(), Ok(&lex), "{raw:?}");
         }
     }
 }
