@@ -7,7 +7,8 @@
 //! AppleDouble `._NAME` file and `.DS_Store`, each locked, written, read
 //! back and unlocked; a lock refresh, a rename of both files and their
 //! deletion. Finder's files are stored and reachable by their exact path,
-//! but never listed, and every other dotfile stays hidden; without WebDAV
+//! but never listed (PROPFIND Depth 1, the HTML page, a tar of the
+//! folder), and every other dotfile stays hidden; without WebDAV
 //! writes they are refused as before.
 mod common;
 use common::dav::{chunked, lock_token, Replay};
@@ -67,6 +68,29 @@ fn apple_double() -> Vec<u8> {
     bytes
 }
 
+/// The names in a tar archive, by `tar -t`.
+fn tar_names(archive: &[u8]) -> Vec<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut tar = Command::new("tar")
+        .args(["-tf", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| missing_peer("tar", e));
+    tar.stdin
+        .take()
+        .expect("stdin")
+        .write_all(archive)
+        .expect("to tar");
+    let out = tar.wait_with_output().expect("tar -t");
+    assert!(out.status.success(), "tar -t failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 /// Finder's write of one file: LOCK (it creates the name), the content
 /// under the token (chunked, with the expected length), a PROPFIND, UNLOCK.
 fn finder_write(mac: &Replay<'_>, path: &str, content: &[u8]) {
@@ -114,7 +138,7 @@ fn finder_write(mac: &Replay<'_>, path: &str, content: &[u8]) {
 fn webdav_finder_sequence() {
     let dir = site();
     write(dir.path(), ".env", "SECRET=1");
-    let server = StaticServer::start(dir.path(), &["--webdav", "-q"]);
+    let server = StaticServer::start(dir.path(), &["--webdav", "--archives", "-q"]);
     let mac = Replay {
         addr: server.addr,
         user_agent: UA,
@@ -174,6 +198,14 @@ fn webdav_finder_sequence() {
     let page = mac.send("GET", "/", &[], b"");
     assert_eq!(page.status, 200);
     assert!(!text(&page).contains("._photo") && !text(&page).contains("DS_Store"));
+    let names = tar_names(&curl(&[&format!("{}?download=tar", server.url)]).stdout);
+    assert!(names.iter().any(|n| n.ends_with("/photo.jpg")), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("/._") || n.contains("DS_Store")),
+        "{names:?}"
+    );
 
     // Every other dotfile stays hidden; a Finder name only as the last segment.
     assert_eq!(mac.send("GET", "/.env", &[], b"").status, 404);
