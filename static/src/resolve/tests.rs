@@ -251,6 +251,7 @@ fn tree() -> Tree {
     std::fs::write(root.join("._dir/x"), "x").expect("write"); // ok: test setup
     symlink("sub", root.join("sub-alias")).expect("symlink"); // ok: test setup
     symlink("._dir", root.join("finder-dir-alias")).expect("symlink"); // ok: test setup
+    symlink(".env", root.join("._env-alias")).expect("symlink"); // ok: test setup
     std::fs::write(outside.join("secret.txt"), "outside").expect("write"); // ok: test setup
     symlink("sub/file.txt", root.join("link-in")).expect("symlink"); // ok: test setup
     symlink(outside.join("secret.txt"), root.join("link-out")).expect("symlink"); // ok: test setup
@@ -311,6 +312,7 @@ fn open_inside_table() {
         ("sub-alias/._file.txt", strict, "refused"),
         ("sub-alias/._file.txt", finder, "file"),
         ("env-alias", finder, "refused"),
+        ("._env-alias", finder, "refused"),
         ("finder-dir-alias/x", finder, "refused"),
         ("loop", strict, "notfound"),
     ];
