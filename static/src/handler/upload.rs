@@ -6,7 +6,8 @@
 //!   -> resolve::normalize (400; dotfiles 403 unless allowed)
 //!   -> the parent through resolve::open_inside (same rules as reads; 409 when missing)
 //!   -> an existing name: 409 unless overwrite (a directory: always 409)
-//!   -> Content-Length over the limit: 413 before any byte is read (no 100 Continue)
+//!   -> Content-Length (or Finder's X-Expected-Entity-Length) over the limit: 413 before
+//!      any byte is read (no 100 Continue)
 //!   -> body -> .upload-*.part beside the target (413 once over the limit while streaming)
 //!   -> with WebDAV, a replaced file's dead properties copied to the part (RFC 4918 9.7.1)
 //!   -> renameat into place (RENAME_NOREPLACE without overwrite) -> 201 + Location, or 204 replaced
@@ -193,9 +194,13 @@ fn copy_body(req: &Request, file: &mut File, max: Option<u64>) -> Result<u64, St
     }
 }
 
+/// The body's length as the client announced it: `Content-Length`, or
+/// for a chunked body `X-Expected-Entity-Length` (macOS Finder sends files
+/// chunked, their size in that header), so that an upload over the limit
+/// is refused before its body either way.
 fn declared_length(req: &Request) -> Option<u64> {
-    req.header("content-length")
-        .and_then(|v| v.trim().parse().ok())
+    let announced = |name| req.header(name).and_then(|v| v.trim().parse().ok());
+    announced("content-length").or_else(|| announced("x-expected-entity-length"))
 }
 
 fn too_large(len: Option<u64>, max: Option<u64>) -> bool {
