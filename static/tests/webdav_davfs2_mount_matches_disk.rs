@@ -37,7 +37,7 @@ fn webdav_davfs2_mount_matches_disk() {
     let mut mount = match DavMount::mount(&server.url, "alice", "s3cret") {
         Ok(m) => m,
         Err(Refused(why)) => {
-            println!(
+            eprintln!(
                 "SKIPPED webdav_davfs2_mount_matches_disk: the kernel refused the mount: {why}"
             );
             return;
