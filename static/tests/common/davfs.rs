@@ -7,9 +7,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::missing_peer;
+use super::{missing_peer, STEP_TIMEOUT};
 
 /// Why the kernel (or the sandbox around it) refused the mount: the test
 /// prints it and skips; every other failure fails the test.
@@ -76,11 +76,24 @@ impl DavMount {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| missing_peer("unshare", e));
-        std::thread::sleep(Duration::from_millis(200));
-        if let Ok(Some(status)) = holder.try_wait() {
-            let out = holder.wait_with_output().expect("unshare output");
-            let why = String::from_utf8_lossy(&out.stderr);
-            return Err(Refused(format!("unshare -m: {status}: {why}")));
+        // Mount only once the holder is in its own namespace: entering it
+        // before unshare(2) ran would mount in the machine's namespace.
+        let own = std::fs::read_link("/proc/self/ns/mnt").expect("own mount namespace");
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = holder.try_wait() {
+                let out = holder.wait_with_output().expect("unshare output");
+                let why = String::from_utf8_lossy(&out.stderr);
+                return Err(Refused(format!("unshare -m: {status}: {why}")));
+            }
+            match std::fs::read_link(format!("/proc/{}/ns/mnt", holder.id())) {
+                Ok(ns) if ns != own => break,
+                _ if Instant::now() > deadline => {
+                    let _ = holder.kill();
+                    panic!("unshare -m: no new mount namespace within {STEP_TIMEOUT:?}");
+                }
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
         }
         let inner = base.join("mnt");
         let path = PathBuf::from(format!("/proc/{}/root", holder.id()))
