@@ -1,8 +1,9 @@
 //! The static server's path resolver: whatever the request path, the
 //! result never leaves the root and never names a hidden file; the
-//! allocation-free `plain_key` agrees with `normalize` wherever it answers.
+//! allocation-free `plain_key` agrees with `normalize` wherever it answers;
+//! with WebDAV writes only Finder's `._NAME`/`.DS_Store` pass, as a last segment.
 #![no_main]
-use brisk_static::resolve::{normalize, plain_key};
+use brisk_static::resolve::{is_finder_name, normalize, normalize_for, plain_key, OpenOptionsInside};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -29,5 +30,19 @@ fuzz_target!(|data: &[u8]| {
                 "{raw:?}: {rel:?}"
             );
         }
+    }
+    // WebDAV writes on: only Finder's names get through, only as the last
+    // segment, and never anything dotfiles-shown would not give.
+    let finder = OpenOptionsInside {
+        finder_files: true,
+        ..OpenOptionsInside::default()
+    };
+    if let Ok(lex) = normalize_for(raw, finder) {
+        let n = lex.segments.len();
+        for (i, seg) in lex.segments.iter().enumerate() {
+            let last_finder = i + 1 == n && is_finder_name(seg);
+            assert!(!seg.starts_with('.') || last_finder, "{raw:?}: hidden {seg:?}");
+        }
+        assert_eq!(normalize(raw, true).as_ref(), Ok(&lex), "{raw:?}");
     }
 });

@@ -61,7 +61,9 @@
 //!   into place); others 405.
 //! - **WebDAV** ([`StaticFiles::webdav`]): class 1 and 2 (RFC 4918), so
 //!   rclone, davfs2, Windows and macOS can mount the tree; litmus passes.
-//!   Every path, `Destination` included, goes through the same resolver.
+//!   Every path, `Destination` included, goes through the same resolver;
+//!   with writes on, Finder's `._NAME` and `.DS_Store` are reachable by
+//!   exact path (never listed), since a Finder copy fails without them.
 //! - **Basic authentication** ([`Auth`], [`StaticFiles::auth`]): for
 //!   every request or only uploads; constant-time comparison, 401 with
 //!   `WWW-Authenticate`.

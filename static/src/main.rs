@@ -106,7 +106,10 @@ struct Args {
     #[arg(long)]
     archives: bool,
     /// WebDAV class 1 and 2 (mount the tree read-write in a file manager,
-    /// rclone, davfs2, Windows or macOS); implies --upload --overwrite
+    /// rclone, davfs2, Windows or macOS); implies --upload --overwrite.
+    /// macOS Finder's ._NAME and .DS_Store files are stored and readable by
+    /// their exact path (a Finder copy fails without them), never listed;
+    /// other dotfiles stay hidden unless --dotfiles
     #[arg(long, conflicts_with = "webdav_read_only")]
     webdav: bool,
     /// WebDAV read-only: PROPFIND and the reads; every write gets 403

@@ -1,7 +1,8 @@
 //! `--max-upload`: a larger `Content-Length` gets 413 before any body
 //! byte is sent (curl waits for `100 Continue`, which never comes); a
-//! chunked body gets 413 once it grows past the limit; neither leaves a
-//! file behind.
+//! chunked body gets 413 once it grows past the limit, or from its head
+//! when it announces its size in `X-Expected-Entity-Length` (Finder);
+//! none leaves a file behind.
 mod common;
 use common::*;
 use std::io::Write;
@@ -59,6 +60,16 @@ fn over_the_limit_by_length_and_while_streaming() {
     let out = child.wait_with_output().unwrap();
     let _ = feeder.join();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "413");
+
+    // Chunked with the size announced as macOS Finder does: refused from
+    // the head alone (no body byte is sent here; the server answers, closes).
+    let head = format!(
+        "PUT /finder.bin HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\
+         X-Expected-Entity-Length: {}\r\n\r\n",
+        8 << 20
+    );
+    let reply = send_until_server_closes(server.addr, head.as_bytes());
+    assert_eq!(parse_reply(&reply).status, 413);
 
     let status = curl(&[
         "-T",

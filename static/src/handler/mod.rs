@@ -264,7 +264,10 @@ impl StaticFiles {
     /// and `PUT` (turns uploads on, with overwrite: DAV clients replace
     /// files). `read_only` serves `PROPFIND` and the reads, and refuses
     /// every write with 403 (uploads are then left as they were set).
-    /// Paths go through the same resolver as reads.
+    /// Paths go through the same resolver as reads; with writes on, macOS
+    /// Finder's `._NAME` and `.DS_Store` files are reachable by their exact
+    /// path (never listed) even while dotfiles are hidden, because a Finder
+    /// copy fails without them (`resolve/finder_names.rs`).
     pub fn webdav(mut self, on: bool, read_only: bool) -> StaticFiles {
         self.webdav = on.then(|| WebDav::new(read_only));
         if on && !read_only {
@@ -373,6 +376,9 @@ impl StaticFiles {
         OpenOptionsInside {
             follow_symlinks: self.follow_symlinks,
             dotfiles: self.dotfiles,
+            // Finder's metadata files, by exact path, with WebDAV writes
+            // (resolve/finder_names.rs says why).
+            finder_files: self.webdav_writes(),
         }
     }
 
@@ -405,7 +411,7 @@ impl StaticFiles {
                 return self.file(req, Path::new(key), Found::cached(entry));
             }
         }
-        let lexical = match resolve::normalize(path, self.dotfiles) {
+        let lexical = match resolve::normalize_for(path, self.open_options()) {
             Ok(lexical) => lexical,
             Err(ResolveError::Hidden) => return self.not_found(req),
             Err(ResolveError::NotAbsolute | ResolveError::BadSegment | ResolveError::AboveRoot) => {

@@ -6,8 +6,10 @@
 //!   -> resolve::normalize (400; dotfiles 403 unless allowed)
 //!   -> the parent through resolve::open_inside (same rules as reads; 409 when missing)
 //!   -> an existing name: 409 unless overwrite (a directory: always 409)
-//!   -> Content-Length over the limit: 413 before any byte is read (no 100 Continue)
+//!   -> Content-Length (or Finder's X-Expected-Entity-Length) over the limit: 413 before
+//!      any byte is read (no 100 Continue)
 //!   -> body -> .upload-*.part beside the target (413 once over the limit while streaming)
+//!   -> with WebDAV, a replaced file's dead properties copied to the part (RFC 4918 9.7.1)
 //!   -> renameat into place (RENAME_NOREPLACE without overwrite) -> 201 + Location, or 204 replaced
 //! ```
 //!
@@ -53,7 +55,7 @@ impl StaticFiles {
         path: &str,
         opts: UploadOptions,
     ) -> Response {
-        let lexical = match resolve::normalize(path, self.dotfiles) {
+        let lexical = match resolve::normalize_for(path, self.open_options()) {
             Ok(l) if !l.trailing_slash && !l.segments.is_empty() => l,
             Ok(_) => return self.method_not_allowed(),
             Err(ResolveError::Hidden) => return error(StatusCode::FORBIDDEN),
@@ -66,7 +68,8 @@ impl StaticFiles {
         if too_large(declared_length(req), opts.max_bytes) {
             return error(StatusCode::PAYLOAD_TOO_LARGE);
         }
-        match receive(req, &target, opts) {
+        let keep_props = self.webdav.is_some().then_some(&*self.root_dir);
+        match receive(req, &target, opts, keep_props) {
             Ok(replaced) if replaced => Response::new(StatusCode::NO_CONTENT),
             Ok(_) => {
                 let location = format!("{prefix}{}", lexical.url_path());
@@ -128,12 +131,22 @@ impl StaticFiles {
 }
 
 /// The body into a temporary file, then renamed into place. Ok(replaced).
-fn receive(req: &Request, target: &Target, opts: UploadOptions) -> Result<bool, StatusCode> {
+/// `keep_props` (WebDAV on: the root directory, where the side store is):
+/// a replaced file's dead properties go to its replacement.
+fn receive(
+    req: &Request,
+    target: &Target,
+    opts: UploadOptions,
+    keep_props: Option<&File>,
+) -> Result<bool, StatusCode> {
     let mut part = Part::create(&target.dir).map_err(|e| {
         log::warn!("static: PUT: cannot create a temporary file: {e}");
         write_status(&e)
     })?;
     copy_body(req, &mut part.file, opts.max_bytes)?;
+    if let (Some(root_dir), true) = (keep_props, target.exists) {
+        crate::webdav::carry_dead_props(root_dir, &target.dir, &target.name, &part.file);
+    }
     let flags = if opts.overwrite {
         RenameFlags::empty()
     } else {
@@ -181,9 +194,13 @@ fn copy_body(req: &Request, file: &mut File, max: Option<u64>) -> Result<u64, St
     }
 }
 
+/// The body's length as the client announced it: `Content-Length`, or
+/// for a chunked body `X-Expected-Entity-Length` (macOS Finder sends files
+/// chunked, their size in that header), so that an upload over the limit
+/// is refused before its body either way.
 fn declared_length(req: &Request) -> Option<u64> {
-    req.header("content-length")
-        .and_then(|v| v.trim().parse().ok())
+    let announced = |name| req.header(name).and_then(|v| v.trim().parse().ok());
+    announced("content-length").or_else(|| announced("x-expected-entity-length"))
 }
 
 fn too_large(len: Option<u64>, max: Option<u64>) -> bool {

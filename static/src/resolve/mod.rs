@@ -34,7 +34,9 @@ use percent_encoding::percent_decode_str;
 use rustix::io::Errno;
 
 mod beneath;
+mod finder_names;
 use beneath::open_beneath;
+pub use finder_names::is_finder_name;
 
 /// Why a request path names no servable file. Each maps to one status in
 /// the handler.
@@ -81,11 +83,26 @@ impl Lexical {
 
 /// Lexically normalizes a raw request path (as sent, before any decoding).
 pub fn normalize(raw_path: &str, dotfiles: bool) -> Result<Lexical, ResolveError> {
+    normalize_for(
+        raw_path,
+        OpenOptionsInside {
+            dotfiles,
+            ..OpenOptionsInside::default()
+        },
+    )
+}
+
+/// [`normalize`] with all of the resolver's options: with `finder_files`,
+/// a last segment that [`is_finder_name`] is let through even while
+/// dotfiles are hidden (a `._x` before a `/` or a `..` is not).
+pub fn normalize_for(raw_path: &str, opts: OpenOptionsInside) -> Result<Lexical, ResolveError> {
     let rest = raw_path
         .strip_prefix('/')
         .ok_or(ResolveError::NotAbsolute)?;
     let mut out = Lexical::default();
-    for raw in rest.split('/') {
+    let mut raws = rest.split('/').peekable();
+    while let Some(raw) = raws.next() {
+        let last = raws.peek().is_none();
         // Decode once, after splitting: "%2F" is a byte of a name, never a separator.
         let bytes: Vec<u8> = percent_decode_str(raw).collect();
         if bytes.iter().any(|&b| b == 0 || b == b'/') {
@@ -104,11 +121,19 @@ pub fn normalize(raw_path: &str, dotfiles: bool) -> Result<Lexical, ResolveError
             }
             // An upload in progress is never served, listed or overwritten.
             s if is_reserved(s) => return Err(ResolveError::Hidden),
-            s if s.starts_with('.') && !dotfiles => return Err(ResolveError::Hidden),
+            s if s.starts_with('.') && !opts.dotfiles && !finder_file(s, last, opts) => {
+                return Err(ResolveError::Hidden)
+            }
             _ => out.segments.push(segment),
         }
     }
     Ok(out)
+}
+
+/// Whether `name`, the last segment when `last`, is a Finder file the
+/// options let through.
+fn finder_file(name: &str, last: bool, opts: OpenOptionsInside) -> bool {
+    opts.finder_files && last && is_finder_name(name)
 }
 
 /// The relative path `raw_path` names, borrowed, when [`normalize`] would
@@ -195,6 +220,9 @@ pub struct Opened {
 pub struct OpenOptionsInside {
     pub follow_symlinks: bool,
     pub dotfiles: bool,
+    /// Finder's `._NAME` and `.DS_Store` reachable by exact path while
+    /// dotfiles are hidden (WebDAV writes on; see `finder_names.rs`).
+    pub finder_files: bool,
 }
 
 /// Opens `root.join(rel)` and checks the file really opened. `root` must be
@@ -228,7 +256,7 @@ pub fn open_inside(
         let real = real_path(&file, &path)?;
         match real.strip_prefix(root) {
             Ok(inside) => {
-                if !opts.dotfiles && has_dot_component(inside) {
+                if !opts.dotfiles && has_hidden_component(inside, opts) {
                     return Err(OpenError::Refused);
                 }
             }
@@ -255,9 +283,17 @@ fn real_path(file: &File, path: &Path) -> Result<PathBuf, OpenError> {
     }
 }
 
-fn has_dot_component(p: &Path) -> bool {
-    p.components().any(|c| match c {
-        Component::Normal(name) => name.as_encoded_bytes().first() == Some(&b'.'),
+/// Whether a real path under the root has a dot component the options
+/// hide (a Finder file counts only as the last component, as in
+/// [`normalize_for`]).
+fn has_hidden_component(p: &Path, opts: OpenOptionsInside) -> bool {
+    let count = p.components().count();
+    p.components().enumerate().any(|(i, c)| match c {
+        Component::Normal(name) => {
+            let last = i + 1 == count;
+            let finder = name.to_str().is_some_and(|n| finder_file(n, last, opts));
+            name.as_encoded_bytes().first() == Some(&b'.') && !finder
+        }
         _ => true, // cannot happen in a stripped canonical path; refuse anyway
     })
 }

@@ -135,9 +135,25 @@ fn url_path_round_trips() {
 /// URL normalizes to itself.
 #[test]
 fn generated_paths_keep_the_invariants() {
-    const PIECES: [&str; 16] = [
-        "/", "/", ".", "..", "%2e", "%2E%2e", "%2f", "%2F", "%00", "a", "%25", "\\", "%c3%a9",
-        "%ff", ".env", "%",
+    const PIECES: [&str; 18] = [
+        "/",
+        "/",
+        ".",
+        "..",
+        "%2e",
+        "%2E%2e",
+        "%2f",
+        "%2F",
+        "%00",
+        "a",
+        "%25",
+        "\\",
+        "%c3%a9",
+        "%ff",
+        ".env",
+        "%",
+        "._",
+        ".DS_Store",
     ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
@@ -172,7 +188,47 @@ fn generated_paths_keep_the_invariants() {
                 "{raw:?}"
             );
         }
+        // With Finder's names let through: a dot segment only last, and
+        // only one of Finder's; never more than the dotfiles-shown answer.
+        let finder = OpenOptionsInside {
+            finder_files: true,
+            ..OpenOptionsInside::default()
+        };
+        if let Ok(lex) = normalize_for(&raw, finder) {
+            let n = lex.segments.len();
+            for (i, s) in lex.segments.iter().enumerate() {
+                let allowed = !s.starts_with('.') || (i + 1 == n && is_finder_name(s));
+                assert!(allowed, "{raw:?} -> {s:?}");
+            }
+            assert_eq!(normalize(&raw, true).as_ref(), Ok(&lex), "{raw:?}");
+        }
     }
+}
+
+#[test]
+fn finder_names_only_as_the_last_segment_and_only_when_asked() {
+    let finder = OpenOptionsInside {
+        finder_files: true,
+        ..OpenOptionsInside::default()
+    };
+    let segs = |raw: &str, opts| normalize_for(raw, opts).map(|l| l.segments.join("/"));
+    assert_eq!(segs("/a/._b.txt", finder), Ok("a/._b.txt".into()));
+    assert_eq!(segs("/a/%2E_b", finder), Ok("a/._b".into()));
+    assert_eq!(segs("/.DS_Store", finder), Ok(".DS_Store".into()));
+    for hidden in [
+        "/._b/",
+        "/._b/c",
+        "/._b/..",
+        "/.env",
+        "/.git/._x",
+        "/.DS_Store/",
+    ] {
+        assert_eq!(segs(hidden, finder), Err(ResolveError::Hidden), "{hidden}");
+    }
+    let default = OpenOptionsInside::default();
+    assert_eq!(segs("/a/._b.txt", default), Err(ResolveError::Hidden));
+    // Reserved names stay reserved.
+    assert_eq!(segs("/.upload-1-2.part", finder), Err(ResolveError::Hidden));
 }
 
 struct Tree {
@@ -190,6 +246,12 @@ fn tree() -> Tree {
     std::fs::create_dir_all(&outside).expect("mkdir"); // ok: test setup
     std::fs::write(root.join("sub/file.txt"), "inside").expect("write"); // ok: test setup
     std::fs::write(root.join(".env"), "SECRET=1").expect("write"); // ok: test setup
+    std::fs::write(root.join("sub/._file.txt"), "xattrs").expect("write"); // ok: test setup
+    std::fs::create_dir(root.join("._dir")).expect("mkdir"); // ok: test setup
+    std::fs::write(root.join("._dir/x"), "x").expect("write"); // ok: test setup
+    symlink("sub", root.join("sub-alias")).expect("symlink"); // ok: test setup
+    symlink("._dir", root.join("finder-dir-alias")).expect("symlink"); // ok: test setup
+    symlink(".env", root.join("._env-alias")).expect("symlink"); // ok: test setup
     std::fs::write(outside.join("secret.txt"), "outside").expect("write"); // ok: test setup
     symlink("sub/file.txt", root.join("link-in")).expect("symlink"); // ok: test setup
     symlink(outside.join("secret.txt"), root.join("link-out")).expect("symlink"); // ok: test setup
@@ -217,17 +279,18 @@ fn kind(r: Result<Opened, OpenError>) -> &'static str {
 #[test]
 fn open_inside_table() {
     let t = tree();
-    let strict = OpenOptionsInside {
-        follow_symlinks: false,
-        dotfiles: false,
-    };
+    let strict = OpenOptionsInside::default();
     let follow = OpenOptionsInside {
         follow_symlinks: true,
-        dotfiles: false,
+        ..strict
     };
     let dots = OpenOptionsInside {
-        follow_symlinks: false,
         dotfiles: true,
+        ..strict
+    };
+    let finder = OpenOptionsInside {
+        finder_files: true,
+        ..strict
     };
     let table = [
         ("", strict, "dir"),
@@ -243,6 +306,14 @@ fn open_inside_table() {
         ("dir-out/secret.txt", follow, "file"),
         ("env-alias", strict, "refused"),
         ("env-alias", dots, "file"),
+        // Finder's files by exact path: also through a symlinked parent
+        // (the slow path's check of the real path), never `.env`.
+        ("sub/._file.txt", finder, "file"),
+        ("sub-alias/._file.txt", strict, "refused"),
+        ("sub-alias/._file.txt", finder, "file"),
+        ("env-alias", finder, "refused"),
+        ("._env-alias", finder, "refused"),
+        ("finder-dir-alias/x", finder, "refused"),
         ("loop", strict, "notfound"),
     ];
     let root_dir = File::open(&t.root).expect("open root"); // ok: test setup

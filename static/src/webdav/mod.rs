@@ -38,6 +38,7 @@ mod store;
 mod write;
 mod xml;
 
+pub(crate) use props_store::carry_over as carry_dead_props;
 pub(crate) use store::Tree;
 
 use crate::conditional;
@@ -109,7 +110,7 @@ impl WebDav {
         if self.read_only && !is_read {
             return Some(error(StatusCode::FORBIDDEN));
         }
-        let lexical = match resolve::normalize(path, tree.opts.dotfiles) {
+        let lexical = match resolve::normalize_for(path, tree.opts) {
             Ok(l) => l,
             Err(ResolveError::Hidden) if is_read => return Some(error(StatusCode::NOT_FOUND)),
             Err(ResolveError::Hidden) => return Some(error(StatusCode::FORBIDDEN)),
@@ -297,7 +298,7 @@ impl Ctx<'_> {
         if !rest.starts_with('/') {
             return Err(error(StatusCode::FORBIDDEN));
         }
-        resolve::normalize(rest, self.tree.opts.dotfiles).map_err(|_| error(StatusCode::FORBIDDEN))
+        resolve::normalize_for(rest, self.tree.opts).map_err(|_| error(StatusCode::FORBIDDEN))
     }
 }
 

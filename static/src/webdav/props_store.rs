@@ -89,6 +89,20 @@ pub(super) fn copy(root_dir: &File, from: &File, to: &File) {
     }
 }
 
+/// Carries the dead properties of the file `name` in `dir` (one a `PUT`
+/// is about to replace) over to `to`, its replacement: RFC 4918 9.7.1, a
+/// `PUT` replaces the content, not the properties (Windows sets its
+/// `Win32*` times before the content arrives). Nothing there, or no
+/// properties: nothing to do; a failure is logged, the upload stands.
+pub(crate) fn carry_over(root_dir: &File, dir: &File, name: &str, to: &File) {
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    match rustix::fs::openat(dir, name, flags, Mode::empty()) {
+        Ok(old) => copy(root_dir, &File::from(old), to),
+        Err(Errno::NOENT | Errno::LOOP) => {} // gone, or a symlink (replaced as a link)
+        Err(e) => log::warn!("static: webdav: properties not carried over: {e}"),
+    }
+}
+
 /// Whether the file system refuses the attribute itself (no user
 /// attributes, or the value is too big for it): the side store's cases.
 fn unsupported(e: &io::Error) -> bool {

@@ -9,6 +9,7 @@ pub mod archive;
 #[allow(unused_imports)]
 pub use test_support::chromium;
 pub mod dav;
+pub mod davfs;
 pub mod nginx;
 pub mod nobody;
 pub mod tls;
@@ -142,6 +143,8 @@ const PEER_PACKAGES: &[(&str, &str)] = &[
     ("litmus", "litmus"),
     ("rclone", "rclone"),
     ("cadaver", "cadaver"),
+    ("mount.davfs", "davfs2"),
+    ("unshare", "util-linux"),
 ];
 
 /// Fails the test because `program` could not be run, naming its package
