@@ -108,6 +108,13 @@ impl TlsBuf {
         n
     }
 
+    /// Whether the buffer holds storage (tests of what an idle session
+    /// keeps).
+    #[cfg(test)]
+    pub(super) fn has_storage(&self) -> bool {
+        self.bytes.capacity() > 0
+    }
+
     /// Gives the storage back to the pool when nothing is filled (storage
     /// grown past one record is freed instead, so the pool stays small).
     pub(super) fn release(&mut self) {

@@ -372,3 +372,108 @@ fn grow_until_fits(
 fn tls_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+    use std::io::Write;
+    use std::net::TcpListener;
+    use std::time::{Duration, Instant};
+
+    const WAIT: Duration = Duration::from_secs(10);
+
+    /// A session on a loopback socket, and a rustls client on the other
+    /// end (blocking, with timeouts), both trusting one test certificate.
+    fn pair() -> (
+        Session,
+        TcpStream,
+        rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>,
+    ) {
+        let ca = test_support::tls::TestCa::new("session test CA");
+        let cert = ca.issue(&["localhost"], test_support::tls::Validity::Current);
+        let der = CertificateDer::from(cert.cert_der.clone());
+        let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("test key");
+        let config = ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![der], key)
+            .expect("server config");
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(ca.cert_der.clone()))
+            .expect("test root");
+        let client = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let tcp =
+            std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        tcp.set_read_timeout(Some(WAIT)).expect("timeout");
+        tcp.set_write_timeout(Some(WAIT)).expect("timeout");
+        let (server, _) = listener.accept().expect("accept");
+        server.set_nonblocking(true).expect("nonblocking");
+        let name = ServerName::try_from("localhost").expect("name");
+        let conn = rustls::ClientConnection::new(Arc::new(client), name).expect("client");
+        let session = Session::new(Arc::new(config)).expect("session");
+        (
+            session,
+            TcpStream::from_std(server),
+            rustls::StreamOwned::new(conn, tcp),
+        )
+    }
+
+    /// Reads until `want` bytes came, `chunk` bytes at a time.
+    fn read_all(s: &mut Session, tcp: &TcpStream, want: usize, chunk: usize) -> Vec<u8> {
+        let start = Instant::now();
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; chunk];
+        while got.len() < want {
+            assert!(start.elapsed() < WAIT, "only {} of {want} bytes", got.len());
+            match s.read(tcp, &mut buf) {
+                Ok(0) => panic!("EOF after {} of {want} bytes", got.len()),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(1))
+                }
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+        got
+    }
+
+    #[test]
+    fn an_idle_session_holds_no_buffer() {
+        let (mut s, tcp, mut client) = pair();
+        let peer = std::thread::spawn(move || {
+            client.write_all(b"ping").expect("client write");
+            let mut pong = [0u8; 4];
+            client.read_exact(&mut pong).expect("client read");
+            pong
+        });
+        assert_eq!(read_all(&mut s, &tcp, 4, 1024), b"ping");
+        assert_eq!(s.write(tcp.as_raw_fd(), b"pong").expect("write"), 4);
+        s.flush(tcp.as_raw_fd()).expect("flush");
+        assert_eq!(&peer.join().expect("client thread"), b"pong");
+        s.release_buffers();
+        for (name, b) in [
+            ("in", &s.incoming),
+            ("out", &s.outgoing),
+            ("plain", &s.plain),
+        ] {
+            assert!(!b.has_storage(), "the {name} buffer is still held");
+        }
+    }
+
+    #[test]
+    fn records_larger_than_the_readers_buffer_arrive_whole() {
+        let (mut s, tcp, mut client) = pair();
+        let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let sent = body.clone();
+        let peer = std::thread::spawn(move || client.write_all(&sent).expect("client write"));
+        // 1,000 bytes a read: most of each 16 KiB record waits in `plain`.
+        assert_eq!(read_all(&mut s, &tcp, body.len(), 1000), body);
+        peer.join().expect("client thread");
+        assert!(s.plain.is_empty());
+    }
+}
