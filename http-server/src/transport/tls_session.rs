@@ -381,44 +381,57 @@ mod tests {
     use std::io::Write;
     use std::net::TcpListener;
     use std::time::{Duration, Instant};
+    use test_support::tls::{TestCa, TestCert, Validity};
 
     const WAIT: Duration = Duration::from_secs(10);
 
+    type Client = rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>;
+
+    fn der(cert: &TestCert) -> CertificateDer<'static> {
+        CertificateDer::from(cert.cert_der.clone())
+    }
+
+    fn key(cert: &TestCert) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("test key")
+    }
+
     /// A session on a loopback socket, and a rustls client on the other
     /// end (blocking, with timeouts), both trusting one test certificate.
-    fn pair() -> (
-        Session,
-        TcpStream,
-        rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>,
-    ) {
-        let ca = test_support::tls::TestCa::new("session test CA");
-        let cert = ca.issue(&["localhost"], test_support::tls::Validity::Current);
-        let der = CertificateDer::from(cert.cert_der.clone());
-        let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("test key");
+    fn pair() -> (Session, TcpStream, Client) {
+        let ca = TestCa::new("session test CA");
+        let cert = ca.issue(&["localhost"], Validity::Current);
         let config = ServerConfig::builder()
             .with_no_client_auth()
-            .with_single_cert(vec![der], key)
+            .with_single_cert(vec![der(&cert)], key(&cert))
             .expect("server config");
+        let client = rustls::ClientConfig::builder()
+            .with_root_certificates(roots(&ca))
+            .with_no_client_auth();
+        connect(config, client)
+    }
+
+    fn roots(ca: &TestCa) -> Arc<rustls::RootCertStore> {
         let mut roots = rustls::RootCertStore::empty();
         roots
             .add(CertificateDer::from(ca.cert_der.clone()))
             .expect("test root");
-        let client = rustls::ClientConfig::builder()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        Arc::new(roots)
+    }
+
+    fn connect(server: ServerConfig, client: rustls::ClientConfig) -> (Session, TcpStream, Client) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let tcp =
             std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
         tcp.set_read_timeout(Some(WAIT)).expect("timeout");
         tcp.set_write_timeout(Some(WAIT)).expect("timeout");
-        let (server, _) = listener.accept().expect("accept");
-        server.set_nonblocking(true).expect("nonblocking");
+        let (accepted, _) = listener.accept().expect("accept");
+        accepted.set_nonblocking(true).expect("nonblocking");
         let name = ServerName::try_from("localhost").expect("name");
         let conn = rustls::ClientConnection::new(Arc::new(client), name).expect("client");
-        let session = Session::new(Arc::new(config)).expect("session");
+        let session = Session::new(Arc::new(server)).expect("session");
         (
             session,
-            TcpStream::from_std(server),
+            TcpStream::from_std(accepted),
             rustls::StreamOwned::new(conn, tcp),
         )
     }
@@ -475,5 +488,42 @@ mod tests {
         assert_eq!(read_all(&mut s, &tcp, body.len(), 1000), body);
         peer.join().expect("client thread");
         assert!(s.plain.is_empty());
+    }
+
+    #[test]
+    fn handshake_messages_larger_than_a_record_pass_both_ways() {
+        // About 40 KB each: a server certificate with 1,500 names (its
+        // Certificate message spans three records out), and a client
+        // chain padded with it (three records in, reassembled in place).
+        let ca = TestCa::new("session test CA");
+        let names: Vec<String> = (0..1500).map(|i| format!("host-{i:04}.example")).collect();
+        let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+        names.insert(0, "localhost");
+        let big = ca.issue(&names, Validity::Current);
+        let user = ca.issue_client("test client");
+        let verifier = rustls::server::WebPkiClientVerifier::builder(roots(&ca))
+            .build()
+            .expect("client verifier");
+        let config = ServerConfig::builder()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(vec![der(&big)], key(&big))
+            .expect("server config");
+        let client = rustls::ClientConfig::builder()
+            .with_root_certificates(roots(&ca))
+            .with_client_auth_cert(vec![der(&user), der(&big)], key(&user))
+            .expect("client config");
+        let (mut s, tcp, mut client) = connect(config, client);
+        let peer = std::thread::spawn(move || {
+            client.write_all(b"ping").expect("client write");
+            let mut pong = [0u8; 4];
+            client.read_exact(&mut pong).expect("client read");
+            pong
+        });
+        assert_eq!(read_all(&mut s, &tcp, 4, 1024), b"ping");
+        assert_eq!(s.write(tcp.as_raw_fd(), b"pong").expect("write"), 4);
+        s.flush(tcp.as_raw_fd()).expect("flush");
+        assert_eq!(&peer.join().expect("client thread"), b"pong");
+        s.release_buffers();
+        assert!(!s.incoming.has_storage() && !s.outgoing.has_storage());
     }
 }
