@@ -483,10 +483,15 @@ mod tests {
         let (mut s, tcp, mut client) = pair();
         let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
         let sent = body.clone();
-        let peer = std::thread::spawn(move || client.write_all(&sent).expect("client write"));
+        // The client is kept open until the end: closed with the
+        // session's tickets unread, its socket would reset the connection.
+        let peer = std::thread::spawn(move || {
+            client.write_all(&sent).expect("client write");
+            client
+        });
         // 1,000 bytes a read: most of each 16 KiB record waits in `plain`.
         assert_eq!(read_all(&mut s, &tcp, body.len(), 1000), body);
-        peer.join().expect("client thread");
+        drop(peer.join().expect("client thread"));
         assert!(s.plain.is_empty());
     }
 
