@@ -10,6 +10,7 @@ tree) next to requests per second.
     python3 benches/load/compare.py server   # examples/hello vs nginx `return 200`
     python3 benches/load/compare.py static   # static --workers 1 vs nginx sendfile
     python3 benches/load/compare.py tls      # the same over https (TLS 1.3, ECDSA P-256)
+    python3 benches/load/compare.py tls-idle # only the RSS per idle TLS connection
     python3 benches/load/compare.py all
     BASELINE=/path/to/old/target/release python3 benches/load/compare.py server
         # also runs the old build's binaries ("before") in the same rounds
@@ -519,13 +520,23 @@ def tls_handshake(port):
     return version, cipher, "resumes" if reused else "full handshakes"
 
 
-def tls_bench(tmp):
+def tls_idle_row(hellos):
+    """The table row of RSS growth per idle keep-alive TLS connection
+    (TLS_IDLE_CONNS of them, 2,000 unless told)."""
+    n = int(os.environ.get("TLS_IDLE_CONNS", "2000"))
+    ctx = Certificate.client()
+    mem = interleave(hellos, lambda p: (idle_memory(p, n, ctx.wrap_socket),))
+    return (f"RSS growth per idle keep-alive TLS connection ({n}; {spread(mem, 0)})", medians(mem, 0),
+            lambda v: f"{v:,.0f} B")
+
+
+def tls_hellos(tmp):
+    """examples/hello over https and nginx `return 200` with the same
+    certificate, (starters with tickets, starters without); "before" too
+    when BASELINE names an older build."""
     build("-p", "brisk-server", "--example", "hello")
-    build("-p", "brisk-static", "--bin", "static")
     hello = os.path.join(REL, "examples", "hello")
-    static = os.path.join(REL, "static")
     cert = Certificate(tempfile.mkdtemp(dir=tmp))
-    docroot = make_docroot(tmp)
 
     def hello_of(binary, resume=True):
         def start():
@@ -534,11 +545,6 @@ def tls_bench(tmp):
         return start
 
     hello_body = 'location / { default_type text/plain; return 200 "Hello, World!"; }'
-
-    def static_of(binary):
-        return started(lambda port: [binary, "--workers", "1", "--quiet", "--addr", f"127.0.0.1:{port}",
-                                     *cert.flags(), docroot])
-
     hellos = {
         "ours": hello_of(hello),
         "nginx": lambda: start_nginx(tmp, hello_body, cert),
@@ -550,14 +556,33 @@ def tls_bench(tmp):
         "ours": hello_of(hello, resume=False),
         "nginx": lambda: start_nginx(tmp, hello_body, cert, resume=False),
     }
-    statics = {
-        "ours": static_of(static),
-        "nginx": lambda: start_nginx(tmp, f"location / {{ root {docroot}; }}", cert),
-    }
     before = baseline_binary(os.path.join("examples", "hello"))
     if before:
         hellos["before"] = hello_of(before)
         full["before"] = hello_of(before, resume=False)
+    return cert, hellos, full
+
+
+def tls_idle_bench(tmp):
+    """Only the idle TLS connection's memory (`compare.py tls-idle`)."""
+    _, hellos, _ = tls_hellos(tmp)
+    table("TLS 1.3: examples/hello vs nginx `return 200`, idle connections", hellos, [tls_idle_row(hellos)])
+
+
+def tls_bench(tmp):
+    cert, hellos, full = tls_hellos(tmp)
+    build("-p", "brisk-static", "--bin", "static")
+    static = os.path.join(REL, "static")
+    docroot = make_docroot(tmp)
+
+    def static_of(binary):
+        return started(lambda port: [binary, "--workers", "1", "--quiet", "--addr", f"127.0.0.1:{port}",
+                                     *cert.flags(), docroot])
+
+    statics = {
+        "ours": static_of(static),
+        "nginx": lambda: start_nginx(tmp, f"location / {{ root {docroot}; }}", cert),
+    }
     before = baseline_binary("static")
     if before:
         statics["before"] = static_of(before)
@@ -590,11 +615,7 @@ def tls_bench(tmp):
         rows.append((f"{label}: server user CPU per request", med(2), lambda v: f"{v:.2f} µs"))
         rows.append((f"{label}: server kernel CPU per request", med(3), lambda v: f"{v:.2f} µs"))
 
-    n = int(os.environ.get("TLS_IDLE_CONNS", "2000"))
-    ctx = Certificate.client()
-    mem = interleave(hellos, lambda p: (idle_memory(p, n, ctx.wrap_socket),))
-    rows.append((f"RSS growth per idle keep-alive TLS connection ({n}; {spread(mem, 0)})", medians(mem, 0),
-                 lambda v: f"{v:,.0f} B"))
+    rows.append(tls_idle_row(hellos))
     table("TLS 1.3: examples/hello vs nginx `return 200` (ECDSA P-256, 1 worker)", hellos, rows)
 
     size = 10 * 1024 * 1024
@@ -605,8 +626,8 @@ def tls_bench(tmp):
 
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
-    if which not in ("server", "static", "tls", "all"):
-        sys.exit("usage: compare.py [server|static|tls|all] (fetch vs curl: client_vs_curl.py)")
+    if which not in ("server", "static", "tls", "tls-idle", "all"):
+        sys.exit("usage: compare.py [server|static|tls|tls-idle|all] (fetch vs curl: client_vs_curl.py)")
     for tool in ["wrk", "taskset", "openssl"]:
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: run scripts/install-peers.sh")
@@ -620,6 +641,8 @@ def main():
             static_bench(tmp)
         if which in ("tls", "all"):
             tls_bench(tmp)
+        if which == "tls-idle":
+            tls_idle_bench(tmp)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@
 
 mod stream;
 mod tls;
+mod tls_buf;
+mod tls_session;
 
 pub(crate) use stream::ServerStream;
 pub(crate) use tls::is_plain_http;

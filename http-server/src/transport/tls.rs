@@ -1,38 +1,39 @@
-//! TLS over a nonblocking TCP stream: rustls' sans-IO server connection,
-//! driven by the same readiness as plain connections.
+//! TLS over a nonblocking TCP stream: a rustls session (its unbuffered
+//! API, see `tls_session.rs`), driven by the same readiness as plain
+//! connections.
 //!
 //! - The first byte decides: a TLS record (0x16, a handshake) starts the
 //!   handshake; a letter is a plain HTTP request sent to the TLS port,
 //!   reported as [`PlainHttp`] so that the connection answers a cleartext
 //!   400 and closes (as nginx does); anything else goes to rustls, which
 //!   refuses it with an alert.
-//! - `read` moves ciphertext from the socket into rustls until plaintext
-//!   comes out; handshake messages rustls wants to send go out on the way
-//!   (what the socket does not take stays in rustls, and
+//! - `read` moves ciphertext from the socket through rustls until
+//!   plaintext comes out; handshake messages rustls wants to send go out
+//!   on the way (what the socket does not take stays in the session, and
 //!   [`Transport::pending_output`] says so, keeping write interest).
-//! - Writes encrypt into rustls' outgoing buffer (at most
-//!   [`CIPHERTEXT_LIMIT_BYTES`] waiting) and flush it; small gathered
-//!   writes are copied into one record first, so pipelined responses go
-//!   out as one record and one send.
+//! - Writes encrypt into the session's outgoing buffer (at most 64 KiB
+//!   waiting) and flush it; small gathered writes are copied into one
+//!   record first, so pipelined responses go out as one record and one
+//!   send.
 //! - `send_file` is not possible (the bytes pass the cipher): the write
 //!   queue reads file regions in bounded slices instead.
 //! - `shutdown_write` queues `close_notify` and reports `WouldBlock` until
 //!   it is flushed; only then does TCP half-close.
+//! - An idle connection holds no buffer: `release_buffers` gives the
+//!   session's (empty) buffers back to the worker's pool.
 
+use super::tls_session::Session;
 use super::Transport;
 use crate::net;
 use crate::sys;
 use mio::net::TcpStream;
-use rustls::{ServerConfig, ServerConnection};
+use rustls::ServerConfig;
 use std::fs::File;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
-/// Ciphertext rustls may hold for the socket before writes report
-/// `WouldBlock` (rustls' own default).
-const CIPHERTEXT_LIMIT_BYTES: usize = 64 << 10;
 /// Gathered writes up to this size are copied into one TLS record.
 const COALESCE_BYTES: usize = 16 << 10;
 
@@ -56,7 +57,7 @@ pub(crate) fn is_plain_http(e: &io::Error) -> bool {
 enum Phase {
     /// Nothing received yet: TLS or plain HTTP?
     Sniff(Arc<ServerConfig>),
-    Tls(Box<ServerConnection>),
+    Tls(Box<Session>),
     /// A plain HTTP request arrived: bytes pass in the clear, for the 400
     /// and the lingering close.
     Cleartext,
@@ -65,7 +66,6 @@ enum Phase {
 pub(crate) struct TlsTcp {
     stream: TcpStream,
     phase: Phase,
-    close_notify_sent: bool,
     /// Scratch for coalescing gathered writes, allocated on first use and
     /// dropped when the connection is idle (see `release_buffers`).
     scratch: Vec<u8>,
@@ -76,7 +76,6 @@ impl TlsTcp {
         TlsTcp {
             stream,
             phase: Phase::Sniff(config),
-            close_notify_sent: false,
             scratch: Vec::new(),
         }
     }
@@ -99,110 +98,18 @@ impl TlsTcp {
             self.phase = Phase::Cleartext;
             return Err(io::Error::new(io::ErrorKind::InvalidData, PlainHttp));
         }
-        let mut conn = ServerConnection::new(config.clone())
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        conn.set_buffer_limit(Some(CIPHERTEXT_LIMIT_BYTES));
-        self.phase = Phase::Tls(Box::new(conn));
+        let session = Session::new(config.clone())?;
+        self.phase = Phase::Tls(Box::new(session));
         Ok(())
     }
 
     fn write_tls(&mut self, buf: &[u8], more: bool) -> io::Result<usize> {
         let fd = self.stream.as_raw_fd();
-        let conn = match &mut self.phase {
-            Phase::Tls(conn) => conn,
-            Phase::Cleartext => return sys::send(fd, buf, more),
-            Phase::Sniff(_) => return Err(io::ErrorKind::WouldBlock.into()),
-        };
-        flush_pending(conn, fd)?;
-        let n = conn.writer().write(buf)?;
-        flush_pending(conn, fd)?;
-        if n == 0 && !buf.is_empty() {
-            return Err(io::ErrorKind::WouldBlock.into());
+        match &mut self.phase {
+            Phase::Tls(session) => session.write(fd, buf),
+            Phase::Cleartext => sys::send(fd, buf, more),
+            Phase::Sniff(_) => Err(io::ErrorKind::WouldBlock.into()),
         }
-        Ok(n)
-    }
-}
-
-/// Moves ciphertext from the socket into rustls and plaintext out into
-/// `buf`, until `buf` is full or the socket has nothing more, sending
-/// what the handshake wants to send on the way.
-///
-/// Filling `buf` keeps `read(2)`'s meaning of a short read, on which the
-/// connection relies under edge-triggered polling: fewer bytes than asked
-/// means the socket is drained (a later edge will announce more), never
-/// "rustls stopped at a record boundary" with ciphertext still waiting.
-fn read_plaintext(
-    conn: &mut ServerConnection,
-    stream: &TcpStream,
-    buf: &mut [u8],
-) -> io::Result<usize> {
-    let fd = stream.as_raw_fd();
-    let mut filled = 0;
-    loop {
-        match conn.reader().read(&mut buf[filled..]) {
-            // close_notify: the end (after what is already here).
-            Ok(0) => return Ok(filled),
-            Ok(n) => {
-                filled += n;
-                if filled == buf.len() {
-                    return Ok(filled);
-                }
-                continue;
-            }
-            // The peer closed without close_notify: for requests, an EOF
-            // like any other (a cut body is caught by its framing).
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(filled),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
-        }
-        let mut source = stream;
-        match conn.read_tls(&mut source) {
-            // TCP EOF: what is here now, then the end.
-            Ok(0) => return Ok(filled),
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock && filled > 0 => return Ok(filled),
-            Err(e) => return Err(e),
-        }
-        if let Err(e) = conn.process_new_packets() {
-            // Best effort: tell the peer why (the alert rustls queued).
-            let _ = write_out(conn, fd);
-            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
-        }
-        flush_pending(conn, fd)?;
-    }
-}
-
-/// Sends what rustls holds for the socket until it is empty or the socket
-/// is full (`WouldBlock`).
-fn write_out(conn: &mut ServerConnection, fd: RawFd) -> io::Result<()> {
-    while conn.wants_write() {
-        conn.write_tls(&mut Socket(fd))?;
-    }
-    Ok(())
-}
-
-/// Like [`write_out`], with a full socket not an error (the ciphertext
-/// waits in rustls, bounded by its buffer limit).
-fn flush_pending(conn: &mut ServerConnection, fd: RawFd) -> io::Result<()> {
-    match write_out(conn, fd) {
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
-        other => other,
-    }
-}
-
-/// The socket as rustls writes ciphertext to it: `MSG_NOSIGNAL` sends, so
-/// that a vanished peer is an error, not a SIGPIPE.
-struct Socket(RawFd);
-
-impl Write for Socket {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        sys::send(self.0, buf, false)
-    }
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        sys::send_vectored(self.0, bufs, false)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -210,7 +117,7 @@ impl Transport for TlsTcp {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.sniff()?;
         match &mut self.phase {
-            Phase::Tls(conn) => read_plaintext(conn, &self.stream, buf),
+            Phase::Tls(session) => session.read(&self.stream, buf),
             // Sniff: nothing yet (WouldBlock) or EOF.
             Phase::Sniff(_) | Phase::Cleartext => self.stream.read(buf),
         }
@@ -243,12 +150,9 @@ impl Transport for TlsTcp {
 
     fn shutdown_write(&mut self) -> io::Result<()> {
         let fd = self.stream.as_raw_fd();
-        if let Phase::Tls(conn) = &mut self.phase {
-            if !self.close_notify_sent {
-                conn.send_close_notify();
-                self.close_notify_sent = true;
-            }
-            write_out(conn, fd)?;
+        if let Phase::Tls(session) = &mut self.phase {
+            session.queue_close_notify();
+            session.flush(fd)?;
         }
         self.stream.shutdown(Shutdown::Write)
     }
@@ -262,18 +166,21 @@ impl Transport for TlsTcp {
     }
 
     fn pending_output(&self) -> bool {
-        matches!(&self.phase, Phase::Tls(conn) if conn.wants_write())
+        matches!(&self.phase, Phase::Tls(session) if session.pending_output())
     }
 
     fn flush_output(&mut self) -> io::Result<()> {
         let fd = self.stream.as_raw_fd();
         match &mut self.phase {
-            Phase::Tls(conn) => write_out(conn, fd),
+            Phase::Tls(session) => session.flush(fd),
             _ => Ok(()),
         }
     }
 
     fn release_buffers(&mut self) {
         self.scratch = Vec::new();
+        if let Phase::Tls(session) = &mut self.phase {
+            session.release_buffers();
+        }
     }
 }
