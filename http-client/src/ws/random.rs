@@ -38,10 +38,14 @@ impl RandomPool {
         }
     }
 
-    /// A masking key for one frame.
+    /// A masking key for one frame (one per message sent: the short path).
     pub(crate) fn mask(&mut self) -> [u8; 4] {
+        if self.used + 4 > POOL_BYTES {
+            self.refill();
+        }
         let mut k = [0u8; 4];
-        self.fill(&mut k);
+        k.copy_from_slice(&self.pool[self.used..self.used + 4]);
+        self.used += 4;
         k
     }
 
