@@ -15,7 +15,11 @@
 //! full, keeps reading into the buffer (a server that echoes while we
 //! write cannot deadlock us). Every wait ends at the earliest of the
 //! caller's timeout, the heartbeat's next step, the close wait and the
-//! session deadline ([`WebSocket::set_deadline`]).
+//! session deadline ([`WebSocket::set_deadline`]). A receive with nothing
+//! to send, on a plain socket and without a [`WsWaker`], waits inside one
+//! blocking read (`Conn::read_within`: one system call per message, where
+//! a nonblocking read, a poll and a read again cost three), its timer set
+//! short of that earliest end and the rest waited through the poll.
 
 use std::collections::VecDeque;
 use std::io;
