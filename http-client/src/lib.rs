@@ -112,6 +112,7 @@ pub mod proxy;
 mod request;
 mod response;
 mod settings;
+mod sockio;
 pub mod socks;
 pub mod tls;
 mod trace;

@@ -15,6 +15,7 @@ use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use socket2::{Domain, Protocol, Socket, TcpKeepalive, Type};
 
+use crate::sockio::{self, ReadWait};
 use crate::transport::{Probe, Transport};
 
 /// curl waits this long before racing the next address family.
@@ -268,6 +269,10 @@ pub struct Conn {
     peer: SocketAddr,
     /// Bytes received but not yet consumed by the layer above.
     pub(crate) rbuf: Vec<u8>,
+    /// A TLS session's reads land here first (empty until the first).
+    chunk: Vec<u8>,
+    /// The socket's state for waits in the read ([`Conn::read_within`]).
+    read_wait: ReadWait,
 }
 
 impl std::fmt::Debug for Conn {
@@ -299,6 +304,8 @@ impl Conn {
             events: Events::with_capacity(4),
             peer,
             rbuf: Vec::new(),
+            chunk: Vec::new(),
+            read_wait: ReadWait::default(),
         })
     }
 
@@ -330,14 +337,9 @@ impl Conn {
     /// Reads what is available into `rbuf`, waiting until `deadline` if
     /// nothing is. `Ok(0)` means the peer closed.
     pub fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
-        let mut chunk = [0u8; READ_CHUNK_BYTES];
         loop {
-            match self.transport.read(&mut chunk) {
-                Ok(0) => return Ok(0),
-                Ok(n) => {
-                    self.rbuf.extend_from_slice(&chunk[..n]);
-                    return Ok(n);
-                }
+            match self.read_append() {
+                Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait(deadline)?,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -390,13 +392,9 @@ impl Conn {
     /// the peer's end of stream, `Some(n)` for `n` bytes, `None` when
     /// nothing is there (wait with [`Conn::wait_ready`]).
     pub(crate) fn read_now(&mut self) -> io::Result<Option<usize>> {
-        let mut chunk = [0u8; READ_CHUNK_BYTES];
         loop {
-            match self.transport.read(&mut chunk) {
-                Ok(n) => {
-                    self.rbuf.extend_from_slice(&chunk[..n]);
-                    return Ok(Some(n));
-                }
+            match self.read_append() {
+                Ok(n) => return Ok(Some(n)),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -426,6 +424,39 @@ impl Conn {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Reads into `rbuf` waiting in the read itself, at most about
+    /// `timeout` (`None`: no limit), on a plain socket (one system call
+    /// per receive; the socket stays in blocking mode from then on, every
+    /// other call passing `MSG_DONTWAIT`): `Some(Ok(Some(n)))` for `n`
+    /// bytes (0: the peer closed), `Some(Ok(None))` when the wait ended
+    /// without data (at or a little before `timeout`, or a signal). `None`
+    /// for TLS, or a wait too short for the read's coarse timer: wait with
+    /// [`Conn::wait_ready`] then. A [`Conn::waker`] cannot end such a
+    /// wait: a caller that made one waits through the poll.
+    pub(crate) fn read_within(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Option<io::Result<Option<usize>>> {
+        let fd = self.transport.plain_fd()?;
+        self.read_wait
+            .recv_within(fd, &mut self.rbuf, READ_CHUNK_BYTES, timeout)
+    }
+
+    /// One nonblocking read appended to `rbuf`: a plain socket's straight
+    /// into its spare capacity; a TLS session's through a chunk kept for
+    /// the connection (zeroed once, not per read).
+    fn read_append(&mut self) -> io::Result<usize> {
+        if let Some(fd) = self.transport.plain_fd() {
+            return sockio::recv_now(fd, &mut self.rbuf, READ_CHUNK_BYTES);
+        }
+        if self.chunk.is_empty() {
+            self.chunk = vec![0; READ_CHUNK_BYTES];
+        }
+        let n = self.transport.read(&mut self.chunk)?;
+        self.rbuf.extend_from_slice(&self.chunk[..n]);
+        Ok(n)
     }
 
     /// Waits for readiness (or a [`Conn::waker`]'s wake) until `deadline`

@@ -6,6 +6,12 @@
 //! nonblocking and reports `WouldBlock` like a socket does, so the
 //! connection's one wait loop serves every variant.
 //!
+//! Plain TCP and Unix sockets are read and written through
+//! [`crate::sockio`], every call with `MSG_DONTWAIT`: nonblocking whatever
+//! the socket's `O_NONBLOCK` says, so a WebSocket's receive may switch the
+//! socket to blocking mode and wait inside one `recv`
+//! ([`crate::net::Conn::read_within`]).
+//!
 //! TLS (issue 10): `Tls(Box<TlsSession>)`, the session built and handshaken
 //! in [`crate::connect::open`] after any proxy handshake (to the origin, or
 //! to an HTTPS proxy that forwards absolute-form requests);
@@ -26,11 +32,13 @@
 //!   proxy's), as far as the socket takes it without waiting.
 
 use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Duration;
 
 use mio::net::{TcpStream, UnixStream};
 use socket2::SockRef;
 
+use crate::sockio;
 use crate::tls::{SessionInfo, TcpWire, TlsConn, Wire};
 
 /// The stream a connection speaks through.
@@ -91,8 +99,8 @@ impl Transport {
     /// Nonblocking read; `Ok(0)` is the peer's end of stream.
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Transport::Plain(s) => s.read(buf),
-            Transport::Unix(s) => s.read(buf),
+            Transport::Plain(s) => sockio::recv_slice(s.as_fd(), buf),
+            Transport::Unix(s) => sockio::recv_slice(s.as_fd(), buf),
             Transport::Tls(t) => t.conn.read(buf),
             Transport::TlsInTls(t) => t.conn.read(buf),
         }
@@ -101,10 +109,22 @@ impl Transport {
     /// Nonblocking write; returns the bytes taken.
     pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Transport::Plain(s) => s.write(buf),
-            Transport::Unix(s) => s.write(buf),
+            Transport::Plain(s) => sockio::send_now(s.as_fd(), buf),
+            Transport::Unix(s) => sockio::send_now(s.as_fd(), buf),
             Transport::Tls(t) => t.conn.write(buf),
             Transport::TlsInTls(t) => t.conn.write(buf),
+        }
+    }
+
+    /// The socket of a plain transport (TCP or Unix), which the
+    /// connection reads and writes with flags ([`crate::sockio`]): every
+    /// nonblocking call says so, and a receive may wait in the read. `None`
+    /// for TLS, whose session reads its socket itself.
+    pub fn plain_fd(&self) -> Option<BorrowedFd<'_>> {
+        match self {
+            Transport::Plain(s) => Some(s.as_fd()),
+            Transport::Unix(s) => Some(s.as_fd()),
+            Transport::Tls(_) | Transport::TlsInTls(_) => None,
         }
     }
 

@@ -6,7 +6,10 @@
 //! (a byte-at-a-time walk, for short input, before its word loop starts),
 //! about 4% of all a pipelined request costs the server
 //! (benches/load/ir_per_request.sh). `<[u8]>::is_ascii` checks the same
-//! bytes a word at a time for a fraction of that.
+//! bytes a word at a time for a fraction of that. A WebSocket text
+//! message is checked the same way (`ws/decoder.rs`): for 64 bytes,
+//! `from_utf8` was about 120 instructions of the client's ~900 per echoed
+//! message.
 //!
 //! Why it is sound: every ASCII byte (below 0x80) is a one-byte UTF-8
 //! sequence, so a byte string whose bytes are all ASCII is valid UTF-8;

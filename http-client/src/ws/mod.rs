@@ -17,6 +17,7 @@
 //!     -> exchange driver (deadlines) -> 101 checks (accept, protocol, deflate) -> WebSocket
 //!  WebSocket: send_* / queue_* + flush -> Encoder (masked) -> Conn
 //!             recv_timeout <- Decoder (unmask checks, UTF-8, limits, inflate) <- Conn
+//!             (nothing to send, plain socket, no waker: the wait is one blocking recv)
 //!             pings answered, heartbeat pings, close handshake, a WsWaker for other threads
 //!  after a loss: WsBuilder::reconnect(ReconnectPolicy, hook): backoff with full jitter
 //! ```

@@ -15,7 +15,11 @@
 //! full, keeps reading into the buffer (a server that echoes while we
 //! write cannot deadlock us). Every wait ends at the earliest of the
 //! caller's timeout, the heartbeat's next step, the close wait and the
-//! session deadline ([`WebSocket::set_deadline`]).
+//! session deadline ([`WebSocket::set_deadline`]). A receive with nothing
+//! to send, on a plain socket and without a [`WsWaker`], waits inside one
+//! blocking read (`Conn::read_within`: one system call per message, where
+//! a nonblocking read, a poll and a read again cost three), its timer set
+//! short of that earliest end and the rest waited through the poll.
 
 use std::collections::VecDeque;
 use std::io;
@@ -36,8 +40,17 @@ use crate::net::Conn;
 const RETAINED_SEND_BYTES: usize = 64 * 1024;
 /// How long a failing connection waits to push its close frame out.
 const FAIL_CLOSE_WAIT: Duration = Duration::from_secs(1);
-/// Longest single wait when no timer is armed (the loop re-checks).
+/// Longest single poll when no timer is armed (the loop re-checks).
 const IDLE_WAIT: Duration = Duration::from_secs(3600);
+
+/// The earlier of two optional times (`None`: never).
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
 
 /// A whole message received, or the end of the closing handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,24 +353,31 @@ impl WebSocket {
             }
             self.flush_now()?;
             let now = Instant::now();
-            let timer = self.run_timers(now)?;
+            let wake = earliest(self.run_timers(now)?, until);
+            if let Some(got) = self.wait_in_read(now, wake) {
+                match got? {
+                    Some(0) => return self.on_eof(),
+                    Some(_) => continue,
+                    // Its time (or a little before it: the loop checks
+                    // the timers and waits out the rest).
+                    None if until.is_some_and(|u| Instant::now() >= u) => return Ok(None),
+                    None => continue,
+                }
+            }
             match self.read()? {
                 Some(0) => return self.on_eof(),
                 Some(_) => continue,
                 None => {}
             }
-            let mut wake = timer;
-            if let Some(u) = until {
-                if now >= u {
-                    return Ok(None);
-                }
-                wake = wake.min(u);
+            if until.is_some_and(|u| now >= u) {
+                return Ok(None);
             }
             // Only a call about to wait takes the wake: a zero-timeout
             // poll must leave it for the blocking call that follows.
             if self.woken.swap(false, Ordering::SeqCst) {
                 return Ok(None);
             }
+            let wake = wake.unwrap_or(now + IDLE_WAIT);
             match self.conn.wait_ready(wake) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
@@ -459,50 +479,72 @@ impl WebSocket {
     }
 
     /// Heartbeat, close wait and session deadline at `now`: an error when
-    /// one expired, else when the next one is due.
-    fn run_timers(&mut self, now: Instant) -> Result<Instant, WsError> {
-        let mut next = now + IDLE_WAIT;
+    /// one expired, else when the next one is due (`None`: none is armed).
+    fn run_timers(&mut self, now: Instant) -> Result<Option<Instant>, WsError> {
+        let mut next = None;
         if let Some(d) = self.deadline {
             if now >= d {
                 return Err(WsError::Timeout);
             }
-            next = next.min(d);
+            next = earliest(next, Some(d));
         }
         if let State::CloseSent { until } = self.state {
             if now >= until {
                 self.state = State::Closed;
                 return Err(WsError::Timeout);
             }
-            next = next.min(until);
+            next = earliest(next, Some(until));
         }
         if let Some(hb) = self.heartbeat {
-            next = next.min(self.heartbeat_step(hb, now)?);
+            next = earliest(next, self.heartbeat_step(hb, now)?);
         }
         Ok(next)
     }
 
     /// Sends the ping when the line was quiet for the interval, fails the
-    /// connection when its pong is late; returns the next step's time.
-    fn heartbeat_step(&mut self, hb: Heartbeat, now: Instant) -> Result<Instant, WsError> {
+    /// connection when its pong is late; returns the next step's time
+    /// (`None` while closing: the close wait bounds it, no more pings).
+    fn heartbeat_step(&mut self, hb: Heartbeat, now: Instant) -> Result<Option<Instant>, WsError> {
         if let Some(sent) = self.ping_sent {
             if now >= sent + hb.timeout {
                 return Err(self.lost(Lost::Heartbeat));
             }
-            return Ok(sent + hb.timeout);
+            return Ok(Some(sent + hb.timeout));
         }
         if self.state != State::Open {
-            // Closing: the close wait bounds it, no more pings.
-            return Ok(now + IDLE_WAIT);
+            return Ok(None);
         }
         let due = self.last_heard + hb.interval;
         if now < due {
-            return Ok(due);
+            return Ok(Some(due));
         }
         let mask = self.random.mask();
         encode_control(&mut self.out, OpCode::Ping, b"", Some(mask));
         self.ping_sent = Some(now);
         self.flush_now()?;
-        Ok(now + hb.timeout)
+        Ok(Some(now + hb.timeout))
+    }
+
+    /// With nothing left to send and no [`WsWaker`] (which cannot end a
+    /// wait inside a read), waits for data in the read itself until about
+    /// `wake` (`None`: no limit): one system call per receive on a plain
+    /// socket. `None` when that cannot be (TLS, a send pending, a waker,
+    /// a wait too short for the read's timer): the caller polls.
+    fn wait_in_read(
+        &mut self,
+        now: Instant,
+        wake: Option<Instant>,
+    ) -> Option<Result<Option<usize>, WsError>> {
+        if self.waker.is_some() || self.eof || self.written < self.out.len() || self.unflushed {
+            return None;
+        }
+        let timeout = match wake {
+            Some(w) if w <= now => return None,
+            Some(w) => Some(w - now),
+            None => None,
+        };
+        let got = self.conn.read_within(timeout)?;
+        Some(self.took(got))
     }
 
     /// Reads what is there without waiting (`None`: nothing).
@@ -510,7 +552,14 @@ impl WebSocket {
         if self.eof {
             return Ok(Some(0));
         }
-        match self.conn.read_now() {
+        let got = self.conn.read_now();
+        self.took(got)
+    }
+
+    /// Notes what a read brought: the end of stream, the time data was
+    /// last heard (the heartbeat's clock), or the loss.
+    fn took(&mut self, got: io::Result<Option<usize>>) -> Result<Option<usize>, WsError> {
+        match got {
             Ok(Some(0)) => {
                 self.eof = true;
                 Ok(Some(0))
