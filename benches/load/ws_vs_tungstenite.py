@@ -15,6 +15,11 @@ in one run, which measures the kernel, not the library.) The server (our release
 CPU 0, the client to CPU 1; rounds interleave; medians of wall time and
 client CPU (user + sys, from wait4), messages per client CPU-second and
 the ratio to tungstenite.
+
+A third contestant, the client floor (benches/examples/ws_client_floor.rs:
+the same loop with frames built once and echoes counted, not parsed),
+shows what is left when a client spends nothing in user space: the
+kernel's share, which neither library can cut.
 """
 import os
 import statistics
@@ -32,11 +37,14 @@ OURS = os.path.join(TARGET, "release", "examples", "ws_echo_loop")
 PEER_DIR = os.path.join(ROOT, "benches", "peers", "tungstenite-client")
 PEER_TARGET = os.path.join(TARGET, "peers", "tungstenite-client")
 PEER = os.path.join(PEER_TARGET, "release", "tungstenite-client")
+FLOOR = os.path.join(TARGET, "release", "examples", "ws_client_floor")
 
 
 def build_peer():
     env = dict(os.environ, CARGO_TARGET_DIR=PEER_TARGET)
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=PEER_DIR, env=env, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "benches", "--example", "ws_client_floor"],
+                   cwd=ROOT, check=True)
 
 
 def run(cmd):
@@ -56,7 +64,7 @@ def main():
     build_ours()
     build_peer()
     server, url = start_server()
-    tools = {"brisk-client": OURS, "tungstenite": PEER}
+    tools = {"brisk-client": OURS, "tungstenite": PEER, "floor": FLOOR}
     results = {name: [] for name in tools}
     try:
         for r in range(ROUNDS):
@@ -83,9 +91,10 @@ def main():
         c = statistics.median(x[1] for x in rs)
         rate[name] = MESSAGES / c
         print(f"| {name} | {w * 1000:.1f} ms | {c * 1000:.1f} ms | {rate[name]:,.0f} |")
-    if len(rate) == 2:
-        print(f"\nbrisk-client / tungstenite, messages per client CPU-second: "
-              f"{rate['brisk-client'] / rate['tungstenite']:.2f}x")
+    print()
+    for a, b in [("brisk-client", "tungstenite"), ("floor", "tungstenite"), ("brisk-client", "floor")]:
+        if a in rate and b in rate:
+            print(f"{a} / {b}, messages per client CPU-second: {rate[a] / rate[b]:.2f}x")
 
 
 if __name__ == "__main__":
