@@ -3,19 +3,10 @@
 //! clients meanwhile, and cuts it when the write stalls too long.
 mod common;
 use brisk_server::{Request, Response, StatusCode};
+use common::memory::*;
 use common::*;
 use std::io::Write;
 use std::time::{Duration, Instant};
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
 
 #[test]
 fn non_reading_client_is_throttled_and_others_are_served() {

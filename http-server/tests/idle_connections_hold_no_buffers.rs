@@ -2,36 +2,14 @@
 //! a few hundred bytes each (nginx: ~500-600 measured here).
 mod common;
 use brisk_server::{Request, Response, StatusCode};
+use common::memory::*;
 use common::*;
 use std::io::{BufReader, Write};
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
 
 #[test]
 fn idle_keep_alive_connections_are_cheap() {
     const N: usize = 3000;
-    let soft_limit = std::fs::read_to_string("/proc/self/limits")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .and_then(|l| l.split_whitespace().nth(3))
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1024);
-    if soft_limit < 2 * N + 100 {
-        // A limit of the machine (ulimit -n), not a missing program.
-        eprintln!(
-            "skipped: this machine's descriptor limit (ulimit -n) is {soft_limit}, the test \
-             needs {}",
-            2 * N + 100
-        );
+    if !descriptors_allow(2 * N + 100) {
         return;
     }
     let server = serve(

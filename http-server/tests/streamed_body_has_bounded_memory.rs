@@ -4,6 +4,7 @@
 //! every byte counted by the handler.
 mod common;
 use brisk_server::{streaming, Request, Response, StatusCode};
+use common::memory::*;
 use common::*;
 use std::io::Read;
 use std::process::Command;
@@ -12,12 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const SIZE: u64 = 1 << 30;
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
 
 /// Reads the whole body in 64 KiB reads; answers its length and whether
 /// every byte was zero.

@@ -5,20 +5,11 @@
 //! get their 431 and 413 inside the TLS session.
 mod common;
 use brisk_server::{Request, Response, StatusCode};
+use common::memory::*;
 use common::tls::*;
 use common::*;
 use std::io::{BufReader, Read, Write};
 use std::time::{Duration, Instant};
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
 
 fn big_or_small(req: &Request) -> Response {
     if req.path() == "/big" {

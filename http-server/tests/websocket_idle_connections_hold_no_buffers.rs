@@ -4,6 +4,7 @@
 mod common;
 use brisk_server::ws::{Endpoint, Message, WebSocket, WsConn, WsSettings};
 use brisk_server::Request;
+use common::memory::*;
 use common::ws::*;
 use common::*;
 use std::io::Write;
@@ -15,32 +16,10 @@ impl Endpoint for Echo {
     }
 }
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
-
 #[test]
 fn idle_websockets_are_cheap() {
     const N: usize = 2000;
-    let soft_limit = std::fs::read_to_string("/proc/self/limits")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .and_then(|l| l.split_whitespace().nth(3))
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1024);
-    if soft_limit < 2 * N + 100 {
-        // A limit of the machine (ulimit -n), not a missing program.
-        eprintln!(
-            "skipped: the descriptor limit (ulimit -n) is {soft_limit}, the test needs {}",
-            2 * N + 100
-        );
+    if !descriptors_allow(2 * N + 100) {
         return;
     }
     // No compression: the raw client offers none (zlib's state would

@@ -4,6 +4,7 @@
 //! instead of hanging it.
 #![allow(dead_code)]
 
+pub mod memory;
 pub mod tls;
 pub mod ws;
 
