@@ -455,19 +455,25 @@ mod tests {
         got
     }
 
-    #[test]
-    fn an_idle_session_holds_no_buffer() {
-        let (mut s, tcp, mut client) = pair();
+    /// The client sends `ping`, the session reads it and answers `pong`,
+    /// which the client reads.
+    fn ping_pong(s: &mut Session, tcp: &TcpStream, mut client: Client) {
         let peer = std::thread::spawn(move || {
             client.write_all(b"ping").expect("client write");
             let mut pong = [0u8; 4];
             client.read_exact(&mut pong).expect("client read");
             pong
         });
-        assert_eq!(read_all(&mut s, &tcp, 4, 1024), b"ping");
+        assert_eq!(read_all(s, tcp, 4, 1024), b"ping");
         assert_eq!(s.write(tcp.as_raw_fd(), b"pong").expect("write"), 4);
         s.flush(tcp.as_raw_fd()).expect("flush");
         assert_eq!(&peer.join().expect("client thread"), b"pong");
+    }
+
+    #[test]
+    fn an_idle_session_holds_no_buffer() {
+        let (mut s, tcp, client) = pair();
+        ping_pong(&mut s, &tcp, client);
         s.release_buffers();
         for (name, b) in [
             ("in", &s.incoming),
@@ -517,17 +523,8 @@ mod tests {
             .with_root_certificates(roots(&ca))
             .with_client_auth_cert(vec![der(&user), der(&big)], key(&user))
             .expect("client config");
-        let (mut s, tcp, mut client) = connect(config, client);
-        let peer = std::thread::spawn(move || {
-            client.write_all(b"ping").expect("client write");
-            let mut pong = [0u8; 4];
-            client.read_exact(&mut pong).expect("client read");
-            pong
-        });
-        assert_eq!(read_all(&mut s, &tcp, 4, 1024), b"ping");
-        assert_eq!(s.write(tcp.as_raw_fd(), b"pong").expect("write"), 4);
-        s.flush(tcp.as_raw_fd()).expect("flush");
-        assert_eq!(&peer.join().expect("client thread"), b"pong");
+        let (mut s, tcp, client) = connect(config, client);
+        ping_pong(&mut s, &tcp, client);
         s.release_buffers();
         assert!(!s.incoming.has_storage() && !s.outgoing.has_storage());
     }
