@@ -66,7 +66,8 @@
 //! }
 //! # Ok::<(), brisk_core::ParseError>(())
 //! ```
-// `unsafe` is denied everywhere but in ascii.rs, which says why it needs it.
+// `unsafe` is denied everywhere but in the `ascii` module (ascii/mod.rs
+// and ascii/sse2.rs), which says why it needs it.
 #![deny(unsafe_code)]
 
 pub mod accept_encoding;
@@ -116,6 +117,15 @@ pub use target::{
     parse_authority, parse_target, percent_decode, query_pairs, Target,
 };
 pub use version::Version;
+
+/// For the fuzz target `scans` only (feature `fuzzing`): the check that
+/// holds the parser's vector and word-at-a-time scans to their byte-at-a-
+/// time definitions. Not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzzing {
+    pub use crate::chars::oracle::check_scans;
+}
 
 /// An owned request head.
 #[derive(Debug, Clone, PartialEq, Eq)]
