@@ -118,16 +118,26 @@ pub(crate) enum ValueEnd {
 #[inline(always)]
 pub(crate) fn value_end(buf: &[u8], i: usize) -> ValueEnd {
     let at = scan::value_stop(buf, i);
+    // The common end first, in one two-byte test.
+    if is_crlf_at(buf, at) {
+        return ValueEnd::Crlf(at);
+    }
     match buf.get(at) {
         None => ValueEnd::Partial,
         Some(b'\r') => match buf.get(at + 1) {
             None => ValueEnd::Partial,
-            Some(b'\n') => ValueEnd::Crlf(at),
             Some(_) => ValueEnd::BareLineEnding,
         },
         Some(b'\n') => ValueEnd::BareLineEnding,
         Some(_) => ValueEnd::Control,
     }
+}
+
+/// Whether a CRLF starts at `at`: one length test and one two-byte
+/// compare (`buf.get(at..at + 2)` also tests `at + 2` for overflow).
+#[inline(always)]
+pub(crate) fn is_crlf_at(buf: &[u8], at: usize) -> bool {
+    buf.get(at..).is_some_and(|rest| rest.starts_with(b"\r\n"))
 }
 
 /// Whether `value` holds a CR, LF or NUL (what could split a head), found

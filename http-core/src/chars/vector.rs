@@ -29,7 +29,14 @@ fn scan(
     stops: impl Fn(u8) -> bool,
     short: impl FnOnce(&[u8], usize) -> usize,
 ) -> usize {
-    while let Some(block) = block_at(buf, i) {
+    let Some(last) = buf.len().checked_sub(16) else {
+        return short(buf, i);
+    };
+    // `i <= last` is the one bound test per block (no overflow test).
+    while i <= last {
+        let Some(block) = block_at(buf, i) else {
+            return buf.len(); // ok: unreachable, `i + 16 <= buf.len()`
+        };
         if let Some(k) = first_stop(block, flag(block), &stops) {
             return i + k;
         }
@@ -39,16 +46,13 @@ fn scan(
         return i;
     }
     // Fewer than 16 bytes left: the last block again, without the bytes
-    // before `i` (which the loop saw; `i > base`, as `i + 16 > len`).
-    let Some(base) = buf.len().checked_sub(16) else {
-        return short(buf, i);
+    // before `i` (which the loop saw; `i > last`).
+    let Some(block) = block_at(buf, last) else {
+        return buf.len(); // ok: unreachable, `last + 16 == buf.len()`
     };
-    let Some(block) = block_at(buf, base) else {
-        return buf.len(); // ok: unreachable, `base + 16 == buf.len()`
-    };
-    let seen = i - base;
+    let seen = i - last;
     match first_stop(block, flag(block) >> seen << seen, &stops) {
-        Some(k) => base + k,
+        Some(k) => last + k,
         None => buf.len(),
     }
 }

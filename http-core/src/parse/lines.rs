@@ -294,7 +294,7 @@ pub(super) fn parse_response_full<'b, 'h, const BARE_LF: bool, const OBS_FOLD: b
         Outcome::Partial(r) => Ok(Outcome::Partial(r)),
         Outcome::Done((n, end)) => {
             // Reason phrases may be obs-text; keep them only when UTF-8.
-            let reason = std::str::from_utf8(&buf[reason_start..reason_end]).unwrap_or("");
+            let reason = crate::ascii::to_str(&buf[reason_start..reason_end]).unwrap_or("");
             let headers: &'h [Header<'b>] = slots;
             Ok(Outcome::Done((
                 ResponseView {
@@ -372,7 +372,7 @@ enum Line {
 fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line, ParseError> {
     // The blank line, tested first: it ends every head, and the name scan
     // would find it only after a word's work.
-    if buf.get(i..i + 2) == Some(b"\r\n") {
+    if is_crlf_at(buf, i) {
         return Ok(Line::Blank);
     }
     let colon = token_end(buf, i);
@@ -393,14 +393,11 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line, ParseError> {
         None => return Ok(Line::Partial),
         Some(_) => return Err(ParseError::HeaderName),
     }
-    let mut v = colon + 1;
-    // Mostly one SP: test it, then loop only for more.
-    if buf.get(v) == Some(&b' ') {
-        v += 1;
-    }
-    while let Some(b' ' | b'\t') = buf.get(v) {
-        v += 1;
-    }
+    // Mostly one SP and then a value byte: test those, loop only else.
+    let v = match buf.get(colon + 1..colon + 3) {
+        Some(&[b' ', b]) if b > b' ' => colon + 2,
+        _ => after_ows(buf, colon + 1),
+    };
     if kind.bare_lf() || kind.obs_fold() {
         return lenient_field_value(buf, colon, v, kind);
     }
@@ -411,13 +408,24 @@ fn field_line(buf: &[u8], i: usize, kind: Kind) -> Result<Line, ParseError> {
         ValueEnd::Control => return Err(ParseError::HeaderValue),
     };
     // Leading OWS is skipped above; strip the trailing OWS (rare: look
-    // at the last byte once, loop only when it is one).
-    let start = v.min(cr);
-    let end = match buf[start..cr] {
-        [.., b' ' | b'\t'] => without_trailing_ows(buf, start, cr),
+    // at the byte before the CR once, loop only when it is one). The scan
+    // let no control byte but HTAB through, so a byte up to SP before the
+    // CR is SP or HTAB (or the OWS skipped before an empty value). The
+    // value scan starts at `v`, so `v <= cr`, and `cr > colon`.
+    let end = match buf.get(cr - 1) {
+        Some(&b) if b <= b' ' => without_trailing_ows(buf, v, cr),
         _ => cr,
     };
-    Ok(Line::Field(colon, start..end, cr + 2))
+    Ok(Line::Field(colon, v..end, cr + 2))
+}
+
+/// The offset of the first byte at or after `v` that is not SP or HTAB.
+#[inline]
+fn after_ows(buf: &[u8], mut v: usize) -> usize {
+    while let Some(b' ' | b'\t') = buf.get(v) {
+        v += 1;
+    }
+    v
 }
 
 /// Where `buf[start..end]` ends without its trailing SP and HTAB.

@@ -24,7 +24,7 @@
 //! proxy in front of it is strict can be made to see a different request
 //! (smuggling).
 
-use crate::chars::{is_tchar, target_end, token_end, value_end, ValueEnd};
+use crate::chars::{is_crlf_at, is_tchar, target_end, token_end, value_end, ValueEnd};
 use crate::headers::trim_ows;
 use crate::{
     FieldNotes, Headers, Method, ParseError, RequestHead, ResponseHead, StatusCode, Version,
