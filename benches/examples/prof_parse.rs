@@ -1,10 +1,14 @@
 //! Instruction-count profiling helper: `valgrind --tool=callgrind
-//! target/release/examples/prof_parse ours|httparse curl|browser|response N`.
+//! target/release/examples/prof_parse ours|httparse curl|browser|response N`,
+//! or `prof_parse host VALUE N` for `is_valid_host` alone.
 use benches::fixtures::{BROWSER_GET, CURL_GET, RESPONSE};
-use brisk_core::{parse_request, parse_response, Limits, Status, EMPTY_HEADER};
+use brisk_core::{is_valid_host, parse_request, parse_response, Limits, Status, EMPTY_HEADER};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map(String::as_str).unwrap_or("ours");
+    if which == "host" {
+        return host(&args);
+    }
     let fixture = match args.get(2).map(String::as_str).unwrap_or("browser") {
         "curl" => CURL_GET,
         "response" => RESPONSE,
@@ -51,4 +55,15 @@ fn main() {
         };
     }
     println!("{which}: {total} {:?}/iter", t.elapsed() / iters as u32);
+}
+
+/// `prof_parse host VALUE N`: N checks of one `Host` value.
+fn host(args: &[String]) {
+    let value = args.get(2).map_or("127.0.0.1:8080", String::as_str);
+    let iters: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let t = std::time::Instant::now();
+    let valid = (0..iters)
+        .filter(|_| is_valid_host(std::hint::black_box(value.as_bytes())))
+        .count();
+    println!("host: {valid} {:?}/iter", t.elapsed() / iters as u32);
 }

@@ -32,10 +32,7 @@ static REG_NAME: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+,;=");
 /// ports that are not digits or exceed 65535.
 pub fn is_valid_host(value: &[u8]) -> bool {
     // The common case in one pass: reg-name bytes, then nothing or ":port".
-    let plain = value
-        .iter()
-        .position(|&b| !REG_NAME[usize::from(b)])
-        .unwrap_or(value.len());
+    let plain = reg_name_len(value);
     match value.get(plain) {
         None => true,
         Some(b':') => is_port(&value[plain + 1..]),
@@ -43,6 +40,25 @@ pub fn is_valid_host(value: &[u8]) -> bool {
         Some(b'%' | b'[') => is_valid_host_by_rules(value),
         Some(_) => false,
     }
+}
+
+/// The length of the run of `REG_NAME` bytes that `value` starts with.
+/// Four bytes per test while four remain (the `&` of their classes: one
+/// branch for four), then byte by byte from the first group that fails.
+#[inline]
+fn reg_name_len(value: &[u8]) -> usize {
+    let class = |b: u8| REG_NAME[usize::from(b)];
+    let mut i = 0;
+    while let Some(&[a, b, c, d]) = value.get(i..i + 4) {
+        if !(class(a) & class(b) & class(c) & class(d)) {
+            break;
+        }
+        i += 4;
+    }
+    while value.get(i).is_some_and(|&b| class(b)) {
+        i += 1;
+    }
+    i
 }
 
 /// [`is_valid_host`] for a value with a `%` or a `[`: kept out of line, so
@@ -96,11 +112,21 @@ fn is_reg_name(s: &[u8]) -> bool {
 fn is_port(s: &[u8]) -> bool {
     // Up to four digits cannot exceed it, and five compare as bytes as
     // they do as numbers.
-    match s.len() {
-        0..=4 => s.iter().all(u8::is_ascii_digit),
-        5 => s.iter().all(u8::is_ascii_digit) && s <= b"65535",
+    match s {
+        [a, b, c, d] => are_four_digits([*a, *b, *c, *d]),
+        [a, b, c, d, e] => are_four_digits([*a, *b, *c, *d]) && e.is_ascii_digit() && s <= b"65535",
+        _ if s.len() < 4 => s.iter().all(u8::is_ascii_digit),
         _ => is_long_port(s),
     }
+}
+
+/// Whether all four bytes are ASCII digits, in one word: every byte is
+/// 0x3_, and stays 0x3_ when 6 is added (0x3A..=0x3F become 0x4_; no
+/// carry crosses bytes once they are all 0x3_).
+#[inline]
+fn are_four_digits(bytes: [u8; 4]) -> bool {
+    let x = u32::from_le_bytes(bytes);
+    x & 0xF0F0_F0F0 == 0x3030_3030 && (x + 0x0606_0606) & 0xF0F0_F0F0 == 0x3030_3030
 }
 
 /// [`is_port`] for more than five digits (leading zeros are allowed).
@@ -169,6 +195,37 @@ mod tests {
             "999.999.999.999",
         ] {
             assert!(is_valid_host(ok.as_bytes()), "{ok:?} is valid");
+        }
+    }
+
+    #[test]
+    fn reg_name_len_matches_the_byte_loop() {
+        // Every byte value at every place of values up to three groups of
+        // four and a tail long.
+        for len in 0..=14 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    let want = v.iter().position(|&b| !REG_NAME[usize::from(b)]);
+                    assert_eq!(reg_name_len(&v), want.unwrap_or(len), "{v:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn four_and_five_digit_ports_every_byte() {
+        for port in [&b"8080"[..], b"0000", b"65535", b"99999", b"12345"] {
+            for at in 0..port.len() {
+                for b in 0..=255u8 {
+                    let mut v = port.to_vec();
+                    v[at] = b;
+                    let digits = v.iter().all(u8::is_ascii_digit);
+                    let want = digits && (v.len() < 5 || v.as_slice() <= &b"65535"[..]);
+                    assert_eq!(is_port(&v), want, "{v:?}");
+                }
+            }
         }
     }
 
