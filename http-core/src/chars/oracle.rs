@@ -33,7 +33,7 @@ pub fn token_end(buf: &[u8], i: usize) -> usize {
 /// Panics, naming the scan and the input, unless the scan in use (vector
 /// on x86_64) and the word-at-a-time scan both answer as the definitions
 /// do on `buf` from offset `i` (at most `buf.len()`); also checks
-/// [`super::has_line_break_or_nul`] on `buf[i..]`.
+/// `has_line_break_or_nul` on `buf[i..]`.
 pub fn check_scans(buf: &[u8], i: usize) {
     type Scan = fn(&[u8], usize) -> usize;
     let scans: [(&str, Scan, Scan, Scan); 3] = [
