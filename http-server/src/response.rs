@@ -170,13 +170,20 @@ impl Response {
     /// Replaces the body.
     #[inline]
     pub fn with_body(mut self, body: Body) -> Response {
+        self.set_body(body);
+        self
+    }
+
+    /// Replaces the body in place: [`Response::with_body`] for a response
+    /// held by reference, without moving it out and back.
+    #[inline]
+    pub fn set_body(&mut self, body: Body) {
         // The usual body replaced is the empty one of `new`: forgetting it
         // (it owns nothing) saves the call to the drop glue of every body.
         let old = std::mem::replace(&mut self.body, body);
         if matches!(old, Body::Empty) {
             std::mem::forget(old);
         }
-        self
     }
 
     /// A body of bytes.
