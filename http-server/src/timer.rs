@@ -48,6 +48,10 @@ struct Entry {
 pub(crate) struct Wheel {
     origin: Instant,
     tick: Duration,
+    /// `tick` in the u64 nanoseconds the tick arithmetic uses (a u128
+    /// division costs dozens of instructions, on every request), at
+    /// least 1; kept, not converted on each use.
+    tick_nanos: u64,
     /// The last tick whose slot has been processed.
     current: u64,
     /// When the tick after `current` begins: before then nothing can be
@@ -69,6 +73,7 @@ impl Wheel {
         Wheel {
             origin: now,
             tick,
+            tick_nanos: nanos(tick).max(1),
             current: 0,
             next_tick_at: now + tick,
             heads: vec![NIL; SLOTS],
@@ -83,13 +88,7 @@ impl Wheel {
 
     /// The tick at or after `t` (rounded up, never early).
     fn tick_of(&self, t: Instant) -> u64 {
-        nanos(t.saturating_duration_since(self.origin)).div_ceil(self.tick_nanos())
-    }
-
-    /// The tick length, in the u64 nanoseconds the tick arithmetic uses
-    /// (a u128 division costs dozens of instructions, on every request).
-    fn tick_nanos(&self) -> u64 {
-        nanos(self.tick).max(1)
+        nanos(t.saturating_duration_since(self.origin)).div_ceil(self.tick_nanos)
     }
 
     /// The tick a deadline fires at (compare with [`Wheel::tick_of_id`]).
@@ -187,7 +186,7 @@ impl Wheel {
     }
 
     fn tick_of_floor(&self, t: Instant) -> u64 {
-        nanos(t.saturating_duration_since(self.origin)) / self.tick_nanos()
+        nanos(t.saturating_duration_since(self.origin)) / self.tick_nanos
     }
 
     /// How many slots after the current one the first non-empty slot
