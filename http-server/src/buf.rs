@@ -275,7 +275,13 @@ impl WriteQueue {
         let r = write(out);
         let added = out.len() - before;
         match fresh {
-            Some(data) => self.push_vec(data),
+            // A fresh chunk follows no byte chunk it could join: queued
+            // as it is, without `push_vec`'s look at the tail.
+            Some(data) if added > 0 => {
+                self.mem_bytes += added;
+                self.items.push_back(Item::Bytes { data, pos: 0 });
+            }
+            Some(data) => self.spare = Some(data),
             None => self.mem_bytes += added,
         }
         r

@@ -1,5 +1,5 @@
-//! The crate's only `unsafe`: three thin wrappers over Linux system calls
-//! that std and mio do not expose.
+//! The crate's only `unsafe`: thin wrappers over Linux system calls that
+//! std and mio do not expose, or expose only through libc's wrappers.
 //!
 //! - [`block_sigpipe`]: `pthread_sigmask` so that a write to a closed peer
 //!   gives `EPIPE` instead of killing the process, even when the embedding
@@ -12,14 +12,22 @@
 //!   the caller says a file body follows at once (a response head then
 //!   leaves in the same segments as the file's first bytes, as nginx's
 //!   `tcp_nopush` does, without two `TCP_CORK` calls).
+//! - [`recv`]: `recv(2)` of what the socket holds.
 //! - [`sendfile`]: `sendfile(2)` from a file at an explicit offset.
+//!
+//! `send`, `sendmsg` and `recv` go through rustix's raw system calls, not
+//! libc's wrappers: those are cancellation points, each call wrapped in
+//! `__pthread_enable_asynccancel` and `..._disable_...`, about 45
+//! instructions per call, which a keep-alive request paid twice (a
+//! `recv` and a `send`). The server never cancels threads.
 //!
 //! Contract for every caller: `WouldBlock` and the other errors are returned
 //! as they are; `EINTR` is retried here and never surfaces.
 #![allow(unsafe_code)]
 
+use rustix::net::{RecvFlags, SendAncillaryBuffer, SendFlags};
 use std::io::{self, IoSlice};
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 
 /// Blocks `SIGPIPE` for the calling thread (and threads it spawns later).
 pub(crate) fn block_sigpipe() -> io::Result<()> {
@@ -40,12 +48,30 @@ pub(crate) fn block_sigpipe() -> io::Result<()> {
 
 /// `MSG_NOSIGNAL | MSG_DONTWAIT`, plus `MSG_MORE` when `more` (more data
 /// follows at once: the kernel may hold a partial segment for it).
-fn send_flags(more: bool) -> libc::c_int {
-    let flags = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
+fn send_flags(more: bool) -> SendFlags {
+    let flags = SendFlags::NOSIGNAL | SendFlags::DONTWAIT;
     if more {
-        flags | libc::MSG_MORE
+        flags | SendFlags::MORE
     } else {
         flags
+    }
+}
+
+/// `fd` borrowed for one call.
+fn borrow(fd: RawFd) -> BorrowedFd<'static> {
+    // SAFETY: every caller passes the descriptor of a socket it owns and
+    // keeps open for the duration of the call it makes with it here; the
+    // borrow is not kept past that call.
+    unsafe { BorrowedFd::borrow_raw(fd) }
+}
+
+/// Runs `call` again while it is interrupted (`EINTR`).
+fn retry(mut call: impl FnMut() -> rustix::io::Result<usize>) -> io::Result<usize> {
+    loop {
+        match call() {
+            Err(rustix::io::Errno::INTR) => continue,
+            other => return other.map_err(io::Error::from),
+        }
     }
 }
 
@@ -53,43 +79,26 @@ fn send_flags(more: bool) -> libc::c_int {
 /// (with `MSG_MORE` when `more`). Returns the bytes written, which may be
 /// fewer than asked.
 pub(crate) fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>], more: bool) -> io::Result<usize> {
-    let iovlen = bufs.len().min(libc::UIO_MAXIOV as usize);
-    loop {
-        // SAFETY: IoSlice is guaranteed ABI-compatible with `struct iovec`;
-        // the msghdr points at `bufs`, which outlives the call; the kernel
-        // only reads through these pointers.
-        let n = unsafe {
-            let mut msg: libc::msghdr = std::mem::zeroed();
-            msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
-            msg.msg_iovlen = iovlen as _;
-            libc::sendmsg(fd, &msg, send_flags(more))
-        };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
+    let bufs = &bufs[..bufs.len().min(libc::UIO_MAXIOV as usize)];
+    let fd = borrow(fd);
+    retry(|| {
+        let mut control = SendAncillaryBuffer::default();
+        rustix::net::sendmsg(fd, bufs, &mut control, send_flags(more))
+    })
 }
 
 /// `send(2)` of one buffer with `MSG_NOSIGNAL | MSG_DONTWAIT` (and
 /// `MSG_MORE` when `more`): the common case of one response in one buffer,
 /// without `sendmsg`'s header and vector copies.
 pub(crate) fn send(fd: RawFd, buf: &[u8], more: bool) -> io::Result<usize> {
-    loop {
-        // SAFETY: `buf` is valid for `buf.len()` bytes during the call; the
-        // kernel only reads it.
-        let n = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), send_flags(more)) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
+    let fd = borrow(fd);
+    retry(|| rustix::net::send(fd, buf, send_flags(more)))
+}
+
+/// `recv(2)` into `buf`: the bytes read, 0 at the peer's EOF.
+pub(crate) fn recv(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    let fd = borrow(fd);
+    retry(|| rustix::net::recv(fd, &mut *buf, RecvFlags::empty()).map(|(n, _)| n))
 }
 
 /// Sends up to `count` bytes of `file_fd` starting at `*offset` to

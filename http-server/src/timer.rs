@@ -48,8 +48,15 @@ struct Entry {
 pub(crate) struct Wheel {
     origin: Instant,
     tick: Duration,
+    /// `tick` in the u64 nanoseconds the tick arithmetic uses (a u128
+    /// division costs dozens of instructions, on every request), at
+    /// least 1; kept, not converted on each use.
+    tick_nanos: u64,
     /// The last tick whose slot has been processed.
     current: u64,
+    /// When the tick after `current` begins: before then nothing can be
+    /// due, which one comparison tells.
+    next_tick_at: Instant,
     heads: Vec<u32>,
     /// One bit per slot, set while its list is not empty: `next_due`
     /// finds the next such slot with a few word operations.
@@ -66,7 +73,9 @@ impl Wheel {
         Wheel {
             origin: now,
             tick,
+            tick_nanos: nanos(tick).max(1),
             current: 0,
+            next_tick_at: now + tick,
             heads: vec![NIL; SLOTS],
             occupied: [0; SLOTS / 64],
             entries: Slab::new(),
@@ -79,13 +88,7 @@ impl Wheel {
 
     /// The tick at or after `t` (rounded up, never early).
     fn tick_of(&self, t: Instant) -> u64 {
-        nanos(t.saturating_duration_since(self.origin)).div_ceil(self.tick_nanos())
-    }
-
-    /// The tick length, in the u64 nanoseconds the tick arithmetic uses
-    /// (a u128 division costs dozens of instructions, on every request).
-    fn tick_nanos(&self) -> u64 {
-        nanos(self.tick).max(1)
+        nanos(t.saturating_duration_since(self.origin)).div_ceil(self.tick_nanos)
     }
 
     /// The tick a deadline fires at (compare with [`Wheel::tick_of_id`]).
@@ -153,6 +156,11 @@ impl Wheel {
 
     /// Pops every entry due at `now` and appends their keys to `out`.
     pub(crate) fn expire(&mut self, now: Instant, out: &mut Vec<usize>) {
+        // Most turns end in the tick the previous one did: a comparison,
+        // not the subtraction and division of instants below.
+        if now < self.next_tick_at {
+            return;
+        }
         let now_tick = self.tick_of_floor(now);
         if now_tick <= self.current {
             return;
@@ -173,10 +181,12 @@ impl Wheel {
             }
         }
         self.current = now_tick;
+        let next = u32::try_from(now_tick + 1).unwrap_or(u32::MAX);
+        self.next_tick_at = self.origin + self.tick * next;
     }
 
     fn tick_of_floor(&self, t: Instant) -> u64 {
-        nanos(t.saturating_duration_since(self.origin)) / self.tick_nanos()
+        nanos(t.saturating_duration_since(self.origin)) / self.tick_nanos
     }
 
     /// How many slots after the current one the first non-empty slot

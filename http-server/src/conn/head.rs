@@ -112,7 +112,9 @@ impl<T: Transport> Conn<T> {
             date,
             ctx.heads,
         );
-        Self::report_answer(req, status, started, head_len, io, ctx);
+        if ctx.shared.on_complete.is_some() {
+            Self::report_answer(req, status, started, head_len, io);
+        }
         if !keep_alive {
             self.set_state(State::Closing);
         } else if !matches!(self.state, State::Head) {
@@ -148,23 +150,16 @@ impl<T: Transport> Conn<T> {
         let (_, headers, _) = resp.into_parts();
         let head_len = frame::queue_switching_head(&mut io.wq, &headers, ctx.date);
         let status = StatusCode::SWITCHING_PROTOCOLS.as_u16();
-        Self::report_answer(req, status, started, head_len, io, ctx);
+        if ctx.shared.on_complete.is_some() {
+            Self::report_answer(req, status, started, head_len, io);
+        }
         self.set_state(State::Upgrading(upgrade));
     }
 
     /// Queues the completion report of the answer to `req` just queued,
-    /// when there is a hook to tell.
-    fn report_answer(
-        req: &Request,
-        status: u16,
-        started: Instant,
-        head_len: usize,
-        io: &mut Io,
-        ctx: &Ctx<'_>,
-    ) {
-        if ctx.shared.on_complete.is_none() {
-            return;
-        }
+    /// for the hook (the caller checked that there is one: a call less
+    /// per response without).
+    fn report_answer(req: &Request, status: u16, started: Instant, head_len: usize, io: &mut Io) {
         let p = Pending::new(
             req.method(),
             req.raw_target(),

@@ -50,7 +50,7 @@ use crate::net;
 use crate::sys;
 use mio::net::TcpStream;
 use std::fs::File;
-use std::io::{self, IoSlice, Read};
+use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
 
@@ -115,7 +115,7 @@ impl PlainTcp {
 
 impl Transport for PlainTcp {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.read(buf)
+        sys::recv(self.stream.as_raw_fd(), buf)
     }
 
     fn write(&mut self, buf: &[u8], more: bool) -> io::Result<usize> {
@@ -161,6 +161,7 @@ pub(crate) mod fake {
     use super::*;
     use std::cell::RefCell;
     use std::collections::VecDeque;
+    use std::io::Read;
     use std::rc::Rc;
 
     /// The peer's side of a fake connection.

@@ -12,7 +12,7 @@ use brisk_core::accept_encoding::Coding;
 use brisk_core::{Method, StatusCode};
 use brisk_server::{FileRegion, Request, Response};
 
-use super::file::Found;
+use super::file::{Asks, Found};
 use super::{into_error, StaticFiles};
 use crate::cache::SETTLE;
 use crate::variants::{Variant, MAX_FILE_BYTES};
@@ -41,15 +41,16 @@ impl StaticFiles {
     pub(super) fn on_the_fly(
         &self,
         req: &Request,
+        asks: &Asks<'_>,
         rel: &Path,
         found: &Found,
         etag: &str,
     ) -> Option<OnTheFly> {
         let compression = self.compression.as_ref()?;
-        if *req.method() == Method::Get && req.header("Range").is_some() {
+        if *req.method() == Method::Get && asks.range.is_some() {
             return None;
         }
-        let size = found.meta.len();
+        let size = found.meta().len();
         if size < compression.current_min_bytes() {
             return None;
         }
@@ -66,7 +67,7 @@ impl StaticFiles {
             Some(v) => v,
             None => {
                 let v = Arc::new(self.encode_small(found, coding)?);
-                if self.variants_on && settled(&found.meta) {
+                if self.variants_on && settled(found.meta()) {
                     self.variants.insert(&key, etag, coding, Arc::clone(&v));
                 }
                 v
@@ -82,13 +83,13 @@ impl StaticFiles {
     /// (it changed under us: serve it as it is).
     fn encode_small(&self, found: &Found, coding: Coding) -> Option<Variant> {
         let compression = self.compression.as_ref()?;
-        let cached = found.cached.as_ref().and_then(|e| e.content.as_ref());
+        let cached = found.entry().and_then(|e| e.content.as_ref());
         let read;
         let identity: &[u8] = match cached {
             Some(content) => content,
             None => {
-                let mut buf = vec![0; usize::try_from(found.meta.len()).ok()?];
-                found.file.read_exact_at(&mut buf, 0).ok()?;
+                let mut buf = vec![0; usize::try_from(found.meta().len()).ok()?];
+                found.file().read_exact_at(&mut buf, 0).ok()?;
                 read = buf;
                 &read
             }
@@ -112,9 +113,9 @@ impl StaticFiles {
             },
             OnTheFly::Stream(coding) => {
                 let region = FileRegion {
-                    file: Arc::clone(&found.file),
+                    file: Arc::clone(found.file()),
                     offset: 0,
-                    len: found.meta.len(),
+                    len: found.meta().len(),
                 };
                 let compression = self.compression.as_ref();
                 match compression.map(|c| c.encode_file(coding, region)) {

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use brisk_core::StatusCode;
 use brisk_server::{Request, Response};
 
-use super::file::{answer_preconditions, Validators};
+use super::file::{answer_preconditions, Asks, Validators};
 use super::{error, Found, StaticFiles, INDEX_FILE};
 use crate::listing;
 use crate::resolve::{self, Lexical, OpenError};
@@ -97,16 +97,16 @@ impl StaticFiles {
         if let Some(tag) = resp.headers().get_str("ETag") {
             v.etag = tag.to_string().into();
         }
-        match answer_preconditions(req, &v, resp) {
-            Ok(resp) => resp,
+        let mut resp = resp;
+        if Asks::of(req).conditional
+            && answer_preconditions(req, &v, &mut resp)
+            && resp.status() == StatusCode::NOT_MODIFIED
+        {
             // A 304 carries the validators and Vary, never the body.
-            Err(answered) if answered.status() == StatusCode::NOT_MODIFIED => {
-                let mut answered = answered.with_body(brisk_server::Body::Empty);
-                answered.headers_mut().remove("Content-Encoding");
-                answered
-            }
-            Err(answered) => answered,
+            resp.set_body(brisk_server::Body::Empty);
+            resp.headers_mut().remove("Content-Encoding");
         }
+        resp
     }
 
     /// The entries of the directory `dir` (opened and checked at `ROOT/rel`)

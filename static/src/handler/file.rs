@@ -21,25 +21,34 @@ use crate::range::{self, ByteRange, RangeOutcome};
 use crate::resolve::{self, Opened};
 
 impl StaticFiles {
-    /// Serves the regular file `opened` (found at `rel`, which names its
+    /// Serves the regular file `found` (found at `rel`, which names its
     /// type) or one of its precompressed siblings: validators, then the
     /// preconditions (304 / 412), then the range (206 / 416 / 200).
     pub(super) fn file(&self, req: &Request, rel: &Path, found: Found) -> Response {
+        let asks = Asks::of(req);
         // Borrowed from the cache entry when there is one: no allocation.
-        let entry = found.cached.clone();
-        let content_type: Cow<'_, str> = match &entry {
+        let content_type: Cow<'_, str> = match found.entry() {
             Some(entry) => Cow::Borrowed(&entry.content_type),
             None => Cow::Owned(content_type::for_path(rel)),
         };
-        let (found, coding, has_siblings) = self.negotiate(req, rel, found);
-        let mut v = Validators::of(&found, coding);
+        let sibling = match asks.accept_encoding {
+            Some(accept) => self.negotiate(accept, rel),
+            None => Sibling::default(),
+        };
+        let (found, coding) = match &sibling.chosen {
+            Some((sibling, coding)) => (sibling, *coding),
+            None => (&found, Encoding::Identity),
+        };
+        let mut v = Validators::of(found, coding);
         let compressible = self.compression.is_some()
-            && match &entry {
+            && match found.entry() {
                 Some(entry) => entry.compressible,
                 None => compress::is_compressible(&content_type),
             };
         let on_the_fly = match coding {
-            Encoding::Identity if compressible => self.on_the_fly(req, rel, &found, &v.etag),
+            Encoding::Identity if compressible && asks.accept_encoding.is_some() => {
+                self.on_the_fly(req, &asks, rel, found, &v.etag)
+            }
             _ => None,
         };
         if let Some(how) = &on_the_fly {
@@ -53,19 +62,18 @@ impl StaticFiles {
             headers.append("Last-Modified", &**lm);
         }
         headers.append("Cache-Control", &self.cache_control);
-        if has_siblings || compressible {
+        if sibling.exists || compressible {
             headers.append("Vary", "Accept-Encoding");
         }
-        let mut resp = match answer_preconditions(req, &v, resp) {
-            Ok(resp) => resp,
-            Err(answered) => return answered,
-        };
+        if asks.conditional && answer_preconditions(req, &v, &mut resp) {
+            return resp;
+        }
         if let Some(how) = on_the_fly {
             resp.headers_mut().append("Content-Type", &*content_type);
-            return self.compressed_body(resp, &found, how);
+            return self.compressed_body(resp, found, how);
         }
-        let size = found.meta.len();
-        let range = requested_range(req, &v, size);
+        let size = found.meta().len();
+        let range = requested_range(req, &asks, &v, size);
         if range == RangeOutcome::Unsatisfiable {
             resp.headers_mut()
                 .append("Content-Range", format!("bytes */{size}"));
@@ -76,18 +84,16 @@ impl StaticFiles {
         if coding != Encoding::Identity {
             headers.append("Content-Encoding", coding.token());
         }
-        with_body(req, resp, &found, range, &content_type)
+        with_body(req, &mut resp, found, range, &content_type);
+        resp
     }
 
-    /// Picks the sibling `FILE.br` or `FILE.gz` the client prefers, if one
-    /// exists (and passes the same checks as the file itself). Returns the
-    /// file to send, its coding, and whether any sibling exists (for Vary).
-    fn negotiate(&self, req: &Request, rel: &Path, found: Found) -> (Found, Encoding, bool) {
-        let Some(accept) = req.header("Accept-Encoding") else {
-            return (found, Encoding::Identity, false);
-        };
-        let mut chosen: Option<(Opened, Encoding)> = None;
-        let mut has_siblings = false;
+    /// Picks the sibling `FILE.br` or `FILE.gz` the client prefers (its
+    /// `Accept-Encoding` is `accept`), if one exists (and passes the same
+    /// checks as the file itself).
+    fn negotiate(&self, accept: &str, rel: &Path) -> Sibling {
+        let mut chosen: Option<(Found, Encoding)> = None;
+        let mut exists = false;
         let wanted = encoding::preferred(Some(accept));
         for coding in [Encoding::Brotli, Encoding::Gzip] {
             let mut name = rel.as_os_str().to_owned();
@@ -103,7 +109,7 @@ impl StaticFiles {
             if !sibling.meta.is_file() {
                 continue;
             }
-            has_siblings = true;
+            exists = true;
             let rank = wanted.iter().position(|&c| c == coding);
             let better = match (&chosen, rank) {
                 (_, None) => false,
@@ -113,12 +119,58 @@ impl StaticFiles {
                 }
             };
             if better {
-                chosen = Some((sibling, coding));
+                chosen = Some((Found::from(sibling), coding));
             }
         }
-        match chosen {
-            Some((sibling, coding)) => (Found::from(sibling), coding, true),
-            None => (found, Encoding::Identity, has_siblings),
+        Sibling { chosen, exists }
+    }
+}
+
+/// The precompressed siblings of a file: the one to send instead, with
+/// its coding, and whether any exists (for `Vary`).
+#[derive(Default)]
+struct Sibling {
+    chosen: Option<(Found, Encoding)>,
+    exists: bool,
+}
+
+/// What a request asks of a file beyond its bytes, from one pass over its
+/// fields: most ask for nothing (no coding, no range, no condition), and
+/// then each step below is one branch, not a search of the fields.
+pub(super) struct Asks<'a> {
+    /// `Accept-Encoding`, `Range`, `If-Range`: the first field of each
+    /// name, as [`Request::header`] finds it.
+    pub(super) accept_encoding: Option<&'a str>,
+    pub(super) range: Option<&'a str>,
+    if_range: Option<&'a str>,
+    /// A field named `If-...`: the preconditions are evaluated.
+    pub(super) conditional: bool,
+}
+
+impl<'a> Asks<'a> {
+    pub(super) fn of(req: &'a Request) -> Asks<'a> {
+        let (mut accept_encoding, mut range, mut if_range) = (None, None, None);
+        let mut conditional = false;
+        // Only names of the right length are compared.
+        let first = |slot: &mut Option<&'a [u8]>, value: &'a [u8]| {
+            slot.get_or_insert(value);
+        };
+        for (name, value) in req.headers().iter_bytes() {
+            let is = |want: &[u8]| name.eq_ignore_ascii_case(want);
+            match name.len() {
+                5 if is(b"range") => first(&mut range, value),
+                8 if is(b"if-range") => first(&mut if_range, value),
+                15 if is(b"accept-encoding") => first(&mut accept_encoding, value),
+                _ => {}
+            }
+            conditional |= matches!(name, [b'i' | b'I', b'f' | b'F', b'-', _, ..]);
+        }
+        let text = |v: Option<&'a [u8]>| v.and_then(|v| std::str::from_utf8(v).ok());
+        Asks {
+            accept_encoding: text(accept_encoding),
+            range: text(range),
+            if_range: text(if_range),
+            conditional,
         }
     }
 }
@@ -148,8 +200,8 @@ impl Validators<'static> {
 impl Validators<'_> {
     fn of(found: &Found, coding: Encoding) -> Validators<'_> {
         // A cached entry is the identity coding (a sibling comes uncached).
-        match &found.cached {
-            Some(entry) => Validators {
+        match found {
+            Found::Cached(entry) => Validators {
                 etag: Cow::Borrowed(&entry.etag),
                 last_modified: entry.last_modified.as_ref().map(|(t, _)| *t),
                 last_modified_text: entry
@@ -157,10 +209,10 @@ impl Validators<'_> {
                     .as_ref()
                     .map(|(_, text)| Cow::Borrowed(text.as_str())),
             },
-            None => {
-                let t = conditional::last_modified(&found.meta);
+            Found::Opened { meta, .. } => {
+                let t = conditional::last_modified(meta);
                 Validators {
-                    etag: Cow::Owned(conditional::etag(&found.meta, coding)),
+                    etag: Cow::Owned(conditional::etag(meta, coding)),
                     last_modified: t,
                     last_modified_text: t.map(|t| Cow::Owned(brisk_core::fmt_http_date(t))),
                 }
@@ -170,27 +222,25 @@ impl Validators<'_> {
 }
 
 /// Evaluates the preconditions for `resp` (its validators already set):
-/// `Ok(resp)` to go on, or `Err` with the 304 or 412 to send instead.
-pub(super) fn answer_preconditions(
-    req: &Request,
-    v: &Validators<'_>,
-    mut resp: Response,
-) -> Result<Response, Response> {
+/// `false` to go on, or `true` with `resp` made the 304 or 412 to send
+/// instead.
+pub(super) fn answer_preconditions(req: &Request, v: &Validators<'_>, resp: &mut Response) -> bool {
     match preconditions(req, v) {
-        Precondition::Proceed => Ok(resp),
+        Precondition::Proceed => false,
         Precondition::NotModified => {
             resp.set_status(StatusCode::NOT_MODIFIED);
-            Err(resp)
+            true
         }
-        Precondition::Failed => Err(into_error(resp, StatusCode::PRECONDITION_FAILED)),
+        Precondition::Failed => {
+            let failed = std::mem::replace(resp, Response::new(StatusCode::OK));
+            *resp = into_error(failed, StatusCode::PRECONDITION_FAILED);
+            true
+        }
     }
 }
 
 /// RFC 9110 13.2.2, for a GET or HEAD of an existing representation.
 fn preconditions(req: &Request, v: &Validators<'_>) -> Precondition {
-    if !has_conditionals(req) {
-        return Precondition::Proceed;
-    }
     let if_match = field(req, "If-Match");
     let if_none_match = field(req, "If-None-Match");
     let conditions = Conditions {
@@ -202,19 +252,11 @@ fn preconditions(req: &Request, v: &Validators<'_>) -> Precondition {
     conditional::evaluate(&conditions, true, &v.etag, v.last_modified)
 }
 
-/// Whether a field name starts with `If-`: one pass over the fields, where
-/// most requests carry no condition, instead of four lookups.
-fn has_conditionals(req: &Request) -> bool {
-    req.headers()
-        .iter_bytes()
-        .any(|(name, _)| name.len() > 3 && name[..3].eq_ignore_ascii_case(b"if-"))
-}
-
 /// The part of the file to send: Range is defined for GET only, and
 /// If-Range decides whether it still applies.
-fn requested_range(req: &Request, v: &Validators<'_>, size: u64) -> RangeOutcome {
-    match (req.method(), req.header("Range")) {
-        (Method::Get, Some(range)) => match req.header("If-Range") {
+fn requested_range(req: &Request, asks: &Asks<'_>, v: &Validators<'_>, size: u64) -> RangeOutcome {
+    match (req.method(), asks.range) {
+        (Method::Get, Some(range)) => match asks.if_range {
             Some(value) if !conditional::if_range(value, &v.etag, v.last_modified) => {
                 RangeOutcome::Full
             }
@@ -228,69 +270,85 @@ fn requested_range(req: &Request, v: &Validators<'_>, size: u64) -> RangeOutcome
 /// outcome but `Unsatisfiable`, which the caller answered).
 fn with_body(
     req: &Request,
-    mut resp: Response,
+    resp: &mut Response,
     found: &Found,
     range: RangeOutcome,
     content_type: &str,
-) -> Response {
-    let size = found.meta.len();
-    let file = Arc::clone(&found.file);
-    match range {
+) {
+    let size = found.meta().len();
+    let headers = resp.headers_mut();
+    let body = match range {
         RangeOutcome::Single(r) => {
+            headers.append("Content-Type", content_type);
+            headers.append("Content-Range", r.content_range(size));
             resp.set_status(StatusCode::PARTIAL_CONTENT);
-            resp.headers_mut().append("Content-Type", content_type);
-            resp.headers_mut()
-                .append("Content-Range", r.content_range(size));
-            resp.file(region(&file, r))
+            Body::File(region(found.file(), r))
         }
         RangeOutcome::Multiple(ranges) => {
             let boundary = boundary();
-            resp.set_status(StatusCode::PARTIAL_CONTENT);
-            resp.headers_mut().append(
+            headers.append(
                 "Content-Type",
                 format!("multipart/byteranges; boundary={boundary}"),
             );
-            resp.with_body(multipart(&file, &ranges, size, content_type, &boundary))
+            resp.set_status(StatusCode::PARTIAL_CONTENT);
+            multipart(found.file(), &ranges, size, content_type, &boundary)
         }
         RangeOutcome::Full | RangeOutcome::Unsatisfiable => {
-            resp.headers_mut().append("Content-Type", content_type);
+            headers.append("Content-Type", content_type);
             match small_body(req, found, size) {
-                Some(SmallBody::Cached(bytes)) => resp.shared_bytes(bytes),
-                Some(SmallBody::Read(bytes)) => resp.bytes(bytes),
-                None => resp.file(FileRegion {
-                    file,
+                Some(SmallBody::Cached(bytes)) => Body::Shared(bytes),
+                Some(SmallBody::Read(bytes)) => Body::Bytes(bytes),
+                None => Body::File(FileRegion {
+                    file: Arc::clone(found.file()),
                     offset: 0,
                     len: size,
                 }),
             }
         }
-    }
+    };
+    resp.set_body(body);
 }
 
-/// A regular file to serve: just opened, or from the open-file cache.
-pub(super) struct Found {
-    pub(super) file: Arc<fs::File>,
-    pub(super) meta: fs::Metadata,
-    /// The cache entry it is (its precomputed fields and maybe its bytes).
-    pub(super) cached: Option<Arc<cache::Entry>>,
+/// A regular file to serve: from the open-file cache (its entry holds
+/// the descriptor, the metadata and maybe the bytes, borrowed from there),
+/// or just opened.
+pub(super) enum Found {
+    Cached(Arc<cache::Entry>),
+    Opened {
+        file: Arc<fs::File>,
+        meta: fs::Metadata,
+    },
 }
 
 impl Found {
-    pub(super) fn cached(entry: Arc<cache::Entry>) -> Found {
-        Found {
-            file: Arc::clone(&entry.file),
-            meta: entry.meta.clone(),
-            cached: Some(entry),
+    pub(super) fn file(&self) -> &Arc<fs::File> {
+        match self {
+            Found::Cached(entry) => &entry.file,
+            Found::Opened { file, .. } => file,
+        }
+    }
+
+    pub(super) fn meta(&self) -> &fs::Metadata {
+        match self {
+            Found::Cached(entry) => &entry.meta,
+            Found::Opened { meta, .. } => meta,
+        }
+    }
+
+    /// The cache entry it is (its precomputed fields and maybe its bytes).
+    pub(super) fn entry(&self) -> Option<&cache::Entry> {
+        match self {
+            Found::Cached(entry) => Some(entry),
+            Found::Opened { .. } => None,
         }
     }
 }
 
 impl From<Opened> for Found {
     fn from(opened: Opened) -> Found {
-        Found {
+        Found::Opened {
             file: Arc::new(opened.file),
             meta: opened.meta,
-            cached: None,
         }
     }
 }
@@ -310,11 +368,11 @@ fn small_body(req: &Request, found: &Found, size: u64) -> Option<SmallBody> {
     if size > SMALL_FILE_BYTES || *req.method() != Method::Get {
         return None;
     }
-    if let Some(content) = found.cached.as_ref().and_then(|e| e.content.as_ref()) {
+    if let Some(content) = found.entry().and_then(|e| e.content.as_ref()) {
         return Some(SmallBody::Cached(Arc::clone(content)));
     }
     let mut buf = vec![0; usize::try_from(size).ok()?];
-    found.file.read_exact_at(&mut buf, 0).ok()?;
+    found.file().read_exact_at(&mut buf, 0).ok()?;
     Some(SmallBody::Read(buf))
 }
 

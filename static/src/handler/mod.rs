@@ -304,8 +304,11 @@ impl StaticFiles {
 
     /// Answers `req` with the request path taken as a path under the root.
     pub fn serve(&self, req: &Request) -> Response {
-        if let Some(refused) = self.auth.check(req, is_upload(req)) {
-            return self.finish(req, refused);
+        // Without credentials configured, not even the method is looked at.
+        if self.auth.is_on() {
+            if let Some(refused) = self.auth.check(req, is_upload(req)) {
+                return self.finish(req, refused);
+            }
         }
         let resp = self.respond(req, "", req.raw_path());
         self.finish(req, resp)
@@ -335,7 +338,17 @@ impl StaticFiles {
     /// An error line dressed as a page for a client that asks for HTML
     /// (`error_page`), then the extra headers, replacing defaults of the
     /// same name.
+    #[inline]
     fn finish(&self, req: &Request, resp: Response) -> Response {
+        // The usual answer is neither an error nor given extra headers.
+        if resp.status().as_u16() < 400 && self.extra_headers.is_empty() {
+            return resp;
+        }
+        self.dress_and_add(req, resp)
+    }
+
+    /// [`StaticFiles::finish`] for an error or with extra headers.
+    fn dress_and_add(&self, req: &Request, resp: Response) -> Response {
         let mut resp = error_page::dress(resp, req);
         if self.extra_headers.is_empty() {
             return resp;
@@ -408,7 +421,7 @@ impl StaticFiles {
         // cache key (see `resolve::plain_key`) and a file in the cache.
         if let Some(key) = resolve::plain_key(path) {
             if let Some(entry) = self.cache.get(&self.root_dir, key) {
-                return self.file(req, Path::new(key), Found::cached(entry));
+                return self.file(req, Path::new(key), Found::Cached(entry));
             }
         }
         let lexical = match resolve::normalize_for(path, self.open_options()) {
@@ -425,7 +438,7 @@ impl StaticFiles {
             .then(|| lexical.segments.join("/"));
         if let Some(key) = &key {
             if let Some(entry) = self.cache.get(&self.root_dir, key) {
-                return self.file(req, &rel, Found::cached(entry));
+                return self.file(req, &rel, Found::Cached(entry));
             }
         }
         match resolve::open_inside(&self.root, Some(&self.root_dir), &rel, self.open_options()) {
@@ -461,7 +474,7 @@ impl StaticFiles {
             last_modified,
         ));
         self.cache.insert(key, Arc::clone(&entry));
-        Found::cached(entry)
+        Found::Cached(entry)
     }
 
     fn open_failed(&self, req: &Request, e: OpenError) -> Response {

@@ -144,19 +144,14 @@ fn finder_file(name: &str, last: bool, opts: OpenOptionsInside) -> bool {
 /// `normalize(raw_path, _).segments.join("/")`, the open-file cache's key.
 pub fn plain_key(raw_path: &str) -> Option<&str> {
     let rest = raw_path.strip_prefix('/')?;
-    let mut after_slash = true;
-    for &b in rest.as_bytes() {
-        let bad = match b {
-            b'%' | 0 => true,
-            b'/' | b'.' => after_slash,
-            _ => false,
-        };
-        if bad {
-            return None;
-        }
-        after_slash = b == b'/';
+    // Each byte against the one before it (the leading `/` for the
+    // first): no branch per byte, where the usual path has no bad byte.
+    let bytes = raw_path.as_bytes();
+    let mut bad = false;
+    for (&prev, &b) in bytes.iter().zip(&bytes[1..]) {
+        bad |= (b == b'%') | (b == 0) | ((prev == b'/') & ((b == b'/') | (b == b'.')));
     }
-    (!after_slash).then_some(rest)
+    (!bad && !raw_path.ends_with('/')).then_some(rest)
 }
 
 /// The temporary name an upload is written under before its rename into
