@@ -400,18 +400,25 @@ def server_bench(tmp):
 
 
 def file_run(p, scheme, path, size, conns):
-    """(requests/s, requests per server CPU-second, bytes/s) of one wrk
-    run fetching one file."""
+    """(requests/s, requests per server CPU-second, bytes/s, the server's
+    user and kernel CPU microseconds per request) of one wrk run fetching
+    one file."""
     url = f"{scheme}://127.0.0.1:{p.port}{path}"
     check_ok(url, size)
-    before = cpu_seconds(p.p.pid)
+    u0, s0 = cpu_split(p.p.pid)
     argv = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{DURATION}", url]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
-    cpu = cpu_seconds(p.p.pid) - before
+    u1, s1 = cpu_split(p.p.pid)
+    user, system = u1 - u0, s1 - s0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     tr = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
     scale = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[tr.group(2)]
-    return rps, rps * float(DURATION.rstrip("s")) / cpu, float(tr.group(1)) * scale
+    reqs = rps * float(DURATION.rstrip("s"))
+    if reqs <= 0:
+        return rps, 0.0, float(tr.group(1)) * scale, 0.0, 0.0
+    per_cpu = reqs / (user + system) if user + system > 0 else float("inf")
+    return (rps, per_cpu, float(tr.group(1)) * scale,
+            user / reqs * 1e6, system / reqs * 1e6)
 
 
 def file_rows(label, res):
@@ -420,6 +427,8 @@ def file_rows(label, res):
         (f"{label}: requests/s", med(0), lambda v: f"{v:,.0f}"),
         (f"{label}: requests per server CPU-second", med(1), lambda v: f"{v:,.0f}"),
         (f"{label}: throughput", med(2), lambda v: f"{v / 2**20:,.0f} MiB/s"),
+        (f"{label}: server user CPU per request", med(3), lambda v: f"{v:.2f} µs"),
+        (f"{label}: server kernel CPU per request", med(4), lambda v: f"{v:.2f} µs"),
     ]
 
 
